@@ -1,0 +1,132 @@
+"""`BetterAuth`: the composition root. Options in, services and routers out; the lifespan ties it to an app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+
+from .clock import Clock, SystemClock
+from .cookies import AuthCookies, parse_cookie_header
+from .crypto.keyring import Keyring
+from .crypto.passwords import PasswordHasher
+from .crypto.tokens import sign_value
+from .db import migrate
+from .db.engine import Database
+from .email_password import router as email_password_router
+from .email_password.service import ClientInfo, EmailPasswordService, SignUpResult
+from .errors import exception_handlers
+from .routing import AuthRoute
+from .security.client_ip import ClientIPResolver
+from .security.origins import OriginPolicy
+from .sessions import router as sessions_router
+from .sessions.deps import STATE_KEY
+from .sessions.service import AuthSession, SessionService
+from .sessions.store import DatabaseSessionStore, SessionStore
+from .settings import AuthSettings, resolve_secret
+
+
+class BetterAuth:
+    """One configured auth system.
+
+    ```python
+    auth = BetterAuth(AuthSettings())                  # options from BETTER_AUTH_* env vars and .env
+    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
+    app.include_router(auth.router, prefix=auth.settings.base_path)
+    ```
+    """
+
+    def __init__(
+        self,
+        settings: AuthSettings | None = None,
+        *,
+        clock: Clock | None = None,
+        database: Database | None = None,
+        session_store: SessionStore | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else AuthSettings()
+        self.keyring = Keyring([resolve_secret(self.settings)])
+        self.clock: Clock = clock or SystemClock()
+        self.database = database or Database(self.settings.database_url)
+        self.cookies = AuthCookies(self.settings, self.keyring)
+        self.origins = OriginPolicy(self.settings)
+        self.client_ips = ClientIPResolver(self.settings.advanced.ip_address)
+        options = self.settings.email_and_password
+        self.passwords = PasswordHasher(options.password_hasher, options.password_hash_concurrency)
+        store = session_store or DatabaseSessionStore(
+            self.database, hash_tokens=self.settings.session.hash_session_tokens
+        )
+        self.sessions = SessionService(self.settings.session, store, self.clock)
+        self.email_password = EmailPasswordService(options, self.database, self.passwords, self.sessions, self.clock)
+        self.api = AuthAPI(self)
+        self.exception_handlers = exception_handlers
+        self.router = self._build_router()
+
+    def _build_router(self) -> APIRouter:
+        router = APIRouter(route_class=AuthRoute, dependencies=[Depends(self._check_origin)])
+        router.include_router(sessions_router.build_router(self))
+        if self.settings.email_and_password.enabled:
+            router.include_router(email_password_router.build_router(self))
+        return router
+
+    async def _check_origin(self, request: Request) -> None:
+        self.origins.check_request(request.method, request.headers)
+
+    @asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        """Attach this instance to `app.state` for the providers, and close the engine at shutdown."""
+        setattr(app.state, STATE_KEY, self)
+        try:
+            yield
+        finally:
+            await self.database.dispose()
+
+    async def migrate(self) -> None:
+        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop."""
+        await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
+
+    def client_info(self, request: Request) -> ClientInfo:
+        peer = request.client.host if request.client else None
+        return ClientInfo(
+            ip_address=self.client_ips.resolve(peer, request.headers),
+            user_agent=request.headers.get("user-agent"),
+        )
+
+    def set_session_cookies(self, response: Response, found: AuthSession, *, remember_me: bool) -> None:
+        self.cookies.set_session(response, found.session.token, max_age=self.sessions.cookie_max_age(remember_me))
+
+
+class AuthAPI:
+    """Server-side calls, without HTTP (better-auth's `auth.api.*`). Not rate limited, no origin checks."""
+
+    def __init__(self, auth: BetterAuth) -> None:
+        self._auth = auth
+
+    async def sign_up_email(
+        self, *, name: str, email: str, password: str, image: str | None = None, remember_me: bool = True
+    ) -> SignUpResult:
+        return await self._auth.email_password.sign_up(
+            name=name, email=email, password=password, image=image, remember_me=remember_me
+        )
+
+    async def sign_in_email(self, *, email: str, password: str, remember_me: bool = True) -> AuthSession:
+        return await self._auth.email_password.sign_in(email=email, password=password, remember_me=remember_me)
+
+    async def get_session(self, headers: Mapping[str, str], *, refresh: bool = False) -> AuthSession | None:
+        """The session of a request's headers (its `Cookie`), without refreshing it unless asked."""
+        cookies = parse_cookie_header(headers)
+        token = self._auth.cookies.read_signed(cookies, self._auth.cookies.session_token)
+        remember_me = self._auth.cookies.read_signed(cookies, self._auth.cookies.dont_remember) is None
+        lookup = await self._auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
+        return lookup.found
+
+    async def revoke_session(self, token: str) -> None:
+        await self._auth.sessions.revoke(token)
+
+    def session_cookie_header(self, found: AuthSession) -> dict[str, Any]:
+        """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests."""
+        signed = sign_value(self._auth.keyring.current, found.session.token)
+        return {"cookie": f"{self._auth.cookies.session_token}={signed}"}

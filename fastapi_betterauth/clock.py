@@ -1,0 +1,41 @@
+"""The one source of time. `BetterAuth(clock=ManualClock())` lets tests move time instead of sleeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+def _to_milliseconds(moment: datetime) -> datetime:
+    # Timestamps are kept at millisecond precision, like JavaScript Dates, so values written here and by a Node
+    # better-auth app compare and serialise identically.
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time: timezone-aware UTC, millisecond precision."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return _to_milliseconds(datetime.now(UTC))
+
+
+class ManualClock:
+    """A clock that only moves when told to. For tests."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = _to_milliseconds(start or datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now = _to_milliseconds(self._now + delta)
+
+    def set(self, moment: datetime) -> None:
+        self._now = _to_milliseconds(moment.astimezone(UTC))

@@ -1,0 +1,1 @@
+"""Random identifiers, signatures and password hashing."""

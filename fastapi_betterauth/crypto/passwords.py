@@ -1,0 +1,144 @@
+"""Password hashing: argon2id through passlib's `CryptContext` (provided by libpass), in worker threads.
+
+New hashes are argon2id (m=19456 KiB, t=2, p=1, OWASP's minimum). Verification also accepts better-auth's scrypt
+format (`<saltHex>:<keyHex>`) and legacy bcrypt, and reports when a stored hash should be replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+import anyio
+import anyio.to_thread
+import passlib
+from passlib.context import CryptContext
+
+HasherName = Literal["argon2id", "better-auth-scrypt"]
+_T = TypeVar("_T")
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_DKLEN = 16384, 16, 1, 64
+_SCRYPT_MAXMEM = 128 * _SCRYPT_N * _SCRYPT_R * 2
+
+
+def _check_passlib_is_libpass() -> None:
+    # libpass and the abandoned passlib 1.7.4 install the same `passlib` package; the old one breaks bcrypt 5.
+    major, minor = (int(part) for part in passlib.__version__.split(".")[:2])
+    if (major, minor) < (1, 9):
+        raise RuntimeError(
+            f"passlib {passlib.__version__} is installed over libpass: run "
+            "`pip uninstall -y passlib libpass && pip install 'libpass[argon2,bcrypt]>=1.9.3'`."
+        )
+
+
+_check_passlib_is_libpass()
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The outcome of checking a password: whether it matched, and a replacement hash when one is due."""
+
+    valid: bool
+    new_hash: str | None = None
+
+
+def _normalize(password: str) -> bytes:
+    return unicodedata.normalize("NFKC", password).encode()
+
+
+def _scrypt_hash(password: str) -> str:
+    salt_hex = secrets.token_hex(16)
+    # better-auth uses the hex text itself as the salt, not the bytes it encodes.
+    key = hashlib.scrypt(
+        _normalize(password),
+        salt=salt_hex.encode(),
+        n=_SCRYPT_N,
+        r=_SCRYPT_R,
+        p=_SCRYPT_P,
+        dklen=_SCRYPT_DKLEN,
+        maxmem=_SCRYPT_MAXMEM,
+    )
+    return f"{salt_hex}:{key.hex()}"
+
+
+def _scrypt_verify(password: str, stored: str) -> bool:
+    salt_hex, _, key_hex = stored.partition(":")
+    key = hashlib.scrypt(
+        _normalize(password),
+        salt=salt_hex.encode(),
+        n=_SCRYPT_N,
+        r=_SCRYPT_R,
+        p=_SCRYPT_P,
+        dklen=_SCRYPT_DKLEN,
+        maxmem=_SCRYPT_MAXMEM,
+    )
+    return hmac.compare_digest(key.hex(), key_hex.lower())
+
+
+def _is_scrypt_hash(stored: str) -> bool:
+    salt_hex, sep, key_hex = stored.partition(":")
+    return bool(sep) and len(salt_hex) == 32 and len(key_hex) == 128
+
+
+class PasswordHasher:
+    """Hashes and verifies passwords off the event loop, a bounded number at a time."""
+
+    def __init__(self, algorithm: HasherName = "argon2id", concurrency: int = 0) -> None:
+        self.algorithm: HasherName = algorithm
+        self._concurrency = concurrency or os.cpu_count() or 1
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._context = CryptContext(
+            schemes=["argon2", "bcrypt"],
+            deprecated=["bcrypt"],
+            argon2__type="ID",
+            argon2__memory_cost=19456,
+            argon2__rounds=2,
+            argon2__parallelism=1,
+        )
+        self._dummy_hash: str | None = None
+
+    async def hash(self, password: str) -> str:
+        return await self._run(self._hash_sync, password)
+
+    async def verify(self, password: str, stored: str) -> Verification:
+        """Check `password` against `stored`; malformed or unknown hashes are a mismatch, never an error."""
+        return await self._run(self._verify_sync, password, stored)
+
+    async def verify_dummy(self, password: str) -> None:
+        """Spend the time of a real verification, for callers that have no hash (unknown user)."""
+        if self._dummy_hash is None:
+            self._dummy_hash = await self.hash(secrets.token_urlsafe(16))
+        await self.verify(password, self._dummy_hash)
+
+    def _hash_sync(self, password: str) -> str:
+        if self.algorithm == "better-auth-scrypt":
+            return _scrypt_hash(password)
+        return str(self._context.hash(_normalize(password)))
+
+    def _verify_sync(self, password: str, stored: str) -> Verification:
+        if _is_scrypt_hash(stored):
+            valid = _scrypt_verify(password, stored)
+            rehash = valid and self.algorithm != "better-auth-scrypt"
+            return Verification(valid, self._hash_sync(password) if rehash else None)
+        secret = _normalize(password)
+        if stored.startswith("$2"):
+            secret = secret[:72]  # bcrypt hashes were made from the first 72 bytes only
+        try:
+            valid = bool(self._context.verify(secret, stored))
+        except (ValueError, TypeError):
+            return Verification(False)
+        if not valid:
+            return Verification(False)
+        outdated = self.algorithm == "better-auth-scrypt" or self._context.needs_update(stored)
+        return Verification(True, self._hash_sync(password) if outdated else None)
+
+    async def _run(self, func: Callable[..., _T], *args: str) -> _T:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self._concurrency)
+        return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)

@@ -1,0 +1,1 @@
+"""Tables, the async engine, and the queries shared across features."""

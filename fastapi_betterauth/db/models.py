@@ -1,0 +1,113 @@
+"""better-auth's core tables as SQLModel models.
+
+SQL names are better-auth's (camelCase columns, `user`/`session`/`account`/`verification` tables, its constraint
+and index names), Python attributes are snake_case, so a Node better-auth app can share the database. The shape
+matches the schema better-auth 1.7.25's own migrator creates on PostgreSQL (`text`, `timestamptz`, `boolean`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKeyConstraint, Index, Text, UniqueConstraint, func
+from sqlmodel import Field, SQLModel
+
+from ..clock import SystemClock
+from ..crypto.tokens import generate_id
+
+_clock = SystemClock()
+
+
+def _column(name: str, *, default_now: bool = False) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"name": name}
+    if default_now:
+        kwargs["server_default"] = func.current_timestamp()
+    return kwargs
+
+
+def _text(name: str | None = None) -> Any:
+    return Field(sa_type=Text, sa_column_kwargs={"name": name} if name else {})
+
+
+def _optional_text(name: str | None = None) -> Any:
+    return Field(default=None, sa_type=Text, nullable=True, sa_column_kwargs={"name": name} if name else {})
+
+
+class User(SQLModel, table=True):
+    """A person who can sign in. `email` is unique and always lower-case."""
+
+    __tablename__ = "user"
+    __table_args__ = (UniqueConstraint("email", name="user_email_key"),)
+
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    name: str = _text()
+    email: str = _text()
+    email_verified: bool = Field(default=False, sa_column_kwargs=_column("emailVerified"))
+    image: str | None = _optional_text()
+    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt", default_now=True))
+
+
+class Session(SQLModel, table=True):
+    """A database session. `token` is the bearer secret (or its SHA-256 with `hash_session_tokens`)."""
+
+    __tablename__ = "session"
+    __table_args__ = (
+        UniqueConstraint("token", name="session_token_key"),
+        ForeignKeyConstraint(["userId"], ["user.id"], name="session_userId_fkey", ondelete="CASCADE"),
+        Index("session_userId_idx", "userId"),
+    )
+
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    expires_at: datetime = Field(sa_column_kwargs=_column("expiresAt"))
+    token: str = _text()
+    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt"))
+    ip_address: str | None = _optional_text("ipAddress")
+    user_agent: str | None = _optional_text("userAgent")
+    user_id: str = _text("userId")
+
+
+class Account(SQLModel, table=True):
+    """A way to sign in: the `credential` account holds the password hash; OAuth accounts hold provider tokens."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        ForeignKeyConstraint(["userId"], ["user.id"], name="account_userId_fkey", ondelete="CASCADE"),
+        Index("account_userId_idx", "userId"),
+    )
+
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    account_id: str = _text("accountId")
+    provider_id: str = _text("providerId")
+    user_id: str = _text("userId")
+    access_token: str | None = _optional_text("accessToken")
+    refresh_token: str | None = _optional_text("refreshToken")
+    id_token: str | None = _optional_text("idToken")
+    access_token_expires_at: datetime | None = Field(default=None, sa_column_kwargs=_column("accessTokenExpiresAt"))
+    refresh_token_expires_at: datetime | None = Field(default=None, sa_column_kwargs=_column("refreshTokenExpiresAt"))
+    scope: str | None = _optional_text()
+    password: str | None = _optional_text()
+    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt"))
+
+
+class Verification(SQLModel, table=True):
+    """A short-lived value keyed by `identifier`: email and reset tokens, OAuth state."""
+
+    __tablename__ = "verification"
+    __table_args__ = (Index("verification_identifier_idx", "identifier"),)
+
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    identifier: str = _text()
+    value: str = _text()
+    expires_at: datetime = Field(sa_column_kwargs=_column("expiresAt"))
+    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt", default_now=True))
+
+
+CREDENTIAL_PROVIDER = "credential"
+"""`account.providerId` of email/password accounts; their `accountId` is the user's id."""
+
+AUTH_TABLES = (User.__table__, Session.__table__, Account.__table__, Verification.__table__)  # type: ignore[attr-defined]

@@ -1,0 +1,38 @@
+"""Queries on users and accounts shared by the features (sessions own theirs in `sessions/store.py`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .models import CREDENTIAL_PROVIDER, Account, User
+
+
+async def find_user_with_credential(db: AsyncSession, email: str) -> tuple[User, Account | None] | None:
+    """The user with `email` and their password account, in one query."""
+    statement = (
+        select(User, Account)
+        .outerjoin(
+            Account,
+            and_(
+                Account.user_id == User.id,  # type: ignore[arg-type]
+                Account.provider_id == CREDENTIAL_PROVIDER,  # type: ignore[arg-type]
+                Account.account_id == User.id,  # type: ignore[arg-type]
+            ),
+        )
+        .where(User.email == email.lower())
+        .limit(1)
+    )
+    row = (await db.exec(statement)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def set_account_password(db: AsyncSession, account_id: str, password_hash: str, now: datetime) -> None:
+    await db.exec(
+        update(Account)
+        .where(Account.id == account_id)  # type: ignore[arg-type]
+        .values(password=password_hash, updated_at=now)
+    )

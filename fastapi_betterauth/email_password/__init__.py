@@ -1,0 +1,1 @@
+"""Email and password sign-up and sign-in."""

@@ -1,0 +1,68 @@
+"""`POST /sign-up/email` and `POST /sign-in/email` (SPEC §4.3, §4.4): JSON or HTML form bodies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+
+from ..routing import AuthRoute, body_openapi, parse_body
+from ..schemas import UserOut
+from .schemas import SignInBody, SignUpBody
+
+if TYPE_CHECKING:
+    from ..auth import BetterAuth
+
+
+def build_router(auth: BetterAuth) -> APIRouter:
+    router = APIRouter(route_class=AuthRoute, tags=["email and password"])
+    max_bytes = auth.settings.advanced.max_body_bytes
+
+    @router.post(
+        "/sign-up/email",
+        summary="Create a user with email and password",
+        openapi_extra=body_openapi(SignUpBody, allow_form=True),
+    )
+    async def sign_up_email(request: Request, response: Response) -> dict[str, Any]:
+        auth.origins.check_request(request.method, request.headers, login_form=True)
+        body = await parse_body(request, SignUpBody, max_bytes=max_bytes, allow_form=True)
+        auth.origins.check_callback_url(body.callback_url)
+        result = await auth.email_password.sign_up(
+            name=body.name,
+            email=body.email,
+            password=body.password,
+            image=body.image,
+            remember_me=body.remember_me,
+            client=auth.client_info(request),
+        )
+        if result.session is not None:
+            auth.set_session_cookies(response, result.session, remember_me=body.remember_me)
+        return {
+            "token": result.session.session.token if result.session else None,
+            "user": UserOut.model_validate(result.user).to_json(),
+        }
+
+    @router.post(
+        "/sign-in/email",
+        summary="Sign in with email and password",
+        openapi_extra=body_openapi(SignInBody, allow_form=True),
+    )
+    async def sign_in_email(request: Request, response: Response) -> dict[str, Any]:
+        auth.origins.check_request(request.method, request.headers, login_form=True)
+        body = await parse_body(request, SignInBody, max_bytes=max_bytes, allow_form=True)
+        auth.origins.check_callback_url(body.callback_url)
+        found = await auth.email_password.sign_in(
+            email=body.email,
+            password=body.password,
+            remember_me=body.remember_me,
+            client=auth.client_info(request),
+        )
+        auth.set_session_cookies(response, found, remember_me=body.remember_me)
+        answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}
+        if body.callback_url is not None:
+            answer["url"] = body.callback_url
+            response.headers["location"] = body.callback_url
+        answer["user"] = UserOut.model_validate(found.user).to_json()
+        return answer
+
+    return router

@@ -1,0 +1,43 @@
+"""Request bodies of `/sign-up/email` and `/sign-in/email` (better-auth's field names)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+# zod's email rule, which better-auth validates sign-up addresses with.
+_EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$")
+MAX_EMAIL_LENGTH = 254
+
+
+def is_valid_email(value: str) -> bool:
+    return len(value) <= MAX_EMAIL_LENGTH and bool(_EMAIL.match(value))
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", str_max_length=4096)
+
+
+class SignUpBody(_Body):
+    name: str = Field(max_length=256)
+    email: str
+    password: str = Field(min_length=1)
+    image: str | None = Field(default=None, max_length=2048)
+    callback_url: str | None = Field(default=None, alias="callbackURL")
+    remember_me: bool = Field(default=True, alias="rememberMe")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not is_valid_email(value):
+            raise PydanticCustomError("invalid_email", "Invalid email address")
+        return value.lower()
+
+
+class SignInBody(_Body):
+    email: str
+    password: str = Field(min_length=1)
+    callback_url: str | None = Field(default=None, alias="callbackURL")
+    remember_me: bool = Field(default=True, alias="rememberMe")

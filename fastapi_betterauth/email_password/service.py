@@ -1,0 +1,167 @@
+"""Sign-up and sign-in with email and password (SPEC §4.3, §4.4). No HTTP here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import Clock
+from ..crypto.passwords import PasswordHasher
+from ..crypto.tokens import generate_id
+from ..db.engine import Database
+from ..db.models import CREDENTIAL_PROVIDER, Account, User
+from ..db.queries import find_user_with_credential, set_account_password
+from ..errors import AuthError, ErrorCode
+from ..sessions.service import AuthSession, SessionService
+from ..settings import EmailAndPasswordSettings
+from .schemas import is_valid_email
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpResult:
+    user: User
+    session: AuthSession | None
+    """None when the user is not signed in right away (auto sign-in off, verification required)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """Where a request came from, recorded on the session."""
+
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
+class EmailPasswordService:
+    def __init__(
+        self,
+        settings: EmailAndPasswordSettings,
+        database: Database,
+        passwords: PasswordHasher,
+        sessions: SessionService,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self._database = database
+        self._passwords = passwords
+        self._sessions = sessions
+        self._clock = clock
+
+    @property
+    def _generic_duplicates(self) -> bool:
+        # When sign-up never signs in, a duplicate email can be answered like a new one: no enumeration.
+        return self.settings.require_email_verification or not self.settings.auto_sign_in
+
+    def check_password_length(self, password: str) -> None:
+        if len(password) < self.settings.min_password_length:
+            raise AuthError(ErrorCode.PASSWORD_TOO_SHORT)
+        if len(password) > self.settings.max_password_length:
+            raise AuthError(ErrorCode.PASSWORD_TOO_LONG)
+
+    async def sign_up(
+        self,
+        *,
+        name: str,
+        email: str,
+        password: str,
+        image: str | None = None,
+        remember_me: bool = True,
+        client: ClientInfo = ClientInfo(),
+    ) -> SignUpResult:
+        """Create the user and its credential account in one transaction, and sign in unless configured not to.
+
+        The password is hashed before the insert, so a duplicate email costs the same time as a new one; the
+        unique key decides races (of concurrent sign-ups with one email, exactly one succeeds).
+        """
+        if not self.settings.enabled or self.settings.disable_sign_up:
+            raise AuthError(ErrorCode.EMAIL_PASSWORD_SIGN_UP_DISABLED)
+        email = email.lower()
+        if not is_valid_email(email):
+            raise AuthError(ErrorCode.INVALID_EMAIL)
+        self.check_password_length(password)
+        password_hash = await self._passwords.hash(password)
+        now = self._clock.now()
+        user = User(
+            id=generate_id(),
+            name=name,
+            email=email,
+            email_verified=False,
+            image=image,
+            created_at=now,
+            updated_at=now,
+        )
+        account = Account(
+            id=generate_id(),
+            account_id=user.id,
+            provider_id=CREDENTIAL_PROVIDER,
+            user_id=user.id,
+            password=password_hash,
+            created_at=now,
+            updated_at=now,
+        )
+        sign_in = self.settings.auto_sign_in and not self.settings.require_email_verification
+        session: AuthSession | None = None
+        try:
+            async with self._database.session() as db, db.begin():
+                db.add(user)
+                await db.flush()  # the unique email is checked here, before anything else is written
+                db.add(account)
+                if sign_in:
+                    session = await self._sessions.create(
+                        user,
+                        remember_me=remember_me,
+                        ip_address=client.ip_address,
+                        user_agent=client.user_agent,
+                        db=db,
+                    )
+        except IntegrityError:
+            if self._generic_duplicates:
+                return SignUpResult(self._synthetic_user(name, email, image), None)
+            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
+        return SignUpResult(user, session)
+
+    def _synthetic_user(self, name: str, email: str, image: str | None) -> User:
+        now = self._clock.now()
+        return User(
+            id=generate_id(),
+            name=name,
+            email=email,
+            email_verified=False,
+            image=image,
+            created_at=now,
+            updated_at=now,
+        )
+
+    async def sign_in(
+        self, *, email: str, password: str, remember_me: bool = True, client: ClientInfo = ClientInfo()
+    ) -> AuthSession:
+        """Check the password and open a session. Unknown email and wrong password fail alike, in alike time."""
+        if not self.settings.enabled:
+            raise AuthError(ErrorCode.EMAIL_PASSWORD_DISABLED)
+        if not is_valid_email(email):
+            raise AuthError(ErrorCode.INVALID_EMAIL)
+        if len(password) > self.settings.max_password_length:
+            raise AuthError(ErrorCode.PASSWORD_TOO_LONG)
+        async with self._database.session() as db:
+            found = await find_user_with_credential(db, email)
+        user, account = found if found else (None, None)
+        if user is None or account is None or not account.password:
+            await self._passwords.verify_dummy(password)
+            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
+        outcome = await self._passwords.verify(password, account.password)
+        if not outcome.valid:
+            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
+        if self.settings.require_email_verification and not user.email_verified:
+            raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
+        async with self._database.session() as db, db.begin():
+            session = await self._sessions.create(
+                user,
+                remember_me=remember_me,
+                ip_address=client.ip_address,
+                user_agent=client.user_agent,
+                db=db,
+            )
+            if outcome.new_hash is not None:
+                await set_account_password(db, account.id, outcome.new_hash, self._clock.now())
+        return session

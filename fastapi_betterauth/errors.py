@@ -1,0 +1,126 @@
+"""One error type, better-auth's error codes, and the handlers that answer `{"code": ..., "message": ...}`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from enum import StrEnum
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
+logger = logging.getLogger("fastapi_betterauth")
+
+
+class ErrorCode(StrEnum):
+    """The error codes we answer with (better-auth's `BASE_ERROR_CODES` and ad-hoc codes, SPEC §7.6)."""
+
+    UNAUTHORIZED = "UNAUTHORIZED"
+    USER_NOT_FOUND = "USER_NOT_FOUND"
+    FAILED_TO_CREATE_USER = "FAILED_TO_CREATE_USER"
+    FAILED_TO_CREATE_SESSION = "FAILED_TO_CREATE_SESSION"
+    FAILED_TO_GET_SESSION = "FAILED_TO_GET_SESSION"
+    INVALID_PASSWORD = "INVALID_PASSWORD"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_EMAIL_OR_PASSWORD = "INVALID_EMAIL_OR_PASSWORD"
+    EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    PASSWORD_TOO_LONG = "PASSWORD_TOO_LONG"
+    USER_ALREADY_EXISTS = "USER_ALREADY_EXISTS"
+    USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL = "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"
+    SESSION_EXPIRED = "SESSION_EXPIRED"
+    SESSION_NOT_FRESH = "SESSION_NOT_FRESH"
+    INVALID_ORIGIN = "INVALID_ORIGIN"
+    MISSING_OR_NULL_ORIGIN = "MISSING_OR_NULL_ORIGIN"
+    CROSS_SITE_NAVIGATION_LOGIN_BLOCKED = "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED"
+    INVALID_CALLBACK_URL = "INVALID_CALLBACK_URL"
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED = "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED"
+    EMAIL_PASSWORD_DISABLED = "EMAIL_PASSWORD_DISABLED"
+    EMAIL_PASSWORD_SIGN_UP_DISABLED = "EMAIL_PASSWORD_SIGN_UP_DISABLED"
+    REQUEST_BODY_TOO_LARGE = "REQUEST_BODY_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
+    ErrorCode.UNAUTHORIZED: "Unauthorized",
+    ErrorCode.USER_NOT_FOUND: "User not found",
+    ErrorCode.FAILED_TO_CREATE_USER: "Failed to create user",
+    ErrorCode.FAILED_TO_CREATE_SESSION: "Failed to create session",
+    ErrorCode.FAILED_TO_GET_SESSION: "Failed to get session",
+    ErrorCode.INVALID_PASSWORD: "Invalid password",
+    ErrorCode.INVALID_EMAIL: "Invalid email",
+    ErrorCode.INVALID_EMAIL_OR_PASSWORD: "Invalid email or password",
+    ErrorCode.EMAIL_NOT_VERIFIED: "Email not verified",
+    ErrorCode.PASSWORD_TOO_SHORT: "Password too short",
+    ErrorCode.PASSWORD_TOO_LONG: "Password too long",
+    ErrorCode.USER_ALREADY_EXISTS: "User already exists.",
+    ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "User already exists. Use another email.",
+    ErrorCode.SESSION_EXPIRED: "Session expired. Re-authenticate to perform this action.",
+    ErrorCode.SESSION_NOT_FRESH: "Session is not fresh",
+    ErrorCode.INVALID_ORIGIN: "Invalid origin",
+    ErrorCode.MISSING_OR_NULL_ORIGIN: "Missing or null Origin",
+    ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED: "Cross-site navigation login blocked",
+    ErrorCode.INVALID_CALLBACK_URL: "Invalid callbackURL",
+    ErrorCode.VALIDATION_ERROR: "Invalid request",
+    ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED: (
+        "POST method requires deferSessionRefresh to be enabled in session config"
+    ),
+    ErrorCode.EMAIL_PASSWORD_DISABLED: "Email and password is not enabled",
+    ErrorCode.EMAIL_PASSWORD_SIGN_UP_DISABLED: "Email and password sign up is not enabled",
+    ErrorCode.REQUEST_BODY_TOO_LARGE: "Request body too large",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+    ErrorCode.INTERNAL_SERVER_ERROR: "Internal server error",
+}
+
+
+_KNOWN_CODES = frozenset(code.value for code in ErrorCode)
+
+
+class AuthError(HTTPException):
+    """An error with a stable code, a human message and an HTTP status.
+
+    It is an `HTTPException`, so FastAPI answers it even in apps that did not install `auth.exception_handlers`;
+    with them installed (and always inside `auth.router`) the body is `{"code": ..., "message": ...}`.
+    """
+
+    def __init__(
+        self,
+        code: ErrorCode | str,
+        status: int = 400,
+        message: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if message is None:
+            message = DEFAULT_MESSAGES.get(ErrorCode(code), str(code)) if code in _KNOWN_CODES else str(code)
+        super().__init__(status_code=status, detail=message, headers=dict(headers) if headers else None)
+        self.code = str(code)
+        self.message = message
+
+    def to_response(self) -> Response:
+        return JSONResponse({"code": self.code, "message": self.message}, self.status_code, headers=self.headers)
+
+
+def unauthorized() -> AuthError:
+    return AuthError(ErrorCode.UNAUTHORIZED, 401)
+
+
+async def _handle_auth_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AuthError)
+    return exc.to_response()
+
+
+ExceptionHandler = Callable[[Request, Exception], Coroutine[Any, Any, Response]]
+
+exception_handlers: dict[type[Exception] | int, ExceptionHandler] = {AuthError: _handle_auth_error}
+"""Pass to `FastAPI(exception_handlers=...)` so errors raised by the providers in your own routes answer
+`{"code", "message"}` too."""
+
+
+def internal_error_response(exc: BaseException) -> Response:
+    """Log an unexpected failure and answer without leaking any detail of it."""
+    logger.error("unexpected error in an auth endpoint", exc_info=exc)
+    return AuthError(ErrorCode.INTERNAL_SERVER_ERROR, 500).to_response()

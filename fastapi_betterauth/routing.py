@@ -1,0 +1,131 @@
+"""HTTP plumbing shared by the feature routers: the error-answering route class and request-body parsing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, TypeVar, get_args
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from .errors import AuthError, ErrorCode, internal_error_response
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_JS_TYPE_NAMES: Mapping[type, str] = {
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+_EXPECTED_BY_ERROR = {"string_type": "string", "bool_type": "boolean", "bool_parsing": "boolean"}
+
+
+class AuthRoute(APIRoute):
+    """Every error leaves an auth route as `{"code", "message"}`: ours, validation (400, never FastAPI's 422
+    shape) and unexpected ones (500 without details, logged)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer_errors(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except AuthError as exc:
+                return exc.to_response()
+            except RequestValidationError as exc:
+                return AuthError(ErrorCode.VALIDATION_ERROR, 400, _format_errors(exc.errors())).to_response()
+            except HTTPException:
+                raise
+            except Exception as exc:
+                return internal_error_response(exc)
+
+        return answer_errors
+
+
+def _js_type(value: Any) -> str:
+    return _JS_TYPE_NAMES.get(type(value), "object")
+
+
+def _expected_type(model: type[BaseModel] | None, field: str) -> str:
+    info = model.model_fields.get(field) if model else None
+    if info is None:
+        info = next((f for f in (model.model_fields.values() if model else ()) if f.alias == field), None)
+    annotation = info.annotation if info else None
+    candidates = [a for a in (get_args(annotation) or (annotation,)) if a is not type(None)]
+    return _JS_TYPE_NAMES.get(candidates[0], "value") if candidates else "value"
+
+
+def _format_errors(errors: Any, model: type[BaseModel] | None = None, prefix: tuple[str, ...] = ()) -> str:
+    """Pydantic errors as better-auth's zod messages: `[body.email] Invalid email address; ...`."""
+    messages = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        location = ".".join([*prefix, *loc])
+        kind = error.get("type", "")
+        if kind == "missing":
+            expected = _expected_type(model, loc[-1]) if loc else "value"
+            text = f"Invalid input: expected {expected}, received undefined"
+        elif kind in _EXPECTED_BY_ERROR:
+            text = f"Invalid input: expected {_EXPECTED_BY_ERROR[kind]}, received {_js_type(error.get('input'))}"
+        else:
+            text = str(error.get("msg", "Invalid input")).removeprefix("Value error, ")
+        messages.append(f"[{location}] {text}")
+    return "; ".join(messages)
+
+
+async def _read_limited(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+        raise AuthError(ErrorCode.REQUEST_BODY_TOO_LARGE, 413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise AuthError(ErrorCode.REQUEST_BODY_TOO_LARGE, 413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def parse_body(request: Request, model: type[ModelT], *, max_bytes: int, allow_form: bool = False) -> ModelT:
+    """Read and validate a JSON body (or a form-urlencoded one where better-auth accepts forms).
+
+    Oversized bodies are refused before they are read whole; every failure is a clear 4xx.
+    """
+    raw = await _read_limited(request, max_bytes)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    data: Any
+    if allow_form and media_type == "application/x-www-form-urlencoded":
+        data = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    elif media_type in ("application/json", "") or media_type.endswith("+json"):
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "Invalid JSON body") from None
+    else:
+        raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
+    if not isinstance(data, dict):
+        message = f"[body] Invalid input: expected object, received {_js_type(data)}"
+        raise AuthError(ErrorCode.VALIDATION_ERROR, 400, message)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise AuthError(ErrorCode.VALIDATION_ERROR, 400, _format_errors(exc.errors(), model, ("body",))) from None
+
+
+def body_openapi(model: type[BaseModel], *, allow_form: bool = False) -> dict[str, Any]:
+    """`openapi_extra` documenting a body that `parse_body` reads by hand."""
+    schema = model.model_json_schema(by_alias=True)
+    content = {"application/json": {"schema": schema}}
+    if allow_form:
+        content["application/x-www-form-urlencoded"] = {"schema": schema}
+    return {"requestBody": {"required": True, "content": content}}

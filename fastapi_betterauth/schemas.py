@@ -1,0 +1,55 @@
+"""JSON shapes shared by every feature: better-auth's user and session objects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+
+def js_iso(moment: datetime) -> str:
+    """A date as JavaScript's `toISOString()` writes it: UTC, milliseconds, `Z`."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+JsDate = Annotated[datetime, PlainSerializer(js_iso, return_type=str)]
+
+
+class CamelModel(BaseModel):
+    """Snake-case attributes, camelCase JSON (better-auth's field names)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class UserOut(CamelModel):
+    name: str
+    email: str
+    email_verified: bool
+    image: str | None
+    created_at: JsDate
+    updated_at: JsDate
+    id: str
+
+
+class SessionOut(CamelModel):
+    expires_at: JsDate
+    token: str
+    created_at: JsDate
+    updated_at: JsDate
+    ip_address: str | None
+    user_agent: str | None
+    user_id: str
+    id: str
+
+
+class SessionResponse(BaseModel):
+    """`GET /get-session` when signed in."""
+
+    session: SessionOut
+    user: UserOut

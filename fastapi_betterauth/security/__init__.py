@@ -1,0 +1,1 @@
+"""Request checks: trusted origins and URLs, client IP."""

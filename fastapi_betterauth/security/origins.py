@@ -1,0 +1,116 @@
+"""Trusted origins (SPEC §7.2) and the origin check for cookie-carrying unsafe requests (SPEC §7.1)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from ..errors import AuthError, ErrorCode
+from ..settings import AuthSettings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# better-auth's rule for relative callback URLs: one leading slash, no `//`, `/\` or their encodings, no fragment.
+_RELATIVE_PATH = re.compile(r"^/(?!/|\\|%2f|%5c)[\w\-.+/@]*(?:\?[\w\-.+/=&%@]*)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    regex = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**", i):
+            regex, i = regex + ".*", i + 2
+        elif pattern[i] == "*":
+            regex, i = regex + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            regex, i = regex + "[^/]", i + 1
+        else:
+            regex, i = regex + re.escape(pattern[i]), i + 1
+    return re.compile(f"^{regex}$", re.IGNORECASE)
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _normalized_path(path: str) -> str:
+    resolved = posixpath.normpath(unquote(path or "/"))
+    return "/" if resolved == "." else resolved
+
+
+def _matches(url: str, pattern: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https"):
+        if "*" in pattern or "?" in pattern:
+            origin = _origin(url)
+            if origin is None:
+                return False
+            target = origin if "://" in pattern else (parts.hostname or "")
+            return bool(_wildcard(pattern).match(target))
+        return _origin(url) is not None and _origin(url) == _origin(pattern)
+    # Custom schemes (myapp://...): same scheme, exact authority if the pattern has one, nested path if it has one.
+    allowed = urlsplit(pattern)
+    if not parts.scheme or parts.scheme.lower() != allowed.scheme.lower():
+        return False
+    if allowed.netloc and parts.netloc.lower() != allowed.netloc.lower():
+        return False
+    if allowed.path and allowed.path != "/":
+        want, got = _normalized_path(allowed.path), _normalized_path(parts.path)
+        return got == want or got.startswith(want.rstrip("/") + "/")
+    return True
+
+
+class OriginPolicy:
+    """Which origins may send cookie-carrying requests, and which URLs may be redirected to."""
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self.trusted_origins: tuple[str, ...] = (settings.origin, *settings.trusted_origins)
+        self._check_csrf = not settings.advanced.disable_csrf_check
+        self._check_urls = not settings.advanced.disable_origin_check
+
+    def is_trusted_origin(self, origin: str) -> bool:
+        return any(_matches(origin, pattern) for pattern in self.trusted_origins)
+
+    def is_trusted_url(self, url: str, *, allow_relative: bool = True) -> bool:
+        """True for a trusted absolute URL, or a safe relative path when `allow_relative`."""
+        if url.startswith("/"):
+            return allow_relative and bool(_RELATIVE_PATH.match(url))
+        return self.is_trusted_origin(url)
+
+    def check_callback_url(self, url: str | None, code: ErrorCode = ErrorCode.INVALID_CALLBACK_URL) -> None:
+        if url is not None and self._check_urls and not self.is_trusted_url(url):
+            raise AuthError(code, 403)
+
+    def check_request(self, method: str, headers: Mapping[str, str], *, login_form: bool = False) -> None:
+        """better-auth's origin check (SPEC §7.1).
+
+        Unsafe requests carrying cookies must come from a trusted `Origin` (or `Referer`). The sign-in and sign-up
+        endpoints, which accept HTML form posts, are also checked without cookies whenever a browser sent
+        Fetch Metadata or an Origin: a cross-site navigation that would sign someone in is refused.
+        """
+        if not self._check_csrf or method.upper() in SAFE_METHODS:
+            return
+        if "cookie" in headers:
+            self._require_trusted_origin(headers)
+        elif login_form:
+            site, mode = headers.get("sec-fetch-site"), headers.get("sec-fetch-mode")
+            if site is not None or mode is not None:
+                if site == "cross-site" and mode == "navigate":
+                    raise AuthError(ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED, 403)
+                self._require_trusted_origin(headers)
+            elif "origin" in headers or "referer" in headers:
+                self._require_trusted_origin(headers)
+
+    def _require_trusted_origin(self, headers: Mapping[str, str]) -> None:
+        origin = headers.get("origin") or headers.get("referer")
+        if not origin or origin == "null":
+            raise AuthError(ErrorCode.MISSING_OR_NULL_ORIGIN, 403)
+        if not self.is_trusted_origin(origin):
+            raise AuthError(ErrorCode.INVALID_ORIGIN, 403)

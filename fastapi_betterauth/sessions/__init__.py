@@ -1,0 +1,1 @@
+"""Sessions: creation, lookup with sliding refresh, revocation, the `Depends` providers and their routes."""

@@ -1,0 +1,123 @@
+"""The `Depends()` providers, and the glue that reads a request's session cookie and writes cookies back.
+
+Providers find the `BetterAuth` instance that `auth.lifespan` put on `app.state`, so they are plain module-level
+functions users can put in any route and replace with `app.dependency_overrides[current_user] = ...`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Final
+
+from fastapi import Depends, Request, Response
+from fastapi.security import APIKeyCookie
+
+from ..db.models import User
+from ..errors import AuthError, ErrorCode, unauthorized
+from .service import AuthSession, SessionLookup
+
+if TYPE_CHECKING:
+    from ..auth import BetterAuth
+
+STATE_KEY: Final = "better_auth"
+_RESOLVED: Final = "_better_auth_session"
+
+# Documents the cookie in OpenAPI; the name actually read comes from the instance's settings.
+_session_cookie = APIKeyCookie(
+    name="better-auth.session_token",
+    scheme_name="betterAuthSession",
+    description="The signed session cookie set by sign-in (`__Secure-` prefixed when the base URL is https).",
+    auto_error=False,
+)
+
+
+class AuthNotConfiguredError(RuntimeError):
+    """A provider ran in an app whose lifespan did not attach a `BetterAuth` instance."""
+
+
+def get_auth(request: Request) -> BetterAuth:
+    """The `BetterAuth` instance of this app."""
+    auth: BetterAuth | None = getattr(request.app.state, STATE_KEY, None)
+    if auth is None:
+        raise AuthNotConfiguredError(
+            "No BetterAuth instance on app.state: create the app with `FastAPI(lifespan=auth.lifespan)`, or enter "
+            "`async with auth.lifespan(app):` inside your own lifespan. (Tests: run the lifespan, e.g. use "
+            "`with TestClient(app) as client:` or asgi-lifespan's LifespanManager.)"
+        )
+    return auth
+
+
+def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, response: Response) -> None:
+    """Re-send the session cookie after a refresh; clear the cookies of a dead session."""
+    if lookup.refreshed and lookup.found is not None:
+        auth.cookies.set_session(response, lookup.found.session.token, max_age=auth.sessions.settings.expires_in)
+    elif lookup.stale_cookie:
+        auth.cookies.clear_session(response)
+
+
+async def resolve_session(
+    request: Request, response: Response, *, refresh: bool = True, use_cache: bool = True
+) -> AuthSession | None:
+    """The session presented by this request, looked up once per request.
+
+    The token must carry a valid signature; a bad one is "no session" without touching storage. Unsafe requests
+    authenticated by the cookie must pass the origin check (CSRF).
+    """
+    cached: AuthSession | bool | None = getattr(request.state, _RESOLVED, False)
+    if use_cache and cached is not False:
+        return cached  # type: ignore[return-value]
+    auth = get_auth(request)
+    cookies = auth.cookies
+    token = cookies.read_signed(request.cookies, cookies.session_token)
+    if token is not None:
+        auth.origins.check_request(request.method, request.headers)
+    remember_me = cookies.read_signed(request.cookies, cookies.dont_remember) is None
+    lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
+    apply_lookup_cookies(auth, lookup, response)
+    setattr(request.state, _RESOLVED, lookup.found)
+    return lookup.found
+
+
+async def optional_session(
+    request: Request, response: Response, _cookie: Annotated[str | None, Depends(_session_cookie)] = None
+) -> AuthSession | None:
+    """The current session and user, or None."""
+    return await resolve_session(request, response)
+
+
+async def current_session(found: Annotated[AuthSession | None, Depends(optional_session)]) -> AuthSession:
+    """The current session and user; 401 `UNAUTHORIZED` without one."""
+    if found is None:
+        raise unauthorized()
+    return found
+
+
+async def optional_user(found: Annotated[AuthSession | None, Depends(optional_session)]) -> User | None:
+    """The signed-in user, or None."""
+    return found.user if found else None
+
+
+async def current_user(found: Annotated[AuthSession, Depends(current_session)]) -> User:
+    """The signed-in user; 401 `UNAUTHORIZED` without one."""
+    return found.user
+
+
+async def fresh_session(request: Request, found: Annotated[AuthSession, Depends(current_session)]) -> AuthSession:
+    """A session created less than `session.fresh_age` ago; 403 `SESSION_NOT_FRESH` otherwise."""
+    if not get_auth(request).sessions.is_fresh(found.session):
+        raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
+    return found
+
+
+async def verified_user(user: Annotated[User, Depends(current_user)]) -> User:
+    """The signed-in user with a verified email; 403 `EMAIL_NOT_VERIFIED` otherwise."""
+    if not user.email_verified:
+        raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
+    return user
+
+
+CurrentSession = Annotated[AuthSession, Depends(current_session)]
+OptionalSession = Annotated[AuthSession | None, Depends(optional_session)]
+FreshSession = Annotated[AuthSession, Depends(fresh_session)]
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+VerifiedUser = Annotated[User, Depends(verified_user)]

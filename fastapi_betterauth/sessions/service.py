@@ -1,0 +1,102 @@
+"""Create, look up (with sliding refresh) and revoke sessions. No HTTP here: callers bring tokens and flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..clock import Clock
+from ..crypto.tokens import generate_id
+from ..db.models import Session, User
+from ..settings import SessionSettings
+from .store import SessionStore
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSession:
+    """A signed-in session and its user: what `current_session` gives a route."""
+
+    session: Session
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLookup:
+    """What looking up a token found, and what the caller must do with the cookies."""
+
+    found: AuthSession | None
+    refreshed: bool = False
+    """The session was extended: re-send the session cookie with a full Max-Age."""
+    stale_cookie: bool = False
+    """A token was presented but has no live session: clear the cookies."""
+
+
+class SessionService:
+    def __init__(self, settings: SessionSettings, store: SessionStore, clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+
+    def cookie_max_age(self, remember_me: bool) -> timedelta | None:
+        return self.settings.expires_in if remember_me else None
+
+    async def create(
+        self,
+        user: User,
+        *,
+        remember_me: bool = True,
+        ip_address: str | None = None,
+        user_agent: str | None = None,
+        db: AsyncSession | None = None,
+    ) -> AuthSession:
+        """A new session with a fresh random token (never one the client chose)."""
+        now = self.clock.now()
+        lifetime = self.settings.expires_in if remember_me else self.settings.remember_me_false_expires_in
+        session = Session(
+            id=generate_id(),
+            token=generate_id(),
+            user_id=user.id,
+            expires_at=now + lifetime,
+            created_at=now,
+            updated_at=now,
+            ip_address=ip_address or "",
+            user_agent=user_agent or "",
+        )
+        await self.store.create(session, db)
+        return AuthSession(session, user)
+
+    async def lookup(self, token: str | None, *, remember_me: bool = True, refresh: bool = True) -> SessionLookup:
+        """The live session for a verified token, extended when due (SPEC §2.4 step 7).
+
+        An expired session is deleted. rememberMe=false sessions are never extended.
+        """
+        if token is None:
+            return SessionLookup(None)
+        loaded = await self.store.load(token)
+        if loaded is None:
+            return SessionLookup(None, stale_cookie=True)
+        session, user = loaded
+        now = self.clock.now()
+        if session.expires_at <= now:
+            await self.store.delete(token)
+            return SessionLookup(None, stale_cookie=True)
+        if not (refresh and remember_me and self._refresh_due(session)):
+            return SessionLookup(AuthSession(session, user))
+        expires_at = now + self.settings.expires_in
+        if not await self.store.extend(token, expires_at, now):
+            return SessionLookup(None, stale_cookie=True)  # revoked while we looked
+        session.expires_at, session.updated_at = expires_at, now
+        return SessionLookup(AuthSession(session, user), refreshed=True)
+
+    def _refresh_due(self, session: Session) -> bool:
+        due_at = session.expires_at - self.settings.expires_in + self.settings.update_age
+        return due_at <= self.clock.now()
+
+    def is_fresh(self, session: Session) -> bool:
+        fresh_age = self.settings.fresh_age
+        return not fresh_age or self.clock.now() - session.created_at < fresh_age
+
+    async def revoke(self, token: str) -> None:
+        await self.store.delete(token)

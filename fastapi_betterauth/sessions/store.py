@@ -1,0 +1,82 @@
+"""`SessionStore`: the seam between how sessions are kept and everything else (DESIGN §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import delete, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..crypto.tokens import sha256_base64url
+from ..db.engine import Database
+from ..db.models import Session, User
+
+
+class SessionStore(Protocol):
+    async def create(self, session: Session, db: AsyncSession | None = None) -> None:
+        """Persist a new session; with `db`, inside that caller's transaction."""
+        ...
+
+    async def load(self, token: str) -> tuple[Session, User] | None:
+        """The session for `token` and its user, whether expired or not."""
+        ...
+
+    async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
+        """Move the expiry of a session; False when it no longer exists."""
+        ...
+
+    async def delete(self, token: str) -> None: ...
+
+
+class DatabaseSessionStore:
+    """Sessions in the `session` table. One query per lookup: the session joined with its user.
+
+    With `hash_tokens`, the table holds SHA-256(token) and a stolen row is not a credential; the token given back
+    to callers is always the real one.
+    """
+
+    def __init__(self, database: Database, *, hash_tokens: bool = False) -> None:
+        self._database = database
+        self._hash_tokens = hash_tokens
+
+    def _key(self, token: str) -> str:
+        return sha256_base64url(token) if self._hash_tokens else token
+
+    async def create(self, session: Session, db: AsyncSession | None = None) -> None:
+        row = Session(**{**session.model_dump(), "token": self._key(session.token)})
+        if db is not None:
+            db.add(row)
+            return
+        async with self._database.session() as own, own.begin():
+            own.add(row)
+
+    async def load(self, token: str) -> tuple[Session, User] | None:
+        statement = (
+            select(Session, User)
+            .join(User, User.id == Session.user_id)  # type: ignore[arg-type]
+            .where(Session.token == self._key(token))
+        )
+        async with self._database.session() as db:
+            row = (await db.exec(statement)).first()
+        if row is None:
+            return None
+        session, user = row
+        session.token = token
+        return session, user
+
+    async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
+        statement = (
+            update(Session)
+            .where(Session.token == self._key(token))  # type: ignore[arg-type]
+            .values(expires_at=expires_at, updated_at=updated_at)
+        )
+        async with self._database.session() as db, db.begin():
+            result = await db.exec(statement)
+        return bool(result.rowcount)
+
+    async def delete(self, token: str) -> None:
+        statement = delete(Session).where(Session.token == self._key(token))  # type: ignore[arg-type]
+        async with self._database.session() as db, db.begin():
+            await db.exec(statement)

@@ -1,0 +1,210 @@
+"""`AuthSettings`: every plain option of the toolkit, from code, the environment or `.env`.
+
+Names follow better-auth's options in snake case. Environment variables use the `BETTER_AUTH_` prefix and `__` for
+nesting: `BETTER_AUTH_SESSION__EXPIRES_IN=60` sets `AuthSettings().session.expires_in`. Durations accept seconds
+(`60`) or ISO 8601 (`PT1M`). Callables (email senders, hooks) are never settings: they are passed to `BetterAuth`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+logger = logging.getLogger("fastapi_betterauth")
+
+Environment = Literal["development", "test", "production"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./better-auth.db"
+MIN_SECRET_LENGTH = 32
+
+# Secrets that appear in docs, templates and better-auth's own fallback: never acceptable outside development.
+_PLACEHOLDER_SECRETS = frozenset(
+    {
+        "better-auth-secret-12345678901234567890",
+        "secret",
+        "changeme",
+        "your-secret-here",
+        "your-secret-key",
+        "super-secret",
+        "supersecret",
+    }
+)
+_PLACEHOLDER_MARKERS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "replace-me",
+    "replace_me",
+    "your-secret",
+    "example",
+)
+
+
+class SessionSettings(BaseModel):
+    """Database session lifetimes (better-auth `session.*`)."""
+
+    expires_in: timedelta = Field(default=timedelta(days=7), gt=timedelta(0))
+    """Lifetime of a session, and `Max-Age` of the session cookie."""
+    update_age: timedelta = Field(default=timedelta(days=1), ge=timedelta(0))
+    """Sliding refresh: a session is extended once this much of its lifetime has passed (0 = on every read)."""
+    fresh_age: timedelta = Field(default=timedelta(days=1), ge=timedelta(0))
+    """`fresh_session` accepts sessions created less than this long ago (0 disables the check)."""
+    remember_me_false_expires_in: timedelta = Field(default=timedelta(days=1), gt=timedelta(0))
+    """Hard lifetime of a `rememberMe: false` session, never extended (better-auth hard-codes 1 day)."""
+    hash_session_tokens: bool = False
+    """Store SHA-256(token) instead of the token (breaks sharing the session table with a Node better-auth app)."""
+
+
+class EmailAndPasswordSettings(BaseModel):
+    """Email and password sign-up and sign-in (better-auth `emailAndPassword.*`)."""
+
+    enabled: bool = True
+    disable_sign_up: bool = False
+    min_password_length: int = Field(default=8, ge=1)
+    max_password_length: int = Field(default=128, ge=1, le=4096)
+    auto_sign_in: bool = True
+    """Sign the user in right after sign-up."""
+    require_email_verification: bool = False
+    password_hasher: Literal["argon2id", "better-auth-scrypt"] = "argon2id"
+    """`better-auth-scrypt` keeps new hashes in the format a Node better-auth app sharing the database can verify."""
+    password_hash_concurrency: int = Field(default=0, ge=0)
+    """How many password hashes may run at once in worker threads (0 = the number of CPUs)."""
+
+
+class IPAddressSettings(BaseModel):
+    """How the client IP is found (better-auth `advanced.ipAddress.*`)."""
+
+    ip_address_headers: list[str] = Field(default_factory=lambda: ["x-forwarded-for"])
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """IPs or CIDRs of reverse proxies whose forwarding headers are believed. Empty: headers are ignored."""
+    disable_ip_tracking: bool = False
+
+
+class AdvancedSettings(BaseModel):
+    """Cookie and request-checking knobs (better-auth `advanced.*`)."""
+
+    cookie_prefix: str = "better-auth"
+    use_secure_cookies: bool | None = None
+    """Force `Secure` cookies (and the `__Secure-` prefix) on or off; by default on when the base URL is https."""
+    disable_csrf_check: bool = False
+    """Skip the Origin/Fetch-Metadata checks on cookie-carrying unsafe requests. Never do this in production."""
+    disable_origin_check: bool = False
+    """Skip the callback URL checks against trusted origins. Never do this in production."""
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    """Largest request body the auth endpoints read."""
+    ip_address: IPAddressSettings = Field(default_factory=IPAddressSettings)
+
+
+class AuthSettings(BaseSettings):
+    """All plain options. Read from the environment (`BETTER_AUTH_*`), `.env`, or passed explicitly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BETTER_AUTH_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("secret", "BETTER_AUTH_SECRET", "AUTH_SECRET")
+    )
+    """Signs cookies and derives encryption keys. At least 32 random characters outside development."""
+    url: str = Field(default="http://localhost:8000", validation_alias=AliasChoices("url", "BETTER_AUTH_URL"))
+    """Public base URL of the app (scheme, host, port). Decides Secure cookies and the first trusted origin."""
+    base_path: str = "/api/auth"
+    """Where `auth.router` is mounted; used to build links in emails and redirects."""
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("database_url", "BETTER_AUTH_DATABASE_URL", "DATABASE_URL"),
+    )
+    """SQLAlchemy async URL: `sqlite+aiosqlite:///./file.db` or `postgresql+asyncpg://user@host/db`."""
+    environment: Environment = "production"
+    """`development` tolerates a missing secret (a random one is generated per process, with a warning)."""
+    trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Extra origins (beyond the base URL's) allowed to send cookie-carrying requests and to be redirected to.
+    From the environment as a comma-separated list: `BETTER_AUTH_TRUSTED_ORIGINS=https://a.example,https://b.example`.
+    Patterns with `*` and custom schemes (`myapp://`) are accepted."""
+
+    session: SessionSettings = Field(default_factory=SessionSettings)
+    email_and_password: EmailAndPasswordSettings = Field(default_factory=EmailAndPasswordSettings)
+    advanced: AdvancedSettings = Field(default_factory=AdvancedSettings)
+
+    @field_validator("trusted_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"BETTER_AUTH_URL must be an absolute http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("base_path")
+    @classmethod
+    def _check_base_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("base_path must start with '/'")
+        return value.rstrip("/") or "/"
+
+    @property
+    def origin(self) -> str:
+        """The origin (`scheme://host[:port]`) of the base URL."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.advanced.use_secure_cookies is not None:
+            return self.advanced.use_secure_cookies
+        return self.url.startswith("https://")
+
+
+class InsecureSecretError(RuntimeError):
+    """Raised at start-up when the secret is missing, too short or a known placeholder outside development."""
+
+
+def resolve_secret(settings: AuthSettings) -> str:
+    """Return the secret to use, refusing weak ones outside development (there it warns and generates one)."""
+    value = settings.secret.get_secret_value() if settings.secret is not None else ""
+    problem = _secret_problem(value)
+    if problem is None:
+        return value
+    hint = "Generate one with `python -m fastapi_betterauth secret` and set BETTER_AUTH_SECRET."
+    if settings.environment != "development":
+        raise InsecureSecretError(
+            f"BETTER_AUTH_SECRET {problem} (environment={settings.environment!r}). {hint} "
+            "For local experiments only, set BETTER_AUTH_ENVIRONMENT=development."
+        )
+    if value:
+        logger.warning("BETTER_AUTH_SECRET %s; acceptable only in development. %s", problem, hint)
+        return value
+    logger.warning(
+        "BETTER_AUTH_SECRET is not set: using a random secret for this process, so sessions end at restart. %s",
+        hint,
+    )
+    return secrets.token_urlsafe(48)
+
+
+def _secret_problem(value: str) -> str | None:
+    if not value:
+        return "is not set"
+    lowered = value.lower()
+    if lowered in _PLACEHOLDER_SECRETS or any(marker in lowered for marker in _PLACEHOLDER_MARKERS):
+        return "is a placeholder value"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(value)) < 10:
+        return "has too little variety to be random"
+    return None
