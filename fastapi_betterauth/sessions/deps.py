@@ -73,7 +73,7 @@ async def resolve_session(
     remember_me = cookies.read_signed(request.cookies, cookies.dont_remember) is None
     lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
     apply_lookup_cookies(auth, lookup, response)
-    setattr(request.state, _RESOLVED, lookup.found)
+    request.scope[_RESOLVED] = lookup.found
     return lookup.found
 
 

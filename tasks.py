@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""The README's two commands, with nothing but Python >= 3.11 installed:
+
+    python3 tasks.py example   # install everything into .venv, create the SQLite schema, run the example app
+    python3 tasks.py test      # install everything into .venv, then ruff, mypy --strict and the whole test suite
+
+Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`); after `example`, to uvicorn.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True, env=env)
+
+
+def install() -> None:
+    if sys.version_info < (3, 11):
+        raise SystemExit(f"Python >= 3.11 is needed, this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        venv.create(VENV, with_pip=True)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+
+
+def example(args: list[str]) -> None:
+    install()
+    env = {**os.environ}
+    env.setdefault("BETTER_AUTH_ENVIRONMENT", "development")
+    run(PYTHON, "-m", "fastapi_betterauth", "migrate", env=env)
+    run(PYTHON, "-m", "uvicorn", "example_app.main:app", *(args or ["--port", "8000"]), env=env)
+
+
+def test(args: list[str]) -> None:
+    install()
+    run(PYTHON, "-m", "ruff", "check", ".")
+    run(PYTHON, "-m", "ruff", "format", "--check", ".")
+    run(PYTHON, "-m", "mypy", "fastapi_betterauth")
+    run(PYTHON, "-m", "pytest", *args)
+
+
+def main() -> None:
+    commands = {"example": example, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        raise SystemExit(__doc__)
+    try:
+        commands[sys.argv[1]](sys.argv[2:])
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(exc.returncode) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Shared fixtures: a fresh database per test (SQLite file, or a PostgreSQL database created once per run and
+emptied per test), an app with `auth.lifespan` run, and httpx clients at https://testserver that keep cookies."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx2 as httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import Depends, FastAPI
+from sqlalchemy import event, text
+from sqlmodel import SQLModel
+
+from fastapi_betterauth import (
+    AuthSettings,
+    BetterAuth,
+    CurrentSession,
+    CurrentUser,
+    ManualClock,
+    OptionalUser,
+    VerifiedUser,
+    fresh_session,
+)
+from fastapi_betterauth.db.engine import Database
+from fastapi_betterauth.db.models import AUTH_TABLES
+
+from .services import POSTGRES_ADMIN_DB, POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, postgres_url, require
+
+TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+BASE_URL = "https://testserver"
+ORIGIN = {"origin": BASE_URL}
+PASSWORD = "correct horse battery"
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(
+        host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, database=POSTGRES_ADMIN_DB
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of this test run, with the auth tables; dropped at the end."""
+    require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
+    name = f"fba_test_{secrets.token_hex(4)}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = postgres_url(name)
+
+    async def create_tables() -> None:
+        database = Database(url)
+        async with database.engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+        await database.dispose()
+
+    asyncio.run(create_tables())
+    yield url
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same tests run on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}"
+    url: str = request.getfixturevalue("postgres_database")
+    return url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The test's database, empty, with the auth tables."""
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        if database.is_sqlite:
+            await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+        else:
+            await connection.execute(text('TRUNCATE "user", session, account, verification CASCADE'))
+    yield database
+    await database.dispose()
+
+
+def settings(**overrides: Any) -> AuthSettings:
+    """Test settings: a fixed secret, https base URL, and any option overrides (nested dicts allowed)."""
+    values: dict[str, Any] = {"secret": TEST_SECRET, "url": BASE_URL, "environment": "test"}
+    values.update(overrides)
+    return AuthSettings(**values)
+
+
+AuthFactory = Callable[..., BetterAuth]
+
+
+@pytest.fixture
+def make_auth(database: Database, clock: ManualClock) -> AuthFactory:
+    """`make_auth(session={"update_age": 0})` builds a BetterAuth on the test database and clock."""
+
+    def build(**overrides: Any) -> BetterAuth:
+        return BetterAuth(settings(database_url=str(database.url), **overrides), clock=clock, database=database)
+
+    return build
+
+
+def build_app(auth: BetterAuth) -> FastAPI:
+    """An app like a user's: the auth router plus routes guarded by every provider."""
+    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
+    app.include_router(auth.router, prefix="/api/auth")
+
+    @app.get("/me")
+    async def me(user: CurrentUser) -> dict[str, str]:
+        return {"id": user.id, "email": user.email}
+
+    @app.get("/maybe")
+    async def maybe(user: OptionalUser) -> dict[str, str | None]:
+        return {"id": user.id if user else None}
+
+    @app.get("/session")
+    async def session(found: CurrentSession) -> dict[str, str]:
+        return {"id": found.session.id, "userId": found.user.id}
+
+    @app.post("/fresh", dependencies=[Depends(fresh_session)])
+    async def fresh() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/verified")
+    async def verified(user: VerifiedUser) -> dict[str, str]:
+        return {"id": user.id}
+
+    @app.post("/profile")
+    async def profile(user: CurrentUser) -> dict[str, str]:
+        return {"id": user.id}
+
+    return app
+
+
+@pytest.fixture
+def auth(make_auth: AuthFactory) -> BetterAuth:
+    return make_auth()
+
+
+@pytest.fixture
+def app(auth: BetterAuth) -> FastAPI:
+    return build_app(auth)
+
+
+ClientFactory = Callable[..., httpx.AsyncClient]
+
+
+@pytest.fixture
+async def make_client(app: FastAPI) -> AsyncIterator[ClientFactory]:
+    """New cookie-keeping clients (separate browsers) on one running app."""
+    clients: list[httpx.AsyncClient] = []
+    async with LifespanManager(app) as manager:
+
+        def new_client(**kwargs: Any) -> httpx.AsyncClient:
+            """Like a browser on the app's own origin: it sends `Origin` (pass `headers={}` to send none)."""
+            kwargs.setdefault("headers", ORIGIN)
+            transport = httpx.ASGITransport(app=manager.app)
+            client = httpx.AsyncClient(transport=transport, base_url=BASE_URL, **kwargs)
+            clients.append(client)
+            return client
+
+        yield new_client
+        for client in clients:
+            await client.aclose()
+
+
+@pytest.fixture
+def client(make_client: ClientFactory) -> httpx.AsyncClient:
+    return make_client()
+
+
+async def sign_up(
+    client: httpx.AsyncClient, email: str = "ann@example.com", password: str = PASSWORD, **extra: Any
+) -> httpx.Response:
+    body = {"name": "Ann", "email": email, "password": password, **extra}
+    return await client.post("/api/auth/sign-up/email", json=body)
+
+
+async def sign_in(
+    client: httpx.AsyncClient, email: str = "ann@example.com", password: str = PASSWORD, **extra: Any
+) -> httpx.Response:
+    return await client.post("/api/auth/sign-in/email", json={"email": email, "password": password, **extra})
+
+
+def set_cookies(response: httpx.Response) -> dict[str, str]:
+    """Raw `Set-Cookie` headers by cookie name (httpx does not check attributes, so tests read them)."""
+    return {header.split("=", 1)[0]: header for header in response.headers.get_list("set-cookie")}
+
+
+class QueryCounter:
+    """Counts SQL statements sent through an engine."""
+
+    def __init__(self, database: Database) -> None:
+        self.statements: list[str] = []
+        event.listen(database.engine.sync_engine, "before_cursor_execute", self._record)
+        self._database = database
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def close(self) -> None:
+        event.remove(self._database.engine.sync_engine, "before_cursor_execute", self._record)
+
+
+@pytest.fixture
+def queries(database: Database) -> Iterator[QueryCounter]:
+    counter = QueryCounter(database)
+    yield counter
+    counter.close()
