@@ -18,7 +18,7 @@ from .db import migrate
 from .db.engine import Database
 from .email_password import router as email_password_router
 from .email_password.service import ClientInfo, EmailPasswordService, SignUpResult
-from .errors import exception_handlers
+from .errors import build_exception_handlers
 from .routing import AuthRoute
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
@@ -62,7 +62,7 @@ class BetterAuth:
         self.sessions = SessionService(self.settings.session, store, self.clock)
         self.email_password = EmailPasswordService(options, self.database, self.passwords, self.sessions, self.clock)
         self.api = AuthAPI(self)
-        self.exception_handlers = exception_handlers
+        self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
 
     def _build_router(self) -> APIRouter:

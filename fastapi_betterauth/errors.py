@@ -8,7 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 from fastapi import HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -42,6 +44,8 @@ class ErrorCode(StrEnum):
     EMAIL_PASSWORD_SIGN_UP_DISABLED = "EMAIL_PASSWORD_SIGN_UP_DISABLED"
     REQUEST_BODY_TOO_LARGE = "REQUEST_BODY_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
@@ -73,6 +77,8 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.EMAIL_PASSWORD_SIGN_UP_DISABLED: "Email and password sign up is not enabled",
     ErrorCode.REQUEST_BODY_TOO_LARGE: "Request body too large",
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+    ErrorCode.NOT_FOUND: "Not Found",
+    ErrorCode.METHOD_NOT_ALLOWED: "Method Not Allowed",
     ErrorCode.INTERNAL_SERVER_ERROR: "Internal server error",
 }
 
@@ -114,10 +120,22 @@ async def _handle_auth_error(request: Request, exc: Exception) -> Response:
 
 
 ExceptionHandler = Callable[[Request, Exception], Coroutine[Any, Any, Response]]
+_ROUTING_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
 
-exception_handlers: dict[type[Exception] | int, ExceptionHandler] = {AuthError: _handle_auth_error}
-"""Pass to `FastAPI(exception_handlers=...)` so errors raised by the providers in your own routes answer
-`{"code", "message"}` too."""
+
+def build_exception_handlers(base_path: str) -> dict[type[Exception] | int, ExceptionHandler]:
+    """Handlers for `FastAPI(exception_handlers=...)`: the providers' errors in your routes, and unknown paths or
+    wrong methods under the auth base path, answer `{"code", "message"}`. Everything else keeps FastAPI's answers."""
+    prefix = base_path.rstrip("/") + "/"
+
+    async def handle_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _ROUTING_CODES.get(exc.status_code)
+        if code is not None and request.url.path.startswith(prefix):
+            return AuthError(code, exc.status_code, headers=exc.headers).to_response()
+        return await http_exception_handler(request, exc)
+
+    return {AuthError: _handle_auth_error, StarletteHTTPException: handle_http_error}
 
 
 def internal_error_response(exc: BaseException) -> Response:

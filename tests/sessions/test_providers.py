@@ -150,7 +150,8 @@ async def test_server_side_get_session(client: httpx.AsyncClient, auth: BetterAu
     user_id = (await sign_up(client)).json()["user"]["id"]
     cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
     found = await auth.api.get_session({"Cookie": cookie})
-    assert found is not None and found.user.id == user_id
+    assert found is not None
+    assert found.user.id == user_id
     assert await auth.api.get_session({"Cookie": "__Secure-better-auth.session_token=forged.sig"}) is None
     assert await auth.api.get_session({}) is None
     headers = auth.api.session_cookie_header(found)
@@ -181,3 +182,15 @@ def test_fresh_session_is_usable_in_route_dependencies() -> None:
         return None
 
     assert any(getattr(route, "path", None) == "/x" for route in app.routes)
+
+
+async def test_unknown_auth_paths_and_wrong_methods_answer_with_a_code(client: httpx.AsyncClient) -> None:
+    wrong_method = await client.get("/api/auth/sign-in/email")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"code": "METHOD_NOT_ALLOWED", "message": "Method Not Allowed"}
+    unknown = await client.post("/api/auth/forget-password", json={"email": "a@example.com"})
+    assert unknown.status_code == 404
+    assert unknown.json() == {"code": "NOT_FOUND", "message": "Not Found"}
+    outside = await client.get("/not-auth")  # the app's own 404s keep FastAPI's shape
+    assert outside.status_code == 404
+    assert outside.json() == {"detail": "Not Found"}
