@@ -7,13 +7,15 @@ nesting: `BETTER_AUTH_SESSION__EXPIRES_IN=60` sets `AuthSettings().session.expir
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
 import secrets
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -45,17 +47,30 @@ _PLACEHOLDER_MARKERS = (
     "example",
 )
 
+_SECONDS = re.compile(r"\s*\d+(?:\.\d+)?\s*")
+
+
+def _seconds(value: Any) -> Any:
+    # Environment values are strings, and pydantic reads a bare "60" as a malformed ISO 8601 duration.
+    if isinstance(value, str) and _SECONDS.fullmatch(value):
+        return float(value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds)]
+"""A duration given as seconds (`60`, also as a string) or ISO 8601 (`PT1M`)."""
+
 
 class SessionSettings(BaseModel):
     """Database session lifetimes (better-auth `session.*`)."""
 
-    expires_in: timedelta = Field(default=timedelta(days=7), gt=timedelta(0))
+    expires_in: Duration = Field(default=timedelta(days=7), gt=timedelta(0))
     """Lifetime of a session, and `Max-Age` of the session cookie."""
-    update_age: timedelta = Field(default=timedelta(days=1), ge=timedelta(0))
+    update_age: Duration = Field(default=timedelta(days=1), ge=timedelta(0))
     """Sliding refresh: a session is extended once this much of its lifetime has passed (0 = on every read)."""
-    fresh_age: timedelta = Field(default=timedelta(days=1), ge=timedelta(0))
+    fresh_age: Duration = Field(default=timedelta(days=1), ge=timedelta(0))
     """`fresh_session` accepts sessions created less than this long ago (0 disables the check)."""
-    remember_me_false_expires_in: timedelta = Field(default=timedelta(days=1), gt=timedelta(0))
+    remember_me_false_expires_in: Duration = Field(default=timedelta(days=1), gt=timedelta(0))
     """Hard lifetime of a `rememberMe: false` session, never extended (better-auth hard-codes 1 day)."""
     hash_session_tokens: bool = False
     """Store SHA-256(token) instead of the token (breaks sharing the session table with a Node better-auth app)."""
@@ -85,6 +100,17 @@ class IPAddressSettings(BaseModel):
     """IPs or CIDRs of reverse proxies whose forwarding headers are believed. Empty: headers are ignored."""
     disable_ip_tracking: bool = False
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        # A typo here must stop start-up, not fail every request later.
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {entry!r} is not an IP address or CIDR network") from None
+        return [entry.strip() for entry in value]
+
 
 class AdvancedSettings(BaseModel):
     """Cookie and request-checking knobs (better-auth `advanced.*`)."""
@@ -110,19 +136,21 @@ class AuthSettings(BaseSettings):
         env_file=".env",
         extra="ignore",
         validate_default=True,
+        # Explicit values use the field names; the environment only the prefixed (or documented) names. A field
+        # name in the aliases would also match an unrelated `SECRET`, `URL` or `DATABASE_URL` env var first.
+        validate_by_name=True,
+        validate_by_alias=True,
     )
 
-    secret: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("secret", "BETTER_AUTH_SECRET", "AUTH_SECRET")
-    )
+    secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("BETTER_AUTH_SECRET", "AUTH_SECRET"))
     """Signs cookies and derives encryption keys. At least 32 random characters outside development."""
-    url: str = Field(default="http://localhost:8000", validation_alias=AliasChoices("url", "BETTER_AUTH_URL"))
+    url: str = Field(default="http://localhost:8000", validation_alias=AliasChoices("BETTER_AUTH_URL"))
     """Public base URL of the app (scheme, host, port). Decides Secure cookies and the first trusted origin."""
     base_path: str = "/api/auth"
     """Where `auth.router` is mounted; used to build links in emails and redirects."""
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
-        validation_alias=AliasChoices("database_url", "BETTER_AUTH_DATABASE_URL", "DATABASE_URL"),
+        validation_alias=AliasChoices("BETTER_AUTH_DATABASE_URL", "DATABASE_URL"),
     )
     """SQLAlchemy async URL: `sqlite+aiosqlite:///./file.db` or `postgresql+asyncpg://user@host/db`."""
     environment: Environment = "production"

@@ -73,6 +73,27 @@ def test_auth_secret_is_a_fallback_name(monkeypatch: pytest.MonkeyPatch) -> None
     settings = AuthSettings()
     assert settings.secret is not None
     assert settings.secret.get_secret_value() == GOOD_SECRET
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "B" + GOOD_SECRET)
+    settings = AuthSettings()
+    assert settings.secret is not None
+    assert settings.secret.get_secret_value() == "B" + GOOD_SECRET, "BETTER_AUTH_SECRET wins over AUTH_SECRET"
+
+
+def test_unprefixed_generic_names_are_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the documented names configure auth: a `SECRET` or `URL` left by another tool is not the auth secret."""
+    monkeypatch.setenv("SECRET", GOOD_SECRET)
+    monkeypatch.setenv("URL", "https://some-other-tool.example")
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    settings = AuthSettings()
+    assert settings.secret is None
+    assert settings.url == "http://localhost:8000"
+    assert settings.environment == "production"
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "B" + GOOD_SECRET)
+    monkeypatch.setenv("BETTER_AUTH_URL", "https://auth.example.org")
+    settings = AuthSettings()
+    assert settings.secret is not None
+    assert settings.secret.get_secret_value() == "B" + GOOD_SECRET
+    assert settings.url == "https://auth.example.org"
 
 
 def test_nested_values_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,9 +110,19 @@ def test_nested_values_from_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.advanced.ip_address.trusted_proxies == ["10.0.0.0/8"]
 
 
-def test_iso8601_duration_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_iso8601_and_fractional_durations_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BETTER_AUTH_SESSION__UPDATE_AGE", "PT1M")
-    assert AuthSettings().session.update_age == timedelta(minutes=1)
+    monkeypatch.setenv("BETTER_AUTH_SESSION__REMEMBER_ME_FALSE_EXPIRES_IN", "1.5")
+    settings = AuthSettings()
+    assert settings.session.update_age == timedelta(minutes=1)
+    assert settings.session.remember_me_false_expires_in == timedelta(seconds=1.5)
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "1e3"])
+def test_malformed_duration_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SESSION__UPDATE_AGE", value)
+    with pytest.raises(ValidationError, match="update_age"):
+        AuthSettings()
 
 
 def test_invalid_nested_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,7 +230,7 @@ WEAK_SECRETS = {
     "empty": "",
     "short (31 chars)": "0123456789abcdefghijklmnopqrstu",
     "better-auth's default": "better-auth-secret-12345678901234567890",
-    "placeholder word": "secret",
+    "placeholder word": "supersecret",
     "contains changeme": "prod-CHANGEME-9f8e7d6c5b4a3210ZYXWVUT",
     "low variety": "a" * 40,
     "low variety, two chars": "ab" * 30,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from functools import cached_property
 
 from ..settings import IPAddressSettings
 
@@ -31,16 +30,9 @@ class ClientIPResolver:
 
     def __init__(self, settings: IPAddressSettings) -> None:
         self._settings = settings
-
-    @cached_property
-    def _proxies(self) -> tuple[_IPNetwork, ...]:
-        networks = []
-        for entry in self._settings.trusted_proxies:
-            try:
-                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-            except ValueError as exc:
-                raise ValueError(f"invalid trusted proxy {entry!r}") from exc
-        return tuple(networks)
+        self._proxies: tuple[_IPNetwork, ...] = tuple(
+            ipaddress.ip_network(entry, strict=False) for entry in settings.trusted_proxies
+        )
 
     def _is_proxy(self, address: _IPAddress) -> bool:
         return any(address in network for network in self._proxies)

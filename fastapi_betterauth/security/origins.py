@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
+from starlette.datastructures import Headers
+
 from ..errors import AuthError, ErrorCode
 from ..settings import AuthSettings
 
@@ -15,6 +17,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # better-auth's rule for relative callback URLs: one leading slash, no `//`, `/\` or their encodings, no fragment.
 _RELATIVE_PATH = re.compile(r"^/(?!/|\\|%2f|%5c)[\w\-.+/@]*(?:\?[\w\-.+/=&%@]*)?$", re.IGNORECASE)
+# URL parsers drop tabs and newlines before comparing origins, but the raw value is echoed in `Location`.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @lru_cache(maxsize=256)
@@ -33,9 +37,14 @@ def _wildcard(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}$", re.IGNORECASE)
 
 
+# A plain `host[:port]`. With userinfo, `\`, `%` or other oddities, urlsplit and a browser's URL parser can see
+# different hosts (`https://evil.io\@a.example.com` is evil.io to a browser): such URLs are never trusted.
+_AUTHORITY = re.compile(r"(?:[a-z0-9\-._]+|\[[0-9a-f:.]+\])(?::\d{1,5})?", re.IGNORECASE)
+
+
 def _origin(url: str) -> str | None:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname or not _AUTHORITY.fullmatch(parts.netloc):
         return None
     return f"{parts.scheme}://{parts.netloc}".lower()
 
@@ -80,6 +89,8 @@ class OriginPolicy:
 
     def is_trusted_url(self, url: str, *, allow_relative: bool = True) -> bool:
         """True for a trusted absolute URL, or a safe relative path when `allow_relative`."""
+        if _CONTROL_CHARACTERS.search(url):
+            return False
         if url.startswith("/"):
             return allow_relative and bool(_RELATIVE_PATH.match(url))
         return self.is_trusted_origin(url)
@@ -97,6 +108,8 @@ class OriginPolicy:
         """
         if not self._check_csrf or method.upper() in SAFE_METHODS:
             return
+        if not isinstance(headers, Headers):
+            headers = Headers(headers=dict(headers))  # case-insensitive, like a request's
         if "cookie" in headers:
             self._require_trusted_origin(headers)
         elif login_form:
