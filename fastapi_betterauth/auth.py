@@ -68,8 +68,8 @@ class BetterAuth:
     def _build_router(self) -> APIRouter:
         router = APIRouter(route_class=AuthRoute, dependencies=[Depends(self._check_origin)])
         router.include_router(sessions_router.build_router(self))
-        if self.settings.email_and_password.enabled:
-            router.include_router(email_password_router.build_router(self))
+        # Mounted even when disabled, so clients get better-auth's 400 EMAIL_PASSWORD_DISABLED, not a 404.
+        router.include_router(email_password_router.build_router(self))
         return router
 
     async def _check_origin(self, request: Request) -> None:

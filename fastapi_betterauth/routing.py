@@ -109,7 +109,7 @@ async def parse_body(request: Request, model: type[ModelT], *, max_bytes: int, a
     elif media_type in ("application/json", "") or media_type.endswith("+json"):
         try:
             data = json.loads(raw) if raw.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
             raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "Invalid JSON body") from None
     else:
         raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)

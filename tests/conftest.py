@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,25 @@ def queries(database: Database) -> Iterator[QueryCounter]:
     counter = QueryCounter(database)
     yield counter
     counter.close()
+
+
+ConfiguredClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def make_configured_client(make_auth: AuthFactory) -> AsyncIterator[ConfiguredClientFactory]:
+    """`await make_configured_client(email_and_password={"auto_sign_in": False})`: a client of a new app built with
+    these option overrides (on the test's database and clock), or `await make_configured_client(auth)` for a
+    `BetterAuth` built by the test. Sends `Origin` like `make_client` (pass `headers={}` to send none)."""
+    async with AsyncExitStack() as stack:
+
+        async def new_client(
+            auth: BetterAuth | None = None, *, headers: Mapping[str, str] = ORIGIN, **overrides: Any
+        ) -> httpx.AsyncClient:
+            app = build_app(auth if auth is not None else make_auth(**overrides))
+            manager = await stack.enter_async_context(LifespanManager(app))
+            transport = httpx.ASGITransport(app=manager.app)
+            client = httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=headers)
+            return await stack.enter_async_context(client)
+
+        yield new_client

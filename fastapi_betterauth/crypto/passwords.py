@@ -78,7 +78,8 @@ def _scrypt_verify(password: str, stored: str) -> bool:
         dklen=_SCRYPT_DKLEN,
         maxmem=_SCRYPT_MAXMEM,
     )
-    return hmac.compare_digest(key.hex(), key_hex.lower())
+    # Bytes, not str: compare_digest raises on non-ASCII text, and a corrupt stored hash must just not match.
+    return hmac.compare_digest(key.hex().encode(), key_hex.lower().encode())
 
 
 def _is_scrypt_hash(stored: str) -> bool:

@@ -17,7 +17,9 @@ def is_valid_email(value: str) -> bool:
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", str_max_length=4096)
+    # No blanket string cap: an over-long password must answer PASSWORD_TOO_LONG, and the body size limit
+    # (advanced.max_body_bytes) already bounds every field.
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
 
 class SignUpBody(_Body):
@@ -25,7 +27,7 @@ class SignUpBody(_Body):
     email: str
     password: str = Field(min_length=1)
     image: str | None = Field(default=None, max_length=2048)
-    callback_url: str | None = Field(default=None, alias="callbackURL")
+    callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     remember_me: bool = Field(default=True, alias="rememberMe")
 
     @field_validator("email")
@@ -35,9 +37,17 @@ class SignUpBody(_Body):
             raise PydanticCustomError("invalid_email", "Invalid email address")
         return value.lower()
 
+    @field_validator("name", "image")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        # PostgreSQL `text` cannot hold U+0000; refuse it on every database alike.
+        if value is not None and "\x00" in value:
+            raise PydanticCustomError("nul_character", "Invalid input: must not contain NUL characters")
+        return value
+
 
 class SignInBody(_Body):
     email: str
     password: str = Field(min_length=1)
-    callback_url: str | None = Field(default=None, alias="callbackURL")
+    callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     remember_me: bool = Field(default=True, alias="rememberMe")

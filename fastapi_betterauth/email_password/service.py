@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..clock import Clock
 from ..crypto.passwords import PasswordHasher
@@ -16,6 +17,12 @@ from ..errors import AuthError, ErrorCode
 from ..sessions.service import AuthSession, SessionService
 from ..settings import EmailAndPasswordSettings
 from .schemas import is_valid_email
+
+logger = logging.getLogger("fastapi_betterauth")
+
+
+class _EmailTaken(Exception):
+    """The user insert hit the unique email key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +112,10 @@ class EmailPasswordService:
         try:
             async with self._database.session() as db, db.begin():
                 db.add(user)
-                await db.flush()  # the unique email is checked here, before anything else is written
+                try:
+                    await db.flush()  # the unique email is checked here, before anything else is written
+                except IntegrityError as exc:
+                    raise _EmailTaken from exc
                 db.add(account)
                 if sign_in:
                     session = await self._sessions.create(
@@ -115,10 +125,14 @@ class EmailPasswordService:
                         user_agent=client.user_agent,
                         db=db,
                     )
-        except IntegrityError:
+        except _EmailTaken:
             if self._generic_duplicates:
                 return SignUpResult(self._synthetic_user(name, email, image), None)
             raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
+        except DBAPIError:
+            # Rolled back as a whole: no user is left without its credential account.
+            logger.exception("sign-up failed after the user insert")
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
         return SignUpResult(user, session)
 
     def _synthetic_user(self, name: str, email: str, image: str | None) -> User:

@@ -61,9 +61,7 @@ async def test_get_session_returns_better_auth_shape(client: httpx.AsyncClient, 
     assert "set-cookie" not in response.headers  # nothing to refresh yet
 
 
-async def test_no_cookie_or_bad_signature_is_null_without_storage(
-    make_client: ClientFactory, queries: object
-) -> None:
+async def test_no_cookie_or_bad_signature_is_null_without_storage(make_client: ClientFactory, queries: object) -> None:
     """S10-style: a tampered or unsigned token is "no session" and is never looked up."""
     client = make_client()
     await sign_up(client)
