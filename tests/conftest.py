@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx2 as httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -32,7 +31,7 @@ from fastapi_betterauth import (
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import AUTH_TABLES
 
-from .services import POSTGRES_ADMIN_DB, POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, postgres_url, require
+from .services import POSTGRES_HOST, POSTGRES_PORT, postgres_admin, postgres_url, require
 
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 BASE_URL = "https://testserver"
@@ -40,22 +39,12 @@ ORIGIN = {"origin": BASE_URL}
 PASSWORD = "correct horse battery"
 
 
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(
-        host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, database=POSTGRES_ADMIN_DB
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A PostgreSQL database of this test run, with the auth tables; dropped at the end."""
     require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
     name = f"fba_test_{secrets.token_hex(4)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(postgres_admin(f'CREATE DATABASE "{name}"'))
     url = postgres_url(name)
 
     async def create_tables() -> None:
@@ -66,7 +55,7 @@ def postgres_database() -> Iterator[str]:
 
     asyncio.run(create_tables())
     yield url
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

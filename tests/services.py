@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 
+import asyncpg
 import pytest
 
 POSTGRES_HOST = os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1")
@@ -36,3 +37,14 @@ def require(name: str, host: str, port: int) -> None:
 
 def postgres_url(database: str) -> str:
     return f"postgresql+asyncpg://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{database}"
+
+
+async def postgres_admin(statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the admin database."""
+    connection = await asyncpg.connect(
+        host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, database=POSTGRES_ADMIN_DB
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
