@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
@@ -126,7 +125,7 @@ class AuthAPI:
     async def revoke_session(self, token: str) -> None:
         await self._auth.sessions.revoke(token)
 
-    def session_cookie_header(self, found: AuthSession) -> dict[str, Any]:
+    def session_cookie_header(self, found: AuthSession) -> dict[str, str]:
         """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests."""
         signed = sign_value(self._auth.keyring.current, found.session.token)
         return {"cookie": f"{self._auth.cookies.session_token}={signed}"}

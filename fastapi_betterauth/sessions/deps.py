@@ -62,9 +62,11 @@ async def resolve_session(
     The token must carry a valid signature; a bad one is "no session" without touching storage. Unsafe requests
     authenticated by the cookie must pass the origin check (CSRF).
     """
-    cached: AuthSession | bool | None = getattr(request.state, _RESOLVED, False)
-    if use_cache and cached is not False:
-        return cached  # type: ignore[return-value]
+    # Cached in the ASGI scope, which belongs to this request alone (`request.state` may be the lifespan's state,
+    # shared by every request, under some servers).
+    if use_cache and _RESOLVED in request.scope:
+        cached: AuthSession | None = request.scope[_RESOLVED]
+        return cached
     auth = get_auth(request)
     cookies = auth.cookies
     token = cookies.read_signed(request.cookies, cookies.session_token)

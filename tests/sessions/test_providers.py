@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import httpx2 as httpx
 import pytest
@@ -20,6 +20,7 @@ from fastapi_betterauth import (
     User,
     current_user,
     fresh_session,
+    optional_session,
 )
 from fastapi_betterauth.db.engine import Database
 
@@ -194,3 +195,23 @@ async def test_unknown_auth_paths_and_wrong_methods_answer_with_a_code(client: h
     outside = await client.get("/not-auth")  # the app's own 404s keep FastAPI's shape
     assert outside.status_code == 404
     assert outside.json() == {"detail": "Not Found"}
+
+
+async def test_session_is_looked_up_once_even_past_fastapis_cache(auth: BetterAuth, queries: QueryCounter) -> None:
+    """Two uncached provider calls in one request still cost one query (the lookup is kept per request)."""
+    app = build_app(auth)
+
+    @app.get("/twice")
+    async def twice(
+        first: Annotated[Any, Depends(optional_session)],
+        second: Annotated[Any, Depends(optional_session, use_cache=False)],
+    ) -> dict[str, bool]:
+        return {"same": first is second and first is not None}
+
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=ORIGIN) as client:
+            await sign_up(client)
+            queries.statements.clear()
+            assert (await client.get("/twice")).json() == {"same": True}
+    assert len(queries.statements) == 1
