@@ -3,8 +3,7 @@
 from .auth import AuthAPI, BetterAuth
 from .clock import Clock, ManualClock, SystemClock
 from .db.models import Account, Session, User, Verification
-from .errors import AuthError, ErrorCode
-from .sessions.deps import (
+from .deps import (
     AuthNotConfiguredError,
     CurrentSession,
     CurrentUser,
@@ -20,6 +19,7 @@ from .sessions.deps import (
     optional_user,
     verified_user,
 )
+from .errors import AuthError, ErrorCode
 from .sessions.service import AuthSession
 from .settings import (
     AdvancedSettings,

@@ -215,3 +215,11 @@ async def test_session_is_looked_up_once_even_past_fastapis_cache(auth: BetterAu
             queries.statements.clear()
             assert (await client.get("/twice")).json() == {"same": True}
     assert len(queries.statements) == 1
+
+
+def test_providers_are_importable_from_the_deps_module() -> None:
+    import fastapi_betterauth
+    from fastapi_betterauth import deps
+
+    for name in deps.__all__:
+        assert getattr(deps, name) is getattr(fastapi_betterauth, name)
