@@ -25,7 +25,7 @@ from .sessions import router as sessions_router
 from .sessions.deps import STATE_KEY
 from .sessions.service import AuthSession, SessionService
 from .sessions.store import DatabaseSessionStore, SessionStore
-from .settings import AuthSettings, resolve_secret
+from .settings import AuthSettings, resolve_secrets
 
 
 class BetterAuth:
@@ -47,7 +47,7 @@ class BetterAuth:
         session_store: SessionStore | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
-        self.keyring = Keyring([resolve_secret(self.settings)])
+        self.keyring = Keyring.from_versioned(resolve_secrets(self.settings))
         self.clock: Clock = clock or SystemClock()
         self.database = database or Database(self.settings.database_url)
         self.cookies = AuthCookies(self.settings, self.keyring)

@@ -61,8 +61,24 @@ Duration = Annotated[timedelta, BeforeValidator(_seconds)]
 """A duration given as seconds (`60`, also as a string) or ISO 8601 (`PT1M`)."""
 
 
+class CookieCacheSettings(BaseModel):
+    """The `session_data` cookie: a signed or encrypted copy of the session, read instead of the store
+    (better-auth `session.cookieCache.*`)."""
+
+    enabled: bool = False
+    max_age: Duration = Field(default=timedelta(minutes=5), gt=timedelta(0))
+    """How long a cached copy is believed. Without secondary storage, also how long a revoked session may still
+    pass on a cache hit."""
+    strategy: Literal["compact", "jwt", "jwe"] = "compact"
+    """`compact`: HMAC-signed base64url JSON; `jwt`: HS256 JWT; `jwe`: encrypted (dir + A256CBC-HS512)."""
+    version: str = "1"
+    """Bump to invalidate every cached copy at once (a callable version is passed to `BetterAuth` in code)."""
+    exclude_user_fields: list[str] = Field(default_factory=list)
+    """User fields (camelCase, e.g. `image`) left out of the cached copy to keep the cookie small."""
+
+
 class SessionSettings(BaseModel):
-    """Database session lifetimes (better-auth `session.*`)."""
+    """Session lifetimes and storage (better-auth `session.*`)."""
 
     expires_in: Duration = Field(default=timedelta(days=7), gt=timedelta(0))
     """Lifetime of a session, and `Max-Age` of the session cookie."""
@@ -74,6 +90,22 @@ class SessionSettings(BaseModel):
     """Hard lifetime of a `rememberMe: false` session, never extended (better-auth hard-codes 1 day)."""
     hash_session_tokens: bool = False
     """Store SHA-256(token) instead of the token (breaks sharing the session table with a Node better-auth app)."""
+    disable_session_refresh: bool = False
+    """Never extend sessions: they end `expires_in` after sign-in."""
+    defer_session_refresh: bool = False
+    """`GET /get-session` never writes (it answers `needsRefresh`); the client then calls `POST /get-session`."""
+    store_session_in_database: bool = False
+    """With secondary storage: also keep sessions in the `session` table (by default they live only in storage)."""
+    preserve_session_in_database: bool = False
+    """With `store_session_in_database`: revoking ends the table row (`expiresAt` = now) instead of deleting it."""
+    cookie_cache: CookieCacheSettings = Field(default_factory=CookieCacheSettings)
+
+
+class BearerSettings(BaseModel):
+    """`Authorization: Bearer <signed token>` as an alternative to the cookie (better-auth's bearer plugin)."""
+
+    enabled: bool = False
+    """Accept signed bearer tokens and send `set-auth-token` with every new session. Bare tokens never work."""
 
 
 class EmailAndPasswordSettings(BaseModel):
@@ -160,13 +192,20 @@ class AuthSettings(BaseSettings):
     From the environment as a comma-separated list: `BETTER_AUTH_TRUSTED_ORIGINS=https://a.example,https://b.example`.
     Patterns with `*` and custom schemes (`myapp://`) are accepted."""
 
+    secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Versioned secrets for rotation, newest first: `BETTER_AUTH_SECRETS=2:new-secret,1:old-secret`. The first signs
+    and encrypts; all of them (and `secret`) verify and decrypt, so rotating signs nobody out."""
+    secondary_storage_url: str | None = None
+    """`redis://host:6379/0` (or `memory://` for one process): sessions and the per-user session index live there."""
+
     session: SessionSettings = Field(default_factory=SessionSettings)
     email_and_password: EmailAndPasswordSettings = Field(default_factory=EmailAndPasswordSettings)
+    bearer: BearerSettings = Field(default_factory=BearerSettings)
     advanced: AdvancedSettings = Field(default_factory=AdvancedSettings)
 
-    @field_validator("trusted_origins", mode="before")
+    @field_validator("trusted_origins", "secrets", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
@@ -201,6 +240,29 @@ class AuthSettings(BaseSettings):
 
 class InsecureSecretError(RuntimeError):
     """Raised at start-up when the secret is missing, too short or a known placeholder outside development."""
+
+
+def resolve_secrets(settings: AuthSettings) -> list[tuple[int | None, str]]:
+    """The secrets to use, newest first, as (version, value): `BETTER_AUTH_SECRETS` entries, then `secret` (kept to
+    verify what it signed before rotation). Weak ones are refused outside development, as for a single secret."""
+    if not settings.secrets:
+        return [(None, resolve_secret(settings))]
+    versioned: list[tuple[int | None, str]] = []
+    for entry in settings.secrets:
+        version_text, sep, value = entry.partition(":")
+        if not sep or not version_text.strip().isdigit() or not value:
+            raise InsecureSecretError(f"BETTER_AUTH_SECRETS entries look like '2:secret-value', got {entry[:12]!r}...")
+        version = int(version_text)
+        if any(version == known for known, _ in versioned):
+            raise InsecureSecretError(f"BETTER_AUTH_SECRETS has version {version} twice")
+        problem = _secret_problem(value)
+        if problem is not None and settings.environment != "development":
+            raise InsecureSecretError(f"BETTER_AUTH_SECRETS version {version} {problem}.")
+        versioned.append((version, value))
+    legacy = settings.secret.get_secret_value() if settings.secret is not None else ""
+    if legacy and all(legacy != value for _, value in versioned):
+        versioned.append((None, legacy))
+    return versioned
 
 
 def resolve_secret(settings: AuthSettings) -> str:
