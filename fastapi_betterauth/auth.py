@@ -26,6 +26,8 @@ from .sessions.deps import STATE_KEY
 from .sessions.service import AuthSession, SessionService
 from .sessions.store import DatabaseSessionStore, SessionStore
 from .settings import AuthSettings, resolve_secrets
+from .users import router as users_router
+from .users.service import UserService
 
 
 class BetterAuth:
@@ -59,6 +61,7 @@ class BetterAuth:
             self.database, hash_tokens=self.settings.session.hash_session_tokens
         )
         self.sessions = SessionService(self.settings.session, store, self.clock)
+        self.users = UserService(self.database, self.clock)
         self.email_password = EmailPasswordService(options, self.database, self.passwords, self.sessions, self.clock)
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
@@ -67,6 +70,7 @@ class BetterAuth:
     def _build_router(self) -> APIRouter:
         router = APIRouter(route_class=AuthRoute, dependencies=[Depends(self._check_origin)])
         router.include_router(sessions_router.build_router(self))
+        router.include_router(users_router.build_router(self))
         # Mounted even when disabled, so clients get better-auth's 400 EMAIL_PASSWORD_DISABLED, not a 404.
         router.include_router(email_password_router.build_router(self))
         return router
@@ -95,7 +99,11 @@ class BetterAuth:
         )
 
     def set_session_cookies(self, response: Response, found: AuthSession, *, remember_me: bool) -> None:
+        """Set the session cookie (and, with bearer tokens on, expose the signed token in `set-auth-token`)."""
         self.cookies.set_session(response, found.session.token, max_age=self.sessions.cookie_max_age(remember_me))
+        if self.settings.bearer.enabled:
+            response.headers["set-auth-token"] = sign_value(self.keyring.current, found.session.token)
+            response.headers["access-control-expose-headers"] = "set-auth-token"
 
 
 class AuthAPI:

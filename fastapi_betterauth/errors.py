@@ -44,6 +44,9 @@ class ErrorCode(StrEnum):
     EMAIL_PASSWORD_SIGN_UP_DISABLED = "EMAIL_PASSWORD_SIGN_UP_DISABLED"
     REQUEST_BODY_TOO_LARGE = "REQUEST_BODY_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    EMAIL_CAN_NOT_BE_UPDATED = "EMAIL_CAN_NOT_BE_UPDATED"
+    NO_FIELDS_TO_UPDATE = "NO_FIELDS_TO_UPDATE"
+    BODY_MUST_BE_AN_OBJECT = "BODY_MUST_BE_AN_OBJECT"
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
@@ -77,6 +80,9 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.EMAIL_PASSWORD_SIGN_UP_DISABLED: "Email and password sign up is not enabled",
     ErrorCode.REQUEST_BODY_TOO_LARGE: "Request body too large",
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+    ErrorCode.EMAIL_CAN_NOT_BE_UPDATED: "Email can not be updated",
+    ErrorCode.NO_FIELDS_TO_UPDATE: "No fields to update",
+    ErrorCode.BODY_MUST_BE_AN_OBJECT: "Body must be an object",
     ErrorCode.NOT_FOUND: "Not Found",
     ErrorCode.METHOD_NOT_ALLOWED: "Method Not Allowed",
     ErrorCode.INTERNAL_SERVER_ERROR: "Internal server error",

@@ -96,23 +96,26 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+async def read_body_data(request: Request, *, max_bytes: int, allow_form: bool = False) -> Any:
+    """The parsed JSON body (or form fields where better-auth accepts forms), size-limited; any JSON value."""
+    raw = await _read_limited(request, max_bytes)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if allow_form and media_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    if media_type in ("application/json", "") or media_type.endswith("+json"):
+        try:
+            return json.loads(raw) if raw.strip() else {}
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
+            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "Invalid JSON body") from None
+    raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
+
+
 async def parse_body(request: Request, model: type[ModelT], *, max_bytes: int, allow_form: bool = False) -> ModelT:
     """Read and validate a JSON body (or a form-urlencoded one where better-auth accepts forms).
 
     Oversized bodies are refused before they are read whole; every failure is a clear 4xx.
     """
-    raw = await _read_limited(request, max_bytes)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    data: Any
-    if allow_form and media_type == "application/x-www-form-urlencoded":
-        data = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    elif media_type in ("application/json", "") or media_type.endswith("+json"):
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
-            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "Invalid JSON body") from None
-    else:
-        raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
+    data = await read_body_data(request, max_bytes=max_bytes, allow_form=allow_form)
     if not isinstance(data, dict):
         message = f"[body] Invalid input: expected object, received {_js_type(data)}"
         raise AuthError(ErrorCode.VALIDATION_ERROR, 400, message)

@@ -7,12 +7,15 @@ functions users can put in any route and replace with `app.dependency_overrides[
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Final
+from urllib.parse import unquote
 
 from fastapi import Depends, Request, Response
-from fastapi.security import APIKeyCookie
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from ..crypto.tokens import unsign_value
 from ..db.models import User
 from ..errors import AuthError, ErrorCode, unauthorized
+from ..security.origins import SAFE_METHODS
 from .service import AuthSession, SessionLookup
 
 if TYPE_CHECKING:
@@ -26,6 +29,13 @@ _session_cookie = APIKeyCookie(
     name="better-auth.session_token",
     scheme_name="betterAuthSession",
     description="The signed session cookie set by sign-in (`__Secure-` prefixed when the base URL is https).",
+    auto_error=False,
+)
+
+
+_bearer_token = HTTPBearer(
+    scheme_name="betterAuthBearer",
+    description="`token.signature` as sent in `set-auth-token` (when `bearer.enabled`).",
     auto_error=False,
 )
 
@@ -49,9 +59,22 @@ def get_auth(request: Request) -> BetterAuth:
 def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, response: Response) -> None:
     """Re-send the session cookie after a refresh; clear the cookies of a dead session."""
     if lookup.refreshed and lookup.found is not None:
-        auth.cookies.set_session(response, lookup.found.session.token, max_age=auth.sessions.settings.expires_in)
+        auth.set_session_cookies(response, lookup.found, remember_me=True)
     elif lookup.stale_cookie:
         auth.cookies.clear_session(response)
+
+
+def read_session_token(auth: BetterAuth, request: Request) -> tuple[str | None, bool]:
+    """The verified session token of a request and whether it came from the cookie (False: a bearer token).
+
+    With bearer tokens enabled, `Authorization: Bearer <token>.<signature>` wins over the cookie. Either way the
+    signature is required: a bare token, or one signed with an unknown secret, is no token.
+    """
+    if auth.settings.bearer.enabled:
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and credentials.strip():
+            return unsign_value(unquote(credentials.strip()), auth.keyring.secrets), False
+    return auth.cookies.read_signed(request.cookies, auth.cookies.session_token), True
 
 
 async def resolve_session(
@@ -60,27 +83,47 @@ async def resolve_session(
     """The session presented by this request, looked up once per request.
 
     The token must carry a valid signature; a bad one is "no session" without touching storage. Unsafe requests
-    authenticated by the cookie must pass the origin check (CSRF).
+    authenticated by the cookie must pass the origin check (CSRF). With `defer_session_refresh`, safe requests
+    never write.
     """
     # Cached in the ASGI scope, which belongs to this request alone (`request.state` may be the lifespan's state,
     # shared by every request, under some servers).
     if use_cache and _RESOLVED in request.scope:
         cached: AuthSession | None = request.scope[_RESOLVED]
         return cached
-    auth = get_auth(request)
-    cookies = auth.cookies
-    token = cookies.read_signed(request.cookies, cookies.session_token)
-    if token is not None:
-        auth.origins.check_request(request.method, request.headers)
-    remember_me = cookies.read_signed(request.cookies, cookies.dont_remember) is None
-    lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
-    apply_lookup_cookies(auth, lookup, response)
+    lookup = await lookup_request_session(request, refresh=refresh)
+    apply_lookup_cookies(get_auth(request), lookup, response)
     request.scope[_RESOLVED] = lookup.found
     return lookup.found
 
 
+async def lookup_request_session(
+    request: Request, *, refresh: bool = True, deferred: bool | None = None
+) -> SessionLookup:
+    """Look the request's session up, without touching the response (callers decide about cookies)."""
+    auth = get_auth(request)
+    token, from_cookie = read_session_token(auth, request)
+    if token is not None and from_cookie:
+        auth.origins.check_request(request.method, request.headers)
+    if deferred is None:
+        deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
+    remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
+    return await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
+
+
+async def require_session(request: Request, response: Response) -> AuthSession:
+    """The request's session, or 401 `UNAUTHORIZED` (for routes of the toolkit itself)."""
+    found = await resolve_session(request, response)
+    if found is None:
+        raise unauthorized()
+    return found
+
+
 async def optional_session(
-    request: Request, response: Response, _cookie: Annotated[str | None, Depends(_session_cookie)] = None
+    request: Request,
+    response: Response,
+    _cookie: Annotated[str | None, Depends(_session_cookie)] = None,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_token)] = None,
 ) -> AuthSession | None:
     """The current session and user, or None."""
     return await resolve_session(request, response)

@@ -1,4 +1,4 @@
-"""`GET /get-session` and `POST /sign-out` (SPEC §2.4, §2.7)."""
+"""Session routes (SPEC §2.4, §2.7): read, list, revoke, update, sign out."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from ..errors import AuthError, ErrorCode
-from ..routing import AuthRoute
+from ..routing import AuthRoute, body_openapi, parse_body, read_body_data
 from ..schemas import SessionOut, SessionResponse, UserOut
-from .deps import resolve_session
+from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
+from .schemas import RevokeSessionBody
 from .service import AuthSession
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+STATUS_OK = {"status": True}
 
 
 def session_json(found: AuthSession) -> dict[str, Any]:
@@ -27,6 +29,19 @@ def session_json(found: AuthSession) -> dict[str, Any]:
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = APIRouter(route_class=AuthRoute, tags=["session"])
+    max_bytes = auth.settings.advanced.max_body_bytes
+    defer = auth.settings.session.defer_session_refresh
+
+    async def read_session(request: Request, response: Response, *, deferred: bool, refresh: bool) -> Any:
+        lookup = await lookup_request_session(request, refresh=refresh, deferred=deferred)
+        apply_lookup_cookies(auth, lookup, response)
+        response.headers.update(NO_STORE)
+        if lookup.found is None:
+            return None
+        body = session_json(lookup.found)
+        if deferred:
+            body["needsRefresh"] = lookup.needs_refresh
+        return body
 
     @router.get(
         "/get-session",
@@ -39,18 +54,70 @@ def build_router(auth: BetterAuth) -> APIRouter:
         response: Response,
         disable_cookie_cache: Annotated[bool, Query(alias="disableCookieCache")] = False,
         disable_refresh: Annotated[bool, Query(alias="disableRefresh")] = False,
-    ) -> dict[str, Any] | None:
-        found = await resolve_session(request, response, refresh=not disable_refresh, use_cache=False)
-        response.headers.update(NO_STORE)
-        return session_json(found) if found else None
+    ) -> Any:
+        return await read_session(request, response, deferred=defer, refresh=not disable_refresh)
 
-    @router.post("/get-session", include_in_schema=False)
-    async def get_session_post() -> None:
-        raise AuthError(ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED, 405)
+    @router.post(
+        "/get-session",
+        response_model=None,
+        summary="Refresh and return the session (only with `defer_session_refresh`)",
+        include_in_schema=defer,
+    )
+    async def refresh_session(
+        request: Request,
+        response: Response,
+        disable_refresh: Annotated[bool, Query(alias="disableRefresh")] = False,
+    ) -> Any:
+        if not defer:
+            raise AuthError(ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED, 405)
+        return await read_session(request, response, deferred=False, refresh=not disable_refresh)
+
+    @router.get("/list-sessions", summary="The signed-in user's live sessions (needs a fresh session)")
+    async def list_sessions(request: Request, response: Response) -> list[dict[str, Any]]:
+        found = await require_session(request, response)
+        if not auth.sessions.is_fresh(found.session):
+            raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
+        response.headers.update(NO_STORE)
+        return [SessionOut.model_validate(s).to_json() for s in await auth.sessions.list_active(found.user.id)]
+
+    @router.post(
+        "/revoke-session",
+        summary="End one of the user's sessions",
+        openapi_extra=body_openapi(RevokeSessionBody),
+    )
+    async def revoke_session(request: Request, response: Response) -> dict[str, bool]:
+        found = await require_session(request, response)
+        body = await parse_body(request, RevokeSessionBody, max_bytes=max_bytes)
+        await auth.sessions.revoke_owned(found.user.id, body.token)
+        if body.token == found.session.token:
+            auth.cookies.clear_session(response)
+        return STATUS_OK
+
+    @router.post("/revoke-sessions", summary="End all of the user's sessions, this one included")
+    async def revoke_sessions(request: Request, response: Response) -> dict[str, bool]:
+        found = await require_session(request, response)
+        await auth.sessions.revoke_all(found.user.id)
+        auth.cookies.clear_session(response)
+        return STATUS_OK
+
+    @router.post("/revoke-other-sessions", summary="End the user's other sessions")
+    async def revoke_other_sessions(request: Request, response: Response) -> dict[str, bool]:
+        found = await require_session(request, response)
+        await auth.sessions.revoke_all(found.user.id, except_token=found.session.token)
+        return STATUS_OK
+
+    @router.post("/update-session", summary="Update additional session fields")
+    async def update_session(request: Request, response: Response) -> dict[str, Any]:
+        await require_session(request, response)
+        data = await read_body_data(request, max_bytes=max_bytes)
+        if not isinstance(data, dict):
+            raise AuthError(ErrorCode.BODY_MUST_BE_AN_OBJECT)
+        # Core session fields are not client-writable, and no additional session fields are configured.
+        raise AuthError(ErrorCode.NO_FIELDS_TO_UPDATE)
 
     @router.post("/sign-out", summary="End the current session and clear its cookies")
     async def sign_out(request: Request, response: Response) -> dict[str, bool]:
-        token = auth.cookies.read_signed(request.cookies, auth.cookies.session_token)
+        token, _ = read_session_token(auth, request)
         if token is not None:
             await auth.sessions.revoke(token)
         response.headers.update(NO_STORE)

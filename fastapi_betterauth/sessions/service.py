@@ -31,6 +31,8 @@ class SessionLookup:
     """The session was extended: re-send the session cookie with a full Max-Age."""
     stale_cookie: bool = False
     """A token was presented but has no live session: clear the cookies."""
+    needs_refresh: bool = False
+    """Deferred refresh: the session is due, and a POST to `/get-session` would extend it."""
 
 
 class SessionService:
@@ -67,10 +69,14 @@ class SessionService:
         await self.store.create(session, db)
         return AuthSession(session, user)
 
-    async def lookup(self, token: str | None, *, remember_me: bool = True, refresh: bool = True) -> SessionLookup:
+    async def lookup(
+        self, token: str | None, *, remember_me: bool = True, refresh: bool = True, deferred: bool = False
+    ) -> SessionLookup:
         """The live session for a verified token, extended when due (SPEC §2.4 step 7).
 
-        An expired session is deleted. rememberMe=false sessions are never extended.
+        An expired session is deleted (unless `deferred`: a deferred read never writes). rememberMe=false
+        sessions are never extended, nor is anything with `disable_session_refresh`. A `deferred` lookup reports a
+        due refresh in `needs_refresh` instead of doing it.
         """
         if token is None:
             return SessionLookup(None)
@@ -80,10 +86,14 @@ class SessionService:
         session, user = loaded
         now = self.clock.now()
         if session.expires_at <= now:
-            await self.store.delete(token)
+            if not deferred:
+                await self.store.delete(token)
             return SessionLookup(None, stale_cookie=True)
-        if not (refresh and remember_me and self._refresh_due(session)):
+        may_refresh = refresh and remember_me and not self.settings.disable_session_refresh
+        if not (may_refresh and self._refresh_due(session)):
             return SessionLookup(AuthSession(session, user))
+        if deferred:
+            return SessionLookup(AuthSession(session, user), needs_refresh=True)
         expires_at = now + self.settings.expires_in
         if not await self.store.extend(token, expires_at, now):
             return SessionLookup(None, stale_cookie=True)  # revoked while we looked
@@ -100,3 +110,15 @@ class SessionService:
 
     async def revoke(self, token: str) -> None:
         await self.store.delete(token)
+
+    async def list_active(self, user_id: str) -> list[Session]:
+        """The user's live sessions, oldest first."""
+        now = self.clock.now()
+        return [session for session in await self.store.list_for_user(user_id) if session.expires_at > now]
+
+    async def revoke_owned(self, user_id: str, token_or_handle: str) -> bool:
+        """Revoke one session of this user; someone else's token is silently not revoked."""
+        return await self.store.delete_owned(user_id, token_or_handle)
+
+    async def revoke_all(self, user_id: str, *, except_token: str | None = None) -> None:
+        await self.store.delete_for_user(user_id, keep_token=except_token)

@@ -29,6 +29,18 @@ class SessionStore(Protocol):
 
     async def delete(self, token: str) -> None: ...
 
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        """The user's sessions (expired ones included; callers filter). Tokens are handles (see `handle`)."""
+        ...
+
+    async def delete_owned(self, user_id: str, token_or_handle: str) -> bool:
+        """Delete one of the user's sessions by token or by the handle `list_for_user` gave; False if none."""
+        ...
+
+    async def delete_for_user(self, user_id: str, *, keep_token: str | None = None) -> None:
+        """Delete every session of the user, except the one with `keep_token`."""
+        ...
+
 
 class DatabaseSessionStore:
     """Sessions in the `session` table. One query per lookup: the session joined with its user.
@@ -43,6 +55,10 @@ class DatabaseSessionStore:
 
     def _key(self, token: str) -> str:
         return sha256_base64url(token) if self._hash_tokens else token
+
+    def _keys(self, token_or_handle: str) -> list[str]:
+        # With hashed tokens, list-sessions shows the stored hash as an opaque handle: accept it as well.
+        return [self._key(token_or_handle), token_or_handle] if self._hash_tokens else [token_or_handle]
 
     async def create(self, session: Session, db: AsyncSession | None = None) -> None:
         row = Session(**{**session.model_dump(), "token": self._key(session.token)})
@@ -78,5 +94,26 @@ class DatabaseSessionStore:
 
     async def delete(self, token: str) -> None:
         statement = delete(Session).where(Session.token == self._key(token))  # type: ignore[arg-type]
+        async with self._database.session() as db, db.begin():
+            await db.exec(statement)
+
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        statement = select(Session).where(Session.user_id == user_id).order_by(Session.created_at)  # type: ignore[arg-type]
+        async with self._database.session() as db:
+            return list((await db.exec(statement)).all())
+
+    async def delete_owned(self, user_id: str, token_or_handle: str) -> bool:
+        statement = delete(Session).where(
+            Session.user_id == user_id,  # type: ignore[arg-type]
+            Session.token.in_(self._keys(token_or_handle)),  # type: ignore[attr-defined]
+        )
+        async with self._database.session() as db, db.begin():
+            result = await db.exec(statement)
+        return bool(result.rowcount)
+
+    async def delete_for_user(self, user_id: str, *, keep_token: str | None = None) -> None:
+        statement = delete(Session).where(Session.user_id == user_id)  # type: ignore[arg-type]
+        if keep_token is not None:
+            statement = statement.where(Session.token != self._key(keep_token))  # type: ignore[arg-type]
         async with self._database.session() as db, db.begin():
             await db.exec(statement)
