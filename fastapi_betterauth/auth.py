@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
@@ -15,6 +16,7 @@ from .crypto.passwords import PasswordHasher
 from .crypto.tokens import sign_value
 from .db import migrate
 from .db.engine import Database
+from .db.models import Session, User
 from .email_password import router as email_password_router
 from .email_password.service import ClientInfo, EmailPasswordService, SignUpResult
 from .errors import build_exception_handlers
@@ -28,6 +30,11 @@ from .sessions.store import DatabaseSessionStore, SessionStore
 from .settings import AuthSettings, resolve_secrets
 from .users import router as users_router
 from .users.service import UserService
+
+SessionEnricher = Callable[[Session, User, Request], Awaitable[dict[str, Any]]]
+"""`async def enrich(session, user, request) -> dict`: runs once per request that has a session. Its result is the
+`/get-session` body (better-auth's `customSession`) and `AuthSession.enrichment` in your routes, for every kind of
+session (cookie, bearer, cache hit)."""
 
 
 class BetterAuth:
@@ -47,8 +54,10 @@ class BetterAuth:
         clock: Clock | None = None,
         database: Database | None = None,
         session_store: SessionStore | None = None,
+        session_enricher: SessionEnricher | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
+        self.session_enricher = session_enricher
         self.keyring = Keyring.from_versioned(resolve_secrets(self.settings))
         self.clock: Clock = clock or SystemClock()
         self.database = database or Database(self.settings.database_url)

@@ -6,6 +6,7 @@ functions users can put in any route and replace with `app.dependency_overrides[
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Final
 from urllib.parse import unquote
 
@@ -108,7 +109,12 @@ async def lookup_request_session(
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
     remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
-    return await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
+    lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
+    if lookup.found is None or auth.session_enricher is None:
+        return lookup
+    found = lookup.found
+    enrichment = await auth.session_enricher(found.session, found.user, request)
+    return replace(lookup, found=replace(found, enrichment=enrichment))
 
 
 async def require_session(request: Request, response: Response) -> AuthSession:

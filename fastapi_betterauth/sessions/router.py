@@ -38,7 +38,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         response.headers.update(NO_STORE)
         if lookup.found is None:
             return None
-        body = session_json(lookup.found)
+        body = dict(lookup.found.enrichment) if lookup.found.enrichment is not None else session_json(lookup.found)
         if deferred:
             body["needsRefresh"] = lookup.needs_refresh
         return body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +21,8 @@ class AuthSession:
 
     session: Session
     user: User
+    enrichment: dict[str, Any] | None = None
+    """What the `session_enricher` made of this session for this request (also the `/get-session` body)."""
 
 
 @dataclass(frozen=True, slots=True)

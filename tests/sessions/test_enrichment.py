@@ -1,0 +1,57 @@
+"""One enrichment pipeline (better-auth's customSession, #9769): /get-session and the app's routes see the same."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2 as httpx
+from asgi_lifespan import LifespanManager
+from fastapi import Request
+
+from fastapi_betterauth import CurrentSession, Session, User
+
+from ..conftest import BASE_URL, ORIGIN, AuthFactory, build_app, sign_up
+
+
+async def test_enrichment_reaches_get_session_and_providers(make_auth: AuthFactory) -> None:
+    calls: list[str] = []
+
+    async def enrich(session: Session, user: User, request: Request) -> dict[str, Any]:
+        calls.append(request.url.path)
+        return {
+            "user": {"id": user.id, "role": "admin" if user.email.startswith("ann") else "member"},
+            "session": {"id": session.id},
+            "via": request.method,
+        }
+
+    auth = make_auth()
+    auth.session_enricher = enrich
+    app = build_app(auth)
+
+    @app.get("/role")
+    async def role(found: CurrentSession) -> dict[str, Any]:
+        assert found.enrichment is not None
+        return {"role": found.enrichment["user"]["role"], "email": found.user.email}
+
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=ORIGIN) as client:
+            user_id = (await sign_up(client)).json()["user"]["id"]
+            body = (await client.get("/api/auth/get-session")).json()
+            assert body == {
+                "user": {"id": user_id, "role": "admin"},
+                "session": {"id": body["session"]["id"]},
+                "via": "GET",
+            }
+            calls.clear()
+            assert (await client.get("/role")).json() == {"role": "admin", "email": "ann@example.com"}
+            assert calls == ["/role"]  # once per request
+            calls.clear()
+            client.cookies.clear()
+            assert (await client.get("/api/auth/get-session")).json() is None
+            assert calls == []  # no session, no enrichment
+
+
+async def test_no_enricher_means_the_standard_body(client: httpx.AsyncClient) -> None:
+    await sign_up(client)
+    assert set((await client.get("/api/auth/get-session")).json()) == {"session", "user"}
