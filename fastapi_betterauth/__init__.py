@@ -20,6 +20,7 @@ from .deps import (
     verified_user,
 )
 from .errors import AuthError, ErrorCode
+from .hooks import DatabaseHooks, HookVetoError, ModelHooks
 from .sessions.service import AuthSession
 from .settings import (
     AdvancedSettings,
@@ -42,12 +43,15 @@ __all__ = [
     "Clock",
     "CurrentSession",
     "CurrentUser",
+    "DatabaseHooks",
     "EmailAndPasswordSettings",
     "ErrorCode",
     "FreshSession",
+    "HookVetoError",
     "IPAddressSettings",
     "InsecureSecretError",
     "ManualClock",
+    "ModelHooks",
     "OptionalSession",
     "OptionalUser",
     "Session",

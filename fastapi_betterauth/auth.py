@@ -20,6 +20,7 @@ from .db.models import Session, User
 from .email_password import router as email_password_router
 from .email_password.service import ClientInfo, EmailPasswordService, SignUpResult
 from .errors import build_exception_handlers
+from .hooks import DatabaseHooks, HookRunner
 from .routing import AuthRoute
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
@@ -55,6 +56,7 @@ class BetterAuth:
         database: Database | None = None,
         session_store: SessionStore | None = None,
         session_enricher: SessionEnricher | None = None,
+        hooks: DatabaseHooks | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
         self.session_enricher = session_enricher
@@ -69,9 +71,12 @@ class BetterAuth:
         store = session_store or DatabaseSessionStore(
             self.database, hash_tokens=self.settings.session.hash_session_tokens
         )
-        self.sessions = SessionService(self.settings.session, store, self.clock)
-        self.users = UserService(self.database, self.clock)
-        self.email_password = EmailPasswordService(options, self.database, self.passwords, self.sessions, self.clock)
+        self.hooks = HookRunner(hooks)
+        self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
+        self.users = UserService(self.database, self.clock, self.hooks)
+        self.email_password = EmailPasswordService(
+            options, self.database, self.passwords, self.sessions, self.clock, self.hooks
+        )
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()

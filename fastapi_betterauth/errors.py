@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     FAILED_TO_CREATE_USER = "FAILED_TO_CREATE_USER"
     FAILED_TO_CREATE_SESSION = "FAILED_TO_CREATE_SESSION"
     FAILED_TO_GET_SESSION = "FAILED_TO_GET_SESSION"
+    FAILED_TO_UPDATE_USER = "FAILED_TO_UPDATE_USER"
+    REFUSED_BY_HOOK = "REFUSED_BY_HOOK"
     INVALID_PASSWORD = "INVALID_PASSWORD"
     INVALID_EMAIL = "INVALID_EMAIL"
     INVALID_EMAIL_OR_PASSWORD = "INVALID_EMAIL_OR_PASSWORD"
@@ -58,6 +60,8 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.FAILED_TO_CREATE_USER: "Failed to create user",
     ErrorCode.FAILED_TO_CREATE_SESSION: "Failed to create session",
     ErrorCode.FAILED_TO_GET_SESSION: "Failed to get session",
+    ErrorCode.FAILED_TO_UPDATE_USER: "Failed to update user",
+    ErrorCode.REFUSED_BY_HOOK: "The operation was refused",
     ErrorCode.INVALID_PASSWORD: "Invalid password",
     ErrorCode.INVALID_EMAIL: "Invalid email",
     ErrorCode.INVALID_EMAIL_OR_PASSWORD: "Invalid email or password",

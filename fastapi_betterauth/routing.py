@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from .errors import AuthError, ErrorCode, internal_error_response
+from .hooks import HookVetoError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -42,6 +43,8 @@ class AuthRoute(APIRoute):
                 return await handler(request)
             except AuthError as exc:
                 return exc.to_response()
+            except HookVetoError:
+                return AuthError(ErrorCode.REFUSED_BY_HOOK, 403).to_response()
             except RequestValidationError as exc:
                 return AuthError(ErrorCode.VALIDATION_ERROR, 400, _format_errors(exc.errors())).to_response()
             except HTTPException:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+import redis
 from asgi_lifespan import LifespanManager
 from fastapi import Depends, FastAPI
 from sqlalchemy import event, text
@@ -30,8 +31,18 @@ from fastapi_betterauth import (
 )
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import AUTH_TABLES
+from fastapi_betterauth.storage import MemoryStorage, RedisStorage, SecondaryStorage
 
-from .services import POSTGRES_HOST, POSTGRES_PORT, postgres_admin, postgres_url, require
+from .services import (
+    POSTGRES_HOST,
+    POSTGRES_PORT,
+    REDIS_HOST,
+    REDIS_PORT,
+    REDIS_TEST_DB,
+    postgres_admin,
+    postgres_url,
+    require,
+)
 
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 BASE_URL = "https://testserver"
@@ -234,3 +245,31 @@ async def make_configured_client(make_auth: AuthFactory) -> AsyncIterator[Config
             return await stack.enter_async_context(client)
 
         yield new_client
+
+
+# --- Secondary storage: Redis db 15 (flushed before each test) and a storage fixture over memory and Redis ---
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis database, emptied. Skips (or fails with REQUIRE_SERVICES=1) when Redis is not reachable."""
+    require("Redis", REDIS_HOST, REDIS_PORT)
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}"
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def storage(request: pytest.FixtureRequest, clock: ManualClock) -> AsyncIterator[SecondaryStorage]:
+    """A fresh secondary storage: `MemoryStorage` on the test clock, or `RedisStorage` on the flushed test database."""
+    backend: SecondaryStorage
+    if request.param == "memory":
+        backend = MemoryStorage(clock)
+    else:
+        backend = RedisStorage.from_url(request.getfixturevalue("redis_url"))
+    yield backend
+    await backend.close()

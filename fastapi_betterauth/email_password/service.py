@@ -14,6 +14,7 @@ from ..db.engine import Database
 from ..db.models import CREDENTIAL_PROVIDER, Account, User
 from ..db.queries import find_user_with_credential, set_account_password
 from ..errors import AuthError, ErrorCode
+from ..hooks import HookRunner, HookVetoError
 from ..sessions.service import AuthSession, SessionService
 from ..settings import EmailAndPasswordSettings
 from .schemas import is_valid_email
@@ -48,12 +49,14 @@ class EmailPasswordService:
         passwords: PasswordHasher,
         sessions: SessionService,
         clock: Clock,
+        hooks: HookRunner | None = None,
     ) -> None:
         self.settings = settings
         self._database = database
         self._passwords = passwords
         self._sessions = sessions
         self._clock = clock
+        self._hooks = hooks or HookRunner()
 
     @property
     def _generic_duplicates(self) -> bool:
@@ -89,34 +92,48 @@ class EmailPasswordService:
         self.check_password_length(password)
         password_hash = await self._passwords.hash(password)
         now = self._clock.now()
-        user = User(
-            id=generate_id(),
-            name=name,
-            email=email,
-            email_verified=False,
-            image=image,
-            created_at=now,
-            updated_at=now,
-        )
-        account = Account(
-            id=generate_id(),
-            account_id=user.id,
-            provider_id=CREDENTIAL_PROVIDER,
-            user_id=user.id,
-            password=password_hash,
-            created_at=now,
-            updated_at=now,
-        )
+        user_id = generate_id()
+        try:
+            user_data = await self._hooks.before(
+                "user",
+                "create",
+                {
+                    "name": name,
+                    "email": email,
+                    "email_verified": False,
+                    "image": image,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            user = User(**{**user_data, "id": user_id, "email": str(user_data["email"]).lower()})
+            account_data = await self._hooks.before(
+                "account",
+                "create",
+                {
+                    "account_id": user_id,
+                    "provider_id": CREDENTIAL_PROVIDER,
+                    "user_id": user_id,
+                    "password": password_hash,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        except HookVetoError:
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
+        account = Account(**{**account_data, "id": generate_id(), "user_id": user_id})
         sign_in = self.settings.auto_sign_in and not self.settings.require_email_verification
         session: AuthSession | None = None
         try:
-            async with self._database.session() as db, db.begin():
+            async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
                 db.add(user)
                 try:
                     await db.flush()  # the unique email is checked here, before anything else is written
                 except IntegrityError as exc:
                     raise _EmailTaken from exc
                 db.add(account)
+                await self._hooks.after("user", "create", user.model_dump())
+                await self._hooks.after("account", "create", account.model_dump())
                 if sign_in:
                     session = await self._sessions.create(
                         user,
@@ -129,6 +146,8 @@ class EmailPasswordService:
             if self._generic_duplicates:
                 return SignUpResult(self._synthetic_user(name, email, image), None)
             raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
+        except HookVetoError:
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
         except DBAPIError:
             # Rolled back as a whole: no user is left without its credential account.
             logger.exception("sign-up failed after the user insert")
@@ -168,14 +187,17 @@ class EmailPasswordService:
             raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
         if self.settings.require_email_verification and not user.email_verified:
             raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
-        async with self._database.session() as db, db.begin():
-            session = await self._sessions.create(
-                user,
-                remember_me=remember_me,
-                ip_address=client.ip_address,
-                user_agent=client.user_agent,
-                db=db,
-            )
-            if outcome.new_hash is not None:
-                await set_account_password(db, account.id, outcome.new_hash, self._clock.now())
+        try:
+            async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+                session = await self._sessions.create(
+                    user,
+                    remember_me=remember_me,
+                    ip_address=client.ip_address,
+                    user_agent=client.user_agent,
+                    db=db,
+                )
+                if outcome.new_hash is not None:
+                    await set_account_password(db, account.id, outcome.new_hash, self._clock.now())
+        except HookVetoError:
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
         return session

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from ..errors import AuthError, ErrorCode
+from ..hooks import HookVetoError
 from ..routing import AuthRoute, body_openapi, parse_body, read_body_data
 from ..schemas import SessionOut, SessionResponse, UserOut
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
@@ -16,6 +18,7 @@ from .service import AuthSession
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
+logger = logging.getLogger("fastapi_betterauth")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 STATUS_OK = {"status": True}
 
@@ -119,7 +122,10 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def sign_out(request: Request, response: Response) -> dict[str, bool]:
         token, _ = read_session_token(auth, request)
         if token is not None:
-            await auth.sessions.revoke(token)
+            try:
+                await auth.sessions.revoke(token)
+            except HookVetoError:
+                logger.warning("a before_delete session hook kept a session at sign-out; its cookies are cleared")
         response.headers.update(NO_STORE)
         auth.cookies.clear_session(response)
         return {"success": True}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..clock import Clock
 from ..crypto.tokens import generate_id
 from ..db.models import Session, User
+from ..hooks import HookRunner, HookVetoError
 from ..settings import SessionSettings
 from .store import SessionStore
 
@@ -39,10 +41,13 @@ class SessionLookup:
 
 
 class SessionService:
-    def __init__(self, settings: SessionSettings, store: SessionStore, clock: Clock) -> None:
+    def __init__(
+        self, settings: SessionSettings, store: SessionStore, clock: Clock, hooks: HookRunner | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.hooks = hooks or HookRunner()
 
     def cookie_max_age(self, remember_me: bool) -> timedelta | None:
         return self.settings.expires_in if remember_me else None
@@ -56,20 +61,24 @@ class SessionService:
         user_agent: str | None = None,
         db: AsyncSession | None = None,
     ) -> AuthSession:
-        """A new session with a fresh random token (never one the client chose)."""
+        """A new session with a fresh random token (never one the client chose, nor one a hook chose).
+
+        `HookVetoError` when a `before_create` session hook refuses it.
+        """
         now = self.clock.now()
         lifetime = self.settings.expires_in if remember_me else self.settings.remember_me_false_expires_in
-        session = Session(
-            id=generate_id(),
-            token=generate_id(),
-            user_id=user.id,
-            expires_at=now + lifetime,
-            created_at=now,
-            updated_at=now,
-            ip_address=ip_address or "",
-            user_agent=user_agent or "",
-        )
+        data: dict[str, Any] = {
+            "user_id": user.id,
+            "expires_at": now + lifetime,
+            "created_at": now,
+            "updated_at": now,
+            "ip_address": ip_address or "",
+            "user_agent": user_agent or "",
+        }
+        data = await self.hooks.before("session", "create", data)
+        session = Session(**{**data, "id": generate_id(), "token": generate_id()})
         await self.store.create(session, db)
+        await self.hooks.after("session", "create", session.model_dump())
         return AuthSession(session, user)
 
     async def lookup(
@@ -90,17 +99,23 @@ class SessionService:
         now = self.clock.now()
         if session.expires_at <= now:
             if not deferred:
-                await self.store.delete(token)
+                await self._delete_rows([session], lambda: self.store.delete(token))
             return SessionLookup(None, stale_cookie=True)
         may_refresh = refresh and remember_me and not self.settings.disable_session_refresh
         if not (may_refresh and self._refresh_due(session)):
             return SessionLookup(AuthSession(session, user))
         if deferred:
             return SessionLookup(AuthSession(session, user), needs_refresh=True)
-        expires_at = now + self.settings.expires_in
-        if not await self.store.extend(token, expires_at, now):
+        changes: dict[str, Any] = {"expires_at": now + self.settings.expires_in, "updated_at": now}
+        if self.hooks.has("session", "update"):
+            try:
+                changes = await self.hooks.before("session", "update", {"id": session.id, **changes})
+            except HookVetoError:
+                return SessionLookup(AuthSession(session, user))
+        if not await self.store.extend(token, changes["expires_at"], changes["updated_at"]):
             return SessionLookup(None, stale_cookie=True)  # revoked while we looked
-        session.expires_at, session.updated_at = expires_at, now
+        session.expires_at, session.updated_at = changes["expires_at"], changes["updated_at"]
+        await self.hooks.after("session", "update", {"id": session.id, **changes})
         return SessionLookup(AuthSession(session, user), refreshed=True)
 
     def _refresh_due(self, session: Session) -> bool:
@@ -112,7 +127,13 @@ class SessionService:
         return not fresh_age or self.clock.now() - session.created_at < fresh_age
 
     async def revoke(self, token: str) -> None:
-        await self.store.delete(token)
+        """End the session of `token` (sign-out). `HookVetoError` if a `before_delete` hook refuses."""
+        if not self.hooks.has("session", "delete"):
+            await self.store.delete(token)
+            return
+        loaded = await self.store.load(token)
+        if loaded is not None:
+            await self._delete_rows([loaded[0]], lambda: self.store.delete(token))
 
     async def list_active(self, user_id: str) -> list[Session]:
         """The user's live sessions, oldest first."""
@@ -121,7 +142,34 @@ class SessionService:
 
     async def revoke_owned(self, user_id: str, token_or_handle: str) -> bool:
         """Revoke one session of this user; someone else's token is silently not revoked."""
-        return await self.store.delete_owned(user_id, token_or_handle)
+        if not self.hooks.has("session", "delete"):
+            return await self.store.delete_owned(user_id, token_or_handle)
+        rows = [s for s in await self.store.list_for_user(user_id) if self.store.matches(s, token_or_handle)]
+        deleted = False
+
+        async def delete() -> None:
+            nonlocal deleted
+            deleted = await self.store.delete_owned(user_id, token_or_handle)
+
+        await self._delete_rows(rows, delete)
+        return deleted
 
     async def revoke_all(self, user_id: str, *, except_token: str | None = None) -> None:
-        await self.store.delete_for_user(user_id, keep_token=except_token)
+        """Revoke every session of the user, or every other one. All-or-nothing if a hook vetoes one."""
+        if not self.hooks.has("session", "delete"):
+            await self.store.delete_for_user(user_id, keep_token=except_token)
+            return
+        rows = [
+            s
+            for s in await self.store.list_for_user(user_id)
+            if except_token is None or not self.store.matches(s, except_token)
+        ]
+        await self._delete_rows(rows, lambda: self.store.delete_for_user(user_id, keep_token=except_token))
+
+    async def _delete_rows(self, rows: list[Session], delete: Callable[[], Awaitable[Any]]) -> None:
+        """Run `before_delete` for every row (any veto stops everything), delete, then `after_delete`."""
+        for row in rows:
+            await self.hooks.before("session", "delete", row.model_dump())
+        await delete()
+        for row in rows:
+            await self.hooks.after("session", "delete", row.model_dump())

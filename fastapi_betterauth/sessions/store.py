@@ -41,6 +41,10 @@ class SessionStore(Protocol):
         """Delete every session of the user, except the one with `keep_token`."""
         ...
 
+    def matches(self, session: Session, token_or_handle: str) -> bool:
+        """Whether a session from `list_for_user` is the one a token (or handle) names."""
+        ...
+
 
 class DatabaseSessionStore:
     """Sessions in the `session` table. One query per lookup: the session joined with its user.
@@ -96,6 +100,9 @@ class DatabaseSessionStore:
         statement = delete(Session).where(Session.token == self._key(token))  # type: ignore[arg-type]
         async with self._database.session() as db, db.begin():
             await db.exec(statement)
+
+    def matches(self, session: Session, token_or_handle: str) -> bool:
+        return session.token in self._keys(token_or_handle)
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         statement = select(Session).where(Session.user_id == user_id).order_by(Session.created_at)  # type: ignore[arg-type]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 INCREMENT = """
+local created = redis.call('EXISTS', KEYS[1]) == 0
 local value = redis.call('INCR', KEYS[1])
-if value == 1 then
+if created then
   redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 end
 return value
 """
-"""KEYS[1] counter; ARGV[1] ttl seconds (> 0), set only when INCR created the key."""
+"""KEYS[1] counter; ARGV[1] ttl seconds (> 0), set only when the key did not exist."""
 
 INDEX_UPDATE = """
 local key = KEYS[1]

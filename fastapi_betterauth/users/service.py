@@ -10,12 +10,14 @@ from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
 from ..errors import AuthError, ErrorCode
+from ..hooks import HookRunner, HookVetoError
 
 
 class UserService:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, hooks: HookRunner | None = None) -> None:
         self._database = database
         self._clock = clock
+        self._hooks = hooks or HookRunner()
 
     async def update_profile(self, user: User, changes: dict[str, Any]) -> User:
         """Apply `name` / `image` changes; `email` is refused (it changes through verification only)."""
@@ -24,10 +26,17 @@ class UserService:
         values = {key: value for key, value in changes.items() if key in ("name", "image")}
         if not values:
             raise AuthError(ErrorCode.NO_FIELDS_TO_UPDATE)
-        now = self._clock.now()
-        statement = update(User).where(User.id == user.id).values(**values, updated_at=now)  # type: ignore[arg-type]
+        try:
+            values = await self._hooks.before(
+                "user", "update", {"id": user.id, **values, "updated_at": self._clock.now()}
+            )
+        except HookVetoError:
+            raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER, 422) from None
+        values.pop("id")
+        statement = update(User).where(User.id == user.id).values(**values)  # type: ignore[arg-type]
         async with self._database.session() as db, db.begin():
             result = await db.exec(statement)
         if not result.rowcount:
             raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
-        return user.model_copy(update={**values, "updated_at": now})
+        await self._hooks.after("user", "update", {"id": user.id, **values})
+        return user.model_copy(update=values)
