@@ -27,8 +27,10 @@ from .security.origins import OriginPolicy
 from .sessions import router as sessions_router
 from .sessions.deps import STATE_KEY
 from .sessions.service import AuthSession, SessionService
+from .sessions.storage_store import StorageSessionStore
 from .sessions.store import DatabaseSessionStore, SessionStore
 from .settings import AuthSettings, resolve_secrets
+from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
 from .users.service import UserService
 
@@ -57,6 +59,7 @@ class BetterAuth:
         session_store: SessionStore | None = None,
         session_enricher: SessionEnricher | None = None,
         hooks: DatabaseHooks | None = None,
+        secondary_storage: SecondaryStorage | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
         self.session_enricher = session_enricher
@@ -68,18 +71,32 @@ class BetterAuth:
         self.client_ips = ClientIPResolver(self.settings.advanced.ip_address)
         options = self.settings.email_and_password
         self.passwords = PasswordHasher(options.password_hasher, options.password_hash_concurrency)
-        store = session_store or DatabaseSessionStore(
-            self.database, hash_tokens=self.settings.session.hash_session_tokens
-        )
+        self.storage = secondary_storage
+        if self.storage is None and self.settings.secondary_storage_url:
+            self.storage = storage_from_url(self.settings.secondary_storage_url, self.clock)
+        store = session_store or self._session_store()
         self.hooks = HookRunner(hooks)
         self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
-        self.users = UserService(self.database, self.clock, self.hooks)
+        self.users = UserService(self.database, self.clock, store, self.hooks)
         self.email_password = EmailPasswordService(
             options, self.database, self.passwords, self.sessions, self.clock, self.hooks
         )
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
+
+    def _session_store(self) -> SessionStore:
+        options = self.settings.session
+        database = DatabaseSessionStore(self.database, hash_tokens=options.hash_session_tokens)
+        if self.storage is None:
+            return database
+        return StorageSessionStore(
+            self.storage,
+            self.clock,
+            database=database if options.store_session_in_database else None,
+            preserve_in_database=options.preserve_session_in_database,
+            hash_tokens=options.hash_session_tokens,
+        )
 
     def _build_router(self) -> APIRouter:
         router = APIRouter(route_class=AuthRoute, dependencies=[Depends(self._check_origin)])
@@ -99,6 +116,8 @@ class BetterAuth:
         try:
             yield
         finally:
+            if self.storage is not None:
+                await self.storage.close()
             await self.database.dispose()
 
     async def migrate(self) -> None:

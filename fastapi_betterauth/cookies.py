@@ -2,11 +2,16 @@
 
 Values are written as better-call writes them: `encodeURIComponent(value)`, attributes in its order, `Secure` and
 the `__Secure-` prefix together. Signed values are `value.base64(HMAC-SHA256(secret, value))`.
+
+Large values (the `session_data` cookie cache) are chunked as better-auth's session store does: a cookie may take
+`MAX_COOKIE_SIZE` bytes with its name and attributes, longer values go to `<name>.0`, `<name>.1`, …, at most
+`MAX_COOKIE_CHUNKS` of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from urllib.parse import quote, unquote
 
@@ -21,6 +26,12 @@ SESSION_TOKEN = "session_token"
 SESSION_DATA = "session_data"
 DONT_REMEMBER = "dont_remember"
 _JS_URI_COMPONENT_SAFE = "-_.!~*'()"
+#: better-auth's per-cookie byte ceiling (Safari's ~4093 floor, less room for attributes added later), counting the
+#: name, the encoded value and the attributes.
+MAX_COOKIE_SIZE = 4050
+#: better-auth's chunk limit: a value needing more is not stored in cookies at all.
+MAX_COOKIE_CHUNKS = 100
+_CHUNK_SUFFIX = re.compile(r"0|[1-9][0-9]*")
 
 
 class AuthCookies:
@@ -65,10 +76,91 @@ class AuthCookies:
             remember = sign_value(self._keyring.current, "true")
             response.headers.append("set-cookie", self.serialize(self.dont_remember, remember, None))
 
-    def clear_session(self, response: Response) -> None:
-        """Expire every cookie that carries session state."""
-        for name in (self.session_token, self.session_data, self.dont_remember):
+    def clear_session(self, response: Response, present: Mapping[str, str] | None = None) -> None:
+        """Expire every cookie that carries session state; with `present` (the request's cookies), also every
+        `session_data` chunk found there."""
+        chunks = [name for name in _chunk_names(present or {}, self.session_data) if name != self.session_data]
+        for name in (self.session_token, self.session_data, *chunks, self.dont_remember):
             response.headers.append("set-cookie", self.serialize(name, "", 0))
+
+    def set_chunked(
+        self, response: Response, name: str, value: str, max_age: timedelta | None, present: Mapping[str, str]
+    ) -> bool:
+        """Set `name` to `value`, split into `<name>.0`, `<name>.1`, … when one cookie cannot hold it.
+
+        Every cookie of that name (plain or chunk) in `present`, the request's cookies, is expired unless this write
+        replaces it, so no stale chunk survives. A value that needs more than `MAX_COOKIE_CHUNKS` chunks is not
+        written (the old cookies are still expired): the answer is False, and the caller falls back.
+        """
+        # Measured as better-auth measures it: the Set-Cookie of an empty value under the longest chunk name.
+        budget = MAX_COOKIE_SIZE - len(self.serialize(f"{name}.99", "", max_age))
+        chunks = _split_encoded(value, budget)
+        written: dict[str, str]
+        if chunks is None:
+            written = {}
+        elif len(chunks) == 1:
+            written = {name: value}
+        else:
+            written = {f"{name}.{index}": chunk for index, chunk in enumerate(chunks)}
+        for old in _chunk_names(present, name):
+            if old not in written:
+                response.headers.append("set-cookie", self.serialize(old, "", 0))
+        for cookie_name, cookie_value in written.items():
+            response.headers.append("set-cookie", self.serialize(cookie_name, cookie_value, max_age))
+        return chunks is not None
+
+    def read_chunked(self, cookies: Mapping[str, str], name: str) -> str | None:
+        """The value of a possibly chunked cookie: the plain cookie if set, else its chunks joined in numeric order."""
+        plain = cookies.get(name)
+        if plain:
+            return unquote(plain)
+        chunks = [(index, value) for key, value in cookies.items() if (index := _chunk_index(name, key)) is not None]
+        joined = "".join(unquote(value) for _, value in sorted(chunks))
+        return joined or None
+
+    def clear_chunked(self, response: Response, name: str, present: Mapping[str, str]) -> None:
+        """Expire `name` and every chunk of it found in `present`, the request's cookies."""
+        for old in (name, *(found for found in _chunk_names(present, name) if found != name)):
+            response.headers.append("set-cookie", self.serialize(old, "", 0))
+
+
+def _chunk_index(name: str, cookie_name: str) -> int | None:
+    """`n` for a cookie named `<name>.<n>` (canonical decimal), else None."""
+    prefix = f"{name}."
+    if not cookie_name.startswith(prefix):
+        return None
+    suffix = cookie_name[len(prefix) :]
+    return int(suffix) if _CHUNK_SUFFIX.fullmatch(suffix) else None
+
+
+def _chunk_names(cookies: Mapping[str, str], name: str) -> Iterator[str]:
+    """The names among `cookies` that belong to `name`: itself and its chunks."""
+    return (key for key in cookies if key == name or _chunk_index(name, key) is not None)
+
+
+def _split_encoded(value: str, budget: int) -> list[str] | None:
+    """`value` in pieces whose URL-encoded form fits `budget` bytes; None when that takes over MAX_COOKIE_CHUNKS."""
+    if budget <= 0:
+        return None
+    encoded = quote(value, safe=_JS_URI_COMPONENT_SAFE)
+    if len(encoded) <= budget:
+        return [value]
+    if len(encoded) == len(value):  # nothing to escape (base64url, JWE): better-auth's plain substrings
+        if -(-len(value) // budget) > MAX_COOKIE_CHUNKS:
+            return None
+        return [value[start : start + budget] for start in range(0, len(value), budget)]
+    chunks: list[str] = []
+    start = size = 0
+    for index, char in enumerate(value):
+        width = len(quote(char, safe=_JS_URI_COMPONENT_SAFE))
+        if size + width > budget:
+            chunks.append(value[start:index])
+            if len(chunks) >= MAX_COOKIE_CHUNKS:
+                return None
+            start, size = index, 0
+        size += width
+    chunks.append(value[start:])
+    return chunks
 
 
 def parse_cookie_header(headers: Mapping[str, str]) -> dict[str, str]:

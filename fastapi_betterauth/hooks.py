@@ -19,12 +19,13 @@ auth = BetterAuth(settings, hooks=DatabaseHooks(user=ModelHooks(before_create=no
 
 from __future__ import annotations
 
-import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .db.unit_of_work import after_commit, unit_of_work
 
 logger = logging.getLogger("fastapi_betterauth")
 
@@ -65,11 +66,6 @@ class HookVetoError(Exception):
         self.operation = operation
 
 
-_pending: contextvars.ContextVar[list[tuple[AfterHook, dict[str, Any]]] | None] = contextvars.ContextVar(
-    "fastapi_betterauth_pending_after_hooks", default=None
-)
-
-
 class HookRunner:
     """Runs the configured hooks; services call it around their writes."""
 
@@ -94,30 +90,15 @@ class HookRunner:
         return data
 
     async def after(self, model: Model, operation: Operation, data: dict[str, Any]) -> None:
-        """Run the `after_*` hook now, or when the enclosing `unit_of_work` commits."""
+        """Run the `after_*` hook once the enclosing unit of work commits (now, outside one)."""
         hook: AfterHook | None = getattr(getattr(self._hooks, model), f"after_{operation}")
-        if hook is None:
-            return
-        pending = _pending.get()
-        if pending is not None:
-            pending.append((hook, dict(data)))
-        else:
-            await _run_after(hook, data)
+        if hook is not None:
+            snapshot = dict(data)
+            await after_commit(lambda: _run_after(hook, snapshot))
 
-    @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[None]:
-        """Queue `after_*` hooks raised inside; run them if the block (the transaction in it) completes."""
-        if _pending.get() is not None:  # nested: the outermost unit decides
-            yield
-            return
-        pending: list[tuple[AfterHook, dict[str, Any]]] = []
-        token = _pending.set(pending)
-        try:
-            yield
-        finally:
-            _pending.reset(token)
-        for hook, data in pending:
-            await _run_after(hook, data)
+    def unit_of_work(self) -> AbstractAsyncContextManager[None]:
+        """Queue `after_*` hooks (and storage writes) raised inside; run them if the block completes."""
+        return unit_of_work()
 
 
 async def _run_after(hook: AfterHook, data: dict[str, Any]) -> None:

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
+from .db.models import Session, User
+
 
 def js_iso(moment: datetime) -> str:
     """A date as JavaScript's `toISOString()` writes it: UTC, milliseconds, `Z`."""
@@ -15,7 +17,7 @@ def js_iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-JsDate = Annotated[datetime, PlainSerializer(js_iso, return_type=str)]
+JsDate = Annotated[datetime, PlainSerializer(js_iso, return_type=str, when_used="json")]
 
 
 class CamelModel(BaseModel):
@@ -53,3 +55,13 @@ class SessionResponse(BaseModel):
 
     session: SessionOut
     user: UserOut
+
+
+def session_from_json(data: dict[str, Any]) -> Session:
+    """A `Session` from better-auth's session JSON (storage values, cookie-cache payloads)."""
+    return Session(**SessionOut.model_validate(data).model_dump())
+
+
+def user_from_json(data: dict[str, Any]) -> User:
+    """A `User` from better-auth's user JSON."""
+    return User(**UserOut.model_validate(data).model_dump())

@@ -77,7 +77,7 @@ class SessionService:
         }
         data = await self.hooks.before("session", "create", data)
         session = Session(**{**data, "id": generate_id(), "token": generate_id()})
-        await self.store.create(session, db)
+        await self.store.create(session, user, db)
         await self.hooks.after("session", "create", session.model_dump())
         return AuthSession(session, user)
 

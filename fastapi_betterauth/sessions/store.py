@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import delete, update
 from sqlmodel import select
@@ -15,8 +15,8 @@ from ..db.models import Session, User
 
 
 class SessionStore(Protocol):
-    async def create(self, session: Session, db: AsyncSession | None = None) -> None:
-        """Persist a new session; with `db`, inside that caller's transaction."""
+    async def create(self, session: Session, user: User, db: AsyncSession | None = None) -> None:
+        """Persist a new session of `user`; with `db`, inside that caller's transaction."""
         ...
 
     async def load(self, token: str) -> tuple[Session, User] | None:
@@ -45,6 +45,10 @@ class SessionStore(Protocol):
         """Whether a session from `list_for_user` is the one a token (or handle) names."""
         ...
 
+    async def update_user(self, user: User) -> None:
+        """Let stored copies of the user catch up with a change to it."""
+        ...
+
 
 class DatabaseSessionStore:
     """Sessions in the `session` table. One query per lookup: the session joined with its user.
@@ -64,7 +68,7 @@ class DatabaseSessionStore:
         # With hashed tokens, list-sessions shows the stored hash as an opaque handle: accept it as well.
         return [self._key(token_or_handle), token_or_handle] if self._hash_tokens else [token_or_handle]
 
-    async def create(self, session: Session, db: AsyncSession | None = None) -> None:
+    async def create(self, session: Session, user: User, db: AsyncSession | None = None) -> None:
         row = Session(**{**session.model_dump(), "token": self._key(session.token)})
         if db is not None:
             db.add(row)
@@ -122,5 +126,34 @@ class DatabaseSessionStore:
         statement = delete(Session).where(Session.user_id == user_id)  # type: ignore[arg-type]
         if keep_token is not None:
             statement = statement.where(Session.token != self._key(keep_token))  # type: ignore[arg-type]
+        async with self._database.session() as db, db.begin():
+            await db.exec(statement)
+
+    async def update_user(self, user: User) -> None:
+        """Nothing to do: every lookup joins the current user row."""
+
+    async def end(self, token: str, now: datetime) -> None:
+        """Expire a session's row instead of deleting it (`preserve_session_in_database`)."""
+        await self._end(Session.token == self._key(token), now=now)
+
+    async def end_owned(self, user_id: str, token_or_handle: str, now: datetime) -> None:
+        await self._end(
+            Session.user_id == user_id,
+            Session.token.in_(self._keys(token_or_handle)),  # type: ignore[attr-defined]
+            now=now,
+        )
+
+    async def end_for_user(self, user_id: str, now: datetime, *, keep_token: str | None = None) -> None:
+        conditions: list[Any] = [Session.user_id == user_id]
+        if keep_token is not None:
+            conditions.append(Session.token != self._key(keep_token))
+        await self._end(*conditions, now=now)
+
+    async def _end(self, *conditions: Any, now: datetime) -> None:
+        statement = (
+            update(Session)
+            .where(*conditions, Session.expires_at > now)  # type: ignore[arg-type]
+            .values(expires_at=now, updated_at=now)
+        )
         async with self._database.session() as db, db.begin():
             await db.exec(statement)

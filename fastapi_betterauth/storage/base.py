@@ -27,6 +27,13 @@ class SecondaryStorage(Protocol):
         """
         ...
 
+    async def replace(self, key: str, value: str, ttl: int) -> bool:
+        """Atomically overwrite `key` only if it still exists (Redis `SET ... XX`); False when it does not.
+
+        Refreshing a session this way can never bring back one that was revoked meanwhile.
+        """
+        ...
+
     async def delete(self, key: str) -> None:
         """Remove `key` (no error when it is missing)."""
         ...

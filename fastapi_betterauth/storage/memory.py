@@ -75,6 +75,15 @@ class MemoryStorage:
         with self._lock:
             self._put(key, value, ttl, self._now_ms())
 
+    async def replace(self, key: str, value: str, ttl: int) -> bool:
+        """Overwrite `key` only if it is present and live."""
+        with self._lock:
+            now_ms = self._now_ms()
+            if self._live(key, now_ms) is None:
+                return False
+            self._put(key, value, ttl, now_ms)
+            return ttl > 0
+
     async def delete(self, key: str) -> None:
         """Remove `key`."""
         with self._lock:

@@ -62,6 +62,13 @@ class RedisStorage:
         else:
             await self._client.set(key, value, ex=ttl)
 
+    async def replace(self, key: str, value: str, ttl: int) -> bool:
+        """SET ... XX EX `ttl`: only an existing key is overwritten; `ttl <= 0` deletes it."""
+        if ttl <= 0:
+            await self._client.delete(key)
+            return False
+        return bool(await self._client.set(key, value, ex=ttl, xx=True))
+
     async def delete(self, key: str) -> None:
         """DEL `key`."""
         await self._client.delete(key)

@@ -11,12 +11,16 @@ from ..db.engine import Database
 from ..db.models import User
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner, HookVetoError
+from ..sessions.store import SessionStore
 
 
 class UserService:
-    def __init__(self, database: Database, clock: Clock, hooks: HookRunner | None = None) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, sessions: SessionStore, hooks: HookRunner | None = None
+    ) -> None:
         self._database = database
         self._clock = clock
+        self._sessions = sessions
         self._hooks = hooks or HookRunner()
 
     async def update_profile(self, user: User, changes: dict[str, Any]) -> User:
@@ -38,5 +42,7 @@ class UserService:
             result = await db.exec(statement)
         if not result.rowcount:
             raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
+        updated = User(**{**user.model_dump(), **values})
+        await self._sessions.update_user(updated)
         await self._hooks.after("user", "update", {"id": user.id, **values})
-        return user.model_copy(update=values)
+        return updated

@@ -1,0 +1,292 @@
+"""The `session_data` cookie cache: better-auth 1.7.25's three encodings, byte-compatible (SPEC §2.5).
+
+The payload is `P = {"session": …, "user": …, "updatedAt": <epoch ms>, "version": "<v>"}`, and the cookie is:
+
+- `compact`: `base64url_nopad(JSON{"session": P, "expiresAt": <ms>, "signature": S})` with
+  `S = base64url_nopad(HMAC-SHA256(secret, JSON.stringify({...P, "expiresAt": <ms>})))`, `expiresAt = now + maxAge`;
+- `jwt`: JWS HS256 over `{...P, "iat", "exp"}` (`exp = iat + maxAge` seconds), keyed with the raw secret;
+- `jwe`: JWE `dir`/`A256CBC-HS512` over `{...P, "iat", "exp", "jti"}`, key HKDF(secret, "better-auth-session").
+
+These were checked against better-auth's own `setCookieCache` / `decodeCookieCache` (test vectors in
+`tests/sessions/test_cookie_cache.py`). The compact signature covers JSON text, so `json_stringify` reproduces
+JavaScript's `JSON.stringify` exactly: insertion order, no spaces, non-ASCII as is, JavaScript's number formatting.
+
+Unlike better-auth, which checks compact and jwt values with the current secret only, `decode` accepts every secret
+of the keyring for all three encodings, so rotating the secret does not throw away every cached session.
+
+`decode` answers only "is this an authentic, unexpired copy": binding to the session token and the version check
+belong to the caller, as in better-auth's `get-session`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import math
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal, TypeGuard
+
+from ..crypto import jose
+from ..crypto.keyring import Keyring
+
+__all__ = ["MAX_VALUE_LENGTH", "CacheStrategy", "CachedSession", "CookieCacheCodec", "json_stringify"]
+
+CacheStrategy = Literal["compact", "jwt", "jwe"]
+
+#: The longest cookie value (after chunks are joined) `decode` looks at; longer values are refused unread
+#: (SECURITY.md T3). A caller should not set a value `encode` made longer than this: it would never be read back.
+MAX_VALUE_LENGTH = jose.MAX_TOKEN_LENGTH
+#: better-auth's HKDF salt for the session cookie cache JWE.
+JWE_SALT = "better-auth-session"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+_SIGNATURE_LENGTH = 43  # unpadded base64url of a 32-byte HMAC-SHA256
+_SAFE_INTEGER = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class CachedSession:
+    session: dict[str, Any]  # better-auth's session JSON (camelCase, dates as ISO strings with ms + Z), incl. "token"
+    user: dict[str, Any]  # better-auth's user JSON
+    updated_at_ms: int
+    version: str
+    expires_at: datetime  # when the cached copy stops being believed (tz-aware UTC)
+
+
+class CookieCacheCodec:
+    """Encodes and decodes `session_data` values in one strategy, with the secrets of one keyring."""
+
+    __slots__ = ("_keyring", "strategy")
+
+    def __init__(self, strategy: CacheStrategy, keyring: Keyring) -> None:
+        if strategy not in ("compact", "jwt", "jwe"):
+            raise ValueError(f"unknown cookie cache strategy: {strategy!r}")
+        self.strategy: CacheStrategy = strategy
+        self._keyring = keyring
+
+    def encode(
+        self, session: dict[str, Any], user: dict[str, Any], *, version: str, now: datetime, max_age: timedelta
+    ) -> str:
+        """The cookie value for `session` and `user` as of `now`, believed for `max_age`.
+
+        `session` and `user` are better-auth's output JSON (the caller filters fields and formats dates); they are
+        serialised as given, key order included.
+        """
+        now_ms = _epoch_ms(now)
+        payload: dict[str, Any] = {"session": session, "user": user, "updatedAt": now_ms, "version": version}
+        secret = self._keyring.current
+        if self.strategy == "compact":
+            expires_at = now_ms + max_age // _MS
+            signature = _compact_signature(secret, json_stringify({**payload, "expiresAt": expires_at}))
+            outer = json_stringify({"session": payload, "expiresAt": expires_at, "signature": signature})
+            return _b64url(outer.encode())
+        # jose's `setIssuedAt()` and better-auth's `Math.floor(Date.now() / 1e3) + maxAge`: whole seconds.
+        iat = now_ms // 1000
+        claims = {**payload, "iat": iat, "exp": iat + int(max_age.total_seconds())}
+        if self.strategy == "jwt":
+            return jose.encode_jws(json_stringify(claims).encode(), secret)
+        claims["jti"] = str(uuid.uuid4())
+        return jose.encode_jwe(json_stringify(claims).encode(), secret, salt=JWE_SALT)
+
+    def decode(self, value: str, *, now: datetime) -> CachedSession | None:
+        """The cached session if `value` is authentic under a keyring secret and not expired at `now`, else None.
+
+        Expiry: compact values die at `expiresAt` (`expires_at <= now`); jwt/jwe values when jose would call `exp`
+        expired, `exp <= now - 15 s`. The version and the session token are not checked here.
+        """
+        if not isinstance(value, str) or len(value) > MAX_VALUE_LENGTH:
+            return None
+        try:
+            if self.strategy == "compact":
+                return self._decode_compact(value, now)
+            if self.strategy == "jwt":
+                claims = jose.decode_jws(value, self._keyring.secrets, now=now)
+            else:
+                claims = jose.decode_jwe(value, self._keyring.secrets, salt=JWE_SALT, now=now)
+            if claims is None:
+                return None
+            return _cached(claims, _from_epoch_ms(claims["exp"] * 1000))
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+            return None
+
+    def _decode_compact(self, value: str, now: datetime) -> CachedSession | None:
+        outer = _strict_json(_b64url_decode(value))
+        if not isinstance(outer, dict):
+            return None
+        payload, expires_at, signature = outer.get("session"), outer.get("expiresAt"), outer.get("signature")
+        if not isinstance(payload, dict) or not _is_number(expires_at) or not isinstance(signature, str):
+            return None
+        if len(signature) != _SIGNATURE_LENGTH or not signature.isascii():
+            return None
+        # Exactly what better-auth signs: `JSON.stringify({...parsed.session, expiresAt})`. Every secret is tried,
+        # each compared in constant time.
+        signed = json_stringify({**payload, "expiresAt": expires_at})
+        valid = False
+        for secret in self._keyring.secrets:
+            valid |= hmac.compare_digest(_compact_signature(secret, signed).encode(), signature.encode())
+        if not valid:
+            return None
+        expires = _from_epoch_ms(expires_at)
+        if expires <= now:
+            return None
+        return _cached(payload, expires)
+
+
+def _cached(payload: dict[str, Any], expires_at: datetime) -> CachedSession | None:
+    """better-auth's `parseCookieCachePayload`, reduced to what callers rely on; None when the shape is wrong."""
+    session, user = payload.get("session"), payload.get("user")
+    updated_at, version = payload.get("updatedAt"), payload.get("version", "1")
+    if not isinstance(session, dict) or not isinstance(user, dict) or not _is_number(updated_at):
+        return None
+    if not isinstance(version, str):
+        return None
+    if not all(isinstance(session.get(field), str) for field in ("id", "token", "userId", "expiresAt")):
+        return None
+    if not isinstance(user.get("id"), str):
+        return None
+    # `payload.version || "1"` in better-auth: an empty version reads as "1".
+    return CachedSession(session, user, int(updated_at), version or "1", expires_at)
+
+
+def _compact_signature(secret: str, data: str) -> str:
+    return _b64url(hmac.new(secret.encode(), data.encode(), hashlib.sha256).digest())
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_decode(value: str) -> bytes:
+    if not value.isascii() or "=" in value or len(value) % 4 == 1:
+        raise ValueError("not unpadded base64url")
+    try:
+        data = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
+    except binascii.Error as error:
+        raise ValueError("not base64url") from error
+    if _b64url(data) != value:  # unused low bits set in the last character: one value, one spelling
+        raise ValueError("not canonical base64url")
+    return data
+
+
+def _strict_json(data: bytes) -> Any:
+    return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"not JSON: {name}")
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _epoch_ms(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("a timezone-aware datetime is needed")
+    return (moment - _EPOCH) // _MS
+
+
+def _from_epoch_ms(ms: float) -> datetime:
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+# --- JSON.stringify -------------------------------------------------------------------------------------------------
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_stringify(value: Any) -> str:
+    """`JSON.stringify(value)` as JavaScript writes it, for JSON-shaped Python values.
+
+    dicts (string keys, insertion order), lists and tuples, str, bool, None, int and float (as JavaScript numbers:
+    non-finite as `null`, `-0` as `0`, exponents from 1e21 and below 1e-6), and aware datetimes (as `Date.toJSON`,
+    ISO 8601 UTC with milliseconds and `Z`). Anything else is a TypeError.
+    """
+    parts: list[str] = []
+    _stringify(value, parts)
+    return "".join(parts)
+
+
+def _stringify(value: Any, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_quote(value))
+    elif isinstance(value, int):
+        out.append(str(value) if -_SAFE_INTEGER < value < _SAFE_INTEGER else _js_number(float(value)))
+    elif isinstance(value, float):
+        out.append(_js_number(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise TypeError(f"JSON object keys must be strings, not {type(key).__name__}")
+            if index:
+                out.append(",")
+            out.append(_quote(key))
+            out.append(":")
+            _stringify(item, out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _stringify(item, out)
+        out.append("]")
+    elif isinstance(value, datetime):
+        out.append(_quote(_iso_ms(value)))
+    else:
+        raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _quote(text: str) -> str:
+    # json.dumps escapes exactly what JSON.stringify does (", \, \b \f \n \r \t, other C0 as lower-case \u00xx) and
+    # leaves the rest; JSON.stringify also escapes lone surrogates, which Python strings can hold.
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
+
+
+def _js_number(value: float) -> str:
+    """ECMAScript Number::toString(10), from Python's shortest round-trip digits (the same digits)."""
+    if not math.isfinite(value):
+        return "null"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    assert isinstance(exponent, int)
+    exponent += len(digit_tuple) - len(digits)
+    k = len(digits)
+    n = exponent + k
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        e = n - 1
+        mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + text
+
+
+def _iso_ms(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise TypeError("naive datetimes have no JSON.stringify form; use timezone-aware UTC")
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"

@@ -1,0 +1,185 @@
+"""Sessions in secondary storage (SPEC §2.6), optionally mirrored in the database.
+
+Keys are better-auth's, so a Node better-auth app sharing the Redis sees the same sessions: `<token>` holds
+`{"session": ..., "user": ...}` until the session expires, and `active-sessions-<userId>` lists the user's tokens.
+Unlike better-auth, the list is updated atomically, and writes are ordered so that a concurrent bulk revoke can
+never leave a valid session missing from the list: the token key is written before it is listed, and deleted
+before it is unlisted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..clock import Clock
+from ..crypto.tokens import sha256_base64url
+from ..db.models import Session, User
+from ..db.unit_of_work import after_commit
+from ..schemas import SessionOut, UserOut, session_from_json, user_from_json
+from ..storage.base import SecondaryStorage
+from .store import DatabaseSessionStore
+
+
+def _index_key(user_id: str) -> str:
+    return f"active-sessions-{user_id}"
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _dump(session: Session, user: User) -> str:
+    body = {"session": SessionOut.model_validate(session).to_json(), "user": UserOut.model_validate(user).to_json()}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+class StorageSessionStore:
+    """A `SessionStore` on `SecondaryStorage`, with the `session` table as an optional second copy."""
+
+    def __init__(
+        self,
+        storage: SecondaryStorage,
+        clock: Clock,
+        *,
+        database: DatabaseSessionStore | None = None,
+        preserve_in_database: bool = False,
+        hash_tokens: bool = False,
+    ) -> None:
+        self.storage = storage
+        self._clock = clock
+        self._database = database
+        self._preserve = preserve_in_database
+        self._hash_tokens = hash_tokens
+
+    def _key(self, token: str) -> str:
+        return sha256_base64url(token) if self._hash_tokens else token
+
+    def _keys(self, token_or_handle: str) -> list[str]:
+        return [self._key(token_or_handle), token_or_handle] if self._hash_tokens else [token_or_handle]
+
+    def _ttl(self, expires_at: datetime) -> int:
+        return math.ceil((expires_at - self._clock.now()).total_seconds())
+
+    async def _write(self, key: str, session: Session, user: User) -> None:
+        stored = Session(**{**session.model_dump(), "token": key})  # hashed tokens: storage holds no credential
+        await self.storage.set(key, _dump(stored, user), self._ttl(session.expires_at))
+        await self.storage.index_add(_index_key(session.user_id), key, _ms(session.expires_at), _ms(self._clock.now()))
+
+    @staticmethod
+    def _parse(raw: str) -> tuple[Session, User] | None:
+        try:
+            body: dict[str, Any] = json.loads(raw)
+            return session_from_json(body["session"]), user_from_json(body["user"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    async def create(self, session: Session, user: User, db: AsyncSession | None = None) -> None:
+        if self._database is not None:
+            await self._database.create(session, user, db)
+        key = self._key(session.token)
+        # After the caller's transaction commits: a rolled-back sign-up must not leave a usable session behind.
+        await after_commit(lambda: self._write(key, session, user))
+
+    async def load(self, token: str) -> tuple[Session, User] | None:
+        raw = await self.storage.get(self._key(token))
+        parsed = self._parse(raw) if raw is not None else None
+        if parsed is None and self._database is not None and not self._preserve:
+            parsed = await self._database.load(token)
+            if parsed is not None and parsed[0].expires_at > self._clock.now():
+                await self._write(self._key(token), *parsed)  # warm the storage again
+        if parsed is None:
+            return None
+        session, user = parsed
+        session.token = token
+        return session, user
+
+    async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
+        key = self._key(token)
+        raw = await self.storage.get(key)
+        parsed = self._parse(raw) if raw is not None else None
+        extended = False
+        if parsed is not None:
+            session, user = parsed
+            session.expires_at, session.updated_at = expires_at, updated_at
+            # SET XX: a session revoked since we read it stays revoked.
+            extended = await self.storage.replace(key, _dump(session, user), self._ttl(expires_at))
+            if extended:
+                await self.storage.index_add(_index_key(user.id), key, _ms(expires_at), _ms(self._clock.now()))
+        if self._database is not None:
+            extended = await self._database.extend(token, expires_at, updated_at) or extended
+        return extended
+
+    async def _remove(self, key: str) -> bool:
+        raw = await self.storage.get_and_delete(key)
+        parsed = self._parse(raw) if raw is not None else None
+        if parsed is not None:
+            await self.storage.index_remove(_index_key(parsed[1].id), [key], _ms(self._clock.now()))
+        return parsed is not None
+
+    async def delete(self, token: str) -> None:
+        await self._remove(self._key(token))
+        if self._database is not None:
+            if self._preserve:
+                await self._database.end(token, self._clock.now())
+            else:
+                await self._database.delete(token)
+
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        sessions = []
+        for member, _ in await self.storage.index_members(_index_key(user_id), _ms(self._clock.now())):
+            raw = await self.storage.get(member)
+            parsed = self._parse(raw) if raw is not None else None
+            if parsed is not None and parsed[0].user_id == user_id:
+                sessions.append(parsed[0])
+        return sorted(sessions, key=lambda session: session.created_at)
+
+    def matches(self, session: Session, token_or_handle: str) -> bool:
+        return session.token in self._keys(token_or_handle)
+
+    async def delete_owned(self, user_id: str, token_or_handle: str) -> bool:
+        for key in self._keys(token_or_handle):
+            raw = await self.storage.get(key)
+            parsed = self._parse(raw) if raw is not None else None
+            if parsed is not None and parsed[1].id == user_id:
+                deleted = await self._remove(key)
+                if self._database is not None:
+                    await self._delete_or_end_in_database(user_id, token_or_handle)
+                return deleted
+        if self._database is not None:
+            return await self._database.delete_owned(user_id, token_or_handle)
+        return False
+
+    async def _delete_or_end_in_database(self, user_id: str, token_or_handle: str) -> None:
+        assert self._database is not None
+        if self._preserve:
+            await self._database.end_owned(user_id, token_or_handle, self._clock.now())
+        else:
+            await self._database.delete_owned(user_id, token_or_handle)
+
+    async def delete_for_user(self, user_id: str, *, keep_token: str | None = None) -> None:
+        keep = self._key(keep_token) if keep_token is not None else None
+        index = _index_key(user_id)
+        removed = []
+        for member, _ in await self.storage.index_members(index, _ms(self._clock.now())):
+            if member != keep:
+                await self.storage.delete(member)
+                removed.append(member)
+        await self.storage.index_remove(index, removed, _ms(self._clock.now()))
+        if self._database is not None:
+            if self._preserve:
+                await self._database.end_for_user(user_id, self._clock.now(), keep_token=keep_token)
+            else:
+                await self._database.delete_for_user(user_id, keep_token=keep_token)
+
+    async def update_user(self, user: User) -> None:
+        """Rewrite the user inside every live stored session of theirs (SPEC §2.6 `refreshUserSessions`)."""
+        for member, _ in await self.storage.index_members(_index_key(user.id), _ms(self._clock.now())):
+            raw = await self.storage.get(member)
+            parsed = self._parse(raw) if raw is not None else None
+            if parsed is not None:
+                await self.storage.replace(member, _dump(parsed[0], user), self._ttl(parsed[0].expires_at))
