@@ -25,6 +25,8 @@ from .routing import AuthRoute
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
 from .sessions import router as sessions_router
+from .sessions.cache import CacheVersion, SessionCookieCache
+from .sessions.cookie_cache import CookieCacheCodec
 from .sessions.deps import STATE_KEY
 from .sessions.service import AuthSession, SessionService
 from .sessions.storage_store import StorageSessionStore
@@ -60,6 +62,7 @@ class BetterAuth:
         session_enricher: SessionEnricher | None = None,
         hooks: DatabaseHooks | None = None,
         secondary_storage: SecondaryStorage | None = None,
+        cookie_cache_version: CacheVersion | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
         self.session_enricher = session_enricher
@@ -76,6 +79,7 @@ class BetterAuth:
             self.storage = storage_from_url(self.settings.secondary_storage_url, self.clock)
         store = session_store or self._session_store()
         self.hooks = HookRunner(hooks)
+        self.cookie_cache = self._cookie_cache(store, cookie_cache_version)
         self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
         self.users = UserService(self.database, self.clock, store, self.hooks)
         self.email_password = EmailPasswordService(
@@ -96,6 +100,20 @@ class BetterAuth:
             database=database if options.store_session_in_database else None,
             preserve_in_database=options.preserve_session_in_database,
             hash_tokens=options.hash_session_tokens,
+        )
+
+    def _cookie_cache(self, store: SessionStore, version: CacheVersion | None) -> SessionCookieCache | None:
+        options = self.settings.session.cookie_cache
+        if not options.enabled:
+            return None
+        return SessionCookieCache(
+            options,
+            CookieCacheCodec(options.strategy, self.keyring),
+            self.cookies,
+            self.clock,
+            version=version,
+            # With storage, a cache hit still checks that the session exists: revocation is immediate.
+            still_valid=store.exists if isinstance(store, StorageSessionStore) else None,
         )
 
     def _build_router(self) -> APIRouter:
@@ -131,9 +149,14 @@ class BetterAuth:
             user_agent=request.headers.get("user-agent"),
         )
 
-    def set_session_cookies(self, response: Response, found: AuthSession, *, remember_me: bool) -> None:
-        """Set the session cookie (and, with bearer tokens on, expose the signed token in `set-auth-token`)."""
+    async def set_session_cookies(
+        self, response: Response, found: AuthSession, *, remember_me: bool, present: Mapping[str, str] | None = None
+    ) -> None:
+        """Set the session cookie, its cookie-cache copy when enabled, and with bearer tokens on, expose the signed
+        token in `set-auth-token`. `present`: the request's cookies (stale cache chunks are expired)."""
         self.cookies.set_session(response, found.session.token, max_age=self.sessions.cookie_max_age(remember_me))
+        if self.cookie_cache is not None:
+            await self.cookie_cache.write(response, found, present or {}, remember_me=remember_me)
         if self.settings.bearer.enabled:
             response.headers["set-auth-token"] = sign_value(self.keyring.current, found.session.token)
             response.headers["access-control-expose-headers"] = "set-auth-token"

@@ -36,7 +36,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
             client=auth.client_info(request),
         )
         if result.session is not None:
-            auth.set_session_cookies(response, result.session, remember_me=body.remember_me)
+            await auth.set_session_cookies(
+                response, result.session, remember_me=body.remember_me, present=request.cookies
+            )
         return {
             "token": result.session.session.token if result.session else None,
             "user": UserOut.model_validate(result.user).to_json(),
@@ -57,7 +59,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             remember_me=body.remember_me,
             client=auth.client_info(request),
         )
-        auth.set_session_cookies(response, found, remember_me=body.remember_me)
+        await auth.set_session_cookies(response, found, remember_me=body.remember_me, present=request.cookies)
         answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}
         if body.callback_url is not None:
             answer["url"] = body.callback_url

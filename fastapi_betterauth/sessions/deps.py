@@ -57,12 +57,17 @@ def get_auth(request: Request) -> BetterAuth:
     return auth
 
 
-def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, response: Response) -> None:
-    """Re-send the session cookie after a refresh; clear the cookies of a dead session."""
-    if lookup.refreshed and lookup.found is not None:
-        auth.set_session_cookies(response, lookup.found, remember_me=True)
+async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request: Request, response: Response) -> None:
+    """Re-send the session cookie after a refresh, re-issue the cookie cache after a store read, and clear the
+    cookies of a dead session."""
+    found = lookup.found
+    if found is not None and lookup.refreshed:
+        await auth.set_session_cookies(response, found, remember_me=True, present=request.cookies)
+    elif found is not None and not lookup.from_cache and auth.cookie_cache is not None:
+        remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
+        await auth.cookie_cache.write(response, found, request.cookies, remember_me=remember_me)
     elif lookup.stale_cookie:
-        auth.cookies.clear_session(response)
+        auth.cookies.clear_session(response, request.cookies)
 
 
 def read_session_token(auth: BetterAuth, request: Request) -> tuple[str | None, bool]:
@@ -93,23 +98,32 @@ async def resolve_session(
         cached: AuthSession | None = request.scope[_RESOLVED]
         return cached
     lookup = await lookup_request_session(request, refresh=refresh)
-    apply_lookup_cookies(get_auth(request), lookup, response)
+    await apply_lookup_cookies(get_auth(request), lookup, request, response)
     request.scope[_RESOLVED] = lookup.found
     return lookup.found
 
 
 async def lookup_request_session(
-    request: Request, *, refresh: bool = True, deferred: bool | None = None
+    request: Request, *, refresh: bool = True, deferred: bool | None = None, use_cookie_cache: bool = True
 ) -> SessionLookup:
-    """Look the request's session up, without touching the response (callers decide about cookies)."""
+    """Look the request's session up, without touching the response (callers decide about cookies).
+
+    `use_cookie_cache=False` asks the store, for sensitive operations that must not act on a stale copy.
+    """
     auth = get_auth(request)
     token, from_cookie = read_session_token(auth, request)
     if token is not None and from_cookie:
         auth.origins.check_request(request.method, request.headers)
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
-    remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
-    lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
+    cached = None
+    if token is not None and use_cookie_cache and auth.cookie_cache is not None:
+        cached = await auth.cookie_cache.read(request.cookies, token)
+    if cached is not None:
+        lookup = SessionLookup(cached, from_cache=True)
+    else:
+        remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
+        lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
     if lookup.found is None or auth.session_enricher is None:
         return lookup
     found = lookup.found
@@ -117,8 +131,17 @@ async def lookup_request_session(
     return replace(lookup, found=replace(found, enrichment=enrichment))
 
 
-async def require_session(request: Request, response: Response) -> AuthSession:
-    """The request's session, or 401 `UNAUTHORIZED` (for routes of the toolkit itself)."""
+async def require_session(request: Request, response: Response, *, sensitive: bool = False) -> AuthSession:
+    """The request's session, or 401 `UNAUTHORIZED` (for routes of the toolkit itself).
+
+    `sensitive` operations (revocations, credential changes) read the store, never the cookie cache.
+    """
+    if sensitive:
+        lookup = await lookup_request_session(request, use_cookie_cache=False)
+        await apply_lookup_cookies(get_auth(request), lookup, request, response)
+        if lookup.found is None:
+            raise unauthorized()
+        return lookup.found
     found = await resolve_session(request, response)
     if found is None:
         raise unauthorized()

@@ -35,9 +35,13 @@ def build_router(auth: BetterAuth) -> APIRouter:
     max_bytes = auth.settings.advanced.max_body_bytes
     defer = auth.settings.session.defer_session_refresh
 
-    async def read_session(request: Request, response: Response, *, deferred: bool, refresh: bool) -> Any:
-        lookup = await lookup_request_session(request, refresh=refresh, deferred=deferred)
-        apply_lookup_cookies(auth, lookup, response)
+    async def read_session(
+        request: Request, response: Response, *, deferred: bool, refresh: bool, use_cookie_cache: bool = True
+    ) -> Any:
+        lookup = await lookup_request_session(
+            request, refresh=refresh, deferred=deferred, use_cookie_cache=use_cookie_cache
+        )
+        await apply_lookup_cookies(auth, lookup, request, response)
         response.headers.update(NO_STORE)
         if lookup.found is None:
             return None
@@ -58,7 +62,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
         disable_cookie_cache: Annotated[bool, Query(alias="disableCookieCache")] = False,
         disable_refresh: Annotated[bool, Query(alias="disableRefresh")] = False,
     ) -> Any:
-        return await read_session(request, response, deferred=defer, refresh=not disable_refresh)
+        return await read_session(
+            request, response, deferred=defer, refresh=not disable_refresh, use_cookie_cache=not disable_cookie_cache
+        )
 
     @router.post(
         "/get-session",
@@ -89,23 +95,23 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(RevokeSessionBody),
     )
     async def revoke_session(request: Request, response: Response) -> dict[str, bool]:
-        found = await require_session(request, response)
+        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, RevokeSessionBody, max_bytes=max_bytes)
         await auth.sessions.revoke_owned(found.user.id, body.token)
         if body.token == found.session.token:
-            auth.cookies.clear_session(response)
+            auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
 
     @router.post("/revoke-sessions", summary="End all of the user's sessions, this one included")
     async def revoke_sessions(request: Request, response: Response) -> dict[str, bool]:
-        found = await require_session(request, response)
+        found = await require_session(request, response, sensitive=True)
         await auth.sessions.revoke_all(found.user.id)
-        auth.cookies.clear_session(response)
+        auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
 
     @router.post("/revoke-other-sessions", summary="End the user's other sessions")
     async def revoke_other_sessions(request: Request, response: Response) -> dict[str, bool]:
-        found = await require_session(request, response)
+        found = await require_session(request, response, sensitive=True)
         await auth.sessions.revoke_all(found.user.id, except_token=found.session.token)
         return STATUS_OK
 
@@ -127,7 +133,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             except HookVetoError:
                 logger.warning("a before_delete session hook kept a session at sign-out; its cookies are cleared")
         response.headers.update(NO_STORE)
-        auth.cookies.clear_session(response)
+        auth.cookies.clear_session(response, request.cookies)
         return {"success": True}
 
     return router

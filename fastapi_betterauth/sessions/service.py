@@ -38,6 +38,8 @@ class SessionLookup:
     """A token was presented but has no live session: clear the cookies."""
     needs_refresh: bool = False
     """Deferred refresh: the session is due, and a POST to `/get-session` would extend it."""
+    from_cache: bool = False
+    """Found in the cookie cache: nothing to re-issue."""
 
 
 class SessionService:

@@ -85,6 +85,10 @@ class StorageSessionStore:
         # After the caller's transaction commits: a rolled-back sign-up must not leave a usable session behind.
         await after_commit(lambda: self._write(key, session, user))
 
+    async def exists(self, token: str) -> bool:
+        """One storage read: is this session still stored (not revoked, not expired)?"""
+        return await self.storage.get(self._key(token)) is not None
+
     async def load(self, token: str) -> tuple[Session, User] | None:
         raw = await self.storage.get(self._key(token))
         parsed = self._parse(raw) if raw is not None else None

@@ -1,0 +1,108 @@
+"""The cookie cache in use (SPEC §2.4 steps 3-4, §2.5): believe a valid `session_data` cookie instead of the store,
+and re-issue it whenever the store was read.
+
+A cached copy is used only if it decodes under one of our secrets, is unexpired, names the very token presented
+with it (a copy grafted next to another session's token is refused), carries the configured version, and its
+session has not expired. With secondary storage, a hit also costs one storage read that confirms the session still
+exists, so revoking sessions takes effect at once (better-auth #6893); without it, a revoked session may pass on
+cache hits until the copy expires (`cookie_cache.max_age`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from starlette.responses import Response
+
+from ..clock import Clock
+from ..cookies import AuthCookies
+from ..db.models import Session, User
+from ..schemas import SessionOut, UserOut, session_from_json, user_from_json
+from ..settings import CookieCacheSettings
+from .cookie_cache import MAX_VALUE_LENGTH, CachedSession, CookieCacheCodec
+from .service import AuthSession
+
+logger = logging.getLogger("fastapi_betterauth")
+
+CacheVersion = Callable[[Session, User], Awaitable[str]]
+"""`async def version(session, user) -> str`: a per-session cache version (better-auth's callable `version`)."""
+StillValid = Callable[[str], Awaitable[bool]]
+
+
+class SessionCookieCache:
+    def __init__(
+        self,
+        settings: CookieCacheSettings,
+        codec: CookieCacheCodec,
+        cookies: AuthCookies,
+        clock: Clock,
+        *,
+        version: CacheVersion | None = None,
+        still_valid: StillValid | None = None,
+    ) -> None:
+        self.settings = settings
+        self._codec = codec
+        self._cookies = cookies
+        self._clock = clock
+        self._version = version
+        self._still_valid = still_valid
+
+    def present(self, cookies: Mapping[str, str]) -> bool:
+        name = self._cookies.session_data
+        return any(key == name or key.startswith(f"{name}.") for key in cookies)
+
+    async def read(self, cookies: Mapping[str, str], token: str) -> AuthSession | None:
+        """The session from a trustworthy cached copy, or None (then the store decides)."""
+        value = self._cookies.read_chunked(cookies, self._cookies.session_data)
+        if not value:
+            return None
+        now = self._clock.now()
+        cached = self._codec.decode(value, now=now)
+        if cached is None or cached.session.get("token") != token:
+            return None
+        found = _from_cache(cached)
+        if found is None or found.session.expires_at <= now:
+            return None
+        if cached.version != await self._version_for(found.session, found.user):
+            return None
+        if self._still_valid is not None and not await self._still_valid(token):
+            return None
+        return found
+
+    async def write(
+        self, response: Response, found: AuthSession, present: Mapping[str, str], *, remember_me: bool = True
+    ) -> None:
+        """Issue a fresh copy of `found` (its chunks replace whatever the request carried)."""
+        user = UserOut.model_validate(found.user).to_json()
+        for field in self.settings.exclude_user_fields:
+            user.pop(field, None)
+        value = self._codec.encode(
+            SessionOut.model_validate(found.session).to_json(),
+            user,
+            version=await self._version_for(found.session, found.user),
+            now=self._clock.now(),
+            max_age=self.settings.max_age,
+        )
+        if len(value) > MAX_VALUE_LENGTH:
+            logger.warning("the session is too large for the cookie cache; exclude user fields to shrink it")
+            self.clear(response, present)
+            return
+        max_age = self.settings.max_age if remember_me else None
+        if not self._cookies.set_chunked(response, self._cookies.session_data, value, max_age, present):
+            logger.warning("the session is too large for the cookie cache (over 100 cookies); not cached")
+
+    def clear(self, response: Response, present: Mapping[str, str]) -> None:
+        self._cookies.clear_chunked(response, self._cookies.session_data, present)
+
+    async def _version_for(self, session: Session, user: User) -> str:
+        return await self._version(session, user) if self._version is not None else self.settings.version
+
+
+def _from_cache(cached: CachedSession) -> AuthSession | None:
+    user: dict[str, Any] = {"image": None, **cached.user}  # excluded optional fields read as absent
+    try:
+        return AuthSession(session_from_json(cached.session), user_from_json(user))
+    except ValueError:
+        return None
