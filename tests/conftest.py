@@ -4,6 +4,7 @@ emptied per test), an app with `auth.lifespan` run, and httpx clients at https:/
 from __future__ import annotations
 
 import asyncio
+import inspect
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AsyncExitStack
@@ -104,14 +105,17 @@ def settings(**overrides: Any) -> AuthSettings:
 
 
 AuthFactory = Callable[..., BetterAuth]
+_BETTER_AUTH_ARGUMENTS = set(inspect.signature(BetterAuth.__init__).parameters) - {"self", "settings"}
 
 
 @pytest.fixture
 def make_auth(database: Database, clock: ManualClock) -> AuthFactory:
-    """`make_auth(session={"update_age": 0})` builds a BetterAuth on the test database and clock."""
+    """`make_auth(session={"update_age": 0}, hooks=...)` builds a BetterAuth on the test database and clock:
+    setting overrides go to `AuthSettings`, BetterAuth's own keyword arguments (hooks, enricher...) to it."""
 
     def build(**overrides: Any) -> BetterAuth:
-        return BetterAuth(settings(database_url=str(database.url), **overrides), clock=clock, database=database)
+        own = {key: overrides.pop(key) for key in list(overrides) if key in _BETTER_AUTH_ARGUMENTS}
+        return BetterAuth(settings(database_url=str(database.url), **overrides), clock=clock, database=database, **own)
 
     return build
 

@@ -33,14 +33,7 @@ class Recorder:
 @pytest.fixture
 def build(make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory) -> Any:
     async def build_client(hooks: DatabaseHooks) -> httpx.AsyncClient:
-        from fastapi_betterauth.hooks import HookRunner
-
-        auth = make_auth()
-        auth.hooks = HookRunner(hooks)
-        auth.sessions.hooks = auth.hooks
-        auth.users._hooks = auth.hooks
-        auth.email_password._hooks = auth.hooks
-        return await make_configured_client(auth)
+        return await make_configured_client(make_auth(hooks=hooks))
 
     return build_client
 

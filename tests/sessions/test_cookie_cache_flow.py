@@ -171,8 +171,7 @@ async def test_large_sessions_are_chunked_and_cleared(
     async def big_image(data: dict[str, Any]) -> dict[str, Any]:
         return {"image": "data:image/png;base64," + "A" * 4500}  # ~7 KB as JWE: two cookies
 
-    auth = make_auth(session=cache_options("jwe"))
-    auth.hooks._hooks = DatabaseHooks(user=ModelHooks(before_create=big_image))
+    auth = make_auth(session=cache_options("jwe"), hooks=DatabaseHooks(user=ModelHooks(before_create=big_image)))
     client = await make_configured_client(auth)
     response = await sign_up(client)
     names = sorted(h.split("=", 1)[0] for h in cache_cookies(response))
@@ -194,4 +193,27 @@ async def test_update_user_reissues_the_copy(
     await client.post("/api/auth/update-user", json={"name": "Ann B."})
     queries.statements.clear()
     assert (await client.get("/api/auth/get-session")).json()["user"]["name"] == "Ann B."
+    assert queries.statements == []
+
+
+async def test_callable_version_is_checked_per_session(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, queries: QueryCounter
+) -> None:
+    """A per-user version (e.g. bumped when the user's roles change) invalidates only that user's copies."""
+    versions = {"ann@example.com": "1"}
+
+    async def version(session: Any, user: Any) -> str:
+        return versions.get(user.email, "1")
+
+    auth = make_auth(session=cache_options(), cookie_cache_version=version)
+    client = await make_configured_client(auth)
+    await sign_up(client)
+    queries.statements.clear()
+    await client.get("/me")
+    assert queries.statements == []
+    versions["ann@example.com"] = "2"
+    await client.get("/me")
+    assert len(queries.statements) == 1  # outdated copy: the store answered, and a v2 copy was issued
+    queries.statements.clear()
+    await client.get("/me")
     assert queries.statements == []

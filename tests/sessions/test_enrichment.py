@@ -24,8 +24,7 @@ async def test_enrichment_reaches_get_session_and_providers(make_auth: AuthFacto
             "via": request.method,
         }
 
-    auth = make_auth()
-    auth.session_enricher = enrich
+    auth = make_auth(session_enricher=enrich)
     app = build_app(auth)
 
     @app.get("/role")

@@ -72,3 +72,17 @@ async def test_unsafe_requests_still_refresh_when_deferred(
     response = await client.post("/profile")
     assert response.status_code == 200
     assert any("Max-Age=604800" in h for h in response.headers.get_list("set-cookie"))
+
+
+async def test_concurrent_refreshes_of_one_session_do_not_error(
+    make_configured_client: ConfiguredClientFactory, clock: ManualClock
+) -> None:
+    import asyncio
+
+    client = await make_configured_client()
+    await sign_up(client)
+    clock.advance(timedelta(days=2))
+    responses = await asyncio.gather(*(client.get("/me") for _ in range(10)))
+    assert [r.status_code for r in responses] == [200] * 10
+    body = (await client.get("/api/auth/get-session")).json()
+    assert body["session"]["expiresAt"] == "2026-12-01T12:00:00.000Z"
