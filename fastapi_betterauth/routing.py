@@ -19,6 +19,9 @@ from .hooks import HookVetoError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""Headers for every response that carries session data: no shared or browser cache keeps it."""
+
 _JS_TYPE_NAMES: Mapping[type, str] = {
     bool: "boolean",
     int: "number",

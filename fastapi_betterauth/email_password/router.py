@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from ..routing import AuthRoute, body_openapi, parse_body
+from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body
 from ..schemas import UserOut
 from .schemas import SignInBody, SignUpBody
 
@@ -35,6 +35,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             remember_me=body.remember_me,
             client=auth.client_info(request),
         )
+        response.headers.update(NO_STORE)
         if result.session is not None:
             await auth.set_session_cookies(
                 response, result.session, remember_me=body.remember_me, present=request.cookies
@@ -59,6 +60,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             remember_me=body.remember_me,
             client=auth.client_info(request),
         )
+        response.headers.update(NO_STORE)
         await auth.set_session_cookies(response, found, remember_me=body.remember_me, present=request.cookies)
         answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}
         if body.callback_url is not None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
-from ..routing import AuthRoute, body_openapi, parse_body, read_body_data
+from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data
 from ..schemas import SessionOut, SessionResponse, UserOut
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 logger = logging.getLogger("fastapi_betterauth")
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 STATUS_OK = {"status": True}
 
 

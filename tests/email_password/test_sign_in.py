@@ -370,3 +370,9 @@ async def test_remember_me_false(client: httpx.AsyncClient, signed_up: dict[str,
     assert "Max-Age" not in cookies[SESSION_COOKIE]
     assert "__Secure-better-auth.dont_remember" in cookies
     assert (await client.get("/me")).status_code == 200
+
+
+async def test_responses_with_a_session_are_not_cached(client: httpx.AsyncClient) -> None:
+    """C6: a token in a body must not sit in a shared cache."""
+    for response in (await sign_up(client), await sign_in(client)):
+        assert response.headers["cache-control"] == "no-store"
