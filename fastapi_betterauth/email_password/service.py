@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import Clock
 from ..crypto.passwords import PasswordHasher
@@ -135,13 +136,7 @@ class EmailPasswordService:
                 await self._hooks.after("user", "create", user.model_dump())
                 await self._hooks.after("account", "create", account.model_dump())
                 if sign_in:
-                    session = await self._sessions.create(
-                        user,
-                        remember_me=remember_me,
-                        ip_address=client.ip_address,
-                        user_agent=client.user_agent,
-                        db=db,
-                    )
+                    session = await self._open_session(user, remember_me, client, db)
         except _EmailTaken:
             if self._generic_duplicates:
                 return SignUpResult(self._synthetic_user(name, email, image), None)
@@ -189,15 +184,14 @@ class EmailPasswordService:
             raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-                session = await self._sessions.create(
-                    user,
-                    remember_me=remember_me,
-                    ip_address=client.ip_address,
-                    user_agent=client.user_agent,
-                    db=db,
-                )
+                session = await self._open_session(user, remember_me, client, db)
                 if outcome.new_hash is not None:
                     await set_account_password(db, account.id, outcome.new_hash, self._clock.now())
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
         return session
+
+    async def _open_session(self, user: User, remember_me: bool, client: ClientInfo, db: AsyncSession) -> AuthSession:
+        return await self._sessions.create(
+            user, remember_me=remember_me, ip_address=client.ip_address, user_agent=client.user_agent, db=db
+        )

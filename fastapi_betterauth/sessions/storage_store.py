@@ -17,12 +17,11 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import Clock
-from ..crypto.tokens import sha256_base64url
 from ..db.models import Session, User
 from ..db.unit_of_work import after_commit
 from ..schemas import SessionOut, UserOut, session_from_json, user_from_json
 from ..storage.base import SecondaryStorage
-from .store import DatabaseSessionStore
+from .store import DatabaseSessionStore, TokenKeys
 
 
 def _index_key(user_id: str) -> str:
@@ -54,13 +53,8 @@ class StorageSessionStore:
         self._clock = clock
         self._database = database
         self._preserve = preserve_in_database
-        self._hash_tokens = hash_tokens
-
-    def _key(self, token: str) -> str:
-        return sha256_base64url(token) if self._hash_tokens else token
-
-    def _keys(self, token_or_handle: str) -> list[str]:
-        return [self._key(token_or_handle), token_or_handle] if self._hash_tokens else [token_or_handle]
+        keys = TokenKeys(hash_tokens)
+        self._key, self._keys = keys.key, keys.candidates
 
     def _ttl(self, expires_at: datetime) -> int:
         return math.ceil((expires_at - self._clock.now()).total_seconds())

@@ -14,6 +14,22 @@ from ..db.engine import Database
 from ..db.models import Session, User
 
 
+class TokenKeys:
+    """How a session token is keyed at rest: as is (better-auth's way) or as SHA-256 (`hash_session_tokens`)."""
+
+    __slots__ = ("hashed",)
+
+    def __init__(self, hashed: bool) -> None:
+        self.hashed = hashed
+
+    def key(self, token: str) -> str:
+        return sha256_base64url(token) if self.hashed else token
+
+    def candidates(self, token_or_handle: str) -> list[str]:
+        """Keys that a token, or the opaque handle `list-sessions` shows for hashed tokens, may stand for."""
+        return [self.key(token_or_handle), token_or_handle] if self.hashed else [token_or_handle]
+
+
 class SessionStore(Protocol):
     async def create(self, session: Session, user: User, db: AsyncSession | None = None) -> None:
         """Persist a new session of `user`; with `db`, inside that caller's transaction."""
@@ -59,14 +75,8 @@ class DatabaseSessionStore:
 
     def __init__(self, database: Database, *, hash_tokens: bool = False) -> None:
         self._database = database
-        self._hash_tokens = hash_tokens
-
-    def _key(self, token: str) -> str:
-        return sha256_base64url(token) if self._hash_tokens else token
-
-    def _keys(self, token_or_handle: str) -> list[str]:
-        # With hashed tokens, list-sessions shows the stored hash as an opaque handle: accept it as well.
-        return [self._key(token_or_handle), token_or_handle] if self._hash_tokens else [token_or_handle]
+        keys = TokenKeys(hash_tokens)
+        self._key, self._keys = keys.key, keys.candidates
 
     async def create(self, session: Session, user: User, db: AsyncSession | None = None) -> None:
         row = Session(**{**session.model_dump(), "token": self._key(session.token)})
