@@ -122,6 +122,62 @@ class EmailAndPasswordSettings(BaseModel):
     """`better-auth-scrypt` keeps new hashes in the format a Node better-auth app sharing the database can verify."""
     password_hash_concurrency: int = Field(default=0, ge=0)
     """How many password hashes may run at once in worker threads (0 = the number of CPUs)."""
+    reset_password_token_expires_in: Duration = Field(default=timedelta(hours=1), gt=timedelta(0))
+    revoke_sessions_on_password_reset: bool = False
+    block_common_passwords: bool = False
+    """Refuse passwords from the shipped list of common passwords (NIST 800-63B asks for a blocklist)."""
+
+
+class EmailVerificationSettings(BaseModel):
+    """Email verification links (better-auth `emailVerification.*`)."""
+
+    expires_in: Duration = Field(default=timedelta(hours=1), gt=timedelta(0))
+    send_on_sign_up: bool | None = None
+    """Send a verification email at sign-up; by default when `require_email_verification` is on."""
+    send_on_sign_in: bool = False
+    """With `require_email_verification`: a sign-in refused for an unverified email sends a fresh link."""
+    auto_sign_in_after_verification: bool = False
+    """Following the link signs the user in."""
+
+
+class ChangeEmailSettings(BaseModel):
+    enabled: bool = False
+    update_email_without_verification: bool = False
+    """An unverified current address may be changed at once (a verification link then goes to the new one)."""
+
+
+class DeleteUserSettings(BaseModel):
+    enabled: bool = False
+    delete_token_expires_in: Duration = Field(default=timedelta(days=1), gt=timedelta(0))
+    """Lifetime of the emailed confirmation link (when account deletion is confirmed by email)."""
+    confirm_by_email: bool = True
+    """Send a confirmation link instead of deleting at once (when an email sender is configured)."""
+
+
+class UserSettings(BaseModel):
+    """The user's own account (better-auth `user.*`)."""
+
+    change_email: ChangeEmailSettings = Field(default_factory=ChangeEmailSettings)
+    delete_user: DeleteUserSettings = Field(default_factory=DeleteUserSettings)
+
+
+class EmailSettings(BaseModel):
+    """Email delivery. With `outbox`, messages are appended to that file as JSON lines; with `smtp_host`, sent by
+    SMTP; otherwise printed to the log (development)."""
+
+    outbox: str | None = None
+    from_address: str = "no-reply@localhost"
+    app_name: str = "fastapi-betterauth"
+    """Shown in subjects and bodies of the default templates."""
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: bool = False
+    """Implicit TLS (usually port 465)."""
+    smtp_starttls: bool = True
+    """Upgrade with STARTTLS when the server offers it (port 587)."""
+    smtp_timeout: Duration = Field(default=timedelta(seconds=10), gt=timedelta(0))
 
 
 class IPAddressSettings(BaseModel):
@@ -200,6 +256,9 @@ class AuthSettings(BaseSettings):
 
     session: SessionSettings = Field(default_factory=SessionSettings)
     email_and_password: EmailAndPasswordSettings = Field(default_factory=EmailAndPasswordSettings)
+    email_verification: EmailVerificationSettings = Field(default_factory=EmailVerificationSettings)
+    user: UserSettings = Field(default_factory=UserSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
     bearer: BearerSettings = Field(default_factory=BearerSettings)
     advanced: AdvancedSettings = Field(default_factory=AdvancedSettings)
 
