@@ -9,18 +9,23 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
+from .background import BackgroundTasks
 from .clock import Clock, SystemClock
 from .cookies import AuthCookies, parse_cookie_header
 from .crypto.keyring import Keyring
+from .crypto.password_policy import PasswordCheck, PasswordPolicy
 from .crypto.passwords import PasswordHasher
 from .crypto.tokens import sign_value
 from .db import migrate
 from .db.engine import Database
 from .db.models import Session, User
+from .email_password import account_router
 from .email_password import router as email_password_router
+from .email_password.flows import EmailFlows, PasswordResetCallback
 from .email_password.service import ClientInfo, EmailPasswordService, SignUpResult
 from .errors import build_exception_handlers
 from .hooks import DatabaseHooks, HookRunner
+from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .routing import AuthRoute
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
@@ -35,6 +40,7 @@ from .settings import AuthSettings, resolve_secrets
 from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
 from .users.service import UserService
+from .verification.service import VerificationService
 
 SessionEnricher = Callable[[Session, User, Request], Awaitable[dict[str, Any]]]
 """`async def enrich(session, user, request) -> dict`: runs once per request that has a session. Its result is the
@@ -63,6 +69,10 @@ class BetterAuth:
         hooks: DatabaseHooks | None = None,
         secondary_storage: SecondaryStorage | None = None,
         cookie_cache_version: CacheVersion | None = None,
+        password_check: PasswordCheck | None = None,
+        email_sender: EmailSender | None = None,
+        email_templates: Templates | None = None,
+        on_password_reset: PasswordResetCallback | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
         self.session_enricher = session_enricher
@@ -74,6 +84,7 @@ class BetterAuth:
         self.client_ips = ClientIPResolver(self.settings.advanced.ip_address)
         options = self.settings.email_and_password
         self.passwords = PasswordHasher(options.password_hasher, options.password_hash_concurrency)
+        self.password_policy = PasswordPolicy(options, password_check, app_name=self.settings.email.app_name)
         self.storage = secondary_storage
         if self.storage is None and self.settings.secondary_storage_url:
             self.storage = storage_from_url(self.settings.secondary_storage_url, self.clock)
@@ -83,8 +94,25 @@ class BetterAuth:
         self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
         self.users = UserService(self.database, self.clock, store, self.hooks)
         self.email_password = EmailPasswordService(
-            options, self.database, self.passwords, self.sessions, self.clock, self.hooks
+            options, self.database, self.passwords, self.sessions, self.clock, self.hooks, policy=self.password_policy
         )
+        self.background = BackgroundTasks()
+        self.mailer = Mailer(email_sender or sender_from_settings(self.settings.email, self.clock))
+        self.email_flows = EmailFlows(
+            self.settings,
+            self.database,
+            self.passwords,
+            self.password_policy,
+            self.sessions,
+            VerificationService(self.database, self.clock),
+            self.mailer,
+            email_templates or Templates(),
+            self.background,
+            self.clock,
+            self.hooks,
+            on_password_reset,
+        )
+        self.email_password.emails = self.email_flows
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
@@ -122,6 +150,7 @@ class BetterAuth:
         router.include_router(users_router.build_router(self))
         # Mounted even when disabled, so clients get better-auth's 400 EMAIL_PASSWORD_DISABLED, not a 404.
         router.include_router(email_password_router.build_router(self))
+        router.include_router(account_router.build_router(self))
         return router
 
     async def _check_origin(self, request: Request) -> None:
@@ -134,9 +163,15 @@ class BetterAuth:
         try:
             yield
         finally:
+            await self.drain()
             if self.storage is not None:
                 await self.storage.close()
             await self.database.dispose()
+
+    async def drain(self) -> None:
+        """Finish the background work started so far (email jobs and sends). Run at shutdown; handy in tests."""
+        await self.background.drain()
+        await self.mailer.drain()
 
     async def migrate(self) -> None:
         """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop."""
@@ -185,6 +220,10 @@ class AuthAPI:
         remember_me = self._auth.cookies.read_signed(cookies, self._auth.cookies.dont_remember) is None
         lookup = await self._auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
         return lookup.found
+
+    async def set_password(self, user_id: str, new_password: str) -> None:
+        """Give a user without a password (signed up with OAuth) one; 400 `PASSWORD_ALREADY_SET` otherwise."""
+        await self._auth.email_flows.set_password(user_id, new_password)
 
     async def revoke_session(self, token: str) -> None:
         await self._auth.sessions.revoke(token)

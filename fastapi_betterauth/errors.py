@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED"
     PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
     PASSWORD_TOO_LONG = "PASSWORD_TOO_LONG"
+    PASSWORD_TOO_COMMON = "PASSWORD_TOO_COMMON"
+    PASSWORD_REFUSED = "PASSWORD_REFUSED"
     USER_ALREADY_EXISTS = "USER_ALREADY_EXISTS"
     USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL = "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"
     SESSION_EXPIRED = "SESSION_EXPIRED"
@@ -40,6 +42,13 @@ class ErrorCode(StrEnum):
     MISSING_OR_NULL_ORIGIN = "MISSING_OR_NULL_ORIGIN"
     CROSS_SITE_NAVIGATION_LOGIN_BLOCKED = "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED"
     INVALID_CALLBACK_URL = "INVALID_CALLBACK_URL"
+    INVALID_REDIRECT_URL = "INVALID_REDIRECT_URL"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    CREDENTIAL_ACCOUNT_NOT_FOUND = "CREDENTIAL_ACCOUNT_NOT_FOUND"
+    PASSWORD_ALREADY_SET = "PASSWORD_ALREADY_SET"
+    EMAIL_MISMATCH = "EMAIL_MISMATCH"
+    EMAIL_ALREADY_VERIFIED = "EMAIL_ALREADY_VERIFIED"
     VALIDATION_ERROR = "VALIDATION_ERROR"
     METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED = "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED"
     EMAIL_PASSWORD_DISABLED = "EMAIL_PASSWORD_DISABLED"
@@ -68,6 +77,8 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.EMAIL_NOT_VERIFIED: "Email not verified",
     ErrorCode.PASSWORD_TOO_SHORT: "Password too short",
     ErrorCode.PASSWORD_TOO_LONG: "Password too long",
+    ErrorCode.PASSWORD_TOO_COMMON: "Password is too common",
+    ErrorCode.PASSWORD_REFUSED: "Password refused",
     ErrorCode.USER_ALREADY_EXISTS: "User already exists.",
     ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "User already exists. Use another email.",
     ErrorCode.SESSION_EXPIRED: "Session expired. Re-authenticate to perform this action.",
@@ -76,6 +87,13 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.MISSING_OR_NULL_ORIGIN: "Missing or null Origin",
     ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED: "Cross-site navigation login blocked",
     ErrorCode.INVALID_CALLBACK_URL: "Invalid callbackURL",
+    ErrorCode.INVALID_REDIRECT_URL: "Invalid redirectURL",
+    ErrorCode.INVALID_TOKEN: "Invalid token",
+    ErrorCode.TOKEN_EXPIRED: "Token expired",
+    ErrorCode.CREDENTIAL_ACCOUNT_NOT_FOUND: "Credential account not found",
+    ErrorCode.PASSWORD_ALREADY_SET: "User already has a password set",
+    ErrorCode.EMAIL_MISMATCH: "Email mismatch",
+    ErrorCode.EMAIL_ALREADY_VERIFIED: "Email is already verified",
     ErrorCode.VALIDATION_ERROR: "Invalid request",
     ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED: (
         "POST method requires deferSessionRefresh to be enabled in session config"

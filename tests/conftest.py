@@ -4,8 +4,13 @@ emptied per test), an app with `auth.lifespan` run, and httpx clients at https:/
 from __future__ import annotations
 
 import asyncio
+import email
+import email.message
+import email.policy
 import inspect
 import secrets
+import ssl
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
@@ -15,6 +20,9 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 import redis
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword
+from aiosmtpd.smtp import Session as SmtpSession
 from asgi_lifespan import LifespanManager
 from fastapi import Depends, FastAPI
 from sqlalchemy import event, text
@@ -277,3 +285,116 @@ async def storage(request: pytest.FixtureRequest, clock: ManualClock) -> AsyncIt
         backend = RedisStorage.from_url(request.getfixturevalue("redis_url"))
     yield backend
     await backend.close()
+
+
+# --- SMTP: a real aiosmtpd server on 127.0.0.1 (OS-assigned port) that keeps what it receives ---
+
+SMTP_USERNAME = "mailer"
+SMTP_PASSWORD = "smtp-password-for-tests"
+
+
+class _LoopbackController(Controller):
+    """aiosmtpd's threaded controller, bound to port 0: the OS picks the port, which is read back once bound."""
+
+    def _trigger_server(self) -> None:
+        assert self.server is not None
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+class SmtpEnvelope:
+    """The SMTP envelope of a received message, and the user it logged in as (None: no AUTH)."""
+
+    def __init__(self, mail_from: str, rcpt_tos: list[str], login: str | None) -> None:
+        self.mail_from = mail_from
+        self.rcpt_tos = rcpt_tos
+        self.login = login
+
+
+class SmtpServer:
+    """A real SMTP server in its own thread. It accepts every sender and recipient, offers AUTH PLAIN/LOGIN
+    (`SMTP_USERNAME`/`SMTP_PASSWORD`) without requiring it or TLS, and parses each message into `messages`
+    (with its SMTP envelope in `envelopes`). Pass `tls_context` to offer STARTTLS, or `implicit_tls` to speak TLS
+    from the first byte."""
+
+    host = "127.0.0.1"
+
+    def __init__(
+        self, tls_context: ssl.SSLContext | None = None, *, implicit_tls: bool = False, require_starttls: bool = False
+    ) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[SmtpEnvelope] = []
+        self._arrived = threading.Condition()
+        options: dict[str, Any] = {"ssl_context": tls_context} if implicit_tls else {"tls_context": tls_context}
+        self._controller = _LoopbackController(
+            self,
+            hostname=self.host,
+            port=0,
+            server_hostname="smtp.test",
+            authenticator=self._authenticate,
+            auth_require_tls=False,
+            require_starttls=require_starttls,
+            **options,
+        )
+
+    @property
+    def port(self) -> int:
+        port: int = self._controller.port
+        return port
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def reset(self) -> None:
+        """Forget what was received."""
+        with self._arrived:
+            self.messages.clear()
+            self.envelopes.clear()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[email.message.EmailMessage]:
+        """Block until `count` messages have arrived (fails the test after `timeout` seconds). For sync tests; an
+        async test must use `await received(count)`, or the sends it waits for could never run."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.messages) >= count, timeout):
+                pytest.fail(f"expected {count} email(s) within {timeout}s, got {len(self.messages)}")
+            return list(self.messages)
+
+    async def received(self, count: int, timeout: float = 5.0) -> list[email.message.EmailMessage]:  # noqa: ASYNC109
+        """`wait_for` without blocking the event loop."""
+        return await asyncio.to_thread(self.wait_for, count, timeout)
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, email.message.EmailMessage)
+        login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+        with self._arrived:
+            self.envelopes.append(SmtpEnvelope(envelope.mail_from or "", list(envelope.rcpt_tos), login))
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def _authenticate(
+        self, server: SMTP, session: SmtpSession, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        valid = isinstance(auth_data, LoginPassword) and auth_data == (SMTP_USERNAME.encode(), SMTP_PASSWORD.encode())
+        return AuthResult(success=valid, handled=False, auth_data=auth_data if valid else None)
+
+
+@pytest.fixture(scope="session")
+def _smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_server: SmtpServer) -> SmtpServer:
+    """The run's SMTP server (started once), emptied for this test: `.host`, `.port`, `.messages`, `.envelopes`,
+    `.wait_for(n)` in sync tests and `await .received(n)` in async ones."""
+    _smtp_server.reset()
+    return _smtp_server

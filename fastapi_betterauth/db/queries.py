@@ -36,3 +36,20 @@ async def set_account_password(db: AsyncSession, account_id: str, password_hash:
         .where(Account.id == account_id)  # type: ignore[arg-type]
         .values(password=password_hash, updated_at=now)
     )
+
+
+async def find_user_by_email(db: AsyncSession, email: str) -> User | None:
+    return (await db.exec(select(User).where(User.email == email.lower()))).first()
+
+
+async def find_user_by_id(db: AsyncSession, user_id: str) -> User | None:
+    return await db.get(User, user_id)
+
+
+async def find_credential_account(db: AsyncSession, user_id: str) -> Account | None:
+    statement = select(Account).where(Account.user_id == user_id, Account.provider_id == CREDENTIAL_PROVIDER)
+    return (await db.exec(statement)).first()
+
+
+async def update_user(db: AsyncSession, user_id: str, values: dict[str, object]) -> None:
+    await db.exec(update(User).where(User.id == user_id).values(**values))  # type: ignore[arg-type]

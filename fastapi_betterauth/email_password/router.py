@@ -34,6 +34,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             image=body.image,
             remember_me=body.remember_me,
             client=auth.client_info(request),
+            callback_url=body.callback_url,
         )
         response.headers.update(NO_STORE)
         if result.session is not None:
@@ -59,6 +60,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             password=body.password,
             remember_me=body.remember_me,
             client=auth.client_info(request),
+            callback_url=body.callback_url,
         )
         response.headers.update(NO_STORE)
         await auth.set_session_cookies(response, found, remember_me=body.remember_me, present=request.cookies)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import Clock
+from ..crypto.password_policy import PasswordContext, PasswordPolicy
 from ..crypto.passwords import PasswordHasher
 from ..crypto.tokens import generate_id
 from ..db.engine import Database
@@ -19,6 +21,9 @@ from ..hooks import HookRunner, HookVetoError
 from ..sessions.service import AuthSession, SessionService
 from ..settings import EmailAndPasswordSettings
 from .schemas import is_valid_email
+
+if TYPE_CHECKING:
+    from .flows import EmailFlows
 
 logger = logging.getLogger("fastapi_betterauth")
 
@@ -51,24 +56,22 @@ class EmailPasswordService:
         sessions: SessionService,
         clock: Clock,
         hooks: HookRunner | None = None,
+        policy: PasswordPolicy | None = None,
     ) -> None:
         self.settings = settings
+        self.policy = policy or PasswordPolicy(settings)
         self._database = database
         self._passwords = passwords
         self._sessions = sessions
         self._clock = clock
         self._hooks = hooks or HookRunner()
+        self.emails: EmailFlows | None = None
+        """The email flows, once wired: verification links at sign-up and sign-in, existing-account notices."""
 
     @property
     def _generic_duplicates(self) -> bool:
         # When sign-up never signs in, a duplicate email can be answered like a new one: no enumeration.
         return self.settings.require_email_verification or not self.settings.auto_sign_in
-
-    def check_password_length(self, password: str) -> None:
-        if len(password) < self.settings.min_password_length:
-            raise AuthError(ErrorCode.PASSWORD_TOO_SHORT)
-        if len(password) > self.settings.max_password_length:
-            raise AuthError(ErrorCode.PASSWORD_TOO_LONG)
 
     async def sign_up(
         self,
@@ -79,6 +82,7 @@ class EmailPasswordService:
         image: str | None = None,
         remember_me: bool = True,
         client: ClientInfo = ClientInfo(),
+        callback_url: str | None = None,
     ) -> SignUpResult:
         """Create the user and its credential account in one transaction, and sign in unless configured not to.
 
@@ -90,7 +94,7 @@ class EmailPasswordService:
         email = email.lower()
         if not is_valid_email(email):
             raise AuthError(ErrorCode.INVALID_EMAIL)
-        self.check_password_length(password)
+        await self.policy.check(password, PasswordContext(email=email, name=name))
         password_hash = await self._passwords.hash(password)
         now = self._clock.now()
         user_id = generate_id()
@@ -139,6 +143,8 @@ class EmailPasswordService:
                     session = await self._open_session(user, remember_me, client, db)
         except _EmailTaken:
             if self._generic_duplicates:
+                if self.emails is not None:
+                    self.emails.notify_existing_account(email)
                 return SignUpResult(self._synthetic_user(name, email, image), None)
             raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
         except HookVetoError:
@@ -147,6 +153,8 @@ class EmailPasswordService:
             # Rolled back as a whole: no user is left without its credential account.
             logger.exception("sign-up failed after the user insert")
             raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
+        if self.emails is not None:
+            self.emails.after_sign_up(user, callback_url)
         return SignUpResult(user, session)
 
     def _synthetic_user(self, name: str, email: str, image: str | None) -> User:
@@ -162,7 +170,13 @@ class EmailPasswordService:
         )
 
     async def sign_in(
-        self, *, email: str, password: str, remember_me: bool = True, client: ClientInfo = ClientInfo()
+        self,
+        *,
+        email: str,
+        password: str,
+        remember_me: bool = True,
+        client: ClientInfo = ClientInfo(),
+        callback_url: str | None = None,
     ) -> AuthSession:
         """Check the password and open a session. Unknown email and wrong password fail alike, in alike time."""
         if not self.settings.enabled:
@@ -181,6 +195,8 @@ class EmailPasswordService:
         if not outcome.valid:
             raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
         if self.settings.require_email_verification and not user.email_verified:
+            if self.emails is not None:
+                self.emails.after_unverified_sign_in(user, callback_url)
             raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():

@@ -189,7 +189,7 @@ async def test_unknown_auth_paths_and_wrong_methods_answer_with_a_code(client: h
     wrong_method = await client.get("/api/auth/sign-in/email")
     assert wrong_method.status_code == 405
     assert wrong_method.json() == {"code": "METHOD_NOT_ALLOWED", "message": "Method Not Allowed"}
-    unknown = await client.post("/api/auth/forget-password", json={"email": "a@example.com"})
+    unknown = await client.post("/api/auth/no-such-endpoint", json={"email": "a@example.com"})
     assert unknown.status_code == 404
     assert unknown.json() == {"code": "NOT_FOUND", "message": "Not Found"}
     outside = await client.get("/not-auth")  # the app's own 404s keep FastAPI's shape

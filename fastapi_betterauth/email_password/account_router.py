@@ -1,0 +1,169 @@
+"""Verification, reset and password routes (SPEC §4.5, §4.6): `/send-verification-email`, `/verify-email`,
+`/request-password-reset` (and `/forget-password`), `/reset-password`, `/change-password`, `/verify-password`."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ..errors import AuthError, ErrorCode
+from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body
+from ..schemas import UserOut
+from ..sessions.deps import require_session, resolve_session
+from .account_schemas import (
+    ChangePasswordBody,
+    PasswordBody,
+    RequestResetBody,
+    ResetPasswordBody,
+    SendVerificationBody,
+)
+
+if TYPE_CHECKING:
+    from ..auth import BetterAuth
+
+RESET_MESSAGE = "If this email exists in our system, check your email for the reset link"
+# Pages reached through emailed links carry tokens in their URL: keep them out of caches and Referer headers.
+LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
+
+
+def with_query(url: str, **params: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+
+
+def build_router(auth: BetterAuth) -> APIRouter:
+    router = APIRouter(route_class=AuthRoute, tags=["email and password"])
+    max_bytes = auth.settings.advanced.max_body_bytes
+    flows = auth.email_flows
+
+    @router.post(
+        "/send-verification-email",
+        summary="Mail a verification link",
+        openapi_extra=body_openapi(SendVerificationBody),
+    )
+    async def send_verification_email(request: Request, response: Response) -> dict[str, bool]:
+        body = await parse_body(request, SendVerificationBody, max_bytes=max_bytes)
+        auth.origins.check_callback_url(body.callback_url)
+        found = await resolve_session(request, response)
+        if found is None:
+            flows.request_verification(body.email, body.callback_url)  # same answer for every address
+            return {"status": True}
+        if body.email != found.user.email:
+            raise AuthError(ErrorCode.EMAIL_MISMATCH)
+        if found.user.email_verified:
+            raise AuthError(ErrorCode.EMAIL_ALREADY_VERIFIED)
+        flows.send_verification_later(found.user, body.callback_url)
+        return {"status": True}
+
+    @router.get("/verify-email", summary="Follow a verification link")
+    async def verify_email(
+        request: Request,
+        token: Annotated[str, Query(max_length=128)],
+        callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None,
+    ) -> Response:
+        auth.origins.check_callback_url(callback_url)
+        try:
+            verified = await flows.verify_email(token)
+        except AuthError as error:
+            if callback_url:
+                return RedirectResponse(with_query(callback_url, error=error.code), 302, headers=LINK_HEADERS)
+            raise AuthError(error.code, error.status_code, error.message, headers=LINK_HEADERS) from None
+        answer: Response
+        if callback_url:
+            answer = RedirectResponse(callback_url, 302, headers=LINK_HEADERS)
+        else:
+            answer = Response(b'{"status":true,"user":null}', media_type="application/json", headers=LINK_HEADERS)
+        if auth.settings.email_verification.auto_sign_in_after_verification:
+            current = await resolve_session(request, answer)
+            if current is None or current.user.id != verified.user.id:
+                client = auth.client_info(request)
+                found = await auth.sessions.create(
+                    verified.user, ip_address=client.ip_address, user_agent=client.user_agent
+                )
+                await auth.set_session_cookies(answer, found, remember_me=True, present=request.cookies)
+        return answer
+
+    async def request_reset(request: Request) -> dict[str, Any]:
+        body = await parse_body(request, RequestResetBody, max_bytes=max_bytes)
+        auth.origins.check_callback_url(body.redirect_to, ErrorCode.INVALID_REDIRECT_URL)
+        flows.request_password_reset(body.email, body.redirect_to)
+        return {"status": True, "message": RESET_MESSAGE}
+
+    router.add_api_route(
+        "/request-password-reset",
+        request_reset,
+        methods=["POST"],
+        summary="Mail a password reset link (same answer for every address)",
+        openapi_extra=body_openapi(RequestResetBody),
+    )
+    router.add_api_route("/forget-password", request_reset, methods=["POST"], include_in_schema=False)
+
+    @router.get("/reset-password/{token}", summary="Follow a reset link")
+    async def reset_password_link(
+        token: str, callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None
+    ) -> Response:
+        if not callback_url:
+            # better-auth's link is broken without a redirect target; here it opens a minimal reset form.
+            return HTMLResponse(_reset_form(auth.settings.base_path, token), headers=LINK_HEADERS)
+        auth.origins.check_callback_url(callback_url)
+        if await flows.reset_token_is_valid(token):
+            return RedirectResponse(with_query(callback_url, token=token), 302, headers=LINK_HEADERS)
+        return RedirectResponse(with_query(callback_url, error="INVALID_TOKEN"), 302, headers=LINK_HEADERS)
+
+    @router.post(
+        "/reset-password",
+        summary="Set a new password with a reset token",
+        openapi_extra=body_openapi(ResetPasswordBody, allow_form=True),
+    )
+    async def reset_password(
+        request: Request, token: Annotated[str | None, Query(max_length=128)] = None
+    ) -> dict[str, bool]:
+        body = await parse_body(request, ResetPasswordBody, max_bytes=max_bytes, allow_form=True)
+        presented = body.token or token
+        if not presented:
+            raise AuthError(ErrorCode.INVALID_TOKEN)
+        await flows.reset_password(presented, body.new_password)
+        return {"status": True}
+
+    @router.post(
+        "/change-password",
+        summary="Change the password (optionally ending every other session)",
+        openapi_extra=body_openapi(ChangePasswordBody),
+    )
+    async def change_password(request: Request, response: Response) -> dict[str, Any]:
+        found = await require_session(request, response, sensitive=True)
+        body = await parse_body(request, ChangePasswordBody, max_bytes=max_bytes)
+        renewed = await flows.change_password(
+            found, body.current_password, body.new_password, revoke_other_sessions=body.revoke_other_sessions
+        )
+        if renewed is not None:
+            await auth.set_session_cookies(response, renewed, remember_me=True, present=request.cookies)
+        response.headers.update(NO_STORE)
+        return {
+            "token": renewed.session.token if renewed else None,
+            "user": UserOut.model_validate(found.user).to_json(),
+        }
+
+    @router.post("/verify-password", summary="Check the password", openapi_extra=body_openapi(PasswordBody))
+    async def verify_password(request: Request, response: Response) -> dict[str, bool]:
+        found = await require_session(request, response, sensitive=True)
+        body = await parse_body(request, PasswordBody, max_bytes=max_bytes)
+        await flows.verify_password(found.user, body.password)
+        return {"status": True}
+
+    return router
+
+
+def _reset_form(base_path: str, token: str) -> str:
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Reset your password</title></head>
+<body><form method="post" action="{escape(base_path)}/reset-password">
+<h1>Reset your password</h1>
+<input type="hidden" name="token" value="{escape(token)}">
+<label>New password <input type="password" name="newPassword" autocomplete="new-password" required></label>
+<button type="submit">Set password</button>
+</form></body></html>"""

@@ -1,0 +1,46 @@
+"""Request bodies of the verification, reset and password routes (better-auth's field names)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from .schemas import is_valid_email
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class EmailBody(_Body):
+    email: str
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not is_valid_email(value):
+            raise PydanticCustomError("invalid_email", "Invalid email address")
+        return value.lower()
+
+
+class SendVerificationBody(EmailBody):
+    callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
+
+
+class RequestResetBody(EmailBody):
+    redirect_to: str | None = Field(default=None, alias="redirectTo", max_length=2048)
+
+
+class ResetPasswordBody(_Body):
+    new_password: str = Field(alias="newPassword", min_length=1)
+    token: str | None = Field(default=None, max_length=128)
+
+
+class ChangePasswordBody(_Body):
+    new_password: str = Field(alias="newPassword", min_length=1)
+    current_password: str = Field(alias="currentPassword", min_length=1)
+    revoke_other_sessions: bool = Field(default=False, alias="revokeOtherSessions")
+
+
+class PasswordBody(_Body):
+    password: str = Field(min_length=1)

@@ -1,0 +1,273 @@
+"""Email verification, password reset and password changes (SPEC §4.5, §4.6). No HTTP here.
+
+Every emailed token is single-use and stored hashed (`VerificationService`). Requests an anonymous caller can make
+(send a verification link, ask for a reset) do all their work in the background: the answer is the same, and takes
+the same time, whether or not the address belongs to someone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from ..background import BackgroundTasks
+from ..clock import Clock
+from ..crypto.password_policy import PasswordContext, PasswordPolicy
+from ..crypto.passwords import PasswordHasher
+from ..crypto.tokens import generate_id
+from ..db.engine import Database
+from ..db.models import CREDENTIAL_PROVIDER, Account, User
+from ..db.queries import (
+    find_credential_account,
+    find_user_by_email,
+    find_user_by_id,
+    set_account_password,
+    update_user,
+)
+from ..errors import AuthError, ErrorCode
+from ..hooks import HookRunner
+from ..mail import EmailType, Mailer, Templates, build_message
+from ..sessions.service import AuthSession, SessionService
+from ..settings import AuthSettings
+from ..verification.service import VerificationService
+
+VERIFY_EMAIL = "verify-email"
+RESET_PASSWORD = "reset-password"
+
+PasswordResetCallback = Callable[[User], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedEmail:
+    user: User
+    newly_verified: bool
+
+
+class EmailFlows:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        database: Database,
+        passwords: PasswordHasher,
+        policy: PasswordPolicy,
+        sessions: SessionService,
+        tokens: VerificationService,
+        mailer: Mailer,
+        templates: Templates,
+        background: BackgroundTasks,
+        clock: Clock,
+        hooks: HookRunner,
+        on_password_reset: PasswordResetCallback | None = None,
+    ) -> None:
+        self.settings = settings
+        self._database = database
+        self._passwords = passwords
+        self._policy = policy
+        self._sessions = sessions
+        self._tokens = tokens
+        self._mailer = mailer
+        self._templates = templates
+        self._background = background
+        self._clock = clock
+        self._hooks = hooks
+        self._on_password_reset = on_password_reset
+
+    # -- links and mail -------------------------------------------------------------------------------------
+
+    def link(self, path: str, token: str, callback_url: str | None, *, callback: str = "/") -> str:
+        target = quote(callback_url if callback_url is not None else callback, safe="")
+        return f"{self.settings.url}{self.settings.base_path}{path}?token={token}&callbackURL={target}"
+
+    async def _send(self, type: EmailType, user: User, url: str, token: str, *, to: str | None = None) -> None:
+        """Queue the message (the Mailer sends it after the response; a failure is logged, the token kept)."""
+        message = build_message(
+            type,
+            to=to or user.email,
+            url=url,
+            token=token,
+            user_id=user.id,
+            user_name=user.name,
+            app_name=self.settings.email.app_name,
+            templates=self._templates,
+        )
+        self._mailer.dispatch(message)
+
+    # -- email verification ------------------------------------------------------------------------------------
+
+    async def send_verification(self, user: User, callback_url: str | None) -> None:
+        """Mint a single-use link for the user's current address and mail it."""
+        ttl = self.settings.email_verification.expires_in
+        token = await self._tokens.issue(VERIFY_EMAIL, {"userId": user.id, "email": user.email}, ttl)
+        await self._send("verify-email", user, self.link("/verify-email", token, callback_url), token)
+
+    def send_verification_later(self, user: User, callback_url: str | None) -> None:
+        self._background.spawn(lambda: self.send_verification(user, callback_url), "verification email")
+
+    def after_sign_up(self, user: User, callback_url: str | None) -> None:
+        """Send the verification link a new user gets (`send_on_sign_up`, by default with required verification)."""
+        send = self.settings.email_verification.send_on_sign_up
+        if send is None:
+            send = self.settings.email_and_password.require_email_verification
+        if send and not user.email_verified:
+            self.send_verification_later(user, callback_url)
+
+    def after_unverified_sign_in(self, user: User, callback_url: str | None) -> None:
+        """A sign-in refused for an unverified address sends a fresh link (`send_on_sign_in`)."""
+        if self.settings.email_verification.send_on_sign_in:
+            self.send_verification_later(user, callback_url)
+
+    def notify_existing_account(self, email: str) -> None:
+        """Sign-up with a taken address (where duplicates are not revealed): tell the owner instead."""
+
+        async def job() -> None:
+            async with self._database.session() as db:
+                user = await find_user_by_email(db, email)
+            if user is not None:
+                url = f"{self.settings.url}/"
+                await self._send("existing-account", user, url, "")
+
+        self._background.spawn(job, "existing-account notice")
+
+    def request_verification(self, email: str, callback_url: str | None) -> None:
+        """Anonymous request: mail a link if the address is an unverified user's; reveal nothing either way."""
+
+        async def job() -> None:
+            async with self._database.session() as db:
+                user = await find_user_by_email(db, email)
+            if user is not None and not user.email_verified:
+                await self.send_verification(user, callback_url)
+
+        self._background.spawn(job, "verification email request")
+
+    async def verify_email(self, token: str) -> VerifiedEmail:
+        """Use a verification link: the address it was sent to becomes verified."""
+        redeemed = await self._tokens.consume(VERIFY_EMAIL, token)
+        if redeemed.expired:
+            raise AuthError(ErrorCode.TOKEN_EXPIRED, 401)
+        if redeemed.value is None:
+            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+        async with self._database.session() as db:
+            user = await find_user_by_id(db, str(redeemed.value.get("userId")))
+        if user is None:
+            raise AuthError(ErrorCode.USER_NOT_FOUND, 401)
+        if user.email != redeemed.value.get("email"):
+            raise AuthError(ErrorCode.INVALID_TOKEN, 401)  # the address changed since the link was sent
+        if user.email_verified:
+            return VerifiedEmail(user, newly_verified=False)
+        changes = await self._hooks.before(
+            "user", "update", {"id": user.id, "email_verified": True, "updated_at": self._clock.now()}
+        )
+        changes.pop("id")
+        async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+            await update_user(db, user.id, changes)
+            await self._hooks.after("user", "update", {"id": user.id, **changes})
+        verified = User(**{**user.model_dump(), **changes})
+        await self._sessions.store.update_user(verified)
+        return VerifiedEmail(verified, newly_verified=True)
+
+    # -- password reset ----------------------------------------------------------------------------------------
+
+    def request_password_reset(self, email: str, redirect_to: str | None) -> None:
+        """Mail a reset link if the address is a user's; the caller answers the same either way."""
+
+        async def job() -> None:
+            async with self._database.session() as db:
+                user = await find_user_by_email(db, email)
+            if user is None:
+                return
+            ttl = self.settings.email_and_password.reset_password_token_expires_in
+            token = await self._tokens.issue(RESET_PASSWORD, {"userId": user.id}, ttl)
+            url = self.link(f"/reset-password/{token}", token, redirect_to, callback="").replace(
+                f"?token={token}&", "?"
+            )
+            await self._send("reset-password", user, url, token)
+
+        self._background.spawn(job, "password reset request")
+
+    async def reset_token_is_valid(self, token: str) -> bool:
+        return (await self._tokens.peek(RESET_PASSWORD, token)).value is not None
+
+    async def reset_password(self, token: str, new_password: str) -> User:
+        """Set a new password with a reset link (single use). A password the policy refuses keeps the link usable."""
+        peeked = await self._tokens.peek(RESET_PASSWORD, token)
+        if peeked.value is None:
+            raise AuthError(ErrorCode.INVALID_TOKEN)
+        async with self._database.session() as db:
+            user = await find_user_by_id(db, str(peeked.value.get("userId")))
+        if user is None:
+            raise AuthError(ErrorCode.USER_NOT_FOUND)
+        await self._policy.check(new_password, PasswordContext(email=user.email, name=user.name))
+        password_hash = await self._passwords.hash(new_password)
+        if (await self._tokens.consume(RESET_PASSWORD, token)).value is None:
+            raise AuthError(ErrorCode.INVALID_TOKEN)  # used meanwhile by a concurrent request
+        await self._store_password(user, password_hash)
+        if self.settings.email_and_password.revoke_sessions_on_password_reset:
+            await self._sessions.revoke_all(user.id)
+        if self._on_password_reset is not None:
+            await self._on_password_reset(user)
+        return user
+
+    async def _store_password(self, user: User, password_hash: str) -> None:
+        """Replace the credential account's hash, creating the account for users who had none (OAuth-only)."""
+        now = self._clock.now()
+        async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+            account = await find_credential_account(db, user.id)
+            if account is not None:
+                await set_account_password(db, account.id, password_hash, now)
+                return
+            data = await self._hooks.before(
+                "account",
+                "create",
+                {
+                    "account_id": user.id,
+                    "provider_id": CREDENTIAL_PROVIDER,
+                    "user_id": user.id,
+                    "password": password_hash,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            created = Account(**{**data, "id": generate_id(), "user_id": user.id})
+            db.add(created)
+            await self._hooks.after("account", "create", created.model_dump())
+
+    # -- signed-in password changes ----------------------------------------------------------------------------
+
+    async def verify_password(self, user: User, password: str) -> None:
+        """400 `INVALID_PASSWORD` unless `password` is the user's (`CREDENTIAL_ACCOUNT_NOT_FOUND` without one)."""
+        async with self._database.session() as db:
+            account = await find_credential_account(db, user.id)
+        if account is None or not account.password:
+            await self._passwords.verify_dummy(password)
+            raise AuthError(ErrorCode.CREDENTIAL_ACCOUNT_NOT_FOUND)
+        if not (await self._passwords.verify(password, account.password)).valid:
+            raise AuthError(ErrorCode.INVALID_PASSWORD)
+
+    async def change_password(
+        self, found: AuthSession, current_password: str, new_password: str, *, revoke_other_sessions: bool
+    ) -> AuthSession | None:
+        """Change the password; with `revoke_other_sessions`, end every session and open a new one (returned)."""
+        user = found.user
+        await self._policy.check(new_password, PasswordContext(email=user.email, name=user.name))
+        new_hash = await self._passwords.hash(new_password)
+        await self.verify_password(user, current_password)
+        await self._store_password(user, new_hash)
+        if not revoke_other_sessions:
+            return None
+        await self._sessions.revoke_all(user.id)
+        return await self._sessions.create(
+            user, ip_address=found.session.ip_address, user_agent=found.session.user_agent
+        )
+
+    async def set_password(self, user_id: str, new_password: str) -> None:
+        """Give an account without a password (OAuth-only) one. 400 `PASSWORD_ALREADY_SET` if it has one."""
+        async with self._database.session() as db:
+            user = await find_user_by_id(db, user_id)
+            account = await find_credential_account(db, user_id) if user is not None else None
+        if user is None:
+            raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
+        if account is not None and account.password:
+            raise AuthError(ErrorCode.PASSWORD_ALREADY_SET)
+        await self._policy.check(new_password, PasswordContext(email=user.email, name=user.name))
+        await self._store_password(user, await self._passwords.hash(new_password))

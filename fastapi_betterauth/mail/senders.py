@@ -1,0 +1,84 @@
+"""Senders for development and tests (`ConsoleSender`, `FileSender`) and the choice among all senders by settings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..clock import Clock, SystemClock
+from ..settings import EmailSettings
+from .message import EmailMessage, EmailSender
+from .smtp import SmtpSender
+
+logger = logging.getLogger("fastapi_betterauth.mail")
+
+
+class ConsoleSender:
+    """Logs each message (type, recipient, subject and link) at INFO on `fastapi_betterauth.mail`. For development:
+    the link carries the token, so never use it where logs are shared."""
+
+    async def send(self, message: EmailMessage) -> None:
+        """Log `message`."""
+        logger.info("Email (%s) to %s: %s\n%s", message.type, message.to, message.subject, message.url or "(no link)")
+
+
+def _timestamp(moment: datetime) -> str:
+    # JavaScript's Date.toISOString(): UTC, milliseconds, "Z".
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class FileSender:
+    """Appends each message to `path` as one JSON line: `{"type", "to", "userId", "url", "token", "subject", "at"}`.
+
+    For local development and for the tests of apps built on the toolkit: read the file to find the link a user would
+    have received. `at` is the clock's time in ISO 8601 UTC with milliseconds. Parent directories are created on the
+    first send. Each line goes out in one `O_APPEND` write under a lock, so concurrent sends never interleave.
+    """
+
+    def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
+        self.path = Path(path)
+        self._clock = clock or SystemClock()
+        # A thread lock, taken in the worker thread: unlike an asyncio.Lock it is bound to no event loop, so one
+        # sender serves apps whose loops come and go (TestClient) and sends from several threads.
+        self._lock = threading.Lock()
+
+    async def send(self, message: EmailMessage) -> None:
+        """Append `message` as one JSON line."""
+        record = {
+            "type": message.type,
+            "to": message.to,
+            "userId": message.user_id,
+            "url": message.url,
+            "token": message.token,
+            "subject": message.subject,
+            "at": _timestamp(self._clock.now()),
+        }
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+        await asyncio.to_thread(self._append, line)
+
+    def _append(self, line: bytes) -> None:
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                view = memoryview(line)
+                while view:
+                    written = os.write(descriptor, view)
+                    view = view[written:]
+            finally:
+                os.close(descriptor)
+
+
+def sender_from_settings(settings: EmailSettings, clock: Clock | None = None) -> EmailSender:
+    """The sender `settings` ask for: `FileSender` with `outbox`, else `SmtpSender` with `smtp_host`, else
+    `ConsoleSender`."""
+    if settings.outbox:
+        return FileSender(settings.outbox, clock)
+    if settings.smtp_host:
+        return SmtpSender(settings)
+    return ConsoleSender()

@@ -1,0 +1,153 @@
+"""Subjects and bodies (plain text and HTML) of every email, with per-type overrides.
+
+A template is a callable `(TemplateContext) -> (subject, text, html)`. `Templates(overrides={"reset-password": mine})`
+replaces the wording of one type and keeps the defaults for the rest. A template that builds HTML must escape what it
+interpolates (`html.escape`): user names and addresses come from users.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .message import EmailMessage, EmailType
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateContext:
+    """What a template may put in an email."""
+
+    type: EmailType
+    to: str
+    url: str
+    user_name: str | None
+    app_name: str
+    new_email: str | None = None
+    """The requested address, for the change-email emails."""
+
+
+Template = Callable[[TemplateContext], tuple[str, str, str]]
+"""Renders `(subject, text, html)` for one email."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    subject: str
+    paragraphs: tuple[str, ...]
+    action: str
+    closing: tuple[str, ...]
+
+
+def _wording(context: TemplateContext) -> _Wording:
+    app = context.app_name
+    match context.type:
+        case "verify-email":
+            return _Wording(
+                subject=f"Verify your email address for {app}",
+                paragraphs=(f"Please confirm that {context.to} is your email address for {app}.",),
+                action="Verify email address",
+                closing=("If you did not create an account, you can ignore this email.",),
+            )
+        case "reset-password":
+            return _Wording(
+                subject="Reset your password",
+                paragraphs=(f"Someone asked to reset the password of your {app} account.",),
+                action="Reset password",
+                closing=("If it was not you, ignore this email: your password stays the same.",),
+            )
+        case "change-email-confirmation":
+            new_email = context.new_email or "a new address"
+            return _Wording(
+                subject="Confirm your email change",
+                paragraphs=(f"Someone asked to change the email address of your {app} account to {new_email}.",),
+                action="Confirm email change",
+                closing=("If it was not you, ignore this email: nothing changes.",),
+            )
+        case "change-email-verification":
+            return _Wording(
+                subject="Verify your new email address",
+                paragraphs=(
+                    f"Please confirm that {context.new_email or context.to} is the new address of your {app} account.",
+                ),
+                action="Verify new email address",
+                closing=("If you did not ask for this change, you can ignore this email.",),
+            )
+        case "delete-account":
+            return _Wording(
+                subject="Confirm account deletion",
+                paragraphs=(f"Someone asked to delete your {app} account. This cannot be undone.",),
+                action="Delete my account",
+                closing=("If it was not you, ignore this email and consider changing your password.",),
+            )
+        case "existing-account":
+            return _Wording(
+                subject="Someone tried to create an account with your email",
+                paragraphs=(
+                    f"Someone tried to sign up for {app} with {context.to}, but an account with this email address "
+                    "already exists.",
+                    "If it was you, sign in instead, or reset your password if you have forgotten it.",
+                ),
+                action="Sign in",
+                closing=("If it was not you, you can ignore this email.",),
+            )
+
+
+def _default(context: TemplateContext) -> tuple[str, str, str]:
+    wording = _wording(context)
+    greeting = f"Hi {context.user_name}," if context.user_name else "Hi,"
+    link = context.url
+
+    text_parts = [greeting, *wording.paragraphs]
+    if link:
+        text_parts.append(f"{wording.action}:\n{link}")
+    text_parts.extend(wording.closing)
+    text = "\n\n".join(text_parts) + "\n"
+
+    def para(value: str) -> str:
+        return f"<p>{html.escape(value)}</p>"
+
+    html_parts = [para(greeting), *(para(value) for value in wording.paragraphs)]
+    if link:
+        href = html.escape(link, quote=True)
+        html_parts.append(f'<p><a href="{href}">{html.escape(wording.action)}</a></p>')
+        html_parts.append(f"<p>Or open this link: {html.escape(link)}</p>")
+    html_parts.extend(para(value) for value in wording.closing)
+    body = "\n".join(html_parts)
+    html_body = (
+        '<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>'
+        f"{html.escape(wording.subject)}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+    return wording.subject, text, html_body
+
+
+class Templates:
+    """The wording of every email: short, plain defaults, replaced per type by `overrides`."""
+
+    def __init__(self, overrides: Mapping[EmailType, Template] | None = None) -> None:
+        self._overrides: dict[EmailType, Template] = dict(overrides or {})
+
+    def render(self, context: TemplateContext) -> tuple[str, str, str]:
+        """`(subject, text, html)` for `context.type`: the override if there is one, else the default."""
+        template = self._overrides.get(context.type, _default)
+        return template(context)
+
+
+def build_message(
+    type: EmailType,
+    *,
+    to: str,
+    url: str,
+    token: str,
+    user_id: str | None,
+    user_name: str | None,
+    app_name: str,
+    templates: Templates,
+    new_email: str | None = None,
+) -> EmailMessage:
+    """Render an email of `type` to `to` with `templates`. `token` is the raw token inside `url` ("" when none)."""
+    context = TemplateContext(type=type, to=to, url=url, user_name=user_name, app_name=app_name, new_email=new_email)
+    subject, text, html_body = templates.render(context)
+    return EmailMessage(
+        type=type, to=to, subject=subject, text=text, html=html_body, url=url, token=token, user_id=user_id
+    )

@@ -1,0 +1,1 @@
+"""Single-use, hashed, short-lived tokens in the `verification` table (email links; later OAuth state)."""

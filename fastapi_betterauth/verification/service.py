@@ -1,0 +1,94 @@
+"""Issue and consume one-time tokens (SPEC §1.2 `verification`; SECURITY L5).
+
+Tokens are 32 random alphanumerics (~190 bits). The table holds only `identifier = base64url(SHA-256("<purpose>:
+<token>"))` (better-auth's `storeIdentifier: "hashed"` format), so a leaked table grants nothing. Consuming is one
+`DELETE ... RETURNING`: of two concurrent uses exactly one gets the value. An expired token is deleted as well and
+reported as expired.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ..clock import Clock
+from ..crypto.tokens import generate_id, sha256_base64url
+from ..db.engine import Database
+from ..db.models import Verification
+
+
+@dataclass(frozen=True, slots=True)
+class Redeemed:
+    """What a presented token turned out to be."""
+
+    value: dict[str, Any] | None
+    """The data issued with the token; None when the token is unknown, used or expired."""
+    expired: bool = False
+
+
+class VerificationService:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._database = database
+        self._clock = clock
+
+    @staticmethod
+    def _identifier(purpose: str, token: str) -> str:
+        return sha256_base64url(f"{purpose}:{token}")
+
+    async def issue(self, purpose: str, value: dict[str, Any], ttl: timedelta) -> str:
+        """A new token for `purpose` carrying `value`, valid for `ttl`. Only its hash is stored."""
+        token = generate_id(32)
+        now = self._clock.now()
+        row = Verification(
+            id=generate_id(),
+            identifier=self._identifier(purpose, token),
+            value=json.dumps(value, separators=(",", ":")),
+            expires_at=now + ttl,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._database.session() as db, db.begin():
+            db.add(row)
+        return token
+
+    async def consume(self, purpose: str, token: str) -> Redeemed:
+        """Use the token up (atomically: a second use, even a concurrent one, finds nothing)."""
+        statement = (
+            delete(Verification)
+            .where(Verification.identifier == self._identifier(purpose, token))  # type: ignore[arg-type]
+            .returning(Verification.__table__.c.value, Verification.__table__.c.expiresAt)  # type: ignore[attr-defined]
+        )
+        async with self._database.session() as db, db.begin():
+            row = (await db.exec(statement)).first()
+        return self._redeemed(row)
+
+    async def peek(self, purpose: str, token: str) -> Redeemed:
+        """What the token would give, without using it (a link's landing page checks before showing a form)."""
+        statement = select(Verification.value, Verification.expires_at).where(  # type: ignore[call-overload]
+            Verification.identifier == self._identifier(purpose, token)
+        )
+        async with self._database.session() as db:
+            row = (await db.exec(statement)).first()
+        return self._redeemed(row)
+
+    def _redeemed(self, row: Any) -> Redeemed:
+        if row is None:
+            return Redeemed(None)
+        value, expires_at = row
+        if expires_at <= self._clock.now():
+            return Redeemed(None, expired=True)
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return Redeemed(None)
+        return Redeemed(loaded if isinstance(loaded, dict) else None)
+
+    async def delete_expired(self) -> None:
+        """Remove every expired row (run now and then; consuming removes used ones)."""
+        statement = delete(Verification).where(Verification.expires_at <= self._clock.now())  # type: ignore[arg-type]
+        async with self._database.session() as db, db.begin():
+            await db.exec(statement)

@@ -1,0 +1,303 @@
+"""Email verification, password reset and password changes (SPEC §4.5, §4.6) through the file outbox:
+L5 (single-use, hashed, short-lived tokens), L6 (link pages), L1 (same answer for every address), P8."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2 as httpx
+import pytest
+from sqlmodel import select
+
+from fastapi_betterauth import BetterAuth, ManualClock
+from fastapi_betterauth.db.engine import Database
+from fastapi_betterauth.db.models import Verification
+
+from ..conftest import BASE_URL, PASSWORD, AuthFactory, ConfiguredClientFactory, sign_in, sign_up
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+class Outbox:
+    def __init__(self, path: Path, auth: BetterAuth) -> None:
+        self.path = path
+        self.auth = auth
+
+    async def messages(self, type: str | None = None) -> list[dict[str, Any]]:
+        await self.auth.drain()
+        if not self.path.exists():
+            return []
+        lines = [json.loads(line) for line in self.path.read_text().splitlines()]
+        return [line for line in lines if type is None or line["type"] == type]
+
+    async def last_link(self, type: str) -> str:
+        """The emailed URL as a path + query the test client can request."""
+        url = (await self.messages(type))[-1]["url"]
+        parts = urlsplit(url)
+        assert f"{parts.scheme}://{parts.netloc}" == BASE_URL
+        return f"{parts.path}?{parts.query}"
+
+
+Setup = Callable[..., Awaitable[tuple[httpx.AsyncClient, Outbox]]]
+
+
+@pytest.fixture
+def setup(make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, tmp_path: Path) -> Setup:
+    async def build(**options: Any) -> tuple[httpx.AsyncClient, Outbox]:
+        outbox = tmp_path / "outbox.jsonl"
+        auth = make_auth(email={"outbox": str(outbox)}, **options)
+        return await make_configured_client(auth), Outbox(outbox, auth)
+
+    return build
+
+
+VERIFY = {"email_and_password": {"require_email_verification": True}}
+
+
+async def test_sign_up_then_verify_by_the_emailed_link(setup: Setup, database: Database) -> None:
+    client, outbox = await setup(**VERIFY)
+    body = (await sign_up(client)).json()
+    assert body["token"] is None
+    [message] = await outbox.messages("verify-email")
+    assert message["to"] == "ann@example.com"
+    assert message["userId"] == body["user"]["id"]
+    refused = await sign_in(client)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "EMAIL_NOT_VERIFIED"
+
+    async with database.session() as db:
+        rows = (await db.exec(select(Verification))).all()
+    assert len(rows) == 1
+    assert message["token"] not in rows[0].identifier + rows[0].value  # L5: hashed at rest
+
+    link = await outbox.last_link("verify-email")
+    assert link.endswith("&callbackURL=%2F")  # better-auth's default landing page
+    response = await client.get(link)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+    assert (await sign_in(client)).status_code == 200
+    again = await client.get(link)  # L5: single use (better-auth's links are replayable, #9479)
+    assert again.headers["location"] == "/?error=INVALID_TOKEN"
+    as_json = await client.get(link.removesuffix("&callbackURL=%2F"))
+    assert as_json.status_code == 401
+    assert as_json.json() == {"code": "INVALID_TOKEN", "message": "Invalid token"}
+
+
+async def test_expired_and_tampered_verification_links(setup: Setup, clock: ManualClock) -> None:
+    client, outbox = await setup(**VERIFY)
+    await sign_up(client)
+    link = (await outbox.last_link("verify-email")).removesuffix("&callbackURL=%2F")
+    tampered = link.replace("token=", "token=x")
+    assert (await client.get(tampered)).json()["code"] == "INVALID_TOKEN"
+    clock.advance(timedelta(hours=1, seconds=1))
+    expired = await client.get(link)
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "TOKEN_EXPIRED"
+    assert (await client.get(link)).json()["code"] == "INVALID_TOKEN"  # an expired token is gone too
+
+
+async def test_verification_link_redirects_to_its_callback(setup: Setup) -> None:
+    client, outbox = await setup(**VERIFY)
+    await client.post(
+        "/api/auth/sign-up/email",
+        json={"name": "Ann", "email": "ann@example.com", "password": PASSWORD, "callbackURL": "/welcome"},
+    )
+    link = await outbox.last_link("verify-email")
+    assert "callbackURL=%2Fwelcome" in link
+    response = await client.get(link)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/welcome"
+    failed = await client.get(link)
+    assert failed.status_code == 302
+    assert failed.headers["location"] == "/welcome?error=INVALID_TOKEN"
+    foreign = await client.get(link.replace("%2Fwelcome", "https%3A%2F%2Fevil.example"))
+    assert foreign.status_code == 403
+    assert foreign.json()["code"] == "INVALID_CALLBACK_URL"
+
+
+async def test_auto_sign_in_after_verification(setup: Setup) -> None:
+    client, outbox = await setup(
+        email_and_password={"require_email_verification": True},
+        email_verification={"auto_sign_in_after_verification": True},
+    )
+    await sign_up(client)
+    response = await client.get(await outbox.last_link("verify-email"))
+    assert any(h.startswith("__Secure-better-auth.session_token=") for h in response.headers.get_list("set-cookie"))
+    assert (await client.get("/me")).json()["email"] == "ann@example.com"
+
+
+async def test_send_verification_email_answers_the_same_for_everyone(setup: Setup) -> None:
+    """L1: a known unverified, a verified and an unknown address get the same answer; only the first gets mail."""
+    client, outbox = await setup(**VERIFY)
+    await sign_up(client)
+    await outbox.messages()
+    outbox.path.unlink()
+    anonymous = [
+        await client.post("/api/auth/send-verification-email", json={"email": email})
+        for email in ("ann@example.com", "nobody@example.com")
+    ]
+    assert [r.json() for r in anonymous] == [{"status": True}] * 2
+    assert [m["to"] for m in await outbox.messages()] == ["ann@example.com"]
+
+
+async def test_send_verification_email_when_signed_in(setup: Setup) -> None:
+    client, outbox = await setup()
+    await sign_up(client)
+    mismatch = await client.post("/api/auth/send-verification-email", json={"email": "other@example.com"})
+    assert mismatch.status_code == 400
+    assert mismatch.json()["code"] == "EMAIL_MISMATCH"
+    sent = await client.post("/api/auth/send-verification-email", json={"email": "ann@example.com"})
+    assert sent.json() == {"status": True}
+    await client.get(await outbox.last_link("verify-email"))
+    verified = await client.post("/api/auth/send-verification-email", json={"email": "ann@example.com"})
+    assert verified.json()["code"] == "EMAIL_ALREADY_VERIFIED"
+    assert (await client.get("/api/auth/get-session", params={"disableCookieCache": "true"})).json()["user"][
+        "emailVerified"
+    ] is True
+
+
+async def test_password_reset_by_the_emailed_link(
+    setup: Setup, make_configured_client: ConfiguredClientFactory
+) -> None:
+    client, outbox = await setup()
+    await sign_up(client)
+    answer = await client.post(
+        "/api/auth/request-password-reset", json={"email": "ann@example.com", "redirectTo": "/reset"}
+    )
+    assert answer.json() == {
+        "status": True,
+        "message": "If this email exists in our system, check your email for the reset link",
+    }
+    [message] = await outbox.messages("reset-password")
+    link = await outbox.last_link("reset-password")
+    assert link.startswith(f"/api/auth/reset-password/{message['token']}?callbackURL=%2Freset")
+    landing = await client.get(link)
+    assert landing.status_code == 302
+    assert landing.headers["location"] == f"/reset?token={message['token']}"
+    assert landing.headers["referrer-policy"] == "no-referrer"
+
+    too_short = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": "x"})
+    assert too_short.json()["code"] == "PASSWORD_TOO_SHORT"  # and the link still works:
+    done = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": NEW_PASSWORD})
+    assert done.json() == {"status": True}
+    assert (await sign_in(client)).status_code == 401
+    assert (await sign_in(client, password=NEW_PASSWORD)).status_code == 200
+    assert (await client.get("/me")).status_code == 200  # sessions survive by default
+    reused = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": "x" * 12})
+    assert reused.status_code == 400
+    assert reused.json()["code"] == "INVALID_TOKEN"
+    assert (await client.get(link)).headers["location"] == "/reset?error=INVALID_TOKEN"
+
+
+async def test_reset_answers_the_same_for_unknown_addresses(setup: Setup) -> None:
+    client, outbox = await setup()
+    await sign_up(client)
+    for path in ("/api/auth/request-password-reset", "/api/auth/forget-password"):
+        response = await client.post(path, json={"email": "nobody@example.com"})
+        assert response.status_code == 200
+        assert response.json()["status"] is True
+    assert await outbox.messages("reset-password") == []
+    untrusted = await client.post(
+        "/api/auth/request-password-reset", json={"email": "ann@example.com", "redirectTo": "https://evil.example"}
+    )
+    assert untrusted.status_code == 403
+    assert untrusted.json() == {"code": "INVALID_REDIRECT_URL", "message": "Invalid redirectURL"}
+    assert await outbox.messages("reset-password") == []
+
+
+async def test_reset_link_without_redirect_opens_a_working_form(setup: Setup) -> None:
+    client, outbox = await setup()
+    await sign_up(client)
+    await client.post("/api/auth/request-password-reset", json={"email": "ann@example.com"})
+    [message] = await outbox.messages("reset-password")
+    page = await client.get(await outbox.last_link("reset-password"))
+    assert page.status_code == 200
+    assert 'name="newPassword"' in page.text
+    assert 'type="password"' in page.text  # P10
+    posted = await client.post(
+        "/api/auth/reset-password", data={"token": message["token"], "newPassword": NEW_PASSWORD}
+    )
+    assert posted.json() == {"status": True}
+
+
+async def test_reset_can_end_every_session_and_expires(setup: Setup, clock: ManualClock) -> None:
+    client, outbox = await setup(email_and_password={"revoke_sessions_on_password_reset": True})
+    await sign_up(client)
+    await client.post("/api/auth/request-password-reset", json={"email": "ann@example.com"})
+    [message] = await outbox.messages("reset-password")
+    await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": NEW_PASSWORD})
+    assert (await client.get("/me")).status_code == 401
+    await client.post("/api/auth/request-password-reset", json={"email": "ann@example.com"})
+    token = (await outbox.messages("reset-password"))[-1]["token"]
+    clock.advance(timedelta(hours=1, seconds=1))
+    late = await client.post("/api/auth/reset-password", params={"token": token}, json={"newPassword": "x" * 12})
+    assert late.json()["code"] == "INVALID_TOKEN"
+
+
+async def test_two_concurrent_uses_of_one_reset_token(setup: Setup) -> None:
+    """L5: consumption is atomic; exactly one of two simultaneous resets wins."""
+    client, outbox = await setup()
+    await sign_up(client)
+    await client.post("/api/auth/request-password-reset", json={"email": "ann@example.com"})
+    token = (await outbox.messages("reset-password"))[-1]["token"]
+    first, second = await asyncio.gather(
+        client.post("/api/auth/reset-password", json={"token": token, "newPassword": NEW_PASSWORD + "1"}),
+        client.post("/api/auth/reset-password", json={"token": token, "newPassword": NEW_PASSWORD + "2"}),
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 400]
+
+
+async def test_change_password(setup: Setup, make_configured_client: ConfiguredClientFactory) -> None:
+    """P8: the current password is required; revokeOtherSessions ends every other session."""
+    client, _ = await setup()
+    await sign_up(client)
+    wrong = await client.post(
+        "/api/auth/change-password", json={"currentPassword": "nope-nope", "newPassword": NEW_PASSWORD}
+    )
+    assert wrong.status_code == 400
+    assert wrong.json() == {"code": "INVALID_PASSWORD", "message": "Invalid password"}
+    kept = await client.post(
+        "/api/auth/change-password", json={"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD}
+    )
+    assert kept.json()["token"] is None
+    assert kept.json()["user"]["email"] == "ann@example.com"
+    assert (await client.get("/me")).status_code == 200
+    old_cookie = client.cookies["__Secure-better-auth.session_token"]
+    renewed = await client.post(
+        "/api/auth/change-password",
+        json={"currentPassword": NEW_PASSWORD, "newPassword": PASSWORD, "revokeOtherSessions": True},
+    )
+    assert renewed.json()["token"]
+    assert client.cookies["__Secure-better-auth.session_token"] != old_cookie
+    assert (await client.get("/me")).status_code == 200
+    stale = httpx.AsyncClient(transport=client._transport, base_url=BASE_URL)
+    stale.cookies.set("__Secure-better-auth.session_token", old_cookie)
+    assert (await stale.get("/me")).status_code == 401
+    await stale.aclose()
+
+
+async def test_verify_password(setup: Setup) -> None:
+    client, _ = await setup()
+    await sign_up(client)
+    assert (await client.post("/api/auth/verify-password", json={"password": PASSWORD})).json() == {"status": True}
+    wrong = await client.post("/api/auth/verify-password", json={"password": "wrong-password"})
+    assert wrong.json()["code"] == "INVALID_PASSWORD"
+
+
+async def test_set_password_for_an_account_without_one(setup: Setup, make_auth: AuthFactory) -> None:
+    client, outbox = await setup()
+    user_id = (await sign_up(client)).json()["user"]["id"]
+    auth = outbox.auth
+    from fastapi_betterauth import AuthError
+
+    with pytest.raises(AuthError) as raised:
+        await auth.api.set_password(user_id, NEW_PASSWORD)
+    assert raised.value.code == "PASSWORD_ALREADY_SET"
