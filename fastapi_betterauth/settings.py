@@ -150,8 +150,8 @@ class DeleteUserSettings(BaseModel):
     enabled: bool = False
     delete_token_expires_in: Duration = Field(default=timedelta(days=1), gt=timedelta(0))
     """Lifetime of the emailed confirmation link (when account deletion is confirmed by email)."""
-    confirm_by_email: bool = True
-    """Send a confirmation link instead of deleting at once (when an email sender is configured)."""
+    confirm_by_email: bool = False
+    """Mail a confirmation link instead of deleting at once (better-auth: `sendDeleteAccountVerification`)."""
 
 
 class UserSettings(BaseModel):

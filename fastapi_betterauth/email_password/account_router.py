@@ -14,6 +14,7 @@ from ..errors import AuthError, ErrorCode
 from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body
 from ..schemas import UserOut
 from ..sessions.deps import require_session, resolve_session
+from ..sessions.service import AuthSession
 from .account_schemas import (
     ChangePasswordBody,
     PasswordBody,
@@ -76,7 +77,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
             answer = RedirectResponse(callback_url, 302, headers=LINK_HEADERS)
         else:
             answer = Response(b'{"status":true,"user":null}', media_type="application/json", headers=LINK_HEADERS)
-        if auth.settings.email_verification.auto_sign_in_after_verification:
+        # Completing an email change signs the user in (better-auth); so does any link with auto sign-in.
+        if verified.email_changed or auth.settings.email_verification.auto_sign_in_after_verification:
             current = await resolve_session(request, answer)
             if current is None or current.user.id != verified.user.id:
                 client = auth.client_info(request)
@@ -84,6 +86,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
                     verified.user, ip_address=client.ip_address, user_agent=client.user_agent
                 )
                 await auth.set_session_cookies(answer, found, remember_me=True, present=request.cookies)
+            elif auth.cookie_cache is not None:
+                await auth.cookie_cache.write(answer, AuthSession(current.session, verified.user), request.cookies)
         return answer
 
     async def request_reset(request: Request) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sqlalchemy.exc import IntegrityError
+
 from ..background import BackgroundTasks
 from ..clock import Clock
 from ..crypto.password_policy import PasswordContext, PasswordPolicy
@@ -34,6 +36,9 @@ from ..verification.service import VerificationService
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
+DELETE_ACCOUNT = "delete-account"
+CHANGE_EMAIL_CONFIRMATION = "change-email-confirmation"
+CHANGE_EMAIL_VERIFICATION = "change-email-verification"
 
 PasswordResetCallback = Callable[[User], Awaitable[None]]
 
@@ -42,6 +47,8 @@ PasswordResetCallback = Callable[[User], Awaitable[None]]
 class VerifiedEmail:
     user: User
     newly_verified: bool
+    email_changed: bool = False
+    """The link completed an email change (the user is signed in by it, as in better-auth)."""
 
 
 class EmailFlows:
@@ -79,7 +86,9 @@ class EmailFlows:
         target = quote(callback_url if callback_url is not None else callback, safe="")
         return f"{self.settings.url}{self.settings.base_path}{path}?token={token}&callbackURL={target}"
 
-    async def _send(self, type: EmailType, user: User, url: str, token: str, *, to: str | None = None) -> None:
+    async def _send(
+        self, type: EmailType, user: User, url: str, token: str, *, to: str | None = None, new_email: str | None = None
+    ) -> None:
         """Queue the message (the Mailer sends it after the response; a failure is logged, the token kept)."""
         message = build_message(
             type,
@@ -90,6 +99,7 @@ class EmailFlows:
             user_name=user.name,
             app_name=self.settings.email.app_name,
             templates=self._templates,
+            new_email=new_email,
         )
         self._mailer.dispatch(message)
 
@@ -141,30 +151,119 @@ class EmailFlows:
         self._background.spawn(job, "verification email request")
 
     async def verify_email(self, token: str) -> VerifiedEmail:
-        """Use a verification link: the address it was sent to becomes verified."""
+        """Use a verification link: the address it was sent to becomes verified, or a change of address goes on."""
         redeemed = await self._tokens.consume(VERIFY_EMAIL, token)
         if redeemed.expired:
             raise AuthError(ErrorCode.TOKEN_EXPIRED, 401)
         if redeemed.value is None:
             raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+        value = redeemed.value
         async with self._database.session() as db:
-            user = await find_user_by_id(db, str(redeemed.value.get("userId")))
+            user = await find_user_by_id(db, str(value.get("userId")))
         if user is None:
             raise AuthError(ErrorCode.USER_NOT_FOUND, 401)
-        if user.email != redeemed.value.get("email"):
+        if user.email != value.get("email"):
             raise AuthError(ErrorCode.INVALID_TOKEN, 401)  # the address changed since the link was sent
+        request_type = value.get("requestType")
+        new_email = str(value.get("newEmail", ""))
+        if request_type == CHANGE_EMAIL_CONFIRMATION:
+            await self._send_change_verification(user, new_email, value.get("callbackURL"))
+            return VerifiedEmail(user, newly_verified=False)
+        if request_type == CHANGE_EMAIL_VERIFICATION:
+            changed = await self._update_user(user, {"email": new_email, "email_verified": True})
+            return VerifiedEmail(changed, newly_verified=True, email_changed=True)
         if user.email_verified:
             return VerifiedEmail(user, newly_verified=False)
-        changes = await self._hooks.before(
-            "user", "update", {"id": user.id, "email_verified": True, "updated_at": self._clock.now()}
-        )
+        return VerifiedEmail(await self._update_user(user, {"email_verified": True}), newly_verified=True)
+
+    async def _update_user(self, user: User, values: dict[str, object]) -> User:
+        changes = await self._hooks.before("user", "update", {"id": user.id, **values, "updated_at": self._clock.now()})
         changes.pop("id")
-        async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-            await update_user(db, user.id, changes)
-            await self._hooks.after("user", "update", {"id": user.id, **changes})
-        verified = User(**{**user.model_dump(), **changes})
-        await self._sessions.store.update_user(verified)
-        return VerifiedEmail(verified, newly_verified=True)
+        try:
+            async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+                await update_user(db, user.id, changes)
+                await self._hooks.after("user", "update", {"id": user.id, **changes})
+        except IntegrityError:
+            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None  # taken meanwhile
+        updated = User(**{**user.model_dump(), **changes})
+        await self._sessions.store.update_user(updated)
+        return updated
+
+    # -- change of email address -------------------------------------------------------------------------------
+
+    async def change_email(self, user: User, new_email: str, callback_url: str | None) -> User | None:
+        """Start (or, for an unverified address with `update_email_without_verification`, make) a change of address.
+
+        Returns the updated user when the change happened at once. A taken address answers like a free one and
+        sends nothing. A verified address confirms by a link to the old address first, then to the new one.
+        """
+        options = self.settings.user.change_email
+        if not options.enabled:
+            raise AuthError(ErrorCode.CHANGE_EMAIL_DISABLED)
+        new_email = new_email.lower()
+        if new_email == user.email:
+            raise AuthError(ErrorCode.EMAIL_IS_THE_SAME)
+        async with self._database.session() as db:
+            taken = await find_user_by_email(db, new_email) is not None
+        if taken:
+            return None
+        if not user.email_verified and options.update_email_without_verification:
+            try:
+                updated = await self._update_user(user, {"email": new_email, "email_verified": False})
+            except AuthError:
+                return None  # taken in the meantime: the same answer as any taken address
+            self.send_verification_later(updated, callback_url)
+            return updated
+        if user.email_verified:
+            self._background.spawn(
+                lambda: self._send_change_confirmation(user, new_email, callback_url), "email change confirmation"
+            )
+        else:
+            self._background.spawn(
+                lambda: self._send_change_verification(user, new_email, callback_url), "email change verification"
+            )
+        return None
+
+    async def _send_change_confirmation(self, user: User, new_email: str, callback_url: str | None) -> None:
+        value = {
+            "userId": user.id,
+            "email": user.email,
+            "newEmail": new_email,
+            "requestType": CHANGE_EMAIL_CONFIRMATION,
+        }
+        if callback_url is not None:
+            value["callbackURL"] = callback_url
+        token = await self._tokens.issue(VERIFY_EMAIL, value, self.settings.email_verification.expires_in)
+        url = self.link("/verify-email", token, callback_url)
+        await self._send("change-email-confirmation", user, url, token, new_email=new_email)
+
+    async def _send_change_verification(self, user: User, new_email: str, callback_url: object) -> None:
+        callback = callback_url if isinstance(callback_url, str) else None
+        value = {
+            "userId": user.id,
+            "email": user.email,
+            "newEmail": new_email,
+            "requestType": CHANGE_EMAIL_VERIFICATION,
+        }
+        token = await self._tokens.issue(VERIFY_EMAIL, value, self.settings.email_verification.expires_in)
+        url = self.link("/verify-email", token, callback)
+        await self._send("change-email-verification", user, url, token, to=new_email, new_email=new_email)
+
+    # -- account deletion --------------------------------------------------------------------------------------
+
+    def send_delete_confirmation(self, user: User, callback_url: str | None) -> None:
+        async def job() -> None:
+            ttl = self.settings.user.delete_user.delete_token_expires_in
+            token = await self._tokens.issue(DELETE_ACCOUNT, {"userId": user.id}, ttl)
+            await self._send("delete-account", user, self.link("/delete-user/callback", token, callback_url), token)
+
+        self._background.spawn(job, "account deletion confirmation")
+
+    async def redeem_delete_token(self, token: str, user_id: str) -> None:
+        """Use a deletion link; it must be the signed-in user's (404 `INVALID_TOKEN` otherwise, as better-auth)."""
+        redeemed = await self._tokens.consume(DELETE_ACCOUNT, token)
+        if redeemed.value is None or redeemed.value.get("userId") != user_id:
+            raise AuthError(ErrorCode.INVALID_TOKEN, 404)
 
     # -- password reset ----------------------------------------------------------------------------------------
 

@@ -1,31 +1,96 @@
-"""`POST /update-user` (SPEC §4.9)."""
+"""The user's own account (SPEC §4.7-§4.9): `/update-user`, `/change-email`, `/delete-user`, `/delete-user/callback`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 
+from ..db.models import User
+from ..errors import AuthError, ErrorCode
 from ..routing import AuthRoute, body_openapi, parse_body
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
-from .schemas import UpdateUserBody
+from .schemas import ChangeEmailBody, DeleteUserBody, UpdateUserBody
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
+
+USER_DELETED = {"success": True, "message": "User deleted"}
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = APIRouter(route_class=AuthRoute, tags=["user"])
     max_bytes = auth.settings.advanced.max_body_bytes
+    options = auth.settings.user
+
+    async def show_change(request: Request, response: Response, found: AuthSession, user: User) -> None:
+        if auth.cookie_cache is not None:  # the cached copy must show the change at once
+            await auth.cookie_cache.write(response, AuthSession(found.session, user), request.cookies)
 
     @router.post("/update-user", summary="Change the user's name or image", openapi_extra=body_openapi(UpdateUserBody))
     async def update_user(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes)
         user = await auth.users.update_profile(found.user, body.model_dump(exclude_unset=True))
-        if auth.cookie_cache is not None:  # the cached copy must show the change at once
-            await auth.cookie_cache.write(response, AuthSession(found.session, user), request.cookies)
+        await show_change(request, response, found, user)
         return {"status": True}
+
+    @router.post(
+        "/change-email",
+        summary="Change the email address (by emailed links)",
+        openapi_extra=body_openapi(ChangeEmailBody),
+    )
+    async def change_email(request: Request, response: Response) -> dict[str, bool]:
+        found = await require_session(request, response, sensitive=True)
+        body = await parse_body(request, ChangeEmailBody, max_bytes=max_bytes)
+        auth.origins.check_callback_url(body.callback_url)
+        updated = await auth.email_flows.change_email(found.user, body.new_email, body.callback_url)
+        if updated is not None:
+            await show_change(request, response, found, updated)
+        return {"status": True}
+
+    async def delete_account(request: Request, response: Response, found: AuthSession) -> None:
+        await auth.users.delete(found.user)
+        auth.cookies.clear_session(response, request.cookies)
+
+    @router.post("/delete-user", summary="Delete the account", openapi_extra=body_openapi(DeleteUserBody))
+    async def delete_user(request: Request, response: Response) -> dict[str, object]:
+        if not options.delete_user.enabled:
+            raise AuthError(ErrorCode.NOT_FOUND, 404)
+        found = await require_session(request, response, sensitive=True)
+        body = await parse_body(request, DeleteUserBody, max_bytes=max_bytes)
+        auth.origins.check_callback_url(body.callback_url)
+        if body.password is not None:
+            await auth.email_flows.verify_password(found.user, body.password)
+        if body.token is not None:
+            await auth.email_flows.redeem_delete_token(body.token, found.user.id)
+        elif options.delete_user.confirm_by_email:
+            auth.email_flows.send_delete_confirmation(found.user, body.callback_url)
+            return {"success": True, "message": "Verification email sent"}
+        elif body.password is None and not auth.sessions.is_fresh(found.session):
+            raise AuthError(ErrorCode.SESSION_EXPIRED)
+        await delete_account(request, response, found)
+        return USER_DELETED
+
+    @router.get("/delete-user/callback", summary="Follow an account deletion link")
+    async def delete_user_callback(
+        request: Request,
+        token: Annotated[str, Query(max_length=128)],
+        callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None,
+    ) -> Response:
+        if not options.delete_user.enabled:
+            raise AuthError(ErrorCode.NOT_FOUND, 404)
+        auth.origins.check_callback_url(callback_url)
+        answer: Response = RedirectResponse(callback_url, 302) if callback_url else JSONResponse(USER_DELETED, 200)
+        try:
+            found = await require_session(request, answer, sensitive=True)
+        except AuthError:
+            raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO, 404) from None
+        await auth.email_flows.redeem_delete_token(token, found.user.id)
+        await delete_account(request, answer, found)
+        answer.headers["Referrer-Policy"] = "no-referrer"
+        return answer
 
     return router

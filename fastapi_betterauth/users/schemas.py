@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from ..email_password.schemas import is_valid_email
 
 
-class UpdateUserBody(BaseModel):
-    """`POST /update-user`. `email` is accepted only to be refused with better-auth's code."""
-
+class _Body(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class UpdateUserBody(_Body):
+    """`POST /update-user`. `email` is accepted only to be refused with better-auth's code."""
 
     name: str | None = Field(default=None, min_length=1, max_length=256)
     image: str | None = Field(default=None, max_length=2048)
     email: str | None = None
+
+
+class ChangeEmailBody(_Body):
+    new_email: str = Field(alias="newEmail")
+    callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
+
+    @field_validator("new_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not is_valid_email(value):
+            raise PydanticCustomError("invalid_email", "Invalid email address")
+        return value.lower()
+
+
+class DeleteUserBody(_Body):
+    callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
+    password: str | None = Field(default=None, min_length=1)
+    token: str | None = Field(default=None, max_length=128)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from ..clock import Clock
 from ..db.engine import Database
@@ -46,3 +46,12 @@ class UserService:
         await self._sessions.update_user(updated)
         await self._hooks.after("user", "update", {"id": user.id, **values})
         return updated
+
+    async def delete(self, user: User) -> None:
+        """Delete the user: every session first (also those only in secondary storage), then the row, whose
+        accounts and table sessions go with it (`ON DELETE CASCADE`). Hooks: `user` `before_delete` may veto."""
+        await self._hooks.before("user", "delete", user.model_dump())
+        await self._sessions.delete_for_user(user.id)
+        async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+            await db.exec(delete(User).where(User.id == user.id))  # type: ignore[arg-type]
+            await self._hooks.after("user", "delete", user.model_dump())
