@@ -82,3 +82,45 @@ async def test_duplicate_sign_up_mails_the_owner_instead(
     subjects = sorted(str(m["Subject"]) for m in smtp_server.messages)
     assert len(subjects) == 2
     assert any("account" in subject.lower() for subject in subjects)
+
+
+async def test_change_email_through_both_addresses(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, smtp_server: SmtpServer
+) -> None:
+    client, auth = await smtp_client(
+        make_auth, make_configured_client, smtp_server, user={"change_email": {"enabled": True}}
+    )
+    await sign_up(client)
+    await client.post("/api/auth/send-verification-email", json={"email": "ann@example.com"})
+    await auth.drain()  # type: ignore[attr-defined]
+    await smtp_server.received(1)
+    await client.get(link_in(smtp_server.messages[0]))
+    await client.post("/api/auth/change-email", json={"newEmail": "new@example.com"})
+    await auth.drain()  # type: ignore[attr-defined]
+    await smtp_server.received(2)
+    assert smtp_server.messages[1]["To"] == "ann@example.com"
+    await client.get(link_in(smtp_server.messages[1]))
+    await auth.drain()  # type: ignore[attr-defined]
+    await smtp_server.received(3)
+    assert smtp_server.messages[2]["To"] == "new@example.com"
+    await client.get(link_in(smtp_server.messages[2]))
+    assert (await client.get("/me")).json()["email"] == "new@example.com"
+
+
+async def test_delete_account_via_the_emailed_link(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, smtp_server: SmtpServer
+) -> None:
+    client, auth = await smtp_client(
+        make_auth,
+        make_configured_client,
+        smtp_server,
+        user={"delete_user": {"enabled": True, "confirm_by_email": True}},
+    )
+    await sign_up(client)
+    sent = await client.post("/api/auth/delete-user", json={})
+    assert sent.json()["message"] == "Verification email sent"
+    await auth.drain()  # type: ignore[attr-defined]
+    await smtp_server.received(1)
+    followed = await client.get(link_in(smtp_server.messages[0]))
+    assert followed.status_code == 302
+    assert (await sign_in(client)).status_code == 401
