@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import audit
 from ..background import BackgroundTasks
 from ..clock import Clock
 from ..crypto.password_policy import PasswordContext, PasswordPolicy
@@ -171,9 +172,11 @@ class EmailFlows:
             return VerifiedEmail(user, newly_verified=False)
         if request_type == CHANGE_EMAIL_VERIFICATION:
             changed = await self._update_user(user, {"email": new_email, "email_verified": True})
+            audit("email.changed", user=user.id)
             return VerifiedEmail(changed, newly_verified=True, email_changed=True)
         if user.email_verified:
             return VerifiedEmail(user, newly_verified=False)
+        audit("email.verified", user=user.id)
         return VerifiedEmail(await self._update_user(user, {"email_verified": True}), newly_verified=True)
 
     async def _update_user(self, user: User, values: dict[str, object]) -> User:
@@ -303,6 +306,7 @@ class EmailFlows:
         await self._store_password(user, password_hash)
         if self.settings.email_and_password.revoke_sessions_on_password_reset:
             await self._sessions.revoke_all(user.id)
+        audit("password.reset", user=user.id)
         if self._on_password_reset is not None:
             await self._on_password_reset(user)
         return user
@@ -352,6 +356,7 @@ class EmailFlows:
         new_hash = await self._passwords.hash(new_password)
         await self.verify_password(user, current_password)
         await self._store_password(user, new_hash)
+        audit("password.changed", user=user.id, session=found.session.id)
         if not revoke_other_sessions:
             return None
         await self._sessions.revoke_all(user.id)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..audit import audit, email_digest
 from ..clock import Clock
 from ..crypto.password_policy import PasswordContext, PasswordPolicy
 from ..crypto.passwords import PasswordHasher
@@ -153,6 +154,7 @@ class EmailPasswordService:
             # Rolled back as a whole: no user is left without its credential account.
             logger.exception("sign-up failed after the user insert")
             raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
+        audit("sign_up", user=user.id, ip=client.ip_address, method="password")
         if self.emails is not None:
             self.emails.after_sign_up(user, callback_url)
         return SignUpResult(user, session)
@@ -190,9 +192,11 @@ class EmailPasswordService:
         user, account = found if found else (None, None)
         if user is None or account is None or not account.password:
             await self._passwords.verify_dummy(password)
+            audit("sign_in.failed", reason="unknown_email", email=email_digest(email), ip=client.ip_address)
             raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
         outcome = await self._passwords.verify(password, account.password)
         if not outcome.valid:
+            audit("sign_in.failed", reason="wrong_password", user=user.id, ip=client.ip_address)
             raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
         if self.settings.require_email_verification and not user.email_verified:
             if self.emails is not None:
@@ -205,6 +209,7 @@ class EmailPasswordService:
                     await set_account_password(db, account.id, outcome.new_hash, self._clock.now())
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
+        audit("sign_in.succeeded", user=user.id, session=session.session.id, ip=client.ip_address, method="password")
         return session
 
     async def _open_session(self, user: User, remember_me: bool, client: ClientInfo, db: AsyncSession) -> AuthSession:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from ..audit import audit
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
 from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data
@@ -127,6 +128,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def sign_out(request: Request, response: Response) -> dict[str, bool]:
         token, _ = read_session_token(auth, request)
         if token is not None:
+            audit("sign_out", ip=auth.client_info(request).ip_address)
             try:
                 await auth.sessions.revoke(token)
             except HookVetoError:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import delete, update
 
+from ..audit import audit
 from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
@@ -55,3 +56,4 @@ class UserService:
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
             await db.exec(delete(User).where(User.id == user.id))  # type: ignore[arg-type]
             await self._hooks.after("user", "delete", user.model_dump())
+        audit("user.deleted", user=user.id)
