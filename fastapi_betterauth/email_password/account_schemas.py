@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .schemas import is_valid_email
+from .schemas import EmailAddress
 
 
 class _Body(BaseModel):
@@ -13,14 +12,7 @@ class _Body(BaseModel):
 
 
 class EmailBody(_Body):
-    email: str
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if not is_valid_email(value):
-            raise PydanticCustomError("invalid_email", "Invalid email address")
-        return value.lower()
+    email: EmailAddress
 
 
 class SendVerificationBody(EmailBody):

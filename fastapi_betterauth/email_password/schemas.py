@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 # zod's email rule, which better-auth validates sign-up addresses with.
@@ -16,6 +17,16 @@ def is_valid_email(value: str) -> bool:
     return len(value) <= MAX_EMAIL_LENGTH and bool(_EMAIL.match(value))
 
 
+def _email_address(value: str) -> str:
+    if not is_valid_email(value):
+        raise PydanticCustomError("invalid_email", "Invalid email address")
+    return value.lower()
+
+
+EmailAddress = Annotated[str, AfterValidator(_email_address)]
+"""A body field holding an email address: validated like better-auth's (zod) and lower-cased."""
+
+
 class _Body(BaseModel):
     # No blanket string cap: an over-long password must answer PASSWORD_TOO_LONG, and the body size limit
     # (advanced.max_body_bytes) already bounds every field.
@@ -24,18 +35,11 @@ class _Body(BaseModel):
 
 class SignUpBody(_Body):
     name: str = Field(max_length=256)
-    email: str
+    email: EmailAddress
     password: str = Field(min_length=1)
     image: str | None = Field(default=None, max_length=2048)
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     remember_me: bool = Field(default=True, alias="rememberMe")
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if not is_valid_email(value):
-            raise PydanticCustomError("invalid_email", "Invalid email address")
-        return value.lower()
 
     @field_validator("name", "image")
     @classmethod

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..email_password.schemas import is_valid_email
+from ..email_password.schemas import EmailAddress
 
 
 class _Body(BaseModel):
@@ -21,15 +20,8 @@ class UpdateUserBody(_Body):
 
 
 class ChangeEmailBody(_Body):
-    new_email: str = Field(alias="newEmail")
+    new_email: EmailAddress = Field(alias="newEmail")
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
-
-    @field_validator("new_email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if not is_valid_email(value):
-            raise PydanticCustomError("invalid_email", "Invalid email address")
-        return value.lower()
 
 
 class DeleteUserBody(_Body):
