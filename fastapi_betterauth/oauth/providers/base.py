@@ -1,0 +1,126 @@
+"""Providers are data (DESIGN §6, SPEC §5.1): endpoints, scopes, a pure profile mapper, and the rules for the stable
+subject and the issuer. Building the authorization request (with PKCE S256 always) lives here, once."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+# Parameters the flow sets itself; callers' extras may never replace them (better-auth drops them too).
+RESERVED_PARAMS = frozenset(
+    {"state", "client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "nonce", "scope"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthProfile:
+    """What a provider says about the person, normalised. `subject` is the provider's stable, immutable id."""
+
+    subject: str
+    email: str | None
+    email_verified: bool
+    name: str | None
+    image: str | None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
+"""How the client authenticates at the token endpoint."""
+
+ProfileMapper = Callable[[Mapping[str, Any]], OAuthProfile]
+"""A pure function from the provider's claims / user-info JSON to an `OAuthProfile`."""
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthProvider:
+    """One configured provider. `id` is the callback path segment (`/callback/<id>`) and `account.providerId`."""
+
+    id: str
+    name: str
+    client_id: str
+    client_secret: str | None
+    authorization_endpoint: str
+    token_endpoint: str
+    map_profile: ProfileMapper
+    scopes: tuple[str, ...] = ()
+    userinfo_endpoint: str | None = None
+    issuer: str | None = None
+    """The OpenID issuer: id tokens must carry it, and an `iss` on the callback (RFC 9207) must equal it."""
+    jwks_uri: str | None = None
+    id_token_algorithms: tuple[str, ...] = ("RS256",)
+    token_endpoint_auth_method: AuthMethod = "client_secret_basic"
+    authorization_params: Mapping[str, str] = field(default_factory=dict)
+    """Fixed extra parameters of the authorization request (e.g. Google's `include_granted_scopes`)."""
+    email_endpoint: str | None = None
+    """A second user-info call for addresses (GitHub's `/user/emails`)."""
+
+    @property
+    def is_openid(self) -> bool:
+        return "openid" in self.scopes
+
+    def authorization_url(
+        self,
+        *,
+        redirect_uri: str,
+        state: str,
+        code_verifier: str,
+        nonce: str | None = None,
+        scopes: tuple[str, ...] = (),
+        login_hint: str | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> str:
+        """The URL to send the browser to. PKCE S256 always; extra scopes add to the defaults; reserved parameters
+        in `extra_params` are ignored."""
+        requested = tuple(dict.fromkeys((*self.scopes, *scopes)))
+        params: dict[str, str] = {
+            **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS},
+            **self.authorization_params,
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(requested),
+            "state": state,
+            "code_challenge": code_challenge(code_verifier),
+            "code_challenge_method": "S256",
+        }
+        if nonce is not None:
+            params["nonce"] = nonce
+        if login_hint:
+            params["login_hint"] = login_hint
+        separator = "&" if "?" in self.authorization_endpoint else "?"
+        return f"{self.authorization_endpoint}{separator}{urlencode(params)}"
+
+
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+
+
+def new_code_verifier() -> str:
+    """A 128-character PKCE verifier from the unreserved alphabet (RFC 7636 §4.1), as better-auth makes them."""
+    return "".join(secrets.choice(_UNRESERVED) for _ in range(128))
+
+
+def code_challenge(verifier: str) -> str:
+    """`base64url_nopad(SHA-256(verifier))` (S256)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+def claim_is_true(value: Any) -> bool:
+    """An `email_verified` claim: some providers send the string "true" (Apple)."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def openid_profile(claims: Mapping[str, Any], *, subject_claim: str = "sub") -> OAuthProfile:
+    """The standard OpenID Connect claims as a profile."""
+    return OAuthProfile(
+        subject=str(claims[subject_claim]),
+        email=str(claims["email"]).lower() if claims.get("email") else None,
+        email_verified=claim_is_true(claims.get("email_verified")),
+        name=claims.get("name") or None,
+        image=claims.get("picture") or None,
+        raw=dict(claims),
+    )
