@@ -42,6 +42,7 @@ from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import AUTH_TABLES
 from fastapi_betterauth.storage import MemoryStorage, RedisStorage, SecondaryStorage
 
+from .idp_fixture import oidc_provider  # noqa: F401
 from .services import (
     POSTGRES_HOST,
     POSTGRES_PORT,
