@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,6 +26,10 @@ from .email_password.service import ClientInfo, EmailPasswordService, SignUpResu
 from .errors import build_exception_handlers
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
+from .oauth import router as oauth_router
+from .oauth.client import ProviderClient
+from .oauth.providers import OAuthProvider
+from .oauth.service import OAuthService
 from .routing import AuthRoute
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
@@ -73,6 +77,7 @@ class BetterAuth:
         email_sender: EmailSender | None = None,
         email_templates: Templates | None = None,
         on_password_reset: PasswordResetCallback | None = None,
+        social_providers: Sequence[OAuthProvider] = (),
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
         self.session_enricher = session_enricher
@@ -113,6 +118,16 @@ class BetterAuth:
             on_password_reset,
         )
         self.email_password.emails = self.email_flows
+        self.oauth = OAuthService(
+            self.settings,
+            {provider.id: provider for provider in social_providers},
+            self.database,
+            self.sessions,
+            VerificationService(self.database, self.clock),
+            ProviderClient(),
+            self.clock,
+            self.hooks,
+        )
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
@@ -151,6 +166,7 @@ class BetterAuth:
         # Mounted even when disabled, so clients get better-auth's 400 EMAIL_PASSWORD_DISABLED, not a 404.
         router.include_router(email_password_router.build_router(self))
         router.include_router(account_router.build_router(self))
+        router.include_router(oauth_router.build_router(self))
         return router
 
     async def _check_origin(self, request: Request) -> None:

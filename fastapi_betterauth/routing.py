@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar, get_args
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +20,15 @@ from .hooks import HookVetoError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
+"""For pages reached with tokens or codes in their URL: kept out of caches and of Referer headers."""
+
+
+def with_query(url: str, **params: str) -> str:
+    """`url` with more query parameters (after `?` or `&`)."""
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+
+
 """Headers for every response that carries session data: no shared or browser cache keeps it."""
 
 _JS_TYPE_NAMES: Mapping[type, str] = {

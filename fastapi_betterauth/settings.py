@@ -101,6 +101,17 @@ class SessionSettings(BaseModel):
     cookie_cache: CookieCacheSettings = Field(default_factory=CookieCacheSettings)
 
 
+class SocialSettings(BaseModel):
+    """Sign-in with OAuth / OpenID Connect providers (better-auth `account.accountLinking.*`, provider options)."""
+
+    disable_sign_up: bool = False
+    """Only people who already have an account may sign in with a provider."""
+    account_linking: bool = True
+    """Link a provider to an existing user with the same address, when both vouch for it (see `trusted_providers`)."""
+    trusted_providers: list[str] = Field(default_factory=list)
+    """Providers whose address is believed even when they do not mark it verified (e.g. `github`)."""
+
+
 class BearerSettings(BaseModel):
     """`Authorization: Bearer <signed token>` as an alternative to the cookie (better-auth's bearer plugin)."""
 
@@ -259,6 +270,7 @@ class AuthSettings(BaseSettings):
     email_verification: EmailVerificationSettings = Field(default_factory=EmailVerificationSettings)
     user: UserSettings = Field(default_factory=UserSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    social: SocialSettings = Field(default_factory=SocialSettings)
     bearer: BearerSettings = Field(default_factory=BearerSettings)
     advanced: AdvancedSettings = Field(default_factory=AdvancedSettings)
 

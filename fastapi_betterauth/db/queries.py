@@ -53,3 +53,14 @@ async def find_credential_account(db: AsyncSession, user_id: str) -> Account | N
 
 async def update_user(db: AsyncSession, user_id: str, values: dict[str, object]) -> None:
     await db.exec(update(User).where(User.id == user_id).values(**values))  # type: ignore[arg-type]
+
+
+async def find_provider_account(db: AsyncSession, provider_id: str, account_id: str) -> tuple[Account, User] | None:
+    """The account a provider's subject is linked to, with its user: identity is (providerId, accountId)."""
+    statement = (
+        select(Account, User)
+        .join(User, User.id == Account.user_id)  # type: ignore[arg-type]
+        .where(Account.provider_id == provider_id, Account.account_id == account_id)
+    )
+    row = (await db.exec(statement)).first()
+    return (row[0], row[1]) if row else None

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode
-from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body
+from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, with_query
 from ..schemas import UserOut
 from ..sessions.deps import require_session, resolve_session
 from ..sessions.service import AuthSession
@@ -27,12 +26,6 @@ if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 RESET_MESSAGE = "If this email exists in our system, check your email for the reset link"
-# Pages reached through emailed links carry tokens in their URL: keep them out of caches and Referer headers.
-LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
-
-
-def with_query(url: str, **params: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
 
 
 def build_router(auth: BetterAuth) -> APIRouter:

@@ -1,0 +1,100 @@
+"""`POST /sign-in/social`, `GET|POST /callback/{provider}` and the `/error` page (SPEC §5.3, §5.4)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ..crypto.tokens import sign_value
+from ..errors import AuthError, ErrorCode
+from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data, with_query
+from .schemas import SocialSignInBody
+from .service import CallbackError
+
+if TYPE_CHECKING:
+    from ..auth import BetterAuth
+
+STATE_COOKIE_MAX_AGE = 600
+
+
+def build_router(auth: BetterAuth) -> APIRouter:
+    router = APIRouter(route_class=AuthRoute, tags=["social sign-in"])
+    max_bytes = auth.settings.advanced.max_body_bytes
+    state_cookie = auth.cookies.name("state")
+    default_error_url = f"{auth.settings.url}{auth.settings.base_path}/error"
+
+    @router.post(
+        "/sign-in/social",
+        summary="Start signing in with a provider: answers the URL to send the browser to",
+        openapi_extra=body_openapi(SocialSignInBody),
+    )
+    async def sign_in_social(request: Request, response: Response) -> dict[str, Any]:
+        body = await parse_body(request, SocialSignInBody, max_bytes=max_bytes)
+        if body.id_token is not None:
+            raise AuthError(ErrorCode.ID_TOKEN_NOT_SUPPORTED, 404)
+        auth.origins.check_callback_url(body.callback_url)
+        auth.origins.check_callback_url(body.new_user_callback_url, ErrorCode.INVALID_NEW_USER_CALLBACK_URL)
+        auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
+        started = await auth.oauth.start(
+            body.provider,
+            callback_url=body.callback_url or "/",
+            error_url=body.error_callback_url,
+            new_user_url=body.new_user_callback_url,
+            scopes=tuple(body.scopes),
+            login_hint=body.login_hint,
+        )
+        # The state also rides in a signed cookie of this browser: the callback must come back to it (O1).
+        signed = sign_value(auth.keyring.current, started.state)
+        response.headers.append("set-cookie", auth.cookies.serialize(state_cookie, signed, STATE_COOKIE_MAX_AGE))
+        response.headers.update(NO_STORE)
+        if not body.disable_redirect:
+            response.headers["location"] = started.url
+        return {"url": started.url, "redirect": not body.disable_redirect}
+
+    @router.get("/callback/{provider_id}", summary="Where the provider sends the browser back")
+    async def callback(provider_id: str, request: Request) -> Response:
+        client = auth.client_info(request)
+        try:
+            signed_in = await auth.oauth.finish(
+                provider_id,
+                dict(request.query_params),
+                browser_state=auth.cookies.read_signed(request.cookies, state_cookie),
+                ip_address=client.ip_address,
+                user_agent=client.user_agent,
+            )
+        except CallbackError as failure:
+            params = {"error": failure.code}
+            if failure.description:
+                params["error_description"] = failure.description
+            answer: Response = RedirectResponse(
+                with_query(failure.error_url or default_error_url, **params), 302, headers=LINK_HEADERS
+            )
+        else:
+            answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
+            await auth.set_session_cookies(answer, signed_in.found, remember_me=True, present=request.cookies)
+        answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
+        return answer
+
+    @router.post("/callback/{provider_id}", include_in_schema=False)
+    async def callback_form_post(provider_id: str, request: Request) -> Response:
+        """`response_mode=form_post`: re-enter as a GET, so the browser's Lax cookies come along."""
+        try:
+            data = await read_body_data(request, max_bytes=max_bytes, allow_form=True)
+        except AuthError:
+            data = None
+        if not isinstance(data, dict):
+            return RedirectResponse(with_query(default_error_url, error="invalid_callback_request"), 302)
+        params = {**dict(request.query_params), **{k: str(v) for k, v in data.items()}}
+        target = f"{auth.settings.base_path}/callback/{provider_id}?{urlencode(params)}"
+        return RedirectResponse(target, 302, headers=LINK_HEADERS)
+
+    @router.get("/error", include_in_schema=False)
+    async def error_page(error: Annotated[str, Query(max_length=100)] = "unknown_error") -> Response:
+        html = f"<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p><code>{escape(error)}</code></p>"
+        return HTMLResponse(html, 400, headers=LINK_HEADERS)
+
+    return router

@@ -1,0 +1,287 @@
+"""The OAuth / OpenID Connect sign-in flow (SPEC §5.2-§5.5). No HTTP here: callers bring the callback parameters and
+the browser's state cookie, and get a session or an error code to redirect with.
+
+State is a single-use verification row (10 minutes) whose token is also in a signed cookie of the browser that
+started the flow, so a callback delivered to another browser, replayed, or tampered with fails (SECURITY O1).
+PKCE S256 always, a nonce for OpenID providers, the RFC 9207 `iss` check, and id tokens checked against the JWKS.
+Identity is (provider, subject); an address links to an existing user only when the provider vouches for it (or is
+trusted) and the local address is verified (SECURITY O7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import audit
+from ..clock import Clock
+from ..crypto.tokens import generate_id
+from ..db.engine import Database
+from ..db.models import Account, User
+from ..db.queries import find_provider_account, find_user_by_email, update_user
+from ..errors import AuthError, ErrorCode
+from ..hooks import HookRunner
+from ..sessions.service import AuthSession, SessionService
+from ..settings import AuthSettings
+from ..verification.service import VerificationService
+from .client import ProviderClient, ProviderError
+from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
+
+STATE_PURPOSE = "oauth-state"
+STATE_TTL = timedelta(minutes=10)
+
+
+class CallbackError(Exception):
+    """The callback failed: redirect to `error_url` with `?error=<code>` (lower snake case, SPEC §5.4)."""
+
+    def __init__(self, code: str, error_url: str | None, description: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.error_url = error_url
+        self.description = description
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    found: AuthSession
+    redirect_to: str
+    is_new_user: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    url: str
+    state: str
+
+
+class OAuthService:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        providers: Mapping[str, OAuthProvider],
+        database: Database,
+        sessions: SessionService,
+        tokens: VerificationService,
+        client: ProviderClient,
+        clock: Clock,
+        hooks: HookRunner,
+    ) -> None:
+        self.settings = settings
+        self.providers = dict(providers)
+        self._database = database
+        self._sessions = sessions
+        self._tokens = tokens
+        self._client = client
+        self._clock = clock
+        self._hooks = hooks
+
+    def redirect_uri(self, provider_id: str) -> str:
+        """The exact redirect URI to register at the provider."""
+        return f"{self.settings.url}{self.settings.base_path}/callback/{provider_id}"
+
+    def provider(self, provider_id: str) -> OAuthProvider:
+        found = self.providers.get(provider_id)
+        if found is None:
+            raise AuthError(ErrorCode.PROVIDER_NOT_FOUND, 404)
+        return found
+
+    async def start(
+        self,
+        provider_id: str,
+        *,
+        callback_url: str,
+        error_url: str | None = None,
+        new_user_url: str | None = None,
+        scopes: tuple[str, ...] = (),
+        login_hint: str | None = None,
+    ) -> Started:
+        """Mint the state (with PKCE verifier and nonce) and the authorization URL."""
+        provider = self.provider(provider_id)
+        verifier = new_code_verifier()
+        nonce = generate_id(32) if provider.is_openid else None
+        value = {
+            "providerId": provider_id,
+            "codeVerifier": verifier,
+            "nonce": nonce,
+            "callbackURL": callback_url,
+            "errorURL": error_url,
+            "newUserURL": new_user_url,
+        }
+        state = await self._tokens.issue(STATE_PURPOSE, value, STATE_TTL)
+        url = provider.authorization_url(
+            redirect_uri=self.redirect_uri(provider_id),
+            state=state,
+            code_verifier=verifier,
+            nonce=nonce,
+            scopes=scopes,
+            login_hint=login_hint,
+        )
+        return Started(url, state)
+
+    async def finish(
+        self,
+        provider_id: str,
+        params: Mapping[str, str],
+        *,
+        browser_state: str | None,
+        ip_address: str | None = None,
+        user_agent: str | None = None,
+    ) -> SignedIn:
+        """Complete the flow from the callback parameters. `browser_state`: the signed state cookie's value."""
+        state = params.get("state")
+        if not state:
+            raise CallbackError("state_not_found", None)
+        if browser_state is None or browser_state != state:
+            raise CallbackError("state_mismatch", None)  # another browser, or no flow started here
+        redeemed = await self._tokens.consume(STATE_PURPOSE, state)
+        if redeemed.value is None:
+            raise CallbackError("state_mismatch", None)  # replayed, expired or unknown
+        stored = redeemed.value
+        callback_url = str(stored.get("callbackURL") or "/")
+        error_url = stored.get("errorURL") or callback_url
+        if stored.get("providerId") != provider_id:
+            raise CallbackError("state_mismatch", error_url)  # a callback for another provider (mix-up, O4)
+        if params.get("error"):
+            raise CallbackError(params["error"], error_url, params.get("error_description"))
+        code = params.get("code")
+        if not code:
+            raise CallbackError("no_code", error_url)
+        provider = self.providers.get(provider_id)
+        if provider is None:
+            raise CallbackError("oauth_provider_not_found", error_url)
+        if provider.issuer is not None and "iss" in params and params["iss"] != provider.issuer:
+            raise CallbackError("issuer_mismatch", error_url)
+        try:
+            profile, token = await self._profile(provider, code, stored)
+        except ProviderError as failure:
+            raise CallbackError(failure.code, error_url) from None
+        user, is_new = await self._resolve(provider, profile, token, error_url)
+        found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
+        audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
+        new_user_url = stored.get("newUserURL")
+        redirect_to = str(new_user_url) if is_new and new_user_url else callback_url
+        return SignedIn(found, redirect_to, is_new)
+
+    async def _profile(
+        self, provider: OAuthProvider, code: str, stored: Mapping[str, Any]
+    ) -> tuple[OAuthProfile, dict[str, Any]]:
+        token = await self._client.exchange_code(
+            provider,
+            code=code,
+            code_verifier=str(stored["codeVerifier"]),
+            redirect_uri=self.redirect_uri(provider.id),
+        )
+        claims: dict[str, Any] = {}
+        if provider.is_openid:
+            if not token.get("id_token"):
+                raise ProviderError("unable_to_get_user_info", "no id token")
+            nonce = stored.get("nonce")
+            claims = await self._client.verify_id_token(
+                provider, str(token["id_token"]), nonce=str(nonce) if nonce else None, now=self._clock.now()
+            )
+        info = await self._client.user_info(provider, token)
+        if claims and info.get("sub") not in (None, claims["sub"]):
+            raise ProviderError("unable_to_get_user_info", "user info names another subject")
+        try:
+            return provider.map_profile({**info, **claims}), token
+        except (KeyError, TypeError, ValueError):
+            raise ProviderError("unable_to_get_user_info", "profile") from None
+
+    def _account_fields(self, token: Mapping[str, Any]) -> dict[str, Any]:
+        now = self._clock.now()
+        expires_in = token.get("expires_in")
+        scope = token.get("scope")
+        return {
+            "access_token": token.get("access_token"),
+            "refresh_token": token.get("refresh_token"),
+            "id_token": token.get("id_token"),
+            "access_token_expires_at": now + timedelta(seconds=int(expires_in)) if expires_in else None,
+            "scope": ",".join(str(scope).split()) if scope else None,
+            "updated_at": now,
+        }
+
+    async def _resolve(
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+    ) -> tuple[User, bool]:
+        """The user this provider identity signs in as: linked account, safely linked address, or a new user."""
+        options = self.settings.social
+        async with self._database.session() as db:
+            linked = await find_provider_account(db, provider.id, profile.subject)
+        if linked is not None:
+            account, user = linked
+            async with self._database.session() as db, db.begin():
+                account.sqlmodel_update(self._account_fields(token))
+                db.add(account)
+                if profile.email_verified and profile.email == user.email and not user.email_verified:
+                    await update_user(db, user.id, {"email_verified": True, "updated_at": self._clock.now()})
+                    user.email_verified = True
+            return user, False
+        if not profile.email:
+            raise CallbackError("email_not_found", error_url)
+        async with self._database.session() as db:
+            existing = await find_user_by_email(db, profile.email)
+        if existing is not None:
+            vouched = profile.email_verified or provider.id in options.trusted_providers
+            if not (options.account_linking and vouched and existing.email_verified):
+                raise CallbackError("account_not_linked", error_url)
+            await self._add_account(existing, provider, profile, token, error_url)
+            return existing, False
+        if options.disable_sign_up:
+            raise CallbackError("signup_disabled", error_url)
+        return await self._create_user(provider, profile, token, error_url), True
+
+    def _new_account(
+        self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any]
+    ) -> Account:
+        now = self._clock.now()
+        return Account(
+            id=generate_id(),
+            account_id=profile.subject,
+            provider_id=provider.id,
+            user_id=user.id,
+            created_at=now,
+            **self._account_fields(token),
+        )
+
+    async def _add_account(
+        self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+    ) -> None:
+        account = self._new_account(user, provider, profile, token)
+        async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+            db.add(account)
+            await self._hooks.after("account", "create", account.model_dump())
+
+    async def _create_user(
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+    ) -> User:
+        now = self._clock.now()
+        assert profile.email is not None
+        data = await self._hooks.before(
+            "user",
+            "create",
+            {
+                "name": profile.name or profile.email.split("@")[0],
+                "email": profile.email,
+                "email_verified": profile.email_verified,
+                "image": profile.image,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        user = User(**{**data, "id": generate_id(), "email": str(data["email"]).lower()})
+        account = self._new_account(user, provider, profile, token)
+        try:
+            async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+                db.add(user)
+                await db.flush()
+                db.add(account)
+                await self._hooks.after("user", "create", user.model_dump())
+                await self._hooks.after("account", "create", account.model_dump())
+        except IntegrityError:
+            raise CallbackError("unable_to_create_user", error_url) from None
+        audit("sign_up", user=user.id, method=provider.id)
+        return user

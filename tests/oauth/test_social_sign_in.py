@@ -1,0 +1,214 @@
+"""Social sign-in end to end against a real OpenID provider on loopback (oidc-provider): SECURITY O1-O4, O6, O7, O9."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2 as httpx
+import pytest
+from sqlmodel import select
+
+from fastapi_betterauth import ManualClock, User
+from fastapi_betterauth.db.engine import Database
+from fastapi_betterauth.db.models import Account
+from fastapi_betterauth.oauth.providers import oidc_from_discovery
+
+from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
+from ..idp_fixture import IdP
+
+Client = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def social(
+    oidc_provider: IdP, make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, clock: ManualClock
+) -> Client:
+    clock.set(datetime.now(UTC))  # a real IdP signs id tokens with real time
+
+    async def build(**options: object) -> httpx.AsyncClient:
+        provider = oidc_from_discovery(
+            "idp",
+            oidc_provider.discovery,
+            discovery_url=oidc_provider.discovery_url,
+            client_id=oidc_provider.client_id,
+            client_secret=oidc_provider.client_secret,
+        )
+        return await make_configured_client(make_auth(social_providers=[provider], **options))
+
+    return build
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}" == "https://testserver", url
+    return f"{parts.path}?{parts.query}"
+
+
+async def start(client: httpx.AsyncClient, **body: object) -> str:
+    response = await client.post("/api/auth/sign-in/social", json={"provider": "idp", **body})
+    assert response.status_code == 200, response.text
+    assert response.headers["location"] == response.json()["url"]
+    assert response.json()["redirect"] is True
+    return str(response.json()["url"])
+
+
+async def accounts(database: Database) -> list[Account]:
+    async with database.session() as db:
+        return list((await db.exec(select(Account))).all())
+
+
+async def test_first_sign_in_creates_the_user_then_finds_it(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    client = await social()
+    url = await start(client, callbackURL="/dashboard", newUserCallbackURL="/welcome")
+    params = parse_qs(urlsplit(url).query)
+    assert params["code_challenge_method"] == ["S256"]  # O2
+    assert params["redirect_uri"] == ["https://testserver/api/auth/callback/idp"]
+    assert "nonce" in params  # O3
+    back = await oidc_provider.login(url, login="alice")
+    response = await client.get(path_of(back))
+    assert response.status_code == 302
+    assert response.headers["location"] == "/welcome"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    me = (await client.get("/me")).json()
+    assert me["email"] == "alice@example.test"
+    [account] = await accounts(database)
+    assert (account.provider_id, account.account_id, account.user_id) == ("idp", "alice", me["id"])
+    assert account.access_token
+    assert account.refresh_token
+    assert account.id_token
+    assert account.scope is not None
+    assert "openid" in account.scope.split(",")
+
+    again = await social()
+    back = await oidc_provider.login(await start(again, callbackURL="/dashboard", newUserCallbackURL="/welcome"))
+    second = await again.get(path_of(back))
+    assert second.headers["location"] == "/dashboard"  # a returning user
+    assert (await again.get("/me")).json()["id"] == me["id"]
+    assert len(await accounts(database)) == 1
+    async with database.session() as db:
+        [user] = (await db.exec(select(User))).all()
+    assert user.email_verified is True
+    assert user.name == "User alice"
+
+
+async def test_callback_in_another_browser_fails_and_creates_nothing(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    """O1: the state is bound to the browser that started the flow."""
+    victim = await social()
+    back = await oidc_provider.login(await start(victim, callbackURL="/dashboard"))
+    attacker = await social()
+    response = await attacker.get(path_of(back))
+    assert response.status_code == 302
+    assert "error=state_mismatch" in response.headers["location"]
+    assert await accounts(database) == []
+    assert (await attacker.get("/me")).status_code == 401
+
+
+async def test_replayed_or_tampered_callbacks_fail(social: Client, oidc_provider: IdP, database: Database) -> None:
+    first = await social()
+    back = await oidc_provider.login(await start(first, callbackURL="/dashboard"))
+    tampered = back.replace("state=", "state=x")
+    assert "error=state_mismatch" in (await first.get(path_of(tampered))).headers["location"]
+    assert "error=state_mismatch" in (await first.get(path_of(back))).headers["location"]  # a failure ends the flow
+    client = await social()
+    back = await oidc_provider.login(await start(client, callbackURL="/dashboard"))
+    assert (await client.get(path_of(back))).headers["location"] == "/dashboard"
+    replay = await client.get(path_of(back))
+    assert "error=state_mismatch" in replay.headers["location"]  # single-use state
+    assert len(await accounts(database)) == 1
+
+
+async def test_wrong_issuer_is_refused(social: Client, oidc_provider: IdP, database: Database) -> None:
+    """O4: an `iss` that is not the provider's (RFC 9207 mix-up defence)."""
+    client = await social()
+    back = await oidc_provider.login(await start(client, callbackURL="/dashboard", errorCallbackURL="/oops"))
+    assert "iss=" in back
+    forged = back.split("&iss=")[0] + "&iss=https%3A%2F%2Fevil.example"
+    response = await client.get(path_of(forged))
+    assert response.headers["location"] == "/oops?error=issuer_mismatch"
+    assert await accounts(database) == []
+
+
+async def test_denied_consent_fails_closed(social: Client, oidc_provider: IdP, database: Database) -> None:
+    """O9."""
+    client = await social()
+    back = await oidc_provider.login(await start(client, errorCallbackURL="/oops"), deny=True)
+    response = await client.get(path_of(back))
+    assert response.headers["location"].startswith("/oops?error=access_denied")
+    assert "set-cookie" not in {k.lower() for k in response.headers if "session_token" in response.headers.get(k, "")}
+    assert await accounts(database) == []
+    assert (await client.get("/me")).status_code == 401
+
+
+async def test_an_unverified_address_never_takes_over_an_existing_account(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    """O7: the IdP says `unverified-bob@example.test` is not verified; the local account with it stays apart."""
+    local = await social()
+    await sign_up(local, email="unverified-bob@example.test")
+    client = await social()
+    back = await oidc_provider.login(await start(client, errorCallbackURL="/oops"), login="unverified-bob")
+    response = await client.get(path_of(back))
+    assert response.headers["location"] == "/oops?error=account_not_linked"
+    assert await accounts(database) != []
+    assert all(a.provider_id == "credential" for a in await accounts(database))
+
+
+async def test_a_verified_address_links_to_a_verified_local_user(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    local = await social()
+    user_id = (await sign_up(local, email="carol@example.test")).json()["user"]["id"]
+    client = await social()
+    refused = await client.get(
+        path_of(await oidc_provider.login(await start(client, errorCallbackURL="/oops"), login="carol"))
+    )
+    assert refused.headers["location"] == "/oops?error=account_not_linked"  # the local address is not verified yet
+    async with database.session() as db, db.begin():
+        user = await db.get(User, user_id)
+        assert user is not None
+        user.email_verified = True
+        db.add(user)
+    linked = await client.get(path_of(await oidc_provider.login(await start(client, callbackURL="/in"), login="carol")))
+    assert linked.headers["location"] == "/in"
+    assert (await client.get("/me")).json()["id"] == user_id
+    assert {a.provider_id for a in await accounts(database)} == {"credential", "idp"}
+
+
+async def test_sign_in_social_validates_its_input(social: Client) -> None:
+    client = await social()
+    unknown = await client.post("/api/auth/sign-in/social", json={"provider": "nope"})
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "PROVIDER_NOT_FOUND"
+    for field, code in (
+        ("callbackURL", "INVALID_CALLBACK_URL"),
+        ("newUserCallbackURL", "INVALID_NEW_USER_CALLBACK_URL"),
+        ("errorCallbackURL", "INVALID_ERROR_CALLBACK_URL"),
+    ):
+        response = await client.post(
+            "/api/auth/sign-in/social", json={"provider": "idp", field: "https://evil.example"}
+        )
+        assert response.status_code == 403
+        assert response.json()["code"] == code
+    no_redirect = await client.post("/api/auth/sign-in/social", json={"provider": "idp", "disableRedirect": True})
+    assert no_redirect.json()["redirect"] is False
+    assert "location" not in no_redirect.headers
+
+
+async def test_signup_can_be_disabled(social: Client, oidc_provider: IdP, database: Database) -> None:
+    client = await social(social={"disable_sign_up": True})
+    back = await oidc_provider.login(await start(client, errorCallbackURL="/oops"), login="dave")
+    assert (await client.get(path_of(back))).headers["location"] == "/oops?error=signup_disabled"
+    assert await accounts(database) == []
+
+
+async def test_form_post_callback_reenters_as_a_get(social: Client) -> None:
+    client = await social()
+    response = await client.post("/api/auth/callback/idp", data={"code": "c", "state": "s"}, headers={})
+    assert response.status_code == 302
+    assert response.headers["location"] == "/api/auth/callback/idp?code=c&state=s"
