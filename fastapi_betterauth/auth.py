@@ -27,6 +27,7 @@ from .errors import build_exception_handlers
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .oauth import router as oauth_router
+from .oauth.accounts import AccountService
 from .oauth.client import ProviderClient
 from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
@@ -118,15 +119,20 @@ class BetterAuth:
             on_password_reset,
         )
         self.email_password.emails = self.email_flows
+        providers = {provider.id: provider for provider in social_providers}
+        provider_client = ProviderClient()
         self.oauth = OAuthService(
             self.settings,
-            {provider.id: provider for provider in social_providers},
+            providers,
             self.database,
             self.sessions,
             VerificationService(self.database, self.clock),
-            ProviderClient(),
+            provider_client,
             self.clock,
             self.hooks,
+        )
+        self.accounts = AccountService(
+            self.settings.social, providers, self.database, provider_client, self.clock, self.hooks
         )
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)

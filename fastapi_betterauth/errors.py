@@ -52,6 +52,11 @@ class ErrorCode(StrEnum):
     EMAIL_IS_THE_SAME = "EMAIL_IS_THE_SAME"
     FAILED_TO_GET_USER_INFO = "FAILED_TO_GET_USER_INFO"
     PROVIDER_NOT_FOUND = "PROVIDER_NOT_FOUND"
+    ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
+    FAILED_TO_UNLINK_LAST_ACCOUNT = "FAILED_TO_UNLINK_LAST_ACCOUNT"
+    FAILED_TO_GET_ACCESS_TOKEN = "FAILED_TO_GET_ACCESS_TOKEN"
+    FAILED_TO_REFRESH_ACCESS_TOKEN = "FAILED_TO_REFRESH_ACCESS_TOKEN"
+    REFRESH_TOKEN_NOT_FOUND = "REFRESH_TOKEN_NOT_FOUND"
     INVALID_NEW_USER_CALLBACK_URL = "INVALID_NEW_USER_CALLBACK_URL"
     INVALID_ERROR_CALLBACK_URL = "INVALID_ERROR_CALLBACK_URL"
     ID_TOKEN_NOT_SUPPORTED = "ID_TOKEN_NOT_SUPPORTED"
@@ -104,6 +109,11 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.EMAIL_IS_THE_SAME: "Email is the same",
     ErrorCode.FAILED_TO_GET_USER_INFO: "Failed to get user info",
     ErrorCode.PROVIDER_NOT_FOUND: "Provider not found",
+    ErrorCode.ACCOUNT_NOT_FOUND: "Account not found",
+    ErrorCode.FAILED_TO_UNLINK_LAST_ACCOUNT: "You can't unlink your last account",
+    ErrorCode.FAILED_TO_GET_ACCESS_TOKEN: "Failed to get a valid access token",
+    ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN: "Failed to refresh access token",
+    ErrorCode.REFRESH_TOKEN_NOT_FOUND: "Refresh token not found",
     ErrorCode.INVALID_NEW_USER_CALLBACK_URL: "Invalid newUserCallbackURL",
     ErrorCode.INVALID_ERROR_CALLBACK_URL: "Invalid errorCallbackURL",
     ErrorCode.ID_TOKEN_NOT_SUPPORTED: "id_token not supported",

@@ -110,6 +110,10 @@ class SocialSettings(BaseModel):
     """Link a provider to an existing user with the same address, when both vouch for it (see `trusted_providers`)."""
     trusted_providers: list[str] = Field(default_factory=list)
     """Providers whose address is believed even when they do not mark it verified (e.g. `github`)."""
+    allow_different_emails: bool = False
+    """`link-social` may link a provider account whose address differs from the user's."""
+    allow_unlinking_all: bool = False
+    """`unlink-account` may remove the last way to sign in."""
 
 
 class BearerSettings(BaseModel):

@@ -65,6 +65,19 @@ class ProviderClient:
             raise ProviderError("invalid_code", "no access token")
         return dict(token)
 
+    async def refresh(self, provider: OAuthProvider, refresh_token: str) -> dict[str, Any]:
+        """A new token response for a refresh token (which the provider may rotate)."""
+        try:
+            async with self._oauth(provider) as client:
+                token = await client.refresh_token(
+                    provider.token_endpoint, refresh_token=refresh_token, headers={"Accept": "application/json"}
+                )
+        except Exception as exc:
+            raise ProviderError("refresh_failed", type(exc).__name__) from None
+        if not isinstance(token, Mapping) or "access_token" not in token:
+            raise ProviderError("refresh_failed", "no access token")
+        return dict(token)
+
     async def user_info(self, provider: OAuthProvider, token: Mapping[str, Any]) -> dict[str, Any]:
         """The user-info document (and GitHub-style address list), or {} for providers without one."""
         if provider.userinfo_endpoint is None:

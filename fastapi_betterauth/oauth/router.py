@@ -10,10 +10,27 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..crypto.tokens import sign_value
+from ..db.models import Account
 from ..errors import AuthError, ErrorCode
 from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data, with_query
-from .schemas import SocialSignInBody
+from ..schemas import js_iso
+from ..sessions.deps import require_session
+from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
 from .service import CallbackError
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    """better-auth's list-accounts entry: no tokens, no password."""
+    return {
+        "id": account.id,
+        "providerId": account.provider_id,
+        "accountId": account.account_id,
+        "userId": account.user_id,
+        "createdAt": js_iso(account.created_at),
+        "updatedAt": js_iso(account.updated_at),
+        "scopes": account.scope.split(",") if account.scope else [],
+    }
+
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
@@ -55,6 +72,77 @@ def build_router(auth: BetterAuth) -> APIRouter:
             response.headers["location"] = started.url
         return {"url": started.url, "redirect": not body.disable_redirect}
 
+    @router.post(
+        "/link-social",
+        summary="Link another provider to the signed-in user: answers the URL to send the browser to",
+        openapi_extra=body_openapi(LinkSocialBody),
+    )
+    async def link_social(request: Request, response: Response) -> dict[str, Any]:
+        found = await require_session(request, response, sensitive=True)
+        body = await parse_body(request, LinkSocialBody, max_bytes=max_bytes)
+        auth.origins.check_callback_url(body.callback_url)
+        auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
+        started = await auth.oauth.start(
+            body.provider,
+            callback_url=body.callback_url or "/",
+            error_url=body.error_callback_url,
+            scopes=tuple(body.scopes),
+            link_user=found.user,
+        )
+        signed = sign_value(auth.keyring.current, started.state)
+        response.headers.append("set-cookie", auth.cookies.serialize(state_cookie, signed, STATE_COOKIE_MAX_AGE))
+        if not body.disable_redirect:
+            response.headers["location"] = started.url
+        return {"url": started.url, "redirect": not body.disable_redirect}
+
+    @router.get("/list-accounts", summary="The user's ways to sign in (no secrets)")
+    async def list_accounts(request: Request, response: Response) -> list[dict[str, Any]]:
+        found = await require_session(request, response)
+        response.headers.update(NO_STORE)
+        return [account_json(a) for a in await auth.accounts.list(found.user.id)]
+
+    @router.post("/unlink-account", summary="Remove a way to sign in (needs a fresh session)")
+    async def unlink_account(request: Request, response: Response) -> dict[str, bool]:
+        found = await require_session(request, response, sensitive=True)
+        if not auth.sessions.is_fresh(found.session):
+            raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
+        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
+        await auth.accounts.unlink(found.user.id, body.provider_id, body.account_id)
+        return {"status": True}
+
+    @router.post("/get-access-token", summary="A valid provider access token (refreshed when about to expire)")
+    async def get_access_token(request: Request, response: Response) -> dict[str, Any]:
+        found = await require_session(request, response, sensitive=True)
+        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
+        account = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
+        response.headers.update(NO_STORE)
+        return {
+            "accessToken": account.access_token,
+            "accessTokenExpiresAt": js_iso(account.access_token_expires_at)
+            if account.access_token_expires_at
+            else None,
+            "scopes": account.scope.split(",") if account.scope else [],
+            "idToken": account.id_token,
+        }
+
+    @router.post("/refresh-token", summary="Refresh the provider tokens now")
+    async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
+        found = await require_session(request, response, sensitive=True)
+        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
+        account = await auth.accounts.refresh(found.user.id, body.provider_id, body.account_id)
+        response.headers.update(NO_STORE)
+        return {
+            "accessToken": account.access_token,
+            "refreshToken": account.refresh_token,
+            "accessTokenExpiresAt": js_iso(account.access_token_expires_at)
+            if account.access_token_expires_at
+            else None,
+            "scope": account.scope,
+            "idToken": account.id_token,
+            "providerId": account.provider_id,
+            "accountId": account.account_id,
+        }
+
     @router.get("/callback/{provider_id}", summary="Where the provider sends the browser back")
     async def callback(provider_id: str, request: Request) -> Response:
         client = auth.client_info(request)
@@ -75,7 +163,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
             )
         else:
             answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
-            await auth.set_session_cookies(answer, signed_in.found, remember_me=True, present=request.cookies)
+            if signed_in.found is not None:
+                await auth.set_session_cookies(answer, signed_in.found, remember_me=True, present=request.cookies)
         answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
         return answer
 

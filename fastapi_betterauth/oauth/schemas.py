@@ -18,3 +18,20 @@ class SocialSignInBody(BaseModel):
     scopes: list[str] = Field(default_factory=list, max_length=32)
     login_hint: str | None = Field(default=None, alias="loginHint", max_length=320)
     id_token: dict[str, Any] | None = Field(default=None, alias="idToken")
+
+
+class LinkSocialBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    provider: str = Field(min_length=1, max_length=64)
+    callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
+    error_callback_url: str | None = Field(default=None, alias="errorCallbackURL", max_length=2048)
+    disable_redirect: bool = Field(default=False, alias="disableRedirect")
+    scopes: list[str] = Field(default_factory=list, max_length=32)
+
+
+class AccountRefBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    provider_id: str = Field(alias="providerId", min_length=1, max_length=64)
+    account_id: str | None = Field(default=None, alias="accountId", max_length=256)

@@ -47,7 +47,8 @@ class CallbackError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SignedIn:
-    found: AuthSession
+    found: AuthSession | None
+    """None after linking: the user's current session stays."""
     redirect_to: str
     is_new_user: bool
 
@@ -98,12 +99,14 @@ class OAuthService:
         new_user_url: str | None = None,
         scopes: tuple[str, ...] = (),
         login_hint: str | None = None,
+        link_user: User | None = None,
     ) -> Started:
-        """Mint the state (with PKCE verifier and nonce) and the authorization URL."""
+        """Mint the state (with PKCE verifier and nonce) and the authorization URL. With `link_user`, the callback
+        links the provider account to that user instead of signing in."""
         provider = self.provider(provider_id)
         verifier = new_code_verifier()
         nonce = generate_id(32) if provider.is_openid else None
-        value = {
+        value: dict[str, Any] = {
             "providerId": provider_id,
             "codeVerifier": verifier,
             "nonce": nonce,
@@ -111,6 +114,8 @@ class OAuthService:
             "errorURL": error_url,
             "newUserURL": new_user_url,
         }
+        if link_user is not None:
+            value["link"] = {"userId": link_user.id, "email": link_user.email}
         state = await self._tokens.issue(STATE_PURPOSE, value, STATE_TTL)
         url = provider.authorization_url(
             redirect_uri=self.redirect_uri(provider_id),
@@ -159,6 +164,10 @@ class OAuthService:
             profile, token = await self._profile(provider, code, stored)
         except ProviderError as failure:
             raise CallbackError(failure.code, error_url) from None
+        link = stored.get("link")
+        if isinstance(link, dict):
+            await self._link(provider, profile, token, link, error_url)
+            return SignedIn(None, callback_url, is_new_user=False)
         user, is_new = await self._resolve(provider, profile, token, error_url)
         found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
         audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
@@ -190,6 +199,39 @@ class OAuthService:
             return provider.map_profile({**info, **claims}), token
         except (KeyError, TypeError, ValueError):
             raise ProviderError("unable_to_get_user_info", "profile") from None
+
+    async def _link(
+        self,
+        provider: OAuthProvider,
+        profile: OAuthProfile,
+        token: Mapping[str, Any],
+        link: Mapping[str, Any],
+        error_url: str,
+    ) -> None:
+        """The link branch (SPEC §5.4): the provider must vouch for the address, which must be the user's."""
+        options = self.settings.social
+        vouched = profile.email_verified or provider.id in options.trusted_providers
+        if not (options.account_linking and vouched):
+            raise CallbackError("unable_to_link_account", error_url)
+        if profile.email != link.get("email") and not options.allow_different_emails:
+            raise CallbackError("email_does_not_match", error_url)
+        async with self._database.session() as db:
+            linked = await find_provider_account(db, provider.id, profile.subject)
+            user = await db.get(User, str(link.get("userId")))
+        if user is None:
+            raise CallbackError("unable_to_link_account", error_url)
+        if linked is not None:
+            account, owner = linked
+            if owner.id != user.id:
+                raise CallbackError("account_already_linked_to_different_user", error_url)
+            fields = self._account_fields(token)
+            granted = set((account.scope or "").split(",")) | set((fields["scope"] or "").split(","))
+            fields["scope"] = ",".join(sorted(s for s in granted if s)) or None  # the grant only grows
+            async with self._database.session() as db, db.begin():
+                account.sqlmodel_update(fields)
+                db.add(account)
+            return
+        await self._add_account(user, provider, profile, token, error_url)
 
     def _account_fields(self, token: Mapping[str, Any]) -> dict[str, Any]:
         now = self._clock.now()
