@@ -29,6 +29,7 @@ from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .oauth import router as oauth_router
 from .oauth.accounts import AccountService
 from .oauth.client import ProviderClient
+from .oauth.config import builtin_providers, discover
 from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
 from .routing import AuthRoute
@@ -119,7 +120,9 @@ class BetterAuth:
             on_password_reset,
         )
         self.email_password.emails = self.email_flows
-        providers = {provider.id: provider for provider in social_providers}
+        # Built-ins configured in settings, then those passed in code (which win for the same id).
+        configured = [*builtin_providers(self.settings.social), *social_providers]
+        providers = {provider.id: provider for provider in configured}
         provider_client = ProviderClient()
         self.oauth = OAuthService(
             self.settings,
@@ -183,6 +186,9 @@ class BetterAuth:
         """Attach this instance to `app.state` for the providers, and close the engine at shutdown."""
         setattr(app.state, STATE_KEY, self)
         try:
+            for oidc in self.settings.social.oidc:  # an unreachable or untrustworthy discovery stops start-up
+                if oidc.id not in self.oauth.providers:
+                    self.oauth.providers[oidc.id] = await discover(oidc)
             yield
         finally:
             await self.drain()

@@ -101,6 +101,32 @@ class SessionSettings(BaseModel):
     cookie_cache: CookieCacheSettings = Field(default_factory=CookieCacheSettings)
 
 
+class ProviderCredentials(BaseModel):
+    """A built-in provider's client: `BETTER_AUTH_SOCIAL__GITHUB__CLIENT_ID`, `..._CLIENT_SECRET`."""
+
+    client_id: str
+    client_secret: SecretStr | None = None
+
+
+class MicrosoftCredentials(ProviderCredentials):
+    tenant: str = "common"
+
+
+class GitLabCredentials(ProviderCredentials):
+    base_url: str = "https://gitlab.com"
+
+
+class OIDCProviderSettings(BaseModel):
+    """Any OpenID Connect provider; its discovery document is fetched at start-up and its issuer checked."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    discovery_url: str
+    client_id: str
+    client_secret: SecretStr | None = None
+    name: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+
+
 class SocialSettings(BaseModel):
     """Sign-in with OAuth / OpenID Connect providers (better-auth `account.accountLinking.*`, provider options)."""
 
@@ -114,6 +140,14 @@ class SocialSettings(BaseModel):
     """`link-social` may link a provider account whose address differs from the user's."""
     allow_unlinking_all: bool = False
     """`unlink-account` may remove the last way to sign in."""
+    github: ProviderCredentials | None = None
+    google: ProviderCredentials | None = None
+    microsoft: MicrosoftCredentials | None = None
+    discord: ProviderCredentials | None = None
+    apple: ProviderCredentials | None = None
+    gitlab: GitLabCredentials | None = None
+    oidc: list[OIDCProviderSettings] = Field(default_factory=list)
+    """Generic OpenID Connect providers (a JSON list in the environment)."""
 
 
 class BearerSettings(BaseModel):

@@ -21,7 +21,7 @@ from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner
 from ..settings import SocialSettings
 from .client import ProviderClient, ProviderError
-from .providers.base import OAuthProvider
+from .providers.base import OAuthProfile, OAuthProvider
 
 EXPIRY_MARGIN = timedelta(seconds=10)
 
@@ -98,6 +98,19 @@ class AccountService:
                 raise AuthError(ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN) from None
             await self._store(account, token)
             return account
+
+    async def provider_profile(self, user_id: str, account_ref: str) -> tuple[Account, OAuthProfile]:
+        """What the provider says now about one of the user's accounts (by account row id or provider subject)."""
+        accounts = [a for a in await self.list(user_id) if account_ref in (a.id, a.account_id)]
+        provider = self._providers.get(accounts[0].provider_id) if accounts else None
+        if not accounts or provider is None:
+            raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
+        account = await self.access_token(user_id, accounts[0].provider_id, accounts[0].account_id)
+        try:
+            data = await self._client.user_info(provider, {"access_token": account.access_token})
+            return account, provider.map_profile(data)
+        except (ProviderError, KeyError, TypeError, ValueError):
+            raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO) from None
 
     async def _store(self, account: Account, token: dict[str, Any]) -> None:
         now = self._clock.now()

@@ -143,6 +143,26 @@ def build_router(auth: BetterAuth) -> APIRouter:
             "accountId": account.account_id,
         }
 
+    @router.get("/account-info", summary="What the provider says now about one of the user's accounts")
+    async def account_info(
+        request: Request,
+        response: Response,
+        account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=256)],
+    ) -> dict[str, Any]:
+        found = await require_session(request, response, sensitive=True)
+        _, profile = await auth.accounts.provider_profile(found.user.id, account_id)
+        response.headers.update(NO_STORE)
+        return {
+            "user": {
+                "id": profile.subject,
+                "name": profile.name,
+                "email": profile.email,
+                "image": profile.image,
+                "emailVerified": profile.email_verified,
+            },
+            "data": dict(profile.raw),
+        }
+
     @router.get("/callback/{provider_id}", summary="Where the provider sends the browser back")
     async def callback(provider_id: str, request: Request) -> Response:
         client = auth.client_info(request)

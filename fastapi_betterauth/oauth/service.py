@@ -63,7 +63,7 @@ class OAuthService:
     def __init__(
         self,
         settings: AuthSettings,
-        providers: Mapping[str, OAuthProvider],
+        providers: dict[str, OAuthProvider],
         database: Database,
         sessions: SessionService,
         tokens: VerificationService,
@@ -72,7 +72,7 @@ class OAuthService:
         hooks: HookRunner,
     ) -> None:
         self.settings = settings
-        self.providers = dict(providers)
+        self.providers = providers  # shared with the account service; discovered providers are added at start
         self._database = database
         self._sessions = sessions
         self._tokens = tokens

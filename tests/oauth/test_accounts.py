@@ -141,3 +141,21 @@ async def test_unknown_account_for_tokens(client: httpx.AsyncClient, database: D
     assert response.json()["code"] == "ACCOUNT_NOT_FOUND"
     async with database.session() as db:
         assert len((await db.exec(select(User))).all()) == 1
+
+
+async def test_account_info_asks_the_provider(client: httpx.AsyncClient, oidc_provider: IdP) -> None:
+    await social_sign_in(client, oidc_provider, login="gina")
+    [account] = (await client.get("/api/auth/list-accounts")).json()
+    for ref in (account["id"], "gina"):
+        info = await client.get("/api/auth/account-info", params={"accountId": ref})
+        assert info.status_code == 200, info.text
+        assert info.json()["user"] == {
+            "id": "gina",
+            "name": "User gina",
+            "email": "gina@example.test",
+            "image": None,
+            "emailVerified": True,
+        }
+        assert info.json()["data"]["sub"] == "gina"
+    missing = await client.get("/api/auth/account-info", params={"accountId": "nope"})
+    assert missing.json()["code"] == "ACCOUNT_NOT_FOUND"

@@ -212,3 +212,51 @@ async def test_form_post_callback_reenters_as_a_get(social: Client) -> None:
     response = await client.post("/api/auth/callback/idp", data={"code": "c", "state": "s"}, headers={})
     assert response.status_code == 302
     assert response.headers["location"] == "/api/auth/callback/idp?code=c&state=s"
+
+
+async def test_providers_from_settings_and_discovery_at_start_up(
+    oidc_provider: IdP,
+    make_auth: AuthFactory,
+    make_configured_client: ConfiguredClientFactory,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Built-ins from BETTER_AUTH_SOCIAL__<PROVIDER>__CLIENT_ID; a generic OIDC provider discovered when the app
+    starts (issuer checked), then usable for sign-in."""
+    clock.set(datetime.now(UTC))
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__GITHUB__CLIENT_ID", "gh-client")
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__GITHUB__CLIENT_SECRET", "gh-secret")
+    oidc = [
+        {
+            "id": "idp2",
+            "discovery_url": oidc_provider.discovery_url,
+            "client_id": oidc_provider.second_client.client_id,
+            "client_secret": oidc_provider.second_client.client_secret,
+        }
+    ]
+    auth = make_auth(social={"oidc": oidc})
+    assert auth.oauth.providers["github"].client_id == "gh-client"
+    assert auth.oauth.providers["github"].client_secret == "gh-secret"
+    client = await make_configured_client(auth)
+    assert auth.oauth.providers["idp2"].issuer == oidc_provider.issuer
+    response = await client.post("/api/auth/sign-in/social", json={"provider": "idp2", "callbackURL": "/in"})
+    back = await oidc_provider.login(response.json()["url"], login="frank")
+    assert (await client.get(path_of(back))).headers["location"] == "/in"
+    assert (await client.get("/me")).json()["email"] == "frank@example.test"
+
+
+async def test_untrustworthy_discovery_stops_start_up(oidc_provider: IdP, make_auth: AuthFactory) -> None:
+    from asgi_lifespan import LifespanManager
+
+    from fastapi_betterauth.oauth.providers import DiscoveryError
+
+    from ..conftest import build_app
+
+    wrong = {
+        "id": "idp2",
+        "discovery_url": oidc_provider.issuer + "/other/.well-known/openid-configuration",
+        "client_id": "x",
+    }
+    with pytest.raises(DiscoveryError):
+        async with LifespanManager(build_app(make_auth(social={"oidc": [wrong]}))):
+            pass
