@@ -53,6 +53,8 @@ class ErrorCode(StrEnum):
     FAILED_TO_GET_USER_INFO = "FAILED_TO_GET_USER_INFO"
     PROVIDER_NOT_FOUND = "PROVIDER_NOT_FOUND"
     ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND"
+    USER_EMAIL_NOT_FOUND = "USER_EMAIL_NOT_FOUND"
+    OAUTH_LINK_ERROR = "OAUTH_LINK_ERROR"
     FAILED_TO_UNLINK_LAST_ACCOUNT = "FAILED_TO_UNLINK_LAST_ACCOUNT"
     FAILED_TO_GET_ACCESS_TOKEN = "FAILED_TO_GET_ACCESS_TOKEN"
     FAILED_TO_REFRESH_ACCESS_TOKEN = "FAILED_TO_REFRESH_ACCESS_TOKEN"
@@ -110,6 +112,8 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.FAILED_TO_GET_USER_INFO: "Failed to get user info",
     ErrorCode.PROVIDER_NOT_FOUND: "Provider not found",
     ErrorCode.ACCOUNT_NOT_FOUND: "Account not found",
+    ErrorCode.USER_EMAIL_NOT_FOUND: "User email not found",
+    ErrorCode.OAUTH_LINK_ERROR: "account not linked",
     ErrorCode.FAILED_TO_UNLINK_LAST_ACCOUNT: "You can't unlink your last account",
     ErrorCode.FAILED_TO_GET_ACCESS_TOKEN: "Failed to get a valid access token",
     ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN: "Failed to refresh access token",

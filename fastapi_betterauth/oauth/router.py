@@ -13,7 +13,7 @@ from ..crypto.tokens import sign_value
 from ..db.models import Account
 from ..errors import AuthError, ErrorCode
 from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data, with_query
-from ..schemas import js_iso
+from ..schemas import UserOut, js_iso
 from ..sessions.deps import require_session
 from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
 from .service import CallbackError
@@ -51,11 +51,27 @@ def build_router(auth: BetterAuth) -> APIRouter:
     )
     async def sign_in_social(request: Request, response: Response) -> dict[str, Any]:
         body = await parse_body(request, SocialSignInBody, max_bytes=max_bytes)
-        if body.id_token is not None:
-            raise AuthError(ErrorCode.ID_TOKEN_NOT_SUPPORTED, 404)
         auth.origins.check_callback_url(body.callback_url)
         auth.origins.check_callback_url(body.new_user_callback_url, ErrorCode.INVALID_NEW_USER_CALLBACK_URL)
         auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
+        if body.id_token is not None:
+            client = auth.client_info(request)
+            signed_in = await auth.oauth.sign_in_with_id_token(
+                body.provider,
+                body.id_token.token,
+                nonce=body.id_token.nonce,
+                access_token=body.id_token.access_token,
+                ip_address=client.ip_address,
+                user_agent=client.user_agent,
+            )
+            assert signed_in.found is not None
+            await auth.set_session_cookies(response, signed_in.found, remember_me=True, present=request.cookies)
+            response.headers.update(NO_STORE)
+            return {
+                "redirect": False,
+                "token": signed_in.found.session.token,
+                "user": UserOut.model_validate(signed_in.found.user).to_json(),
+            }
         started = await auth.oauth.start(
             body.provider,
             callback_url=body.callback_url or "/",

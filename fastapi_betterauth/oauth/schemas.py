@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class IdTokenBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    token: str = Field(min_length=1, max_length=16384)
+    nonce: str | None = Field(default=None, max_length=512)
+    access_token: str | None = Field(default=None, alias="accessToken", max_length=16384)
 
 
 class SocialSignInBody(BaseModel):
@@ -17,7 +23,7 @@ class SocialSignInBody(BaseModel):
     disable_redirect: bool = Field(default=False, alias="disableRedirect")
     scopes: list[str] = Field(default_factory=list, max_length=32)
     login_hint: str | None = Field(default=None, alias="loginHint", max_length=320)
-    id_token: dict[str, Any] | None = Field(default=None, alias="idToken")
+    id_token: IdTokenBody | None = Field(default=None, alias="idToken")
 
 
 class LinkSocialBody(BaseModel):
