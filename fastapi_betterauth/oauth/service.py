@@ -159,6 +159,8 @@ class OAuthService:
         provider = self.providers.get(provider_id)
         if provider is None:
             raise CallbackError("oauth_provider_not_found", error_url)
+        if provider.sends_iss and "iss" not in params:
+            raise CallbackError("issuer_missing", error_url)  # a response stripped of its issuer (mix-up, O4)
         if provider.issuer is not None and "iss" in params and params["iss"] != provider.issuer:
             raise CallbackError("issuer_mismatch", error_url)
         try:

@@ -134,6 +134,15 @@ async def test_wrong_issuer_is_refused(social: Client, oidc_provider: IdP, datab
     assert await accounts(database) == []
 
 
+async def test_a_stripped_issuer_is_refused(social: Client, oidc_provider: IdP, database: Database) -> None:
+    """O4: this IdP declares RFC 9207 support, so a callback without `iss` is suspect."""
+    client = await social()
+    back = await oidc_provider.login(await start(client, callbackURL="/dashboard", errorCallbackURL="/oops"))
+    stripped = back.split("&iss=")[0]
+    assert (await client.get(path_of(stripped))).headers["location"] == "/oops?error=issuer_missing"
+    assert await accounts(database) == []
+
+
 async def test_denied_consent_fails_closed(social: Client, oidc_provider: IdP, database: Database) -> None:
     """O9."""
     client = await social()

@@ -52,6 +52,8 @@ class OAuthProvider:
     issuer: str | None = None
     """The OpenID issuer: id tokens must carry it, and an `iss` on the callback (RFC 9207) must equal it."""
     jwks_uri: str | None = None
+    sends_iss: bool = False
+    """The provider puts `iss` on every callback (RFC 9207); one without it is then refused (`issuer_missing`)."""
     id_token_algorithms: tuple[str, ...] = ("RS256",)
     token_endpoint_auth_method: AuthMethod = "client_secret_basic"
     authorization_params: Mapping[str, str] = field(default_factory=dict)

@@ -61,6 +61,7 @@ def oidc_from_discovery(
         userinfo_endpoint=document.get("userinfo_endpoint"),
         issuer=expected,
         jwks_uri=str(jwks),
+        sends_iss=document.get("authorization_response_iss_parameter_supported") is True,
         # Never "none": an id token must be signed with an asymmetric key the JWKS publishes.
         id_token_algorithms=tuple(a for a in algorithms if a != "none" and not a.startswith("HS")) or ("RS256",),
         token_endpoint_auth_method=method,
