@@ -269,3 +269,17 @@ async def test_untrustworthy_discovery_stops_start_up(oidc_provider: IdP, make_a
     with pytest.raises(DiscoveryError):
         async with LifespanManager(build_app(make_auth(social={"oidc": [wrong]}))):
             pass
+
+
+async def test_a_returning_sign_in_stores_the_new_provider_tokens(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    first = await social()
+    await first.get(path_of(await oidc_provider.login(await start(first, callbackURL="/in"), login="kim")))
+    [before] = await accounts(database)
+    again = await social()
+    await again.get(path_of(await oidc_provider.login(await start(again, callbackURL="/in"), login="kim")))
+    [after] = await accounts(database)
+    assert after.id == before.id
+    assert after.access_token != before.access_token
+    assert after.refresh_token != before.refresh_token
