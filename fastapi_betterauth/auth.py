@@ -103,6 +103,7 @@ class BetterAuth:
         self.email_password = EmailPasswordService(
             options, self.database, self.passwords, self.sessions, self.clock, self.hooks, policy=self.password_policy
         )
+        self.tokens = VerificationService(self.database, self.clock)
         self.background = BackgroundTasks()
         self.mailer = Mailer(email_sender or sender_from_settings(self.settings.email, self.clock))
         self.email_flows = EmailFlows(
@@ -111,7 +112,8 @@ class BetterAuth:
             self.passwords,
             self.password_policy,
             self.sessions,
-            VerificationService(self.database, self.clock),
+            self.users,
+            self.tokens,
             self.mailer,
             email_templates or Templates(),
             self.background,
@@ -129,7 +131,8 @@ class BetterAuth:
             providers,
             self.database,
             self.sessions,
-            VerificationService(self.database, self.clock),
+            self.users,
+            self.tokens,
             provider_client,
             self.clock,
             self.hooks,

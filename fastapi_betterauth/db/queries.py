@@ -51,8 +51,10 @@ async def find_credential_account(db: AsyncSession, user_id: str) -> Account | N
     return (await db.exec(statement)).first()
 
 
-async def update_user(db: AsyncSession, user_id: str, values: dict[str, object]) -> None:
-    await db.exec(update(User).where(User.id == user_id).values(**values))  # type: ignore[arg-type]
+async def update_user(db: AsyncSession, user_id: str, values: dict[str, object]) -> bool:
+    """Write `values` to the user; False when there is no such user."""
+    result = await db.exec(update(User).where(User.id == user_id).values(**values))  # type: ignore[arg-type]
+    return bool(result.rowcount)
 
 
 async def find_provider_account(db: AsyncSession, provider_id: str, account_id: str) -> tuple[Account, User] | None:

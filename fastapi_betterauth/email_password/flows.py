@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sqlalchemy.exc import IntegrityError
-
 from ..audit import audit
 from ..background import BackgroundTasks
 from ..clock import Clock
@@ -26,13 +24,13 @@ from ..db.queries import (
     find_user_by_email,
     find_user_by_id,
     set_account_password,
-    update_user,
 )
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner
 from ..mail import EmailType, Mailer, Templates, build_message
 from ..sessions.service import AuthSession, SessionService
 from ..settings import AuthSettings
+from ..users.service import UserService
 from ..verification.service import VerificationService
 
 VERIFY_EMAIL = "verify-email"
@@ -60,6 +58,7 @@ class EmailFlows:
         passwords: PasswordHasher,
         policy: PasswordPolicy,
         sessions: SessionService,
+        users: UserService,
         tokens: VerificationService,
         mailer: Mailer,
         templates: Templates,
@@ -73,6 +72,7 @@ class EmailFlows:
         self._passwords = passwords
         self._policy = policy
         self._sessions = sessions
+        self._users = users
         self._tokens = tokens
         self._mailer = mailer
         self._templates = templates
@@ -171,26 +171,13 @@ class EmailFlows:
             await self._send_change_verification(user, new_email, value.get("callbackURL"))
             return VerifiedEmail(user, newly_verified=False)
         if request_type == CHANGE_EMAIL_VERIFICATION:
-            changed = await self._update_user(user, {"email": new_email, "email_verified": True})
+            changed = await self._users.update(user, {"email": new_email, "email_verified": True})
             audit("email.changed", user=user.id)
             return VerifiedEmail(changed, newly_verified=True, email_changed=True)
         if user.email_verified:
             return VerifiedEmail(user, newly_verified=False)
         audit("email.verified", user=user.id)
-        return VerifiedEmail(await self._update_user(user, {"email_verified": True}), newly_verified=True)
-
-    async def _update_user(self, user: User, values: dict[str, object]) -> User:
-        changes = await self._hooks.before("user", "update", {"id": user.id, **values, "updated_at": self._clock.now()})
-        changes.pop("id")
-        try:
-            async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-                await update_user(db, user.id, changes)
-                await self._hooks.after("user", "update", {"id": user.id, **changes})
-        except IntegrityError:
-            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None  # taken meanwhile
-        updated = User(**{**user.model_dump(), **changes})
-        await self._sessions.store.update_user(updated)
-        return updated
+        return VerifiedEmail(await self._users.update(user, {"email_verified": True}), newly_verified=True)
 
     # -- change of email address -------------------------------------------------------------------------------
 
@@ -212,8 +199,10 @@ class EmailFlows:
             return None
         if not user.email_verified and options.update_email_without_verification:
             try:
-                updated = await self._update_user(user, {"email": new_email, "email_verified": False})
-            except AuthError:
+                updated = await self._users.update(user, {"email": new_email, "email_verified": False})
+            except AuthError as error:
+                if error.code != ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL:
+                    raise
                 return None  # taken in the meantime: the same answer as any taken address
             self.send_verification_later(updated, callback_url)
             return updated

@@ -8,7 +8,8 @@ tokens may still see a second use (the loser then gets `FAILED_TO_REFRESH_ACCESS
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -24,6 +25,26 @@ from .client import ProviderClient, ProviderError
 from .providers.base import OAuthProfile, OAuthProvider
 
 EXPIRY_MARGIN = timedelta(seconds=10)
+
+
+def account_token_fields(token: Mapping[str, Any], now: datetime, current: Account | None = None) -> dict[str, Any]:
+    """The account columns for a provider token response, the one place that decides them.
+
+    Tokens the response lacks keep their stored values (providers often send a refresh token only once), and the
+    granted scope only grows (SPEC §5.5): a narrower sign-in never forgets what was granted before.
+    """
+    expires_in = token.get("expires_in")
+    granted = set(str(token.get("scope") or "").split())
+    if current is not None:
+        granted |= set((current.scope or "").split(","))
+    return {
+        "access_token": token.get("access_token") or (current.access_token if current else None),
+        "refresh_token": token.get("refresh_token") or (current.refresh_token if current else None),
+        "id_token": token.get("id_token") or (current.id_token if current else None),
+        "access_token_expires_at": now + timedelta(seconds=int(expires_in)) if expires_in else None,
+        "scope": ",".join(sorted(scope for scope in granted if scope)) or None,
+        "updated_at": now,
+    }
 
 
 class AccountService:
@@ -113,15 +134,6 @@ class AccountService:
             raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO) from None
 
     async def _store(self, account: Account, token: dict[str, Any]) -> None:
-        now = self._clock.now()
-        account.access_token = token["access_token"]
-        account.refresh_token = token.get("refresh_token") or account.refresh_token
-        account.id_token = token.get("id_token") or account.id_token
-        expires_in = token.get("expires_in")
-        account.access_token_expires_at = now + timedelta(seconds=int(expires_in)) if expires_in else None
-        if token.get("scope"):
-            granted = set((account.scope or "").split(",")) | set(str(token["scope"]).split())
-            account.scope = ",".join(sorted(s for s in granted if s))
-        account.updated_at = now
+        account.sqlmodel_update(account_token_fields(token, self._clock.now(), account))
         async with self._database.session() as db, db.begin():
             db.add(account)

@@ -16,7 +16,7 @@ from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_bod
 from ..schemas import UserOut, js_iso
 from ..sessions.deps import require_session
 from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
-from .service import CallbackError
+from .service import CallbackError, Started
 
 
 def account_json(account: Account) -> dict[str, Any]:
@@ -32,6 +32,16 @@ def account_json(account: Account) -> dict[str, Any]:
     }
 
 
+def access_token_json(account: Account) -> dict[str, Any]:
+    expires = account.access_token_expires_at
+    return {
+        "accessToken": account.access_token,
+        "accessTokenExpiresAt": js_iso(expires) if expires else None,
+        "scopes": account.scope.split(",") if account.scope else [],
+        "idToken": account.id_token,
+    }
+
+
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
@@ -43,6 +53,16 @@ def build_router(auth: BetterAuth) -> APIRouter:
     max_bytes = auth.settings.advanced.max_body_bytes
     state_cookie = auth.cookies.name("state")
     default_error_url = f"{auth.settings.url}{auth.settings.base_path}/error"
+
+    def send_to_provider(response: Response, started: Started, *, disable_redirect: bool) -> dict[str, Any]:
+        """`{url, redirect}` + `Location`; the state also rides in a signed cookie of this browser, and the
+        callback must come back to it (O1)."""
+        signed = sign_value(auth.keyring.current, started.state)
+        response.headers.append("set-cookie", auth.cookies.serialize(state_cookie, signed, STATE_COOKIE_MAX_AGE))
+        response.headers.update(NO_STORE)
+        if not disable_redirect:
+            response.headers["location"] = started.url
+        return {"url": started.url, "redirect": not disable_redirect}
 
     @router.post(
         "/sign-in/social",
@@ -80,13 +100,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             scopes=tuple(body.scopes),
             login_hint=body.login_hint,
         )
-        # The state also rides in a signed cookie of this browser: the callback must come back to it (O1).
-        signed = sign_value(auth.keyring.current, started.state)
-        response.headers.append("set-cookie", auth.cookies.serialize(state_cookie, signed, STATE_COOKIE_MAX_AGE))
-        response.headers.update(NO_STORE)
-        if not body.disable_redirect:
-            response.headers["location"] = started.url
-        return {"url": started.url, "redirect": not body.disable_redirect}
+        return send_to_provider(response, started, disable_redirect=body.disable_redirect)
 
     @router.post(
         "/link-social",
@@ -105,11 +119,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             scopes=tuple(body.scopes),
             link_user=found.user,
         )
-        signed = sign_value(auth.keyring.current, started.state)
-        response.headers.append("set-cookie", auth.cookies.serialize(state_cookie, signed, STATE_COOKIE_MAX_AGE))
-        if not body.disable_redirect:
-            response.headers["location"] = started.url
-        return {"url": started.url, "redirect": not body.disable_redirect}
+        return send_to_provider(response, started, disable_redirect=body.disable_redirect)
 
     @router.get("/list-accounts", summary="The user's ways to sign in (no secrets)")
     async def list_accounts(request: Request, response: Response) -> list[dict[str, Any]]:
@@ -132,14 +142,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
         account = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
         response.headers.update(NO_STORE)
-        return {
-            "accessToken": account.access_token,
-            "accessTokenExpiresAt": js_iso(account.access_token_expires_at)
-            if account.access_token_expires_at
-            else None,
-            "scopes": account.scope.split(",") if account.scope else [],
-            "idToken": account.id_token,
-        }
+        return access_token_json(account)
 
     @router.post("/refresh-token", summary="Refresh the provider tokens now")
     async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
@@ -148,13 +151,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
         account = await auth.accounts.refresh(found.user.id, body.provider_id, body.account_id)
         response.headers.update(NO_STORE)
         return {
-            "accessToken": account.access_token,
+            **access_token_json(account),
             "refreshToken": account.refresh_token,
-            "accessTokenExpiresAt": js_iso(account.access_token_expires_at)
-            if account.access_token_expires_at
-            else None,
             "scope": account.scope,
-            "idToken": account.id_token,
             "providerId": account.provider_id,
             "accountId": account.account_id,
         }

@@ -22,12 +22,14 @@ from ..clock import Clock
 from ..crypto.tokens import generate_id
 from ..db.engine import Database
 from ..db.models import Account, User
-from ..db.queries import find_provider_account, find_user_by_email, update_user
+from ..db.queries import find_provider_account, find_user_by_email
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner
 from ..sessions.service import AuthSession, SessionService
 from ..settings import AuthSettings
+from ..users.service import UserService
 from ..verification.service import VerificationService
+from .accounts import account_token_fields
 from .client import ProviderClient, ProviderError
 from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
 
@@ -67,6 +69,7 @@ class OAuthService:
         providers: dict[str, OAuthProvider],
         database: Database,
         sessions: SessionService,
+        users: UserService,
         tokens: VerificationService,
         client: ProviderClient,
         clock: Clock,
@@ -76,6 +79,7 @@ class OAuthService:
         self.providers = providers  # shared with the account service; discovered providers are added at start
         self._database = database
         self._sessions = sessions
+        self._users = users
         self._tokens = tokens
         self._client = client
         self._clock = clock
@@ -272,27 +276,9 @@ class OAuthService:
             account, owner = linked
             if owner.id != user.id:
                 raise CallbackError("account_already_linked_to_different_user", error_url)
-            fields = self._account_fields(token)
-            granted = set((account.scope or "").split(",")) | set((fields["scope"] or "").split(","))
-            fields["scope"] = ",".join(sorted(s for s in granted if s)) or None  # the grant only grows
-            async with self._database.session() as db, db.begin():
-                account.sqlmodel_update(fields)
-                db.add(account)
+            await self._update_tokens(account, token)
             return
         await self._add_account(user, provider, profile, token, error_url)
-
-    def _account_fields(self, token: Mapping[str, Any]) -> dict[str, Any]:
-        now = self._clock.now()
-        expires_in = token.get("expires_in")
-        scope = token.get("scope")
-        return {
-            "access_token": token.get("access_token"),
-            "refresh_token": token.get("refresh_token"),
-            "id_token": token.get("id_token"),
-            "access_token_expires_at": now + timedelta(seconds=int(expires_in)) if expires_in else None,
-            "scope": ",".join(str(scope).split()) if scope else None,
-            "updated_at": now,
-        }
 
     async def _resolve(
         self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
@@ -303,12 +289,9 @@ class OAuthService:
             linked = await find_provider_account(db, provider.id, profile.subject)
         if linked is not None:
             account, user = linked
-            async with self._database.session() as db, db.begin():
-                account.sqlmodel_update(self._account_fields(token))
-                db.add(account)
-                if profile.email_verified and profile.email == user.email and not user.email_verified:
-                    await update_user(db, user.id, {"email_verified": True, "updated_at": self._clock.now()})
-                    user.email_verified = True
+            await self._update_tokens(account, token)
+            if profile.email_verified and profile.email == user.email and not user.email_verified:
+                user = await self._users.update(user, {"email_verified": True})
             return user, False
         if not profile.email:
             raise CallbackError("email_not_found", error_url)
@@ -324,6 +307,11 @@ class OAuthService:
             raise CallbackError("signup_disabled", error_url)
         return await self._create_user(provider, profile, token, error_url), True
 
+    async def _update_tokens(self, account: Account, token: Mapping[str, Any]) -> None:
+        account.sqlmodel_update(account_token_fields(token, self._clock.now(), account))
+        async with self._database.session() as db, db.begin():
+            db.add(account)
+
     def _new_account(
         self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any]
     ) -> Account:
@@ -334,7 +322,7 @@ class OAuthService:
             provider_id=provider.id,
             user_id=user.id,
             created_at=now,
-            **self._account_fields(token),
+            **account_token_fields(token, now),
         )
 
     async def _add_account(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
 from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
+from ..db.queries import update_user
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner, HookVetoError
 from ..sessions.store import SessionStore
@@ -31,21 +33,28 @@ class UserService:
         values = {key: value for key, value in changes.items() if key in ("name", "image")}
         if not values:
             raise AuthError(ErrorCode.NO_FIELDS_TO_UPDATE)
+        return await self.update(user, values)
+
+    async def update(self, user: User, values: dict[str, Any]) -> User:
+        """Write changes to a user, the one way every feature does it: `user` update hooks around the write, and
+        stored copies of the user (secondary storage) refreshed. A taken address answers 422
+        `USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`; a vetoing hook 422 `FAILED_TO_UPDATE_USER`."""
         try:
-            values = await self._hooks.before(
+            changes = await self._hooks.before(
                 "user", "update", {"id": user.id, **values, "updated_at": self._clock.now()}
             )
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER, 422) from None
-        values.pop("id")
-        statement = update(User).where(User.id == user.id).values(**values)  # type: ignore[arg-type]
-        async with self._database.session() as db, db.begin():
-            result = await db.exec(statement)
-        if not result.rowcount:
-            raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
-        updated = User(**{**user.model_dump(), **values})
+        changes.pop("id")
+        try:
+            async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+                if not await update_user(db, user.id, changes):
+                    raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
+                await self._hooks.after("user", "update", {"id": user.id, **changes})
+        except IntegrityError:
+            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
+        updated = User(**{**user.model_dump(), **changes})
         await self._sessions.update_user(updated)
-        await self._hooks.after("user", "update", {"id": user.id, **values})
         return updated
 
     async def delete(self, user: User) -> None:
