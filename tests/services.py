@@ -52,4 +52,4 @@ async def postgres_admin(statement: str) -> None:
 
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
-REDIS_TEST_DB = 15  # flushed before every test that uses Redis
+REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "15"))  # flushed before every test that uses Redis

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 from ..clock import SystemClock
@@ -107,7 +107,66 @@ class Verification(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt", default_now=True))
 
 
+class ApiKey(SQLModel, table=True):
+    """An API key (better-auth's api-key plugin). `key` holds SHA-256 of the key (base64url), never the key itself;
+    `reference_id` is the owning user's id. Durations are in milliseconds, as better-auth stores them."""
+
+    __tablename__ = "apikey"
+    __table_args__ = (
+        Index("apikey_configId_idx", "configId"),
+        Index("apikey_key_idx", "key"),
+        Index("apikey_referenceId_idx", "referenceId"),
+    )
+
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    config_id: str = Field(default="default", sa_type=Text, sa_column_kwargs={"name": "configId"})
+    name: str | None = _optional_text()
+    start: str | None = _optional_text()
+    reference_id: str = _text("referenceId")
+    prefix: str | None = _optional_text()
+    key: str = _text()
+    refill_interval: int | None = Field(default=None, sa_type=Integer, sa_column_kwargs={"name": "refillInterval"})
+    refill_amount: int | None = Field(default=None, sa_type=Integer, sa_column_kwargs={"name": "refillAmount"})
+    last_refill_at: datetime | None = Field(default=None, sa_column_kwargs=_column("lastRefillAt"))
+    enabled: bool | None = Field(default=True)
+    rate_limit_enabled: bool | None = Field(default=True, sa_column_kwargs={"name": "rateLimitEnabled"})
+    rate_limit_time_window: int | None = Field(
+        default=86_400_000, sa_type=Integer, sa_column_kwargs={"name": "rateLimitTimeWindow"}
+    )
+    rate_limit_max: int | None = Field(default=10, sa_type=Integer, sa_column_kwargs={"name": "rateLimitMax"})
+    request_count: int | None = Field(default=0, sa_type=Integer, sa_column_kwargs={"name": "requestCount"})
+    remaining: int | None = Field(default=None, sa_type=Integer)
+    last_request: datetime | None = Field(default=None, sa_column_kwargs=_column("lastRequest"))
+    expires_at: datetime | None = Field(default=None, sa_column_kwargs=_column("expiresAt"))
+    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt"))
+    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt"))
+    permissions: str | None = _optional_text()
+    """JSON `{resource: [actions]}`."""
+    metadata_: str | None = Field(default=None, sa_type=Text, nullable=True, sa_column_kwargs={"name": "metadata"})
+    """JSON; `metadata` itself is taken by SQLAlchemy."""
+
+
+class RateLimit(SQLModel, table=True):
+    """A rate-limit counter, when the limiter stores its windows in the database (better-auth's `rateLimit`)."""
+
+    __tablename__ = "rateLimit"
+    __table_args__ = (UniqueConstraint("key", name="rateLimit_key_key"),)
+
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    key: str = _text()
+    count: int = Field(sa_type=Integer)
+    last_request: int = Field(sa_type=BigInteger, sa_column_kwargs={"name": "lastRequest"})
+    """Epoch milliseconds."""
+
+
 CREDENTIAL_PROVIDER = "credential"
 """`account.providerId` of email/password accounts; their `accountId` is the user's id."""
 
-AUTH_TABLES = (User.__table__, Session.__table__, Account.__table__, Verification.__table__)  # type: ignore[attr-defined]
+AUTH_TABLES = (
+    User.__table__,  # type: ignore[attr-defined]
+    Session.__table__,  # type: ignore[attr-defined]
+    Account.__table__,  # type: ignore[attr-defined]
+    Verification.__table__,  # type: ignore[attr-defined]
+    ApiKey.__table__,  # type: ignore[attr-defined]
+    RateLimit.__table__,  # type: ignore[attr-defined]
+)
