@@ -32,6 +32,7 @@ from .oauth.client import ProviderClient
 from .oauth.config import builtin_providers, discover
 from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
+from .oauth.token_storage import ProviderTokenCipher
 from .routing import AuthRoute
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
@@ -126,6 +127,7 @@ class BetterAuth:
         configured = [*builtin_providers(self.settings.social), *social_providers]
         providers = {provider.id: provider for provider in configured}
         provider_client = ProviderClient()
+        token_cipher = ProviderTokenCipher(self.keyring, encrypt=self.settings.social.encrypt_oauth_tokens)
         self.oauth = OAuthService(
             self.settings,
             providers,
@@ -136,9 +138,10 @@ class BetterAuth:
             provider_client,
             self.clock,
             self.hooks,
+            token_cipher,
         )
         self.accounts = AccountService(
-            self.settings.social, providers, self.database, provider_client, self.clock, self.hooks
+            self.settings.social, providers, self.database, provider_client, self.clock, self.hooks, token_cipher
         )
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)

@@ -140,6 +140,9 @@ class SocialSettings(BaseModel):
     """`link-social` may link a provider account whose address differs from the user's."""
     allow_unlinking_all: bool = False
     """`unlink-account` may remove the last way to sign in."""
+    encrypt_oauth_tokens: bool = False
+    """Keep provider access and refresh tokens encrypted at rest (better-auth's `$ba$` envelope, XChaCha20-Poly1305,
+    readable by a Node better-auth app with `account.encryptOAuthTokens` and the same secrets)."""
     github: ProviderCredentials | None = None
     google: ProviderCredentials | None = None
     microsoft: MicrosoftCredentials | None = None

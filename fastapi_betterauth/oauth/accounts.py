@@ -8,8 +8,7 @@ tokens may still see a second use (the loser then gets `FAILED_TO_REFRESH_ACCESS
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -23,28 +22,9 @@ from ..hooks import HookRunner
 from ..settings import SocialSettings
 from .client import ProviderClient, ProviderError
 from .providers.base import OAuthProfile, OAuthProvider
+from .token_storage import ProviderTokenCipher, ProviderTokens
 
 EXPIRY_MARGIN = timedelta(seconds=10)
-
-
-def account_token_fields(token: Mapping[str, Any], now: datetime, current: Account | None = None) -> dict[str, Any]:
-    """The account columns for a provider token response, the one place that decides them.
-
-    Tokens the response lacks keep their stored values (providers often send a refresh token only once), and the
-    granted scope only grows (SPEC §5.5): a narrower sign-in never forgets what was granted before.
-    """
-    expires_in = token.get("expires_in")
-    granted = set(str(token.get("scope") or "").split())
-    if current is not None:
-        granted |= set((current.scope or "").split(","))
-    return {
-        "access_token": token.get("access_token") or (current.access_token if current else None),
-        "refresh_token": token.get("refresh_token") or (current.refresh_token if current else None),
-        "id_token": token.get("id_token") or (current.id_token if current else None),
-        "access_token_expires_at": now + timedelta(seconds=int(expires_in)) if expires_in else None,
-        "scope": ",".join(sorted(scope for scope in granted if scope)) or None,
-        "updated_at": now,
-    }
 
 
 class AccountService:
@@ -56,8 +36,10 @@ class AccountService:
         client: ProviderClient,
         clock: Clock,
         hooks: HookRunner,
+        cipher: ProviderTokenCipher,
     ) -> None:
         self._settings = settings
+        self._cipher = cipher
         self._providers = providers
         self._database = database
         self._client = client
@@ -87,20 +69,21 @@ class AccountService:
             await db.exec(delete(Account).where(Account.id == account.id))  # type: ignore[arg-type]
             await self._hooks.after("account", "delete", account.model_dump())
 
-    async def access_token(self, user_id: str, provider_id: str, account_id: str | None = None) -> Account:
-        """The account with a valid access token, refreshed first when it is about to expire."""
-        account = await self.find(user_id, provider_id, account_id)
-        if not self._expiring(account):
-            return account
+    async def access_token(self, user_id: str, provider_id: str, account_id: str | None = None) -> ProviderTokens:
+        """The account's tokens with a valid access token, refreshed first when it is about to expire."""
+        tokens = self._cipher.tokens(await self.find(user_id, provider_id, account_id))
+        if self._usable(tokens):
+            return tokens
         return await self.refresh(user_id, provider_id, account_id, only_if_expiring=True)
 
-    def _expiring(self, account: Account) -> bool:
-        expires = account.access_token_expires_at
-        return account.access_token is None or (expires is not None and expires - EXPIRY_MARGIN <= self._clock.now())
+    def _usable(self, tokens: ProviderTokens) -> bool:
+        """An access token that is there (and readable) and not about to expire."""
+        expires = tokens.account.access_token_expires_at
+        return tokens.access_token is not None and (expires is None or expires - EXPIRY_MARGIN > self._clock.now())
 
     async def refresh(
         self, user_id: str, provider_id: str, account_id: str | None = None, *, only_if_expiring: bool = False
-    ) -> Account:
+    ) -> ProviderTokens:
         """Use the refresh token (one refresh per account at a time) and store the new tokens."""
         provider = self._providers.get(provider_id)
         if provider is None:
@@ -109,16 +92,18 @@ class AccountService:
         lock = self._locks.setdefault(account.id, asyncio.Lock())
         async with lock:
             account = await self.find(user_id, provider_id, account_id)  # another caller may have refreshed it
-            if only_if_expiring and not self._expiring(account):
-                return account
-            if not account.refresh_token:
+            tokens = self._cipher.tokens(account)
+            if only_if_expiring and self._usable(tokens):
+                return tokens
+            refresh_token = tokens.refresh_token
+            if not refresh_token:
                 raise AuthError(ErrorCode.REFRESH_TOKEN_NOT_FOUND)
             try:
-                token = await self._client.refresh(provider, account.refresh_token)
+                token = await self._client.refresh(provider, refresh_token)
             except ProviderError:
                 raise AuthError(ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN) from None
             await self._store(account, token)
-            return account
+            return self._cipher.tokens(account)
 
     async def provider_profile(self, user_id: str, account_ref: str) -> tuple[Account, OAuthProfile]:
         """What the provider says now about one of the user's accounts (by account row id or provider subject)."""
@@ -126,14 +111,14 @@ class AccountService:
         provider = self._providers.get(accounts[0].provider_id) if accounts else None
         if not accounts or provider is None:
             raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
-        account = await self.access_token(user_id, accounts[0].provider_id, accounts[0].account_id)
+        tokens = await self.access_token(user_id, accounts[0].provider_id, accounts[0].account_id)
         try:
-            data = await self._client.user_info(provider, {"access_token": account.access_token})
-            return account, provider.map_profile(data)
+            data = await self._client.user_info(provider, {"access_token": tokens.access_token})
+            return tokens.account, provider.map_profile(data)
         except (ProviderError, KeyError, TypeError, ValueError):
             raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO) from None
 
     async def _store(self, account: Account, token: dict[str, Any]) -> None:
-        account.sqlmodel_update(account_token_fields(token, self._clock.now(), account))
+        account.sqlmodel_update(self._cipher.account_fields(token, self._clock.now(), account))
         async with self._database.session() as db, db.begin():
             db.add(account)

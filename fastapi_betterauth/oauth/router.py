@@ -17,6 +17,7 @@ from ..schemas import UserOut, js_iso
 from ..sessions.deps import require_session
 from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
 from .service import CallbackError, Started
+from .token_storage import ProviderTokens
 
 
 def account_json(account: Account) -> dict[str, Any]:
@@ -32,13 +33,13 @@ def account_json(account: Account) -> dict[str, Any]:
     }
 
 
-def access_token_json(account: Account) -> dict[str, Any]:
-    expires = account.access_token_expires_at
+def access_token_json(tokens: ProviderTokens) -> dict[str, Any]:
+    expires = tokens.account.access_token_expires_at
     return {
-        "accessToken": account.access_token,
+        "accessToken": tokens.access_token,
         "accessTokenExpiresAt": js_iso(expires) if expires else None,
-        "scopes": account.scope.split(",") if account.scope else [],
-        "idToken": account.id_token,
+        "scopes": tokens.scopes,
+        "idToken": tokens.account.id_token,
     }
 
 
@@ -140,22 +141,22 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def get_access_token(request: Request, response: Response) -> dict[str, Any]:
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        account = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
+        tokens = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
         response.headers.update(NO_STORE)
-        return access_token_json(account)
+        return access_token_json(tokens)
 
     @router.post("/refresh-token", summary="Refresh the provider tokens now")
     async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        account = await auth.accounts.refresh(found.user.id, body.provider_id, body.account_id)
+        tokens = await auth.accounts.refresh(found.user.id, body.provider_id, body.account_id)
         response.headers.update(NO_STORE)
         return {
-            **access_token_json(account),
-            "refreshToken": account.refresh_token,
-            "scope": account.scope,
-            "providerId": account.provider_id,
-            "accountId": account.account_id,
+            **access_token_json(tokens),
+            "refreshToken": tokens.refresh_token,
+            "scope": tokens.account.scope,
+            "providerId": tokens.account.provider_id,
+            "accountId": tokens.account.account_id,
         }
 
     @router.get("/account-info", summary="What the provider says now about one of the user's accounts")

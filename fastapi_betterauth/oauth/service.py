@@ -29,9 +29,9 @@ from ..sessions.service import AuthSession, SessionService
 from ..settings import AuthSettings
 from ..users.service import UserService
 from ..verification.service import VerificationService
-from .accounts import account_token_fields
 from .client import ProviderClient, ProviderError
 from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
+from .token_storage import ProviderTokenCipher
 
 STATE_PURPOSE = "oauth-state"
 STATE_TTL = timedelta(minutes=10)
@@ -74,8 +74,10 @@ class OAuthService:
         client: ProviderClient,
         clock: Clock,
         hooks: HookRunner,
+        cipher: ProviderTokenCipher,
     ) -> None:
         self.settings = settings
+        self._cipher = cipher
         self.providers = providers  # shared with the account service; discovered providers are added at start
         self._database = database
         self._sessions = sessions
@@ -308,7 +310,7 @@ class OAuthService:
         return await self._create_user(provider, profile, token, error_url), True
 
     async def _update_tokens(self, account: Account, token: Mapping[str, Any]) -> None:
-        account.sqlmodel_update(account_token_fields(token, self._clock.now(), account))
+        account.sqlmodel_update(self._cipher.account_fields(token, self._clock.now(), account))
         async with self._database.session() as db, db.begin():
             db.add(account)
 
@@ -322,7 +324,7 @@ class OAuthService:
             provider_id=provider.id,
             user_id=user.id,
             created_at=now,
-            **account_token_fields(token, now),
+            **self._cipher.account_fields(token, now),
         )
 
     async def _add_account(

@@ -1,0 +1,81 @@
+"""How provider tokens are kept in `account` rows: which columns a token response sets, and, with
+`social.encrypt_oauth_tokens`, the access and refresh tokens sealed in better-auth's `$ba$` envelope (SPEC §5.8), so a
+Node better-auth app with the same secrets reads them. The id token is never encrypted (as better-auth)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..crypto.envelope import PREFIX, EnvelopeError, is_sealed, open_sealed, seal
+from ..crypto.keyring import Keyring
+from ..db.models import Account
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTokens:
+    """An account's provider tokens in plain text, for the account's owner. Never stored as such."""
+
+    account: Account
+    access_token: str | None
+    refresh_token: str | None
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.account.scope.split(",") if self.account.scope else []
+
+
+class ProviderTokenCipher:
+    """Seals tokens on the way into the database (when enabled) and opens them on the way out.
+
+    Opening accepts plain values too, so turning encryption on needs no migration: older rows keep working and are
+    sealed at their next refresh. Envelopes always open, so turning it off again loses nothing.
+    """
+
+    def __init__(self, keyring: Keyring, *, encrypt: bool) -> None:
+        self._keyring = keyring
+        self.encrypt = encrypt
+
+    def seal(self, value: str | None) -> str | None:
+        return seal(self._keyring, value) if value and self.encrypt else value
+
+    def open(self, value: str | None) -> str | None:
+        """The plain token. A `$ba$` envelope that does not open (a retired secret) reads as no token."""
+        if not value or not is_sealed(value):
+            return value
+        try:
+            return open_sealed(self._keyring, value)
+        except EnvelopeError:
+            # Bare hex may be a plain token stored before encryption was turned on (better-auth has the same
+            # ambiguity); a damaged or retired envelope is unusable.
+            return None if value.startswith(PREFIX) else value
+
+    def tokens(self, account: Account) -> ProviderTokens:
+        return ProviderTokens(account, self.open(account.access_token), self.open(account.refresh_token))
+
+    def account_fields(self, token: Mapping[str, Any], now: datetime, current: Account | None = None) -> dict[str, Any]:
+        """The account columns for a provider token response, the one place that decides them.
+
+        Tokens the response lacks keep their stored values (providers often send a refresh token only once), and the
+        granted scope only grows (SPEC §5.5): a narrower sign-in never forgets what was granted before.
+        """
+        expires_in, refresh_expires_in = token.get("expires_in"), token.get("refresh_token_expires_in")
+        granted = set(str(token.get("scope") or "").split())
+        if current is not None:
+            granted |= set((current.scope or "").split(","))
+        access, refresh = token.get("access_token"), token.get("refresh_token")
+        return {
+            "access_token": self.seal(str(access)) if access else (current.access_token if current else None),
+            "refresh_token": self.seal(str(refresh)) if refresh else (current.refresh_token if current else None),
+            "id_token": token.get("id_token") or (current.id_token if current else None),
+            "access_token_expires_at": now + timedelta(seconds=int(expires_in)) if expires_in else None,
+            "refresh_token_expires_at": (
+                now + timedelta(seconds=int(refresh_expires_in))
+                if refresh_expires_in
+                else (current.refresh_token_expires_at if current else None)
+            ),
+            "scope": ",".join(sorted(scope for scope in granted if scope)) or None,
+            "updated_at": now,
+        }
