@@ -32,6 +32,7 @@ from .oauth.client import ProviderClient
 from .oauth.config import builtin_providers, discover
 from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
+from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
 from .oauth.token_storage import ProviderTokenCipher
 from .routing import AuthRoute
 from .security.client_ip import ClientIPResolver
@@ -128,13 +129,18 @@ class BetterAuth:
         providers = {provider.id: provider for provider in configured}
         provider_client = ProviderClient()
         token_cipher = ProviderTokenCipher(self.keyring, encrypt=self.settings.social.encrypt_oauth_tokens)
+        states: OAuthStateStore = (
+            CookieStateStore(self.keyring, self.clock)
+            if self.settings.social.store_state_strategy == "cookie"
+            else DatabaseStateStore(self.tokens, self.keyring)
+        )
         self.oauth = OAuthService(
             self.settings,
             providers,
             self.database,
             self.sessions,
             self.users,
-            self.tokens,
+            states,
             provider_client,
             self.clock,
             self.hooks,

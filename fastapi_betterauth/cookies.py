@@ -61,6 +61,11 @@ class AuthCookies:
         parts.append("SameSite=Lax")
         return "; ".join(parts)
 
+    def read(self, cookies: Mapping[str, str], name: str) -> str | None:
+        """The value of a cookie as `serialize` was given it (percent-decoded), or None."""
+        raw = cookies.get(name)
+        return unquote(raw) if raw else None
+
     def read_signed(self, cookies: Mapping[str, str], name: str) -> str | None:
         """The value of a signed cookie, or None when it is absent or its signature is wrong."""
         raw = cookies.get(name)

@@ -140,6 +140,9 @@ class SocialSettings(BaseModel):
     """`link-social` may link a provider account whose address differs from the user's."""
     allow_unlinking_all: bool = False
     """`unlink-account` may remove the last way to sign in."""
+    store_state_strategy: Literal["database", "cookie"] = "database"
+    """Where a sign-in's OAuth state waits for the callback: a single-use verification row plus a signed `state`
+    cookie, or an encrypted `oauth_state` cookie only (for deployments without a database; see the README)."""
     encrypt_oauth_tokens: bool = False
     """Keep provider access and refresh tokens encrypted at rest (better-auth's `$ba$` envelope, XChaCha20-Poly1305,
     readable by a Node better-auth app with `account.encryptOAuthTokens` and the same secrets)."""

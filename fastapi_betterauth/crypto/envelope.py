@@ -11,6 +11,8 @@ import hashlib
 import re
 import secrets
 
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from nacl.bindings import (
     crypto_aead_xchacha20poly1305_ietf_decrypt,
     crypto_aead_xchacha20poly1305_ietf_encrypt,
@@ -21,6 +23,7 @@ from nacl.exceptions import CryptoError
 from .keyring import Keyring
 
 PREFIX = "$ba$"
+_PURPOSE_SALT = b"better-auth:oauth-encryption:v1"
 _NONCE_BYTES: int = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 _TAG_BYTES = 16
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
@@ -75,3 +78,14 @@ def open_sealed(keyring: Keyring, value: str) -> str:
     if not candidates:
         raise EnvelopeError("no secret for this envelope (retired?)")
     return _open(candidates[0], body)
+
+
+def purpose_keyring(keyring: Keyring, purpose: str) -> Keyring:
+    """A keyring of secrets derived for one purpose (better-auth's `derivePurposeKey`, e.g. `oauth-state-cookie`):
+    HKDF-SHA-256 with its salt and info, hex-encoded, versions kept."""
+
+    def derive(secret: str) -> str:
+        hkdf = HKDF(algorithm=SHA256(), length=32, salt=_PURPOSE_SALT, info=f"better-auth:{purpose}:v1".encode())
+        return hkdf.derive(secret.encode()).hex()
+
+    return Keyring([derive(secret) for secret in keyring.secrets], keyring.versions)

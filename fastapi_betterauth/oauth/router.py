@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..crypto.tokens import sign_value
 from ..db.models import Account
 from ..errors import AuthError, ErrorCode
 from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data, with_query
@@ -52,14 +51,14 @@ STATE_COOKIE_MAX_AGE = 600
 def build_router(auth: BetterAuth) -> APIRouter:
     router = APIRouter(route_class=AuthRoute, tags=["social sign-in"])
     max_bytes = auth.settings.advanced.max_body_bytes
-    state_cookie = auth.cookies.name("state")
+    state_cookie = auth.cookies.name(auth.oauth.states.cookie_name)
     default_error_url = f"{auth.settings.url}{auth.settings.base_path}/error"
 
     def send_to_provider(response: Response, started: Started, *, disable_redirect: bool) -> dict[str, Any]:
         """`{url, redirect}` + `Location`; the state also rides in a signed cookie of this browser, and the
         callback must come back to it (O1)."""
-        signed = sign_value(auth.keyring.current, started.state)
-        response.headers.append("set-cookie", auth.cookies.serialize(state_cookie, signed, STATE_COOKIE_MAX_AGE))
+        cookie = auth.cookies.serialize(state_cookie, started.state.cookie_value, STATE_COOKIE_MAX_AGE)
+        response.headers.append("set-cookie", cookie)
         response.headers.update(NO_STORE)
         if not disable_redirect:
             response.headers["location"] = started.url
@@ -186,7 +185,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             signed_in = await auth.oauth.finish(
                 provider_id,
                 dict(request.query_params),
-                browser_state=auth.cookies.read_signed(request.cookies, state_cookie),
+                browser_state=auth.cookies.read(request.cookies, state_cookie),
                 ip_address=client.ip_address,
                 user_agent=client.user_agent,
             )

@@ -1,8 +1,9 @@
 """The OAuth / OpenID Connect sign-in flow (SPEC §5.2-§5.5). No HTTP here: callers bring the callback parameters and
 the browser's state cookie, and get a session or an error code to redirect with.
 
-State is a single-use verification row (10 minutes) whose token is also in a signed cookie of the browser that
-started the flow, so a callback delivered to another browser, replayed, or tampered with fails (SECURITY O1).
+State waits in an `OAuthStateStore` (a single-use verification row plus a signed cookie, or an encrypted cookie) and
+must come back to the browser that started the flow, so a callback delivered to another browser, replayed, or
+tampered with fails (SECURITY O1).
 PKCE S256 always, a nonce for OpenID providers, the RFC 9207 `iss` check, and id tokens checked against the JWKS.
 Identity is (provider, subject); an address links to an existing user only when the provider vouches for it (or is
 trusted) and the local address is verified (SECURITY O7).
@@ -28,13 +29,11 @@ from ..hooks import HookRunner
 from ..sessions.service import AuthSession, SessionService
 from ..settings import AuthSettings
 from ..users.service import UserService
-from ..verification.service import VerificationService
 from .client import ProviderClient, ProviderError
 from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
+from .state import IssuedState, OAuthStateStore, StateError
 from .token_storage import ProviderTokenCipher
 
-STATE_PURPOSE = "oauth-state"
-STATE_TTL = timedelta(minutes=10)
 ID_TOKEN_MAX_AGE = timedelta(hours=1)
 
 
@@ -59,7 +58,7 @@ class SignedIn:
 @dataclass(frozen=True, slots=True)
 class Started:
     url: str
-    state: str
+    state: IssuedState
 
 
 class OAuthService:
@@ -70,7 +69,7 @@ class OAuthService:
         database: Database,
         sessions: SessionService,
         users: UserService,
-        tokens: VerificationService,
+        states: OAuthStateStore,
         client: ProviderClient,
         clock: Clock,
         hooks: HookRunner,
@@ -82,7 +81,7 @@ class OAuthService:
         self._database = database
         self._sessions = sessions
         self._users = users
-        self._tokens = tokens
+        self.states = states
         self._client = client
         self._clock = clock
         self._hooks = hooks
@@ -123,10 +122,10 @@ class OAuthService:
         }
         if link_user is not None:
             value["link"] = {"userId": link_user.id, "email": link_user.email}
-        state = await self._tokens.issue(STATE_PURPOSE, value, STATE_TTL)
+        state = await self.states.issue(value)
         url = provider.authorization_url(
             redirect_uri=self.redirect_uri(provider_id),
-            state=state,
+            state=state.state,
             code_verifier=verifier,
             nonce=nonce,
             scopes=scopes,
@@ -143,16 +142,14 @@ class OAuthService:
         ip_address: str | None = None,
         user_agent: str | None = None,
     ) -> SignedIn:
-        """Complete the flow from the callback parameters. `browser_state`: the signed state cookie's value."""
+        """Complete the flow from the callback parameters. `browser_state`: the value of the state store's cookie."""
         state = params.get("state")
         if not state:
             raise CallbackError("state_not_found", None)
-        if browser_state is None or browser_state != state:
-            raise CallbackError("state_mismatch", None)  # another browser, or no flow started here
-        redeemed = await self._tokens.consume(STATE_PURPOSE, state)
-        if redeemed.value is None:
-            raise CallbackError("state_mismatch", None)  # replayed, expired or unknown
-        stored = redeemed.value
+        try:
+            stored = await self.states.redeem(state, browser_state)
+        except StateError as failure:
+            raise CallbackError(failure.code, None) from None
         callback_url = str(stored.get("callbackURL") or "/")
         error_url = stored.get("errorURL") or callback_url
         if stored.get("providerId") != provider_id:

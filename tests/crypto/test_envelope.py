@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from fastapi_betterauth.crypto.envelope import EnvelopeError, is_sealed, open_sealed, seal
+from fastapi_betterauth.crypto.envelope import EnvelopeError, is_sealed, open_sealed, purpose_keyring, seal
 from fastapi_betterauth.crypto.keyring import Keyring
 
 NEW = "new-secret-0123456789abcdefghijklmnop"
@@ -78,3 +78,22 @@ def test_tampered_truncated_or_unknown_envelopes_are_refused(value: str) -> None
 def test_bare_hex_needs_an_unversioned_secret() -> None:
     with pytest.raises(EnvelopeError):
         open_sealed(Keyring.from_versioned([(2, NEW)]), FROM_NODE_BARE)
+
+
+def test_purpose_keys_match_better_auths_derive_purpose_key() -> None:
+    """better-auth 1.7.25 seals its `oauth_state` cookie with HKDF-derived per-purpose secrets."""
+    from_node = (
+        "$ba$2$0b2421af12f2a7a29a24b2bb2422d89ba37d4e813806cd1bb5de2ed331b85a408607fe0bf89866d57180fc39e707ac6cd8eb32"
+        "e51ebc461e5c21aa08d59dded46c9233e882b77aa0bd12618d0865a57b759820e35d67b27889fbe1361e96146a194a8f086a19338e878"
+        "7e1b2275453ac838f17eb4208939bc43ed27a59"
+    )
+    derived = purpose_keyring(Keyring.from_versioned([(2, NEW)]), "oauth-state-cookie")
+    assert open_sealed(derived, from_node) == (
+        '{"callbackURL":"/in","codeVerifier":"v","expiresAt":4102444800000,"oauthState":"abc"}'
+    )
+    legacy = purpose_keyring(Keyring([LEGACY]), "oauth-state-cookie")
+    assert (
+        open_sealed(legacy, "3253aa09dd5987fb2c58920b5f50b959f22c44295eb93e48f229e7d02aff219fd2b5855be48f42f97c") == "x"
+    )
+    with pytest.raises(EnvelopeError):
+        open_sealed(Keyring.from_versioned([(2, NEW)]), from_node)  # the plain secret is not the purpose key

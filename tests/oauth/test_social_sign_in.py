@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from fastapi_betterauth import ManualClock, User
 from fastapi_betterauth.db.engine import Database
-from fastapi_betterauth.db.models import Account
+from fastapi_betterauth.db.models import Account, Verification
 from fastapi_betterauth.oauth.providers import oidc_from_discovery
 
 from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
@@ -59,10 +59,16 @@ async def accounts(database: Database) -> list[Account]:
         return list((await db.exec(select(Account))).all())
 
 
+@pytest.fixture(params=["database", "cookie"])
+def state_strategy(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Both OAuth state stores: a verification row + signed cookie, or an encrypted cookie alone."""
+    return {"social": {"store_state_strategy": request.param}}
+
+
 async def test_first_sign_in_creates_the_user_then_finds_it(
-    social: Client, oidc_provider: IdP, database: Database
+    social: Client, oidc_provider: IdP, database: Database, state_strategy: dict[str, object]
 ) -> None:
-    client = await social()
+    client = await social(**state_strategy)
     url = await start(client, callbackURL="/dashboard", newUserCallbackURL="/welcome")
     params = parse_qs(urlsplit(url).query)
     assert params["code_challenge_method"] == ["S256"]  # O2
@@ -83,7 +89,7 @@ async def test_first_sign_in_creates_the_user_then_finds_it(
     assert account.scope is not None
     assert "openid" in account.scope.split(",")
 
-    again = await social()
+    again = await social(**state_strategy)
     back = await oidc_provider.login(await start(again, callbackURL="/dashboard", newUserCallbackURL="/welcome"))
     second = await again.get(path_of(back))
     assert second.headers["location"] == "/dashboard"  # a returning user
@@ -96,12 +102,12 @@ async def test_first_sign_in_creates_the_user_then_finds_it(
 
 
 async def test_callback_in_another_browser_fails_and_creates_nothing(
-    social: Client, oidc_provider: IdP, database: Database
+    social: Client, oidc_provider: IdP, database: Database, state_strategy: dict[str, object]
 ) -> None:
     """O1: the state is bound to the browser that started the flow."""
-    victim = await social()
+    victim = await social(**state_strategy)
     back = await oidc_provider.login(await start(victim, callbackURL="/dashboard"))
-    attacker = await social()
+    attacker = await social(**state_strategy)
     response = await attacker.get(path_of(back))
     assert response.status_code == 302
     assert "error=state_mismatch" in response.headers["location"]
@@ -109,18 +115,47 @@ async def test_callback_in_another_browser_fails_and_creates_nothing(
     assert (await attacker.get("/me")).status_code == 401
 
 
-async def test_replayed_or_tampered_callbacks_fail(social: Client, oidc_provider: IdP, database: Database) -> None:
-    first = await social()
+async def test_replayed_or_tampered_callbacks_fail(
+    social: Client, oidc_provider: IdP, database: Database, state_strategy: dict[str, object]
+) -> None:
+    first = await social(**state_strategy)
     back = await oidc_provider.login(await start(first, callbackURL="/dashboard"))
     tampered = back.replace("state=", "state=x")
     assert "error=state_mismatch" in (await first.get(path_of(tampered))).headers["location"]
     assert "error=state_mismatch" in (await first.get(path_of(back))).headers["location"]  # a failure ends the flow
-    client = await social()
+    client = await social(**state_strategy)
     back = await oidc_provider.login(await start(client, callbackURL="/dashboard"))
     assert (await client.get(path_of(back))).headers["location"] == "/dashboard"
     replay = await client.get(path_of(back))
     assert "error=state_mismatch" in replay.headers["location"]  # single-use state
     assert len(await accounts(database)) == 1
+
+
+async def test_cookie_state_keeps_nothing_on_the_server_and_refuses_a_forged_or_stale_cookie(
+    social: Client, oidc_provider: IdP, database: Database, clock: ManualClock
+) -> None:
+    """`store_state_strategy = "cookie"`: the state rides in an encrypted `oauth_state` cookie (better-auth's
+    envelope with its purpose key); a cookie that does not decrypt is `state_invalid`, an expired one refused."""
+    client = await social(social={"store_state_strategy": "cookie"})
+    started = await client.post("/api/auth/sign-in/social", json={"provider": "idp", "callbackURL": "/in"})
+    name = "__Secure-better-auth.oauth_state"
+    [cookie] = [c for c in started.headers.get_list("set-cookie") if c.startswith(f"{name}=")]
+    assert "HttpOnly" in cookie
+    assert "Max-Age=600" in cookie
+    assert "SameSite=Lax" in cookie
+    async with database.session() as db:
+        assert (await db.exec(select(Verification))).all() == []
+    back = await oidc_provider.login(started.json()["url"])
+
+    [jar_cookie] = [c for c in client.cookies.jar if c.name == name]
+    client.cookies.set(name, (jar_cookie.value or "")[:-4] + "0000", domain=jar_cookie.domain)
+    assert "error=state_invalid" in (await client.get(path_of(back))).headers["location"]
+
+    stale = await social(social={"store_state_strategy": "cookie"})
+    back = await oidc_provider.login(await start(stale, callbackURL="/in"))
+    clock.advance(timedelta(minutes=11))
+    assert "error=state_mismatch" in (await stale.get(path_of(back))).headers["location"]
+    assert await accounts(database) == []
 
 
 async def test_wrong_issuer_is_refused(social: Client, oidc_provider: IdP, database: Database) -> None:
