@@ -106,6 +106,8 @@ class ProviderCredentials(BaseModel):
 
     client_id: str
     client_secret: SecretStr | None = None
+    override_user_info_on_sign_in: bool = False
+    """Copy the provider's name and image (and a verified, unclaimed address) to the user on every sign-in."""
 
 
 class MicrosoftCredentials(ProviderCredentials):
@@ -125,6 +127,7 @@ class OIDCProviderSettings(BaseModel):
     client_secret: SecretStr | None = None
     name: str | None = None
     scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+    override_user_info_on_sign_in: bool = False
 
 
 class SocialSettings(BaseModel):

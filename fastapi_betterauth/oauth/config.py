@@ -3,6 +3,8 @@ discovery documents are fetched (and their issuers checked) when the app starts.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx2 as httpx
 
 from ..settings import OIDCProviderSettings, ProviderCredentials, SocialSettings
@@ -26,14 +28,18 @@ def builtin_providers(settings: SocialSettings) -> list[OAuthProvider]:
         (Apple, settings.apple),
     ):
         if credentials is not None:
-            found.append(factory(credentials.client_id, _secret(credentials)))
+            found.append(_with_options(factory(credentials.client_id, _secret(credentials)), credentials))
     if settings.microsoft is not None:
         ms = settings.microsoft
-        found.append(Microsoft(ms.client_id, _secret(ms), tenant=ms.tenant))
+        found.append(_with_options(Microsoft(ms.client_id, _secret(ms), tenant=ms.tenant), ms))
     if settings.gitlab is not None:
         gl = settings.gitlab
-        found.append(GitLab(gl.client_id, _secret(gl), base_url=gl.base_url))
+        found.append(_with_options(GitLab(gl.client_id, _secret(gl), base_url=gl.base_url), gl))
     return found
+
+
+def _with_options(provider: OAuthProvider, options: ProviderCredentials | OIDCProviderSettings) -> OAuthProvider:
+    return replace(provider, override_user_info_on_sign_in=options.override_user_info_on_sign_in)
 
 
 async def discover(configured: OIDCProviderSettings) -> OAuthProvider:
@@ -45,7 +51,7 @@ async def discover(configured: OIDCProviderSettings) -> OAuthProvider:
             document = response.json()
     except (httpx.HTTPError, ValueError) as exc:
         raise DiscoveryError(f"{configured.id}: cannot read {configured.discovery_url}: {type(exc).__name__}") from None
-    return oidc_from_discovery(
+    provider = oidc_from_discovery(
         configured.id,
         document,
         discovery_url=configured.discovery_url,
@@ -54,3 +60,4 @@ async def discover(configured: OIDCProviderSettings) -> OAuthProvider:
         scopes=tuple(configured.scopes),
         name=configured.name,
     )
+    return _with_options(provider, configured)

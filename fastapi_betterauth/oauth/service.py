@@ -11,6 +11,7 @@ trusted) and the local address is verified (SECURITY O7).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,6 +36,8 @@ from .state import IssuedState, OAuthStateStore, StateError
 from .token_storage import ProviderTokenCipher
 
 ID_TOKEN_MAX_AGE = timedelta(hours=1)
+
+logger = logging.getLogger("fastapi_betterauth.oauth")
 
 
 class CallbackError(Exception):
@@ -210,8 +213,9 @@ class OAuthService:
         if now.timestamp() - float(claims["iat"]) > ID_TOKEN_MAX_AGE.total_seconds():
             raise AuthError(ErrorCode.INVALID_TOKEN, 401)
         try:
-            profile = provider.map_profile(claims)
-        except (KeyError, TypeError, ValueError):
+            profile = provider.to_user_profile(provider.map_profile(claims))
+        except (KeyError, TypeError, ValueError) as failure:
+            logger.warning("%s: cannot map the id token's claims: %s", provider.id, failure)
             raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO, 401) from None
         if not profile.email:
             raise AuthError(ErrorCode.USER_EMAIL_NOT_FOUND, 401)
@@ -247,8 +251,9 @@ class OAuthService:
         if claims and info.get("sub") not in (None, claims["sub"]):
             raise ProviderError("unable_to_get_user_info", "user info names another subject")
         try:
-            return provider.map_profile({**info, **claims}), token
-        except (KeyError, TypeError, ValueError):
+            return provider.to_user_profile(provider.map_profile({**info, **claims})), token
+        except (KeyError, TypeError, ValueError) as failure:
+            logger.warning("%s: cannot map the provider's profile: %s", provider.id, failure)
             raise ProviderError("unable_to_get_user_info", "profile") from None
 
     async def _link(
@@ -289,8 +294,9 @@ class OAuthService:
         if linked is not None:
             account, user = linked
             await self._update_tokens(account, token)
-            if profile.email_verified and profile.email == user.email and not user.email_verified:
-                user = await self._users.update(user, {"email_verified": True})
+            changes = await self._returning_user_changes(provider, profile, user)
+            if changes:
+                user = await self._users.update(user, changes)
             return user, False
         if not profile.email:
             raise CallbackError("email_not_found", error_url)
@@ -305,6 +311,29 @@ class OAuthService:
         if options.disable_sign_up:
             raise CallbackError("signup_disabled", error_url)
         return await self._create_user(provider, profile, token, error_url), True
+
+    async def _returning_user_changes(
+        self, provider: OAuthProvider, profile: OAuthProfile, user: User
+    ) -> dict[str, Any]:
+        """What a sign-in of a linked account changes on the user: the address becomes verified when the provider
+        vouches for the same one; with `override_user_info_on_sign_in`, name and image follow the provider, and so
+        does the address when the provider vouches for it and no other user has it (better-auth would fail there)."""
+        vouched = profile.email_verified and profile.email is not None
+        changes: dict[str, Any] = {}
+        if vouched and profile.email == user.email and not user.email_verified:
+            changes["email_verified"] = True
+        if not provider.override_user_info_on_sign_in:
+            return changes
+        if profile.name and profile.name != user.name:
+            changes["name"] = profile.name
+        if profile.image and profile.image != user.image:
+            changes["image"] = profile.image
+        if vouched and profile.email != user.email:
+            async with self._database.session() as db:
+                taken = await find_user_by_email(db, str(profile.email))
+            if taken is None:
+                changes.update(email=profile.email, email_verified=True)
+        return changes
 
     async def _update_tokens(self, account: Account, token: Mapping[str, Any]) -> None:
         account.sqlmodel_update(self._cipher.account_fields(token, self._clock.now(), account))

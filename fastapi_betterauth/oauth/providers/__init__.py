@@ -1,7 +1,7 @@
 """Built-in providers and the generic OpenID Connect one."""
 
 from .apple import Apple
-from .base import OAuthProfile, OAuthProvider, ProfileMapper, code_challenge, new_code_verifier
+from .base import OAuthProfile, OAuthProvider, ProfileMapper, UserMapper, code_challenge, new_code_verifier
 from .discord import Discord
 from .github import GitHub
 from .gitlab import GitLab
@@ -20,6 +20,7 @@ __all__ = [
     "OAuthProfile",
     "OAuthProvider",
     "ProfileMapper",
+    "UserMapper",
     "code_challenge",
     "new_code_verifier",
     "oidc_from_discovery",

@@ -7,7 +7,7 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -35,6 +35,13 @@ AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
 ProfileMapper = Callable[[Mapping[str, Any]], OAuthProfile]
 """A pure function from the provider's claims / user-info JSON to an `OAuthProfile`."""
 
+UserMapper = Callable[[OAuthProfile], Mapping[str, Any]]
+"""better-auth's `mapProfileToUser`: user fields from a profile (`profile.raw` holds everything the provider said).
+Keys among `USER_FIELDS`; they override the defaults taken from the profile."""
+
+USER_FIELDS = frozenset({"name", "image", "email", "email_verified"})
+"""The user fields a provider may set."""
+
 
 @dataclass(frozen=True, slots=True)
 class OAuthProvider:
@@ -60,6 +67,28 @@ class OAuthProvider:
     """Fixed extra parameters of the authorization request (e.g. Google's `include_granted_scopes`)."""
     email_endpoint: str | None = None
     """A second user-info call for addresses (GitHub's `/user/emails`)."""
+    map_profile_to_user: UserMapper | None = None
+    """Choose the user's fields from the profile, e.g. a display name from another claim."""
+    override_user_info_on_sign_in: bool = False
+    """On every sign-in, copy the provider's name and image (and a verified, unclaimed address) to the user, instead
+    of only when the user is created."""
+
+    def to_user_profile(self, profile: OAuthProfile) -> OAuthProfile:
+        """The profile with `map_profile_to_user` applied: what the user's fields are made from. `ValueError` if the
+        mapper returns a field a provider may not set (`id`, say)."""
+        if self.map_profile_to_user is None:
+            return profile
+        mapped = dict(self.map_profile_to_user(profile))
+        if unknown := set(mapped) - USER_FIELDS:
+            raise ValueError(f"map_profile_to_user of {self.id!r} returned fields it may not set: {sorted(unknown)}")
+        email = mapped.get("email", profile.email)
+        return replace(
+            profile,
+            name=mapped.get("name", profile.name),
+            image=mapped.get("image", profile.image),
+            email=str(email).lower() if email else None,
+            email_verified=bool(mapped.get("email_verified", profile.email_verified)),
+        )
 
     @property
     def is_openid(self) -> bool:
