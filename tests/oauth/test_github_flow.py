@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from fastapi_betterauth import Account, ManualClock, User
 from fastapi_betterauth.db.engine import Database
-from fastapi_betterauth.oauth.providers import GitHub
+from fastapi_betterauth.oauth.providers import GitHub, OAuthProfile, OAuthProvider
 
 from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
 
@@ -200,3 +200,46 @@ async def test_a_bad_code_reported_with_status_200_is_an_invalid_code(
 ) -> None:
     assert await github_sign_in(await client_for(), code="stale") == "/in?error=invalid_code"
     assert await stored(database) == []
+
+
+async def test_a_generic_oauth2_provider_from_explicit_endpoints(
+    github: FakeGitHub, make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, database: Database
+) -> None:
+    """Any OAuth 2.0 provider is a plain `OAuthProvider`: endpoints, scopes and a profile mapper (no subclass)."""
+
+    def acme_profile(data: Mapping[str, Any]) -> OAuthProfile:
+        return OAuthProfile(
+            subject=str(data["node_id"]),
+            email=f"{data['login']}@acme.example",
+            email_verified=False,
+            name=data["name"],
+            image=None,
+            raw=dict(data),
+        )
+
+    acme = OAuthProvider(
+        id="acme",
+        name="Acme SSO",
+        client_id="acme-client",
+        client_secret="acme-secret",
+        authorization_endpoint=f"{github.base}/login/oauth/authorize",
+        token_endpoint=f"{github.base}/login/oauth/access_token",
+        userinfo_endpoint=f"{github.base}/user",
+        scopes=("profile",),
+        token_endpoint_auth_method="client_secret_post",
+        map_profile=acme_profile,
+    )
+    client = await make_configured_client(make_auth(social_providers=[acme]))
+    started = await client.post("/api/auth/sign-in/social", json={"provider": "acme", "callbackURL": "/in"})
+    query = parse_qs(urlsplit(started.json()["url"]).query)
+    assert query["redirect_uri"] == ["https://testserver/api/auth/callback/acme"]
+    assert query["scope"] == ["profile"]
+    assert "nonce" not in query  # not an OpenID provider
+    back = await client.get("/api/auth/callback/acme", params={"code": "good-code", "state": query["state"][0]})
+    assert back.headers["location"] == "/in"
+    [(user, account)] = await stored(database)
+    assert (user.email, account.provider_id, account.account_id) == (
+        "octocat@acme.example",
+        "acme",
+        GITHUB_USER["node_id"],
+    )
