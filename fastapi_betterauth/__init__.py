@@ -2,21 +2,25 @@
 
 from .auth import AuthAPI, BetterAuth
 from .clock import Clock, ManualClock, SystemClock
-from .db.models import Account, Session, User, Verification
+from .db.models import Account, ApiKey, Session, User, Verification
 from .deps import (
+    ApiKeyAuth,
     AuthNotConfiguredError,
     CurrentSession,
     CurrentUser,
     FreshSession,
     OptionalSession,
     OptionalUser,
+    VerifiedApiKey,
     VerifiedUser,
+    api_key,
     current_session,
     current_user,
     fresh_session,
     get_auth,
     optional_session,
     optional_user,
+    request_api_key,
     verified_user,
 )
 from .errors import AuthError, ErrorCode
@@ -24,16 +28,22 @@ from .hooks import DatabaseHooks, HookVetoError, ModelHooks
 from .sessions.service import AuthSession
 from .settings import (
     AdvancedSettings,
+    ApiKeySettings,
     AuthSettings,
     EmailAndPasswordSettings,
     InsecureSecretError,
     IPAddressSettings,
+    RateLimitRule,
+    RateLimitSettings,
     SessionSettings,
 )
 
 __all__ = [
     "Account",
     "AdvancedSettings",
+    "ApiKey",
+    "ApiKeyAuth",
+    "ApiKeySettings",
     "AuthAPI",
     "AuthError",
     "AuthNotConfiguredError",
@@ -54,17 +64,22 @@ __all__ = [
     "ModelHooks",
     "OptionalSession",
     "OptionalUser",
+    "RateLimitRule",
+    "RateLimitSettings",
     "Session",
     "SessionSettings",
     "SystemClock",
     "User",
     "Verification",
+    "VerifiedApiKey",
     "VerifiedUser",
+    "api_key",
     "current_session",
     "current_user",
     "fresh_session",
     "get_auth",
     "optional_session",
     "optional_user",
+    "request_api_key",
     "verified_user",
 ]

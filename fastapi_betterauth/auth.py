@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import timedelta
+from types import EllipsisType
+from typing import Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from pydantic import ValidationError
 
+from .api_keys import router as api_keys_router
+from .api_keys.keys import Permissions
+from .api_keys.request import ApiKeySessions
+from .api_keys.schemas import CreateApiKeyBody, SortField, UpdateApiKeyBody
+from .api_keys.service import ApiKeyPage, ApiKeyService, ApiKeyVerification, CreatedApiKey
 from .background import BackgroundTasks
 from .clock import Clock, SystemClock
 from .cookies import AuthCookies, parse_cookie_header
@@ -18,12 +26,12 @@ from .crypto.passwords import PasswordHasher
 from .crypto.tokens import sign_value
 from .db import migrate
 from .db.engine import Database
-from .db.models import Session, User
+from .db.models import ApiKey, Session, User
 from .email_password import account_router
 from .email_password import router as email_password_router
 from .email_password.flows import EmailFlows, PasswordResetCallback
 from .email_password.service import ClientInfo, EmailPasswordService, SignUpResult
-from .errors import build_exception_handlers
+from .errors import AuthError, ErrorCode, build_exception_handlers
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .oauth import router as oauth_router
@@ -34,9 +42,10 @@ from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
 from .oauth.token_storage import ProviderTokenCipher
-from .routing import AuthRoute
+from .routing import AuthRoute, ModelT
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
+from .security.ratelimit import RateLimiter, RuleValue, SignInThrottle, limit_backend
 from .sessions import router as sessions_router
 from .sessions.cache import CacheVersion, SessionCookieCache
 from .sessions.cookie_cache import CookieCacheCodec
@@ -44,7 +53,7 @@ from .sessions.deps import STATE_KEY
 from .sessions.service import AuthSession, SessionService
 from .sessions.storage_store import StorageSessionStore
 from .sessions.store import DatabaseSessionStore, SessionStore
-from .settings import AuthSettings, resolve_secrets
+from .settings import AuthSettings, InsecureSettingsError, resolve_secrets
 from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
 from .users.service import UserService
@@ -82,6 +91,7 @@ class BetterAuth:
         email_templates: Templates | None = None,
         on_password_reset: PasswordResetCallback | None = None,
         social_providers: Sequence[OAuthProvider] = (),
+        rate_limit_rules: Mapping[str, RuleValue] | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
         self.session_enricher = session_enricher
@@ -97,11 +107,19 @@ class BetterAuth:
         self.storage = secondary_storage
         if self.storage is None and self.settings.secondary_storage_url:
             self.storage = storage_from_url(self.settings.secondary_storage_url, self.clock)
+        counters = limit_backend(
+            self.settings.rate_limit.storage, clock=self.clock, database=self.database, secondary=self.storage
+        )
+        # Rules passed here (callables too) win over `rate_limit.custom_rules` for the same path.
+        self.rate_limiter = RateLimiter(self.settings, counters, self.client_ips, rate_limit_rules)
+        self.sign_in_throttle = SignInThrottle(self.settings, counters)
         store = session_store or self._session_store()
         self.hooks = HookRunner(hooks)
         self.cookie_cache = self._cookie_cache(store, cookie_cache_version)
         self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
         self.users = UserService(self.database, self.clock, store, self.hooks)
+        self.api_keys = ApiKeyService(self.settings.api_key, self.database, self.clock)
+        self.mock_sessions = self._mock_sessions()
         self.email_password = EmailPasswordService(
             options, self.database, self.passwords, self.sessions, self.clock, self.hooks, policy=self.password_policy
         )
@@ -153,6 +171,19 @@ class BetterAuth:
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
 
+    def _mock_sessions(self) -> ApiKeySessions | None:
+        options = self.settings.api_key
+        if not options.enable_session_for_api_keys:
+            return None
+        if self.settings.environment == "production" and not options.allow_sessions_in_production:
+            raise InsecureSettingsError(
+                "api_key.enable_session_for_api_keys signs a key's owner in wherever a session is enough, so a leaked "
+                "key impersonates them. Prefer api_key(...) in routes for machines; to keep mock sessions in "
+                "production anyway, also set api_key.allow_sessions_in_production (BETTER_AUTH_API_KEY__ALLOW_"
+                "SESSIONS_IN_PRODUCTION=true)."
+            )
+        return ApiKeySessions(self)
+
     def _session_store(self) -> SessionStore:
         options = self.settings.session
         database = DatabaseSessionStore(self.database, hash_tokens=options.hash_session_tokens)
@@ -181,13 +212,18 @@ class BetterAuth:
         )
 
     def _build_router(self) -> APIRouter:
-        router = APIRouter(route_class=AuthRoute, dependencies=[Depends(self._check_origin)])
+        # The rate limit comes first, as in better-auth: refused requests cost no further work.
+        router = APIRouter(
+            route_class=AuthRoute, dependencies=[Depends(self.rate_limiter), Depends(self._check_origin)]
+        )
         router.include_router(sessions_router.build_router(self))
         router.include_router(users_router.build_router(self))
         # Mounted even when disabled, so clients get better-auth's 400 EMAIL_PASSWORD_DISABLED, not a 404.
         router.include_router(email_password_router.build_router(self))
         router.include_router(account_router.build_router(self))
         router.include_router(oauth_router.build_router(self))
+        if self.settings.api_key.enabled:
+            router.include_router(api_keys_router.build_router(self))
         return router
 
     async def _check_origin(self, request: Request) -> None:
@@ -229,6 +265,8 @@ class BetterAuth:
     ) -> None:
         """Set the session cookie, its cookie-cache copy when enabled, and with bearer tokens on, expose the signed
         token in `set-auth-token`. `present`: the request's cookies (stale cache chunks are expired)."""
+        if found.source != "session":
+            return  # a mock session from an API key never gets a cookie
         self.cookies.set_session(response, found.session.token, max_age=self.sessions.cookie_max_age(remember_me))
         if self.cookie_cache is not None:
             await self.cookie_cache.write(response, found, present or {}, remember_me=remember_me)
@@ -272,3 +310,128 @@ class AuthAPI:
         """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests."""
         signed = sign_value(self._auth.keyring.current, found.session.token)
         return {"cookie": f"{self._auth.cookies.session_token}={signed}"}
+
+    # --- API keys (better-auth's api-key plugin). Durations: `expires_in` in seconds, `refill_interval` and
+    # `rate_limit_time_window` in milliseconds, as on the wire; a `timedelta` works for each.
+
+    async def create_api_key(
+        self,
+        *,
+        user_id: str,
+        name: str | None = None,
+        expires_in: float | timedelta | None = None,
+        prefix: str | None = None,
+        metadata: Any = None,
+        remaining: int | None = None,
+        refill_amount: int | None = None,
+        refill_interval: int | timedelta | None = None,
+        rate_limit_enabled: bool | None = None,
+        rate_limit_time_window: int | timedelta | None = None,
+        rate_limit_max: int | None = None,
+        permissions: Permissions | None = None,
+    ) -> CreatedApiKey:
+        """A new key for `user_id`, server-only properties included; `.key` is the key, shown this once.
+        404 `USER_NOT_FOUND` for an unknown user; the 400s of `POST /api-key/create` otherwise."""
+        values = {
+            "name": name,
+            "expires_in": _seconds(expires_in),
+            "prefix": prefix,
+            "metadata": metadata,
+            "remaining": remaining,
+            "refill_amount": refill_amount,
+            "refill_interval": _milliseconds(refill_interval),
+            "rate_limit_enabled": rate_limit_enabled,
+            "rate_limit_time_window": _milliseconds(rate_limit_time_window),
+            "rate_limit_max": rate_limit_max,
+            "permissions": permissions,
+        }
+        body = _validated(CreateApiKeyBody, {key: value for key, value in values.items() if value is not None})
+        return await self._auth.api_keys.create(user_id, body, check_owner=True)
+
+    async def update_api_key(
+        self,
+        key_id: str,
+        *,
+        user_id: str,
+        name: str | None = None,
+        enabled: bool | None = None,
+        expires_in: float | timedelta | EllipsisType | None = ...,
+        metadata: Any = ...,
+        remaining: int | None = None,
+        refill_amount: int | None = None,
+        refill_interval: int | timedelta | None = None,
+        rate_limit_enabled: bool | None = None,
+        rate_limit_time_window: int | timedelta | None = None,
+        rate_limit_max: int | None = None,
+        permissions: Permissions | EllipsisType | None = ...,
+    ) -> ApiKey:
+        """Change one of `user_id`'s keys. `expires_in`, `metadata` and `permissions` are left alone unless given;
+        `None` removes them. 404 `KEY_NOT_FOUND`, 400 `NO_VALUES_TO_UPDATE` and the other 400s of the route."""
+        values: dict[str, Any] = {
+            "key_id": key_id,
+            "name": name,
+            "enabled": enabled,
+            "remaining": remaining,
+            "refill_amount": refill_amount,
+            "refill_interval": _milliseconds(refill_interval),
+            "rate_limit_enabled": rate_limit_enabled,
+            "rate_limit_time_window": _milliseconds(rate_limit_time_window),
+            "rate_limit_max": rate_limit_max,
+        }
+        values = {key: value for key, value in values.items() if value is not None}
+        if not isinstance(expires_in, EllipsisType):
+            values["expires_in"] = _seconds(expires_in)
+        if not isinstance(metadata, EllipsisType):
+            values["metadata"] = metadata
+        if not isinstance(permissions, EllipsisType):
+            values["permissions"] = permissions
+        return await self._auth.api_keys.update(key_id, user_id, _validated(UpdateApiKeyBody, values))
+
+    async def get_api_key(self, key_id: str, *, user_id: str) -> ApiKey:
+        """One of `user_id`'s keys (404 `KEY_NOT_FOUND`)."""
+        return await self._auth.api_keys.get(key_id, user_id)
+
+    async def list_api_keys(
+        self,
+        *,
+        user_id: str,
+        limit: int | None = None,
+        offset: int | None = None,
+        sort_by: SortField | None = None,
+        sort_direction: Literal["asc", "desc"] = "asc",
+    ) -> ApiKeyPage:
+        """A page of `user_id`'s keys, sorted and paginated by the database."""
+        return await self._auth.api_keys.list_keys(
+            user_id, limit=limit, offset=offset, sort_by=sort_by, sort_direction=sort_direction
+        )
+
+    async def delete_api_key(self, key_id: str, *, user_id: str) -> None:
+        """Delete one of `user_id`'s keys (404 `KEY_NOT_FOUND`)."""
+        await self._auth.api_keys.delete(key_id, user_id)
+
+    async def verify_api_key(self, key: str, *, permissions: Permissions | None = None) -> ApiKeyVerification:
+        """Check a key (and that it has every permission in `permissions`) and spend one use of it: better-auth's
+        `{valid, error, key}` (`.to_json()` gives that JSON). Problems are answered in `error`, never raised."""
+        return await self._auth.api_keys.check(key, permissions)
+
+    async def delete_expired_api_keys(self) -> int:
+        """Delete every expired key now; how many there were. (Expired keys are also swept every 10 s at most
+        while keys are used, and deleted when presented.)"""
+        return await self._auth.api_keys.delete_expired()
+
+
+def _seconds(value: float | timedelta | None) -> float | None:
+    return value.total_seconds() if isinstance(value, timedelta) else value
+
+
+def _milliseconds(value: int | timedelta | None) -> int | None:
+    return int(value / timedelta(milliseconds=1)) if isinstance(value, timedelta) else value
+
+
+def _validated(model: type[ModelT], values: dict[str, Any]) -> ModelT:
+    """Server calls are validated like request bodies: 400 `VALIDATION_ERROR` naming the field."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(f"[{'.'.join(map(str, e['loc']))}] {e['msg']}" for e in exc.errors())
+        raise AuthError(ErrorCode.VALIDATION_ERROR, 400, problems) from None

@@ -4,6 +4,9 @@ Each feature keeps its providers in its own `deps.py`; this module gathers them 
 `fastapi_betterauth`).
 """
 
+from .api_keys.deps import ApiKeyAuth, api_key
+from .api_keys.request import request_api_key
+from .api_keys.service import VerifiedApiKey
 from .sessions.deps import (
     AuthNotConfiguredError,
     CurrentSession,
@@ -22,18 +25,22 @@ from .sessions.deps import (
 )
 
 __all__ = [
+    "ApiKeyAuth",
     "AuthNotConfiguredError",
     "CurrentSession",
     "CurrentUser",
     "FreshSession",
     "OptionalSession",
     "OptionalUser",
+    "VerifiedApiKey",
     "VerifiedUser",
+    "api_key",
     "current_session",
     "current_user",
     "fresh_session",
     "get_auth",
     "optional_session",
     "optional_user",
+    "request_api_key",
     "verified_user",
 ]

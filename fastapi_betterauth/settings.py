@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -166,6 +166,61 @@ class BearerSettings(BaseModel):
     """Accept signed bearer tokens and send `set-auth-token` with every new session. Bare tokens never work."""
 
 
+_INT32_MILLISECONDS = timedelta(milliseconds=2_147_483_647)  # the `apikey` columns hold 32-bit milliseconds
+
+
+class ApiKeyExpirationSettings(BaseModel):
+    """When API keys expire (better-auth `apiKey.keyExpiration.*`; its bounds are days, here durations)."""
+
+    default_expires_in: Duration | None = Field(default=None, gt=timedelta(0))
+    """Lifetime of keys created without `expiresIn` (None: they never expire)."""
+    disable_custom_expires_time: bool = False
+    """Refuse `expiresIn` from callers (400 `KEY_DISABLED_EXPIRATION`)."""
+    min_expires_in: Duration = Field(default=timedelta(days=1), ge=timedelta(0))
+    """Shortest `expiresIn` accepted (400 `EXPIRES_IN_IS_TOO_SMALL`)."""
+    max_expires_in: Duration = Field(default=timedelta(days=365), gt=timedelta(0))
+    """Longest `expiresIn` accepted (400 `EXPIRES_IN_IS_TOO_LARGE`)."""
+
+
+class ApiKeyRateLimitSettings(BaseModel):
+    """Per-key rate limit of new keys (better-auth `apiKey.rateLimit.*`): at most `max_requests` verifications per
+    `time_window`, the window running from the last allowed request."""
+
+    enabled: bool = True
+    """Off: no key is rate limited, whatever its own settings."""
+    time_window: Duration = Field(default=timedelta(days=1), gt=timedelta(0), le=_INT32_MILLISECONDS)
+    max_requests: int = Field(default=10, ge=0, le=2_147_483_647)
+
+
+class ApiKeySettings(BaseModel):
+    """API keys (better-auth's api-key plugin, `apiKey({...})`)."""
+
+    enabled: bool = False
+    """Mount the `/api-key/*` endpoints. (`auth.api` and the `api_key()` provider work either way.)"""
+    headers: list[str] = Field(default_factory=lambda: ["x-api-key"], min_length=1)
+    """Request headers a key is read from, first non-empty wins (JSON list in the environment). Never the query."""
+    default_prefix: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9_-]+$", max_length=32)
+    """Prefix of keys created without one, e.g. `myapp_` (makes leaked keys easy to recognise and scan for)."""
+    default_key_length: int = Field(default=64, ge=24, le=256)
+    """Random letters per key, prefix excluded (24 letters are 136 bits). Mock sessions refuse shorter keys."""
+    starting_characters_length: int = Field(default=6, ge=0, le=16)
+    """How many leading characters (prefix included) are kept in `start` to recognise a key (0: none)."""
+    minimum_prefix_length: int = Field(default=1, ge=1)
+    maximum_prefix_length: int = Field(default=32, ge=1)
+    minimum_name_length: int = Field(default=1, ge=0)
+    maximum_name_length: int = Field(default=32, ge=1)
+    require_name: bool = False
+    enable_metadata: bool = False
+    """Accept `metadata` (any JSON object) on keys."""
+    enable_session_for_api_keys: bool = False
+    """Mock sessions: a request with a valid key and no session is signed in as the key's owner for `current_user`,
+    `current_session` and `/get-session`. A leaked key then impersonates its owner: see the README."""
+    allow_sessions_in_production: bool = False
+    """Start-up refuses `enable_session_for_api_keys` with `environment="production"` unless this says you mean it."""
+    key_expiration: ApiKeyExpirationSettings = Field(default_factory=ApiKeyExpirationSettings)
+    rate_limit: ApiKeyRateLimitSettings = Field(default_factory=ApiKeyRateLimitSettings)
+
+
 class EmailAndPasswordSettings(BaseModel):
     """Email and password sign-up and sign-in (better-auth `emailAndPassword.*`)."""
 
@@ -273,6 +328,47 @@ class AdvancedSettings(BaseModel):
     ip_address: IPAddressSettings = Field(default_factory=IPAddressSettings)
 
 
+class RateLimitRule(BaseModel):
+    """At most `max` requests per `window` seconds (better-auth's `{window, max}`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window: int = Field(ge=1)
+    """Seconds."""
+    max: int = Field(ge=1)
+
+
+class AccountThrottleSettings(BaseModel):
+    """Throttling of failed email/password sign-ins per account (SECURITY L2, L4; README "Rate limiting")."""
+
+    enabled: bool = True
+    max_failures: int = Field(default=10, ge=1)
+    """Failed sign-ins for one email from one client network (an IPv4 address, an IPv6 /64) before that network is
+    refused for that email until the window ends."""
+    max_failures_all_networks: int = Field(default=100, ge=1)
+    """Failed sign-ins for one email from all networks together before the email is refused to networks that have
+    not signed in to it lately (NIST 800-63B: at most 100)."""
+    window: Duration = Field(default=timedelta(minutes=15), ge=timedelta(seconds=1))
+    known_network_ttl: Duration = Field(default=timedelta(days=30), ge=timedelta(0))
+    """How long a network that signed in successfully stays exempt from `max_failures_all_networks` (0: never)."""
+
+
+class RateLimitSettings(BaseModel):
+    """Request limits per client IP and route (better-auth `rateLimit.*`), and failed sign-ins per account."""
+
+    enabled: bool | None = None
+    """None: on unless `environment` is `development`."""
+    window: int = Field(default=10, ge=1)
+    """Seconds; with `max`, the rule of routes without a special or custom one."""
+    max: int = Field(default=100, ge=1)
+    storage: Literal["memory", "database", "secondary-storage"] | None = None
+    """None: `secondary-storage` when secondary storage is configured, else `memory`."""
+    custom_rules: dict[str, RateLimitRule | Literal[False]] = Field(default_factory=dict)
+    """Path (relative to `base_path`, `*`/`**` wildcards allowed) to a rule or `false` (not limited). JSON in the
+    environment: `{"/sign-in/email": {"window": 60, "max": 5}, "/get-session": false}`."""
+    account: AccountThrottleSettings = Field(default_factory=AccountThrottleSettings)
+
+
 class AuthSettings(BaseSettings):
     """All plain options. Read from the environment (`BETTER_AUTH_*`), `.env`, or passed explicitly."""
 
@@ -319,7 +415,9 @@ class AuthSettings(BaseSettings):
     email: EmailSettings = Field(default_factory=EmailSettings)
     social: SocialSettings = Field(default_factory=SocialSettings)
     bearer: BearerSettings = Field(default_factory=BearerSettings)
+    api_key: ApiKeySettings = Field(default_factory=ApiKeySettings)
     advanced: AdvancedSettings = Field(default_factory=AdvancedSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     @field_validator("trusted_origins", "secrets", mode="before")
     @classmethod
@@ -358,6 +456,10 @@ class AuthSettings(BaseSettings):
 
 class InsecureSecretError(RuntimeError):
     """Raised at start-up when the secret is missing, too short or a known placeholder outside development."""
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised at start-up when settings turn on something unsafe in production without saying so explicitly."""
 
 
 def resolve_secrets(settings: AuthSettings) -> list[tuple[int | None, str]]:

@@ -101,14 +101,22 @@ async def database(database_url: str) -> AsyncIterator[Database]:
         if database.is_sqlite:
             await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
         else:
-            await connection.execute(text('TRUNCATE "user", session, account, verification CASCADE'))
+            await connection.execute(
+                text('TRUNCATE "user", session, account, verification, apikey, "rateLimit" CASCADE')
+            )
     yield database
     await database.dispose()
 
 
 def settings(**overrides: Any) -> AuthSettings:
     """Test settings: a fixed secret, https base URL, and any option overrides (nested dicts allowed)."""
-    values: dict[str, Any] = {"secret": TEST_SECRET, "url": BASE_URL, "environment": "test"}
+    # The rate limiter is on outside development; tests that exercise it turn it on again explicitly.
+    values: dict[str, Any] = {
+        "secret": TEST_SECRET,
+        "url": BASE_URL,
+        "environment": "test",
+        "rate_limit": {"enabled": False},
+    }
     values.update(overrides)
     return AuthSettings(**values)
 

@@ -79,7 +79,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
                     verified.user, ip_address=client.ip_address, user_agent=client.user_agent
                 )
                 await auth.set_session_cookies(answer, found, remember_me=True, present=request.cookies)
-            elif auth.cookie_cache is not None:
+            elif auth.cookie_cache is not None and current.source == "session":  # no cookie for an API key
                 await auth.cookie_cache.write(answer, AuthSession(current.session, verified.user), request.cookies)
         return answer
 
@@ -122,7 +122,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
         presented = body.token or token
         if not presented:
             raise AuthError(ErrorCode.INVALID_TOKEN)
-        await flows.reset_password(presented, body.new_password)
+        user = await flows.reset_password(presented, body.new_password)
+        await auth.sign_in_throttle.forgive(user.email, auth.client_info(request).ip_address)
         return {"status": True}
 
     @router.post(

@@ -55,13 +55,15 @@ def build_router(auth: BetterAuth) -> APIRouter:
         auth.origins.check_request(request.method, request.headers, login_form=True)
         body = await parse_body(request, SignInBody, max_bytes=max_bytes, allow_form=True)
         auth.origins.check_callback_url(body.callback_url)
-        found = await auth.email_password.sign_in(
-            email=body.email,
-            password=body.password,
-            remember_me=body.remember_me,
-            client=auth.client_info(request),
-            callback_url=body.callback_url,
-        )
+        client = auth.client_info(request)
+        async with auth.sign_in_throttle.attempt(body.email, client.ip_address):
+            found = await auth.email_password.sign_in(
+                email=body.email,
+                password=body.password,
+                remember_me=body.remember_me,
+                client=client,
+                callback_url=body.callback_url,
+            )
         response.headers.update(NO_STORE)
         await auth.set_session_cookies(response, found, remember_me=body.remember_me, present=request.cookies)
         answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}

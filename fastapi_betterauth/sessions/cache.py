@@ -74,7 +74,10 @@ class SessionCookieCache:
     async def write(
         self, response: Response, found: AuthSession, present: Mapping[str, str], *, remember_me: bool = True
     ) -> None:
-        """Issue a fresh copy of `found` (its chunks replace whatever the request carried)."""
+        """Issue a fresh copy of `found` (its chunks replace whatever the request carried). Never for a mock
+        session from an API key."""
+        if found.source != "session":
+            return
         user = UserOut.model_validate(found.user).to_json()
         for field in self.settings.exclude_user_fields:
             user.pop(field, None)

@@ -7,7 +7,7 @@ functions users can put in any route and replace with `app.dependency_overrides[
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final, Protocol
 from urllib.parse import unquote
 
 from fastapi import Depends, Request, Response
@@ -41,6 +41,20 @@ _bearer_token = HTTPBearer(
 )
 
 
+class MockSessionSource(Protocol):
+    """Another credential that stands for a session in this request only (API keys with mock sessions). The lookup
+    asks it when the request carries no session token; it lives in its feature package and is plugged in by
+    `BetterAuth`, so sessions need not know about it."""
+
+    def credential(self, request: Request) -> str | None:
+        """The credential this request carries, if any (unverified)."""
+        ...
+
+    async def session(self, request: Request, credential: str) -> AuthSession:
+        """The session it stands for; `AuthError` when it is no good."""
+        ...
+
+
 class AuthNotConfiguredError(RuntimeError):
     """A provider ran in an app whose lifespan did not attach a `BetterAuth` instance."""
 
@@ -61,6 +75,8 @@ async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request:
     """Re-send the session cookie after a refresh, re-issue the cookie cache after a store read, and clear the
     cookies of a dead session."""
     found = lookup.found
+    if found is not None and found.source == "api_key":
+        return  # a mock session from an API key never sets or clears a cookie
     if found is not None and lookup.refreshed:
         await auth.set_session_cookies(response, found, remember_me=True, present=request.cookies)
     elif found is not None and not lookup.from_cache and auth.cookie_cache is not None:
@@ -84,34 +100,58 @@ def read_session_token(auth: BetterAuth, request: Request) -> tuple[str | None, 
 
 
 async def resolve_session(
-    request: Request, response: Response, *, refresh: bool = True, use_cache: bool = True
+    request: Request,
+    response: Response,
+    *,
+    refresh: bool = True,
+    use_cache: bool = True,
+    allow_api_key: bool = True,
 ) -> AuthSession | None:
     """The session presented by this request, looked up once per request.
 
     The token must carry a valid signature; a bad one is "no session" without touching storage. Unsafe requests
     authenticated by the cookie must pass the origin check (CSRF). With `defer_session_refresh`, safe requests
-    never write.
+    never write. Without `allow_api_key`, a mock session from an API key answers 403 `API_KEY_SESSION_NOT_ALLOWED`.
     """
     # Cached in the ASGI scope, which belongs to this request alone (`request.state` may be the lifespan's state,
     # shared by every request, under some servers).
     if use_cache and _RESOLVED in request.scope:
         cached: AuthSession | None = request.scope[_RESOLVED]
+        if cached is not None and cached.source == "api_key" and not allow_api_key:
+            raise AuthError(ErrorCode.API_KEY_SESSION_NOT_ALLOWED, 403)
         return cached
-    lookup = await lookup_request_session(request, refresh=refresh)
+    lookup = await lookup_request_session(request, refresh=refresh, allow_api_key=allow_api_key)
     await apply_lookup_cookies(get_auth(request), lookup, request, response)
     request.scope[_RESOLVED] = lookup.found
     return lookup.found
 
 
 async def lookup_request_session(
-    request: Request, *, refresh: bool = True, deferred: bool | None = None, use_cookie_cache: bool = True
+    request: Request,
+    *,
+    refresh: bool = True,
+    deferred: bool | None = None,
+    use_cookie_cache: bool = True,
+    allow_api_key: bool = True,
 ) -> SessionLookup:
     """Look the request's session up, without touching the response (callers decide about cookies).
 
     `use_cookie_cache=False` asks the store, for sensitive operations that must not act on a stale copy.
+
+    With `api_key.enable_session_for_api_keys`, a request without a session token but with an API key gets a mock
+    session (`source="api_key"`) for the key's owner, enriched like any other; without `allow_api_key` such a
+    request answers 403 `API_KEY_SESSION_NOT_ALLOWED` before the key is even looked up (nor spent).
     """
     auth = get_auth(request)
     token, from_cookie = read_session_token(auth, request)
+    if token is None and auth.mock_sessions is not None:
+        key = auth.mock_sessions.credential(request)
+        if key is not None:
+            if not allow_api_key:
+                raise AuthError(ErrorCode.API_KEY_SESSION_NOT_ALLOWED, 403)
+            # No origin check: an API key travels in a header no browser adds by itself, so it is no ambient
+            # credential a cross-site page could borrow (the check is for cookies, and still applies to them).
+            return await _enrich(auth, request, SessionLookup(await auth.mock_sessions.session(request, key)))
     if token is not None and from_cookie:
         auth.origins.check_request(request.method, request.headers)
     if deferred is None:
@@ -124,6 +164,11 @@ async def lookup_request_session(
     else:
         remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
         lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
+    return await _enrich(auth, request, lookup)
+
+
+async def _enrich(auth: BetterAuth, request: Request, lookup: SessionLookup) -> SessionLookup:
+    """Run the session enricher, the same for every kind of session (cookie, bearer, cache hit, API key)."""
     if lookup.found is None or auth.session_enricher is None:
         return lookup
     found = lookup.found
@@ -131,18 +176,25 @@ async def lookup_request_session(
     return replace(lookup, found=replace(found, enrichment=enrichment))
 
 
-async def require_session(request: Request, response: Response, *, sensitive: bool = False) -> AuthSession:
+async def require_session(
+    request: Request, response: Response, *, sensitive: bool = False, allow_api_key: bool | None = None
+) -> AuthSession:
     """The request's session, or 401 `UNAUTHORIZED` (for routes of the toolkit itself).
 
-    `sensitive` operations (revocations, credential changes) read the store, never the cookie cache.
+    `sensitive` operations (revocations, credential changes) read the store, never the cookie cache, and refuse
+    a mock session from an API key with 403 `API_KEY_SESSION_NOT_ALLOWED` (unless `allow_api_key`): a leaked key
+    must not be able to change the password or email, end sessions, manage keys or linked accounts, or delete the
+    user.
     """
+    if allow_api_key is None:
+        allow_api_key = not sensitive
     if sensitive:
-        lookup = await lookup_request_session(request, use_cookie_cache=False)
+        lookup = await lookup_request_session(request, use_cookie_cache=False, allow_api_key=allow_api_key)
         await apply_lookup_cookies(get_auth(request), lookup, request, response)
         if lookup.found is None:
             raise unauthorized()
         return lookup.found
-    found = await resolve_session(request, response)
+    found = await resolve_session(request, response, allow_api_key=allow_api_key)
     if found is None:
         raise unauthorized()
     return found
@@ -177,7 +229,7 @@ async def current_user(found: Annotated[AuthSession, Depends(current_session)]) 
 
 async def fresh_session(request: Request, found: Annotated[AuthSession, Depends(current_session)]) -> AuthSession:
     """A session created less than `session.fresh_age` ago; 403 `SESSION_NOT_FRESH` otherwise."""
-    if not get_auth(request).sessions.is_fresh(found.session):
+    if not get_auth(request).sessions.is_fresh(found):  # a mock session from an API key never is
         raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
     return found
 

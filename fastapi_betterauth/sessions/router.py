@@ -84,7 +84,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.get("/list-sessions", summary="The signed-in user's live sessions (needs a fresh session)")
     async def list_sessions(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
-        if not auth.sessions.is_fresh(found.session):
+        if not auth.sessions.is_fresh(found):
             raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
         response.headers.update(NO_STORE)
         return [SessionOut.model_validate(s).to_json() for s in await auth.sessions.list_active(found.user.id)]

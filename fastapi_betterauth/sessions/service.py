@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +25,9 @@ class AuthSession:
     user: User
     enrichment: dict[str, Any] | None = None
     """What the `session_enricher` made of this session for this request (also the `/get-session` body)."""
+    source: Literal["session", "api_key"] = "session"
+    """`api_key`: a mock session made for this request from an `x-api-key` (`api_key.enable_session_for_api_keys`).
+    It is never stored, never fresh, never sets cookies, and sensitive operations refuse it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +127,12 @@ class SessionService:
         due_at = session.expires_at - self.settings.expires_in + self.settings.update_age
         return due_at <= self.clock.now()
 
-    def is_fresh(self, session: Session) -> bool:
+    def is_fresh(self, session: Session | AuthSession) -> bool:
+        """Whether the session was signed in less than `fresh_age` ago. A session made from an API key never is."""
+        if isinstance(session, AuthSession):
+            if session.source != "session":
+                return False
+            session = session.session
         fresh_age = self.settings.fresh_age
         return not fresh_age or self.clock.now() - session.created_at < fresh_age
 

@@ -11,7 +11,7 @@ from ..audit import audit
 from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
-from ..db.queries import update_user
+from ..db.queries import delete_api_keys_of_user, update_user
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner, HookVetoError
 from ..sessions.store import SessionStore
@@ -59,10 +59,12 @@ class UserService:
 
     async def delete(self, user: User) -> None:
         """Delete the user: every session first (also those only in secondary storage), then the row, whose
-        accounts and table sessions go with it (`ON DELETE CASCADE`). Hooks: `user` `before_delete` may veto."""
+        accounts and table sessions go with it (`ON DELETE CASCADE`), and their API keys in the same transaction.
+        Hooks: `user` `before_delete` may veto."""
         await self._hooks.before("user", "delete", user.model_dump())
         await self._sessions.delete_for_user(user.id)
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
+            await delete_api_keys_of_user(db, user.id)
             await db.exec(delete(User).where(User.id == user.id))  # type: ignore[arg-type]
             await self._hooks.after("user", "delete", user.model_dump())
         audit("user.deleted", user=user.id)

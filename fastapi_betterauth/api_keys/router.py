@@ -1,0 +1,114 @@
+"""API key routes (SPEC §6.3): `/api-key/create`, `/get`, `/list`, `/update`, `/delete`.
+
+They need a signed-in session, never one made from an API key (403 `API_KEY_SESSION_NOT_ALLOWED`): a key must not
+mint or manage keys. Server-only properties (quota, refills, rate limits, permissions) answer 400
+`SERVER_ONLY_PROPERTY` here; set them with `auth.api.create_api_key` / `update_api_key`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from ..errors import AuthError, ErrorCode
+from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body
+from ..sessions.deps import require_session
+from ..sessions.service import AuthSession
+from .schemas import INT32_MAX, CreateApiKeyBody, DeleteApiKeyBody, SortField, UpdateApiKeyBody, api_key_json
+
+if TYPE_CHECKING:
+    from ..auth import BetterAuth
+
+
+async def _signed_in(
+    request: Request, response: Response, *, code: ErrorCode = ErrorCode.UNAUTHORIZED, from_store: bool = False
+) -> AuthSession:
+    """The caller's session (read from the store, bypassing the cookie cache, when `from_store`); without one,
+    401 with better-auth's code for the route."""
+    try:
+        return await require_session(request, response, sensitive=from_store, allow_api_key=False)
+    except AuthError as error:
+        if error.code == ErrorCode.UNAUTHORIZED:
+            raise AuthError(code, 401) from None
+        raise
+
+
+def build_router(auth: BetterAuth) -> APIRouter:
+    router = APIRouter(route_class=AuthRoute, tags=["api-key"])
+    max_bytes = auth.settings.advanced.max_body_bytes
+    keys = auth.api_keys
+
+    @router.post(
+        "/api-key/create",
+        summary="Create an API key (the key is in this answer only)",
+        openapi_extra=body_openapi(CreateApiKeyBody),
+    )
+    async def create_api_key(request: Request, response: Response) -> dict[str, Any]:
+        body = await parse_body(request, CreateApiKeyBody, max_bytes=max_bytes)
+        if body.server_only_fields():
+            raise AuthError(ErrorCode.SERVER_ONLY_PROPERTY)
+        if body.user_id is not None:
+            raise AuthError(ErrorCode.UNAUTHORIZED_SESSION, 401)
+        found = await _signed_in(request, response, code=ErrorCode.UNAUTHORIZED_SESSION, from_store=True)
+        created = await keys.create(found.user.id, body)
+        response.headers.update(NO_STORE)
+        return created.to_json()
+
+    @router.get("/api-key/get", summary="One of the user's API keys (without the key)")
+    async def get_api_key(
+        request: Request,
+        response: Response,
+        key_id: Annotated[str, Query(alias="id", min_length=1, max_length=256)],
+        config_id: Annotated[str | None, Query(alias="configId", max_length=128)] = None,
+    ) -> dict[str, Any]:
+        found = await _signed_in(request, response)
+        response.headers.update(NO_STORE)
+        return api_key_json(await keys.get(key_id, found.user.id))
+
+    @router.get("/api-key/list", summary="The user's API keys, paginated and sorted by the database")
+    async def list_api_keys(
+        request: Request,
+        response: Response,
+        config_id: Annotated[str | None, Query(alias="configId", max_length=128)] = None,
+        limit: Annotated[int | None, Query(ge=0, le=INT32_MAX)] = None,
+        offset: Annotated[int | None, Query(ge=0, le=INT32_MAX)] = None,
+        sort_by: Annotated[SortField | None, Query(alias="sortBy")] = None,
+        sort_direction: Annotated[Literal["asc", "desc"], Query(alias="sortDirection")] = "asc",
+    ) -> dict[str, Any]:
+        found = await _signed_in(request, response)
+        page = await keys.list_keys(
+            found.user.id,
+            limit=limit,
+            offset=offset,
+            sort_by=sort_by,
+            sort_direction=sort_direction,
+            config_id=config_id,
+        )
+        response.headers.update(NO_STORE)
+        return page.to_json()
+
+    @router.post(
+        "/api-key/update",
+        summary="Change an API key's name, enabled state, expiry or metadata",
+        openapi_extra=body_openapi(UpdateApiKeyBody),
+    )
+    async def update_api_key(request: Request, response: Response) -> dict[str, Any]:
+        body = await parse_body(request, UpdateApiKeyBody, max_bytes=max_bytes)
+        found = await _signed_in(request, response, code=ErrorCode.UNAUTHORIZED_SESSION, from_store=True)
+        if body.user_id is not None and body.user_id != found.user.id:
+            raise AuthError(ErrorCode.UNAUTHORIZED_SESSION, 401)
+        if body.server_only_fields():
+            raise AuthError(ErrorCode.SERVER_ONLY_PROPERTY)
+        updated = await keys.update(body.key_id, found.user.id, body)
+        response.headers.update(NO_STORE)
+        return api_key_json(updated)
+
+    @router.post("/api-key/delete", summary="Delete an API key", openapi_extra=body_openapi(DeleteApiKeyBody))
+    async def delete_api_key(request: Request, response: Response) -> dict[str, bool]:
+        body = await parse_body(request, DeleteApiKeyBody, max_bytes=max_bytes)
+        found = await _signed_in(request, response)
+        await keys.delete(body.key_id, found.user.id)
+        return {"success": True}
+
+    return router
