@@ -367,6 +367,9 @@ class RateLimitSettings(BaseModel):
     """Path (relative to `base_path`, `*`/`**` wildcards allowed) to a rule or `false` (not limited). JSON in the
     environment: `{"/sign-in/email": {"window": 60, "max": 5}, "/get-session": false}`."""
     account: AccountThrottleSettings = Field(default_factory=AccountThrottleSettings)
+    invalid_api_keys: RateLimitRule = Field(default_factory=lambda: RateLimitRule(window=60, max=20))
+    """Unknown API keys per client network, in every route that reads keys (`api_key(...)`, mock sessions):
+    past `max` per `window`, further attempts get 429 before any lookup (SECURITY K3)."""
 
 
 class AuthSettings(BaseSettings):

@@ -31,6 +31,7 @@ KeyGetter = Callable[[Request], str | Awaitable[str | None] | None]
 # `request.state` may be shared under some servers). One request spends one use of a key, however many providers
 # and session lookups read it.
 _VERIFIED: Final = "_better_auth_api_keys"
+INVALID_KEY_BUCKET: Final = "api-key:invalid"
 
 
 def read_api_key(auth: BetterAuth, request: Request, header: str | None = None) -> str | None:
@@ -59,6 +60,8 @@ async def verify_request_key(
     digest = hash_key(key)
     outcome = outcomes.get(digest)
     if outcome is None:
+        guessing = auth.settings.rate_limit.invalid_api_keys
+        await auth.rate_limiter.refuse_if_spent(request, INVALID_KEY_BUCKET, guessing)
         try:
             outcome = await auth.api_keys.authenticate(key, permissions)
         except ApiKeyPermissionError:  # nothing was spent: a later reader without this requirement may verify it
@@ -67,6 +70,8 @@ async def verify_request_key(
         except AuthError as error:
             outcomes[digest] = error
             _reject(auth, request, error.code)
+            if error.code == ErrorCode.INVALID_API_KEY:  # someone guessing keys (SECURITY K3, as L3 for passwords)
+                await auth.rate_limiter.count_failure(request, INVALID_KEY_BUCKET, guessing)
             raise
         outcomes[digest] = outcome
     if isinstance(outcome, AuthError):

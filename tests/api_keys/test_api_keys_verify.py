@@ -389,3 +389,34 @@ async def test_keys_never_reach_the_logs(
         text = record.getMessage() + str(record.__dict__.get("auth_fields", ""))
         assert created["key"] not in text
         assert wrong not in text
+
+
+async def test_guessing_keys_is_rate_limited_per_network(make_auth: AuthFactory, clock: ManualClock) -> None:
+    """K3 (as L3 for passwords): unknown keys in the app's own routes count per client network; past the budget the
+    network gets 429 with `Retry-After` before any lookup, other networks are unaffected, and it ends with the window.
+    """
+    auth = make_auth(
+        api_key={"enabled": True}, rate_limit={"enabled": True, "invalid_api_keys": {"window": 60, "max": 3}}
+    )
+    app = provider_app(auth)
+    async with LifespanManager(app) as manager:
+        user_id = await new_user(auth)
+        valid = (await auth.api.create_api_key(user_id=user_id, permissions={"files": ["read"]})).key
+
+        def client_from(ip: str) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=manager.app, client=(ip, 5000)), base_url=BASE_URL
+            )
+
+        async with client_from("203.0.113.9") as guesser, client_from("198.51.100.20") as owner:
+            for attempt in range(3):
+                guess = await guesser.get("/files", headers={"x-api-key": f"{attempt}" * 64})
+                assert (guess.status_code, guess.json()["code"]) == (401, "INVALID_API_KEY")
+            refused = await guesser.get("/files", headers={"x-api-key": valid})
+            assert (refused.status_code, refused.json()["code"]) == (429, "RATE_LIMITED")
+            assert 1 <= int(refused.headers["retry-after"]) <= 60
+            assert (await owner.get("/files", headers={"x-api-key": valid})).status_code == 200
+            for _ in range(5):  # valid keys never count as guesses
+                assert (await owner.post("/jobs", headers={"x-api-key": valid})).status_code == 200
+            clock.advance(timedelta(seconds=61))
+            assert (await guesser.get("/files", headers={"x-api-key": valid})).status_code == 200

@@ -105,6 +105,22 @@ class RateLimiter:
         stats = await self._limiter.get_window_stats(item, key)
         raise rate_limited(stats.reset_time - self._backend.now())
 
+    async def refuse_if_spent(self, request: Request, bucket: str, rule: RateLimitRule) -> None:
+        """429 while this client's `bucket` has had `rule.max` failures in its window (counted by `count_failure`).
+        For failures outside the auth routes, such as unknown API keys in the app's own routes."""
+        if not self.enabled:
+            return
+        item = RateLimitItemPerSecond(rule.max, rule.window, namespace=NAMESPACE)
+        key = f"{self._network(request)}|{bucket}"
+        if not await self._limiter.test(item, key):
+            stats = await self._limiter.get_window_stats(item, key)
+            raise rate_limited(stats.reset_time - self._backend.now())
+
+    async def count_failure(self, request: Request, bucket: str, rule: RateLimitRule) -> None:
+        if self.enabled:
+            item = RateLimitItemPerSecond(rule.max, rule.window, namespace=NAMESPACE)
+            await self._limiter.hit(item, f"{self._network(request)}|{bucket}")
+
     def _network(self, request: Request) -> str:
         peer = request.client.host if request.client else None
         network = client_network(self._client_ips.resolve(peer, request.headers))
