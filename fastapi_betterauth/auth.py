@@ -152,6 +152,9 @@ class BetterAuth:
             if self.settings.social.store_state_strategy == "cookie"
             else DatabaseStateStore(self.tokens, self.keyring)
         )
+        self.accounts = AccountService(
+            self.settings.social, providers, self.database, provider_client, self.clock, self.hooks, token_cipher
+        )
         self.oauth = OAuthService(
             self.settings,
             providers,
@@ -163,9 +166,7 @@ class BetterAuth:
             self.clock,
             self.hooks,
             token_cipher,
-        )
-        self.accounts = AccountService(
-            self.settings.social, providers, self.database, provider_client, self.clock, self.hooks, token_cipher
+            self.accounts,
         )
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)

@@ -187,9 +187,6 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
 }
 
 
-_KNOWN_CODES = frozenset(code.value for code in ErrorCode)
-
-
 class AuthError(HTTPException):
     """An error with a stable code, a human message and an HTTP status.
 
@@ -206,7 +203,7 @@ class AuthError(HTTPException):
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         if message is None:
-            message = DEFAULT_MESSAGES.get(ErrorCode(code), str(code)) if code in _KNOWN_CODES else str(code)
+            message = DEFAULT_MESSAGES.get(code, str(code))  # type: ignore[arg-type]  # a plain str finds its code
         super().__init__(status_code=status, detail=message, headers=dict(headers) if headers else None)
         self.code = str(code)
         self.message = message

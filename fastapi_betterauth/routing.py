@@ -20,6 +20,7 @@ from .hooks import HookVetoError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""Headers for every response that carries session data: no shared or browser cache keeps it."""
 LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
 """For pages reached with tokens or codes in their URL: kept out of caches and of Referer headers."""
 
@@ -28,8 +29,6 @@ def with_query(url: str, **params: str) -> str:
     """`url` with more query parameters (after `?` or `&`)."""
     return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
 
-
-"""Headers for every response that carries session data: no shared or browser cache keeps it."""
 
 _JS_TYPE_NAMES: Mapping[type, str] = {
     bool: "boolean",

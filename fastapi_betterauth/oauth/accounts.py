@@ -8,10 +8,11 @@ tokens may still see a second use (the loser then gets `FAILED_TO_REFRESH_ACCESS
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import select
 
 from ..clock import Clock
@@ -53,28 +54,36 @@ class AccountService:
             return list((await db.exec(statement)).all())
 
     async def find(self, user_id: str, provider_id: str, account_id: str | None = None) -> Account:
-        for account in await self.list(user_id):
-            if account.provider_id == provider_id and (account_id is None or account.account_id == account_id):
-                return account
-        raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
+        """The user's (first) account with this provider, and this provider subject when given."""
+        statement = select(Account).where(Account.user_id == user_id, Account.provider_id == provider_id)
+        if account_id is not None:
+            statement = statement.where(Account.account_id == account_id)
+        async with self._database.session() as db:
+            found = (await db.exec(statement.order_by(Account.created_at).limit(1))).first()  # type: ignore[arg-type]
+        if found is None:
+            raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
+        return found
 
     async def unlink(self, user_id: str, provider_id: str, account_id: str | None = None) -> None:
         """Remove a way to sign in; never the last one unless `allow_unlinking_all`."""
-        account = await self.find(user_id, provider_id, account_id)
-        count = select(func.count()).select_from(Account).where(Account.user_id == user_id)
+        accounts = await self.list(user_id)
+        account = next(
+            (a for a in accounts if a.provider_id == provider_id and account_id in (None, a.account_id)), None
+        )
+        if account is None:
+            raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
+        if len(accounts) <= 1 and not self._settings.allow_unlinking_all:
+            raise AuthError(ErrorCode.FAILED_TO_UNLINK_LAST_ACCOUNT)
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-            if (await db.exec(count)).one() <= 1 and not self._settings.allow_unlinking_all:
-                raise AuthError(ErrorCode.FAILED_TO_UNLINK_LAST_ACCOUNT)
             await self._hooks.before("account", "delete", account.model_dump())
             await db.exec(delete(Account).where(Account.id == account.id))  # type: ignore[arg-type]
             await self._hooks.after("account", "delete", account.model_dump())
 
     async def access_token(self, user_id: str, provider_id: str, account_id: str | None = None) -> ProviderTokens:
         """The account's tokens with a valid access token, refreshed first when it is about to expire."""
-        tokens = self._cipher.tokens(await self.find(user_id, provider_id, account_id))
-        if self._usable(tokens):
-            return tokens
-        return await self.refresh(user_id, provider_id, account_id, only_if_expiring=True)
+        account = await self.find(user_id, provider_id, account_id)
+        tokens = self._cipher.tokens(account)
+        return tokens if self._usable(tokens) else await self._refresh(account, only_if_expiring=True)
 
     def _usable(self, tokens: ProviderTokens) -> bool:
         """An access token that is there (and readable) and not about to expire."""
@@ -85,13 +94,20 @@ class AccountService:
         self, user_id: str, provider_id: str, account_id: str | None = None, *, only_if_expiring: bool = False
     ) -> ProviderTokens:
         """Use the refresh token (one refresh per account at a time) and store the new tokens."""
-        provider = self._providers.get(provider_id)
+        if provider_id not in self._providers:
+            raise AuthError(ErrorCode.PROVIDER_NOT_FOUND, 404)
+        return await self._refresh(await self.find(user_id, provider_id, account_id))
+
+    async def _refresh(self, account: Account, *, only_if_expiring: bool = False) -> ProviderTokens:
+        provider = self._providers.get(account.provider_id)
         if provider is None:
             raise AuthError(ErrorCode.PROVIDER_NOT_FOUND, 404)
-        account = await self.find(user_id, provider_id, account_id)
-        lock = self._locks.setdefault(account.id, asyncio.Lock())
-        async with lock:
-            account = await self.find(user_id, provider_id, account_id)  # another caller may have refreshed it
+        async with self._locks.setdefault(account.id, asyncio.Lock()):
+            async with self._database.session() as db:  # another caller may have refreshed it meanwhile
+                current = await db.get(Account, account.id)
+            if current is None:
+                raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
+            account = current
             tokens = self._cipher.tokens(account)
             if only_if_expiring and self._usable(tokens):
                 return tokens
@@ -102,23 +118,26 @@ class AccountService:
                 token = await self._client.refresh(provider, refresh_token)
             except ProviderError:
                 raise AuthError(ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN) from None
-            await self._store(account, token)
+            await self.store_tokens(account, token)
             return self._cipher.tokens(account)
 
-    async def provider_profile(self, user_id: str, account_ref: str) -> tuple[Account, OAuthProfile]:
+    async def provider_profile(self, user_id: str, account_ref: str) -> OAuthProfile:
         """What the provider says now about one of the user's accounts (by account row id or provider subject)."""
         accounts = [a for a in await self.list(user_id) if account_ref in (a.id, a.account_id)]
         provider = self._providers.get(accounts[0].provider_id) if accounts else None
         if not accounts or provider is None:
             raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
-        tokens = await self.access_token(user_id, accounts[0].provider_id, accounts[0].account_id)
+        tokens = self._cipher.tokens(accounts[0])
+        if not self._usable(tokens):
+            tokens = await self._refresh(accounts[0], only_if_expiring=True)
         try:
             data = await self._client.user_info(provider, {"access_token": tokens.access_token})
-            return tokens.account, provider.map_profile(data)
+            return provider.map_profile(data)
         except (ProviderError, KeyError, TypeError, ValueError):
             raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO) from None
 
-    async def _store(self, account: Account, token: dict[str, Any]) -> None:
+    async def store_tokens(self, account: Account, token: Mapping[str, Any]) -> None:
+        """Write a provider token response to the account (the one place account tokens are written)."""
         account.sqlmodel_update(self._cipher.account_fields(token, self._clock.now(), account))
         async with self._database.session() as db, db.begin():
             db.add(account)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from joserfc.jwt import JWTClaimsRegistry
 from .providers.base import OAuthProvider
 
 ID_TOKEN_LEEWAY_SECONDS = 60
+_JSON = {"Accept": "application/json"}
 JWKS_TTL_SECONDS = 3600
 
 
@@ -51,31 +52,39 @@ class ProviderClient:
         self, provider: OAuthProvider, *, code: str, code_verifier: str, redirect_uri: str
     ) -> dict[str, Any]:
         """The token response for an authorization code (PKCE verifier included)."""
-        try:
-            async with self._oauth(provider, redirect_uri) as client:
-                token = await client.fetch_token(
-                    provider.token_endpoint,
-                    code=code,
-                    code_verifier=code_verifier,
-                    headers={"Accept": "application/json"},
-                )
-        except Exception as exc:  # Authlib raises OAuthError, httpx raises transport errors: all are "invalid_code"
-            raise ProviderError("invalid_code", type(exc).__name__) from None
-        if not isinstance(token, Mapping) or "access_token" not in token:
-            raise ProviderError("invalid_code", "no access token")
-        return dict(token)
+        return await self._token_request(
+            provider,
+            "invalid_code",
+            lambda client: client.fetch_token(
+                provider.token_endpoint, code=code, code_verifier=code_verifier, headers=_JSON
+            ),
+            redirect_uri,
+        )
 
     async def refresh(self, provider: OAuthProvider, refresh_token: str) -> dict[str, Any]:
         """A new token response for a refresh token (which the provider may rotate)."""
+        return await self._token_request(
+            provider,
+            "refresh_failed",
+            lambda client: client.refresh_token(provider.token_endpoint, refresh_token=refresh_token, headers=_JSON),
+        )
+
+    async def _token_request(
+        self,
+        provider: OAuthProvider,
+        error_code: str,
+        call: Callable[[AsyncOAuth2Client], Awaitable[Any]],
+        redirect_uri: str | None = None,
+    ) -> dict[str, Any]:
+        """One token-endpoint call; every failure (Authlib's OAuthError, httpx transport errors, a response without
+        an access token) is `ProviderError(error_code)`."""
         try:
-            async with self._oauth(provider) as client:
-                token = await client.refresh_token(
-                    provider.token_endpoint, refresh_token=refresh_token, headers={"Accept": "application/json"}
-                )
+            async with self._oauth(provider, redirect_uri) as client:
+                token = await call(client)
         except Exception as exc:
-            raise ProviderError("refresh_failed", type(exc).__name__) from None
+            raise ProviderError(error_code, type(exc).__name__) from None
         if not isinstance(token, Mapping) or "access_token" not in token:
-            raise ProviderError("refresh_failed", "no access token")
+            raise ProviderError(error_code, "no access token")
         return dict(token)
 
     async def user_info(self, provider: OAuthProvider, token: Mapping[str, Any]) -> dict[str, Any]:

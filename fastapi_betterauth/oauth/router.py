@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -16,7 +15,8 @@ from ..schemas import UserOut, js_iso
 from ..sessions.deps import require_session
 from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
 from .service import CallbackError, Started
-from .token_storage import ProviderTokens
+from .state import STATE_TTL
+from .token_storage import ProviderTokens, account_scopes
 
 
 def account_json(account: Account) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def account_json(account: Account) -> dict[str, Any]:
         "userId": account.user_id,
         "createdAt": js_iso(account.created_at),
         "updatedAt": js_iso(account.updated_at),
-        "scopes": account.scope.split(",") if account.scope else [],
+        "scopes": account_scopes(account),
     }
 
 
@@ -45,8 +45,6 @@ def access_token_json(tokens: ProviderTokens) -> dict[str, Any]:
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
-STATE_COOKIE_MAX_AGE = 600
-
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = APIRouter(route_class=AuthRoute, tags=["social sign-in"])
@@ -57,7 +55,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     def send_to_provider(response: Response, started: Started, *, disable_redirect: bool) -> dict[str, Any]:
         """`{url, redirect}` + `Location`; the state also rides in a signed cookie of this browser, and the
         callback must come back to it (O1)."""
-        cookie = auth.cookies.serialize(state_cookie, started.state.cookie_value, STATE_COOKIE_MAX_AGE)
+        cookie = auth.cookies.serialize(state_cookie, started.state.cookie_value, STATE_TTL)
         response.headers.append("set-cookie", cookie)
         response.headers.update(NO_STORE)
         if not disable_redirect:
@@ -165,7 +163,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=256)],
     ) -> dict[str, Any]:
         found = await require_session(request, response, sensitive=True)
-        _, profile = await auth.accounts.provider_profile(found.user.id, account_id)
+        profile = await auth.accounts.provider_profile(found.user.id, account_id)
         response.headers.update(NO_STORE)
         return {
             "user": {
@@ -213,7 +211,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         if not isinstance(data, dict):
             return RedirectResponse(with_query(default_error_url, error="invalid_callback_request"), 302)
         params = {**dict(request.query_params), **{k: str(v) for k, v in data.items()}}
-        target = f"{auth.settings.base_path}/callback/{provider_id}?{urlencode(params)}"
+        target = with_query(f"{auth.settings.base_path}/callback/{provider_id}", **params)
         return RedirectResponse(target, 302, headers=LINK_HEADERS)
 
     @router.get("/error", include_in_schema=False)

@@ -30,6 +30,7 @@ from ..hooks import HookRunner
 from ..sessions.service import AuthSession, SessionService
 from ..settings import AuthSettings
 from ..users.service import UserService
+from .accounts import AccountService
 from .client import ProviderClient, ProviderError
 from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
 from .state import IssuedState, OAuthStateStore, StateError
@@ -77,9 +78,11 @@ class OAuthService:
         clock: Clock,
         hooks: HookRunner,
         cipher: ProviderTokenCipher,
+        accounts: AccountService,
     ) -> None:
         self.settings = settings
         self._cipher = cipher
+        self._accounts = accounts
         self.providers = providers  # shared with the account service; discovered providers are added at start
         self._database = database
         self._sessions = sessions
@@ -265,11 +268,9 @@ class OAuthService:
         error_url: str,
     ) -> None:
         """The link branch (SPEC §5.4): the provider must vouch for the address, which must be the user's."""
-        options = self.settings.social
-        vouched = profile.email_verified or provider.id in options.trusted_providers
-        if not (options.account_linking and vouched):
+        if not self._may_link(provider, profile):
             raise CallbackError("unable_to_link_account", error_url)
-        if profile.email != link.get("email") and not options.allow_different_emails:
+        if profile.email != link.get("email") and not self.settings.social.allow_different_emails:
             raise CallbackError("email_does_not_match", error_url)
         async with self._database.session() as db:
             linked = await find_provider_account(db, provider.id, profile.subject)
@@ -280,9 +281,9 @@ class OAuthService:
             account, owner = linked
             if owner.id != user.id:
                 raise CallbackError("account_already_linked_to_different_user", error_url)
-            await self._update_tokens(account, token)
+            await self._accounts.store_tokens(account, token)
             return
-        await self._add_account(user, provider, profile, token, error_url)
+        await self._add_account(user, provider, profile, token)
 
     async def _resolve(
         self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
@@ -293,7 +294,7 @@ class OAuthService:
             linked = await find_provider_account(db, provider.id, profile.subject)
         if linked is not None:
             account, user = linked
-            await self._update_tokens(account, token)
+            await self._accounts.store_tokens(account, token)
             changes = await self._returning_user_changes(provider, profile, user)
             if changes:
                 user = await self._users.update(user, changes)
@@ -303,14 +304,19 @@ class OAuthService:
         async with self._database.session() as db:
             existing = await find_user_by_email(db, profile.email)
         if existing is not None:
-            vouched = profile.email_verified or provider.id in options.trusted_providers
-            if not (options.account_linking and vouched and existing.email_verified):
+            if not (self._may_link(provider, profile) and existing.email_verified):
                 raise CallbackError("account_not_linked", error_url)
-            await self._add_account(existing, provider, profile, token, error_url)
+            await self._add_account(existing, provider, profile, token)
             return existing, False
         if options.disable_sign_up:
             raise CallbackError("signup_disabled", error_url)
         return await self._create_user(provider, profile, token, error_url), True
+
+    def _may_link(self, provider: OAuthProvider, profile: OAuthProfile) -> bool:
+        """Linking is on and the provider vouches for the address (it says verified, or it is trusted; O7)."""
+        options = self.settings.social
+        vouched = profile.email_verified or provider.id in options.trusted_providers
+        return options.account_linking and vouched
 
     async def _returning_user_changes(
         self, provider: OAuthProvider, profile: OAuthProfile, user: User
@@ -335,11 +341,6 @@ class OAuthService:
                 changes.update(email=profile.email, email_verified=True)
         return changes
 
-    async def _update_tokens(self, account: Account, token: Mapping[str, Any]) -> None:
-        account.sqlmodel_update(self._cipher.account_fields(token, self._clock.now(), account))
-        async with self._database.session() as db, db.begin():
-            db.add(account)
-
     def _new_account(
         self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any]
     ) -> Account:
@@ -354,7 +355,7 @@ class OAuthService:
         )
 
     async def _add_account(
-        self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+        self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any]
     ) -> None:
         account = self._new_account(user, provider, profile, token)
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():

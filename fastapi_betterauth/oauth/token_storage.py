@@ -24,7 +24,12 @@ class ProviderTokens:
 
     @property
     def scopes(self) -> list[str]:
-        return self.account.scope.split(",") if self.account.scope else []
+        return account_scopes(self.account)
+
+
+def account_scopes(account: Account) -> list[str]:
+    """The granted scopes (stored comma-separated, as better-auth stores them)."""
+    return account.scope.split(",") if account.scope else []
 
 
 class ProviderTokenCipher:
