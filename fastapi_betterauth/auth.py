@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 from types import EllipsisType
 from typing import Any, Literal
@@ -260,6 +261,13 @@ class BetterAuth:
             ip_address=self.client_ips.resolve(peer, request.headers),
             user_agent=request.headers.get("user-agent"),
         )
+
+    async def show_user_change(
+        self, response: Response, found: AuthSession, user: User, present: Mapping[str, str]
+    ) -> None:
+        """Re-issue the cookie cache with the changed `user`, so the cached copy shows the change at once."""
+        if self.cookie_cache is not None:
+            await self.cookie_cache.write(response, replace(found, user=user), present)
 
     async def set_session_cookies(
         self, response: Response, found: AuthSession, *, remember_me: bool, present: Mapping[str, str] | None = None

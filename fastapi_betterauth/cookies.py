@@ -84,9 +84,9 @@ class AuthCookies:
     def clear_session(self, response: Response, present: Mapping[str, str] | None = None) -> None:
         """Expire every cookie that carries session state; with `present` (the request's cookies), also every
         `session_data` chunk found there."""
-        chunks = [name for name in _chunk_names(present or {}, self.session_data) if name != self.session_data]
-        for name in (self.session_token, self.session_data, *chunks, self.dont_remember):
-            response.headers.append("set-cookie", self.serialize(name, "", 0))
+        response.headers.append("set-cookie", self.serialize(self.session_token, "", 0))
+        self.clear_chunked(response, self.session_data, present or {})
+        response.headers.append("set-cookie", self.serialize(self.dont_remember, "", 0))
 
     def set_chunked(
         self, response: Response, name: str, value: str, max_age: timedelta | None, present: Mapping[str, str]

@@ -48,7 +48,9 @@ __all__ = [
     "derive_key",
     "encode_jwe",
     "encode_jws",
+    "is_number",
     "key_thumbprint",
+    "strict_json",
 ]
 
 #: The longest token (one cookie value after its chunks are joined) that is even looked at. SECURITY.md T3 asks
@@ -159,7 +161,7 @@ def _protected_header(token: str, *, segments: int) -> dict[str, Any] | None:
     if len(parts) != segments:
         return None
     try:
-        header = _strict_json(urlsafe_b64decode(parts[0].encode("ascii")))
+        header = strict_json(urlsafe_b64decode(parts[0].encode("ascii")))
     except (ValueError, binascii.Error):
         return None
     return header if isinstance(header, dict) else None
@@ -176,7 +178,7 @@ def _valid_claims(payload: bytes, now: datetime) -> dict[str, Any] | None:
     jose's rules: expired when `exp <= now - tolerance`, early when `nbf > now + tolerance`, `now` in whole seconds.
     """
     try:
-        claims = _strict_json(payload)
+        claims = strict_json(payload)
     except ValueError:
         return None
     if not isinstance(claims, dict):
@@ -184,18 +186,19 @@ def _valid_claims(payload: bytes, now: datetime) -> dict[str, Any] | None:
     seconds = math.floor(now.astimezone(UTC).timestamp())
     tolerance = CLOCK_TOLERANCE.total_seconds()
     exp = claims.get("exp")
-    if not _is_number(exp) or exp <= seconds - tolerance:
+    if not is_number(exp) or exp <= seconds - tolerance:
         return None
     nbf = claims.get("nbf")
-    if nbf is not None and (not _is_number(nbf) or nbf > seconds + tolerance):
+    if nbf is not None and (not is_number(nbf) or nbf > seconds + tolerance):
         return None
     iat = claims.get("iat")
-    if iat is not None and not _is_number(iat):
+    if iat is not None and not is_number(iat):
         return None
     return claims
 
 
-def _is_number(value: object) -> TypeGuard[int | float]:
+def is_number(value: object) -> TypeGuard[int | float]:
+    """A finite JSON number (not a bool)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -203,6 +206,6 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"not JSON: {name}")
 
 
-def _strict_json(data: bytes) -> Any:
+def strict_json(data: bytes) -> Any:
     """JSON as `JSON.parse` reads it: UTF-8 only, no NaN/Infinity. Raises ValueError."""
     return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)

@@ -52,10 +52,9 @@ def _normalize(password: str) -> bytes:
     return unicodedata.normalize("NFKC", password).encode()
 
 
-def _scrypt_hash(password: str) -> str:
-    salt_hex = secrets.token_hex(16)
+def _scrypt_key(password: str, salt_hex: str) -> bytes:
     # better-auth uses the hex text itself as the salt, not the bytes it encodes.
-    key = hashlib.scrypt(
+    return hashlib.scrypt(
         _normalize(password),
         salt=salt_hex.encode(),
         n=_SCRYPT_N,
@@ -64,20 +63,16 @@ def _scrypt_hash(password: str) -> str:
         dklen=_SCRYPT_DKLEN,
         maxmem=_SCRYPT_MAXMEM,
     )
-    return f"{salt_hex}:{key.hex()}"
+
+
+def _scrypt_hash(password: str) -> str:
+    salt_hex = secrets.token_hex(16)
+    return f"{salt_hex}:{_scrypt_key(password, salt_hex).hex()}"
 
 
 def _scrypt_verify(password: str, stored: str) -> bool:
     salt_hex, _, key_hex = stored.partition(":")
-    key = hashlib.scrypt(
-        _normalize(password),
-        salt=salt_hex.encode(),
-        n=_SCRYPT_N,
-        r=_SCRYPT_R,
-        p=_SCRYPT_P,
-        dklen=_SCRYPT_DKLEN,
-        maxmem=_SCRYPT_MAXMEM,
-    )
+    key = _scrypt_key(password, salt_hex)
     # Bytes, not str: compare_digest raises on non-ASCII text, and a corrupt stored hash must just not match.
     return hmac.compare_digest(key.hex().encode(), key_hex.lower().encode())
 

@@ -13,7 +13,6 @@ from ..errors import AuthError, ErrorCode
 from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, with_query
 from ..schemas import UserOut
 from ..sessions.deps import require_session, resolve_session
-from ..sessions.service import AuthSession
 from .account_schemas import (
     ChangePasswordBody,
     PasswordBody,
@@ -79,8 +78,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
                     verified.user, ip_address=client.ip_address, user_agent=client.user_agent
                 )
                 await auth.set_session_cookies(answer, found, remember_me=True, present=request.cookies)
-            elif auth.cookie_cache is not None and current.source == "session":  # no cookie for an API key
-                await auth.cookie_cache.write(answer, AuthSession(current.session, verified.user), request.cookies)
+            else:
+                await auth.show_user_change(answer, current, verified.user, request.cookies)
         return answer
 
     async def request_reset(request: Request) -> dict[str, Any]:

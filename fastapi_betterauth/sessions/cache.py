@@ -49,10 +49,6 @@ class SessionCookieCache:
         self._version = version
         self._still_valid = still_valid
 
-    def present(self, cookies: Mapping[str, str]) -> bool:
-        name = self._cookies.session_data
-        return any(key == name or key.startswith(f"{name}.") for key in cookies)
-
     async def read(self, cookies: Mapping[str, str], token: str) -> AuthSession | None:
         """The session from a trustworthy cached copy, or None (then the store decides)."""
         value = self._cookies.read_chunked(cookies, self._cookies.session_data)

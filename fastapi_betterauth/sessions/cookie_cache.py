@@ -31,7 +31,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal
 
 from ..crypto import jose
 from ..crypto.keyring import Keyring
@@ -118,11 +118,11 @@ class CookieCacheCodec:
             return None
 
     def _decode_compact(self, value: str, now: datetime) -> CachedSession | None:
-        outer = _strict_json(_b64url_decode(value))
+        outer = jose.strict_json(_b64url_decode(value))
         if not isinstance(outer, dict):
             return None
         payload, expires_at, signature = outer.get("session"), outer.get("expiresAt"), outer.get("signature")
-        if not isinstance(payload, dict) or not _is_number(expires_at) or not isinstance(signature, str):
+        if not isinstance(payload, dict) or not jose.is_number(expires_at) or not isinstance(signature, str):
             return None
         if len(signature) != _SIGNATURE_LENGTH or not signature.isascii():
             return None
@@ -144,7 +144,7 @@ def _cached(payload: dict[str, Any], expires_at: datetime) -> CachedSession | No
     """better-auth's `parseCookieCachePayload`, reduced to what callers rely on; None when the shape is wrong."""
     session, user = payload.get("session"), payload.get("user")
     updated_at, version = payload.get("updatedAt"), payload.get("version", "1")
-    if not isinstance(session, dict) or not isinstance(user, dict) or not _is_number(updated_at):
+    if not isinstance(session, dict) or not isinstance(user, dict) or not jose.is_number(updated_at):
         return None
     if not isinstance(version, str):
         return None
@@ -174,18 +174,6 @@ def _b64url_decode(value: str) -> bytes:
     if _b64url(data) != value:  # unused low bits set in the last character: one value, one spelling
         raise ValueError("not canonical base64url")
     return data
-
-
-def _strict_json(data: bytes) -> Any:
-    return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"not JSON: {name}")
-
-
-def _is_number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _epoch_ms(moment: datetime) -> int:

@@ -75,8 +75,6 @@ async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request:
     """Re-send the session cookie after a refresh, re-issue the cookie cache after a store read, and clear the
     cookies of a dead session."""
     found = lookup.found
-    if found is not None and found.source == "api_key":
-        return  # a mock session from an API key never sets or clears a cookie
     if found is not None and lookup.refreshed:
         await auth.set_session_cookies(response, found, remember_me=True, present=request.cookies)
     elif found is not None and not lookup.from_cache and auth.cookie_cache is not None:
@@ -103,8 +101,7 @@ async def resolve_session(
     request: Request,
     response: Response,
     *,
-    refresh: bool = True,
-    use_cache: bool = True,
+    use_cookie_cache: bool = True,
     allow_api_key: bool = True,
 ) -> AuthSession | None:
     """The session presented by this request, looked up once per request.
@@ -112,17 +109,19 @@ async def resolve_session(
     The token must carry a valid signature; a bad one is "no session" without touching storage. Unsafe requests
     authenticated by the cookie must pass the origin check (CSRF). With `defer_session_refresh`, safe requests
     never write. Without `allow_api_key`, a mock session from an API key answers 403 `API_KEY_SESSION_NOT_ALLOWED`.
+    `use_cookie_cache=False` reads the store afresh (neither the cookie cache nor this request's earlier lookup).
     """
     # Cached in the ASGI scope, which belongs to this request alone (`request.state` may be the lifespan's state,
     # shared by every request, under some servers).
-    if use_cache and _RESOLVED in request.scope:
+    if use_cookie_cache and _RESOLVED in request.scope:
         cached: AuthSession | None = request.scope[_RESOLVED]
         if cached is not None and cached.source == "api_key" and not allow_api_key:
             raise AuthError(ErrorCode.API_KEY_SESSION_NOT_ALLOWED, 403)
         return cached
-    lookup = await lookup_request_session(request, refresh=refresh, allow_api_key=allow_api_key)
+    lookup = await lookup_request_session(request, use_cookie_cache=use_cookie_cache, allow_api_key=allow_api_key)
     await apply_lookup_cookies(get_auth(request), lookup, request, response)
-    request.scope[_RESOLVED] = lookup.found
+    if use_cookie_cache:
+        request.scope[_RESOLVED] = lookup.found
     return lookup.found
 
 
@@ -188,13 +187,7 @@ async def require_session(
     """
     if allow_api_key is None:
         allow_api_key = not sensitive
-    if sensitive:
-        lookup = await lookup_request_session(request, use_cookie_cache=False, allow_api_key=allow_api_key)
-        await apply_lookup_cookies(get_auth(request), lookup, request, response)
-        if lookup.found is None:
-            raise unauthorized()
-        return lookup.found
-    found = await resolve_session(request, response, allow_api_key=allow_api_key)
+    found = await resolve_session(request, response, use_cookie_cache=not sensitive, allow_api_key=allow_api_key)
     if found is None:
         raise unauthorized()
     return found

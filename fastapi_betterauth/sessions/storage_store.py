@@ -21,11 +21,8 @@ from ..db.models import Session, User
 from ..db.unit_of_work import after_commit
 from ..schemas import SessionOut, UserOut, session_from_json, user_from_json
 from ..storage.base import SecondaryStorage
+from ..storage.index import active_sessions_key
 from .store import DatabaseSessionStore, TokenKeys
-
-
-def _index_key(user_id: str) -> str:
-    return f"active-sessions-{user_id}"
 
 
 def _ms(moment: datetime) -> int:
@@ -62,10 +59,14 @@ class StorageSessionStore:
     async def _write(self, key: str, session: Session, user: User) -> None:
         stored = Session(**{**session.model_dump(), "token": key})  # hashed tokens: storage holds no credential
         await self.storage.set(key, _dump(stored, user), self._ttl(session.expires_at))
-        await self.storage.index_add(_index_key(session.user_id), key, _ms(session.expires_at), _ms(self._clock.now()))
+        await self.storage.index_add(
+            active_sessions_key(session.user_id), key, _ms(session.expires_at), _ms(self._clock.now())
+        )
 
     @staticmethod
-    def _parse(raw: str) -> tuple[Session, User] | None:
+    def _parse(raw: str | None) -> tuple[Session, User] | None:
+        if raw is None:
+            return None
         try:
             body: dict[str, Any] = json.loads(raw)
             return session_from_json(body["session"]), user_from_json(body["user"])
@@ -85,7 +86,7 @@ class StorageSessionStore:
 
     async def load(self, token: str) -> tuple[Session, User] | None:
         raw = await self.storage.get(self._key(token))
-        parsed = self._parse(raw) if raw is not None else None
+        parsed = self._parse(raw)
         if parsed is None and self._database is not None and not self._preserve:
             parsed = await self._database.load(token)
             if parsed is not None and parsed[0].expires_at > self._clock.now():
@@ -99,7 +100,7 @@ class StorageSessionStore:
     async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
         key = self._key(token)
         raw = await self.storage.get(key)
-        parsed = self._parse(raw) if raw is not None else None
+        parsed = self._parse(raw)
         extended = False
         if parsed is not None:
             session, user = parsed
@@ -107,16 +108,16 @@ class StorageSessionStore:
             # SET XX: a session revoked since we read it stays revoked.
             extended = await self.storage.replace(key, _dump(session, user), self._ttl(expires_at))
             if extended:
-                await self.storage.index_add(_index_key(user.id), key, _ms(expires_at), _ms(self._clock.now()))
+                await self.storage.index_add(active_sessions_key(user.id), key, _ms(expires_at), _ms(self._clock.now()))
         if self._database is not None:
             extended = await self._database.extend(token, expires_at, updated_at) or extended
         return extended
 
     async def _remove(self, key: str) -> bool:
         raw = await self.storage.get_and_delete(key)
-        parsed = self._parse(raw) if raw is not None else None
+        parsed = self._parse(raw)
         if parsed is not None:
-            await self.storage.index_remove(_index_key(parsed[1].id), [key], _ms(self._clock.now()))
+            await self.storage.index_remove(active_sessions_key(parsed[1].id), [key], _ms(self._clock.now()))
         return parsed is not None
 
     async def delete(self, token: str) -> None:
@@ -129,9 +130,9 @@ class StorageSessionStore:
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         sessions = []
-        for member, _ in await self.storage.index_members(_index_key(user_id), _ms(self._clock.now())):
+        for member, _ in await self.storage.index_members(active_sessions_key(user_id), _ms(self._clock.now())):
             raw = await self.storage.get(member)
-            parsed = self._parse(raw) if raw is not None else None
+            parsed = self._parse(raw)
             if parsed is not None and parsed[0].user_id == user_id:
                 sessions.append(parsed[0])
         return sorted(sessions, key=lambda session: session.created_at)
@@ -142,7 +143,7 @@ class StorageSessionStore:
     async def delete_owned(self, user_id: str, token_or_handle: str) -> bool:
         for key in self._keys(token_or_handle):
             raw = await self.storage.get(key)
-            parsed = self._parse(raw) if raw is not None else None
+            parsed = self._parse(raw)
             if parsed is not None and parsed[1].id == user_id:
                 deleted = await self._remove(key)
                 if self._database is not None:
@@ -161,7 +162,7 @@ class StorageSessionStore:
 
     async def delete_for_user(self, user_id: str, *, keep_token: str | None = None) -> None:
         keep = self._key(keep_token) if keep_token is not None else None
-        index = _index_key(user_id)
+        index = active_sessions_key(user_id)
         removed = []
         for member, _ in await self.storage.index_members(index, _ms(self._clock.now())):
             if member != keep:
@@ -176,8 +177,8 @@ class StorageSessionStore:
 
     async def update_user(self, user: User) -> None:
         """Rewrite the user inside every live stored session of theirs (SPEC §2.6 `refreshUserSessions`)."""
-        for member, _ in await self.storage.index_members(_index_key(user.id), _ms(self._clock.now())):
+        for member, _ in await self.storage.index_members(active_sessions_key(user.id), _ms(self._clock.now())):
             raw = await self.storage.get(member)
-            parsed = self._parse(raw) if raw is not None else None
+            parsed = self._parse(raw)
             if parsed is not None:
                 await self.storage.replace(member, _dump(parsed[0], user), self._ttl(parsed[0].expires_at))

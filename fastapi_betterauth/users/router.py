@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from ..db.models import User
 from ..errors import AuthError, ErrorCode
 from ..routing import AuthRoute, body_openapi, parse_body
 from ..sessions.deps import require_session
@@ -25,16 +24,12 @@ def build_router(auth: BetterAuth) -> APIRouter:
     max_bytes = auth.settings.advanced.max_body_bytes
     options = auth.settings.user
 
-    async def show_change(request: Request, response: Response, found: AuthSession, user: User) -> None:
-        if auth.cookie_cache is not None:  # the cached copy must show the change at once
-            await auth.cookie_cache.write(response, AuthSession(found.session, user), request.cookies)
-
     @router.post("/update-user", summary="Change the user's name or image", openapi_extra=body_openapi(UpdateUserBody))
     async def update_user(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes)
         user = await auth.users.update_profile(found.user, body.model_dump(exclude_unset=True))
-        await show_change(request, response, found, user)
+        await auth.show_user_change(response, found, user, request.cookies)
         return {"status": True}
 
     @router.post(
@@ -48,7 +43,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         auth.origins.check_callback_url(body.callback_url)
         updated = await auth.email_flows.change_email(found.user, body.new_email, body.callback_url)
         if updated is not None:
-            await show_change(request, response, found, updated)
+            await auth.show_user_change(response, found, updated, request.cookies)
         return {"status": True}
 
     async def delete_account(request: Request, response: Response, found: AuthSession) -> None:
