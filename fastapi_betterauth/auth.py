@@ -256,9 +256,8 @@ class BetterAuth:
         await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
 
     def client_info(self, request: Request) -> ClientInfo:
-        peer = request.client.host if request.client else None
         return ClientInfo(
-            ip_address=self.client_ips.resolve(peer, request.headers),
+            ip_address=self.client_ips.for_request(request),
             user_agent=request.headers.get("user-agent"),
         )
 

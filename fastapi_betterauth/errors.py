@@ -210,9 +210,12 @@ class AuthError(HTTPException):
         self.extra: dict[str, Any] = dict(extra) if extra else {}
         """More fields of the body, as better-auth sends some (`details` of a rate-limited API key)."""
 
+    def body(self) -> dict[str, Any]:
+        """`{"code", "message"}` and any extra fields: the JSON of this error."""
+        return {"code": self.code, "message": self.message, **self.extra}
+
     def to_response(self) -> Response:
-        body = {"code": self.code, "message": self.message, **self.extra}
-        return JSONResponse(body, self.status_code, headers=self.headers)
+        return JSONResponse(self.body(), self.status_code, headers=self.headers)
 
 
 def unauthorized() -> AuthError:

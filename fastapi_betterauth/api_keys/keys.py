@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import string
 from collections.abc import Mapping, Sequence
 
@@ -24,11 +23,6 @@ def hash_key(key: str) -> str:
     """What the `key` column holds: base64url (no padding) of SHA-256(key), as better-auth stores it, so keys
     keep working when a Node better-auth app shares the database. A fast hash is enough for 300+ random bits."""
     return sha256_base64url(key)
-
-
-def same_hash(stored: str, computed: str) -> bool:
-    """Constant-time comparison of two key hashes."""
-    return hmac.compare_digest(stored.encode(), computed.encode())
 
 
 def grants(granted: Permissions | None, required: Permissions) -> bool:

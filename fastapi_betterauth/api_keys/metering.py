@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..db.engine import Database
 from ..db.models import ApiKey
 from ..errors import AuthError, ErrorCode
+from ..security.ratelimit.limiter import retry_after_seconds
 
 _MAX_ATTEMPTS = 8  # lost compare-and-swaps before a verification gives up (fails closed, as rate limited)
 RATE_LIMIT_MESSAGE = "Rate limit exceeded."
@@ -35,7 +36,7 @@ class RateLimitedError(AuthError):
             ErrorCode.RATE_LIMITED,
             429,
             RATE_LIMIT_MESSAGE,
-            headers={"Retry-After": str(max(1, math.ceil(try_again_in / 1000)))},
+            headers={"Retry-After": retry_after_seconds(try_again_in / 1000)},
             extra={"details": {"tryAgainIn": try_again_in}},
         )
         self.try_again_in = try_again_in

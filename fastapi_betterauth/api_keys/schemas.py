@@ -45,6 +45,20 @@ class _Body(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
 
+SERVER_ONLY_FIELDS = frozenset(
+    {
+        "remaining",
+        "refill_amount",
+        "refill_interval",
+        "rate_limit_time_window",
+        "rate_limit_max",
+        "rate_limit_enabled",
+        "permissions",
+    }
+)
+"""Properties only `auth.api` may set; over HTTP they answer 400 `SERVER_ONLY_PROPERTY`."""
+
+
 class CreateApiKeyBody(_Body):
     """`POST /api-key/create`. Over HTTP only `name`, `expiresIn`, `prefix` and `metadata` may be set; the rest
     are server-only (`auth.api.create_api_key`)."""
@@ -67,15 +81,8 @@ class CreateApiKeyBody(_Body):
     user_id: str | None = Field(default=None, alias="userId", max_length=256)
 
     def server_only_fields(self) -> bool:
-        """Whether a server-only property was sent (better-auth: `remaining: null` is allowed)."""
-        sent = self.model_fields_set
-        if self.remaining is not None:
-            return True
-        return bool(
-            sent
-            & {"refill_amount", "refill_interval", "rate_limit_time_window", "rate_limit_max", "rate_limit_enabled"}
-            or "permissions" in sent
-        )
+        """Whether a server-only property was sent (better-auth: `remaining: null` is allowed on create)."""
+        return self.remaining is not None or bool(self.model_fields_set & (SERVER_ONLY_FIELDS - {"remaining"}))
 
 
 class UpdateApiKeyBody(_Body):
@@ -99,18 +106,7 @@ class UpdateApiKeyBody(_Body):
     """`null` removes every permission."""
 
     def server_only_fields(self) -> bool:
-        return bool(
-            self.model_fields_set
-            & {
-                "remaining",
-                "refill_amount",
-                "refill_interval",
-                "rate_limit_time_window",
-                "rate_limit_max",
-                "rate_limit_enabled",
-                "permissions",
-            }
-        )
+        return bool(self.model_fields_set & SERVER_ONLY_FIELDS)
 
 
 class DeleteApiKeyBody(_Body):

@@ -21,7 +21,7 @@ from ..db.models import ApiKey, User
 from ..db.queries import find_user_by_id
 from ..errors import AuthError, ErrorCode
 from ..settings import ApiKeySettings
-from .keys import Permissions, generate_key, grants, hash_key, same_hash
+from .keys import Permissions, generate_key, grants, hash_key
 from .metering import spend
 from .schemas import SORT_ATTRIBUTES, CreateApiKeyBody, UpdateApiKeyBody, api_key_json, parse_json_column
 
@@ -87,9 +87,7 @@ class ApiKeyVerification:
     key: ApiKey | None = None
 
     def to_json(self) -> dict[str, Any]:
-        error = None
-        if self.error is not None:
-            error = {"code": self.error.code, "message": self.error.message, **self.error.extra}
+        error = self.error.body() if self.error is not None else None
         return {"valid": self.valid, "error": error, "key": api_key_json(self.key) if self.key else None}
 
 
@@ -304,7 +302,7 @@ class ApiKeyService:
                 .limit(1)
             )
             found = (await db.exec(statement)).first()
-        if found is None or not same_hash(found[0].key, hashed):
+        if found is None:  # the row was found by its hash: nothing is left to compare
             raise AuthError(ErrorCode.INVALID_API_KEY, 401)
         row, user = found
         now = self._clock.now()
@@ -328,11 +326,9 @@ class ApiKeyService:
 
     async def delete_expired(self) -> int:
         """Delete every expired key now (better-auth's `deleteAllExpiredApiKeys`); the number deleted."""
-        self._last_sweep = self._clock.now()
+        now = self._last_sweep = self._clock.now()
         async with self._database.session() as db, db.begin():
-            statement = delete(ApiKey).where(
-                col(ApiKey.expires_at).is_not(None), col(ApiKey.expires_at) < self._clock.now()
-            )
+            statement = delete(ApiKey).where(col(ApiKey.expires_at).is_not(None), col(ApiKey.expires_at) < now)
             result = await db.exec(statement)
         return int(result.rowcount or 0)
 
@@ -341,7 +337,6 @@ class ApiKeyService:
         now = self._clock.now()
         if self._last_sweep is not None and now - self._last_sweep < SWEEP_INTERVAL:
             return
-        self._last_sweep = now
         try:
             await self.delete_expired()
         except Exception:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 
+from starlette.requests import HTTPConnection
+
 from ..settings import IPAddressSettings
 
 _IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -36,6 +38,10 @@ class ClientIPResolver:
 
     def _is_proxy(self, address: _IPAddress) -> bool:
         return any(address in network for network in self._proxies)
+
+    def for_request(self, request: HTTPConnection) -> str | None:
+        """The client address of a request (its ASGI peer, traced back through trusted proxies)."""
+        return self.resolve(request.client.host if request.client else None, request.headers)
 
     def resolve(self, peer: str | None, headers: Mapping[str, str]) -> str | None:
         if self._settings.disable_ip_tracking:

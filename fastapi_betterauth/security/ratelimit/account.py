@@ -28,7 +28,7 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from ...audit import audit, email_digest
 from ...errors import AuthError, ErrorCode
 from ...settings import AuthSettings
-from .limiter import client_network, rate_limit_enabled, rate_limited
+from .limiter import client_network, rate_limit_enabled, refusal
 from .storage import NAMESPACE, LimitBackend
 
 MESSAGE = "Too many failed sign-in attempts. Please try again later."
@@ -64,7 +64,7 @@ class SignInThrottle:
         if not self.enabled:
             yield
             return
-        account, network = email_digest(email), client_network(ip) or _UNKNOWN_NETWORK
+        account, network = _keys(email, ip)
         await self._admit(account, network, ip)
         try:
             yield
@@ -79,9 +79,7 @@ class SignInThrottle:
         mailbox. Other networks' counters stay, so an attacker's network remains refused."""
         if not self.enabled:
             return
-        account, network = email_digest(email), client_network(ip) or _UNKNOWN_NETWORK
-        await self._limiter.clear(self._per_account, _FAILURES, account)
-        await self._limiter.clear(self._per_network, _FAILURES, account, network)
+        await self._forget_failures(*_keys(email, ip))
 
     async def _admit(self, account: str, network: str, ip: str | None) -> None:
         known = await self._is_known(account, network)
@@ -94,19 +92,26 @@ class SignInThrottle:
             raise await self._refusal("account", account, ip, self._per_account, account)
 
     async def _refusal(self, scope: str, account: str, ip: str | None, item: RateLimitItem, *key: str) -> AuthError:
-        stats = await self._limiter.get_window_stats(item, _FAILURES, *key)
         audit("sign_in.throttled", scope=scope, email=account, ip=ip)
-        return rate_limited(stats.reset_time - self._backend.now(), MESSAGE)
+        return await refusal(self._backend, item, _FAILURES, *key, message=MESSAGE)
 
     async def _is_known(self, account: str, network: str) -> bool:
         if self._known is None:
             return False
         return await self._backend.storage.get(self._known.key_for(_KNOWN, account, network)) > 0
 
-    async def _succeeded(self, account: str, network: str) -> None:
+    async def _forget_failures(self, account: str, network: str) -> None:
         await self._limiter.clear(self._per_network, _FAILURES, account, network)
         await self._limiter.clear(self._per_account, _FAILURES, account)
+
+    async def _succeeded(self, account: str, network: str) -> None:
+        await self._forget_failures(account, network)
         if self._known is not None:
             # Cleared first: a window's end is fixed at its first hit, and each success starts a new one.
             await self._limiter.clear(self._known, _KNOWN, account, network)
             await self._limiter.hit(self._known, _KNOWN, account, network)
+
+
+def _keys(email: str, ip: str | None) -> tuple[str, str]:
+    """The throttle's keys for a sign-in: the address's digest and the client network."""
+    return email_digest(email), client_network(ip) or _UNKNOWN_NETWORK

@@ -8,7 +8,7 @@ import logging
 import math
 from collections.abc import Mapping
 
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.strategies import FixedWindowRateLimiter
 from starlette.requests import Request
 
@@ -41,11 +41,24 @@ def client_network(ip: str | None) -> str | None:
     return str(address)
 
 
+def retry_after_seconds(retry_after: float) -> str:
+    """A `Retry-After` value: whole seconds, rounded up, at least 1."""
+    return str(max(1, math.ceil(round(retry_after, 3))))
+
+
 def rate_limited(retry_after: float, message: str | None = None) -> AuthError:
-    """429 `RATE_LIMITED` with `Retry-After` (standard) and `X-Retry-After` (read by better-auth's clients), whole
-    seconds rounded up."""
-    seconds = str(max(1, math.ceil(round(retry_after, 3))))
+    """429 `RATE_LIMITED` with `Retry-After` (standard) and `X-Retry-After` (read by better-auth's clients)."""
+    seconds = retry_after_seconds(retry_after)
     return AuthError(ErrorCode.RATE_LIMITED, 429, message, headers={"Retry-After": seconds, "X-Retry-After": seconds})
+
+
+async def refusal(backend: LimitBackend, item: RateLimitItem, *key: str, message: str | None = None) -> AuthError:
+    """The 429 for a full window of `key`, retry after its end (one storage read: only the expiry is needed)."""
+    return rate_limited(await backend.storage.get_expiry(item.key_for(*key)) - backend.now(), message)
+
+
+def limit_item(rule: RateLimitRule) -> RateLimitItem:
+    return RateLimitItemPerSecond(rule.max, rule.window, namespace=NAMESPACE)
 
 
 def _app_path(request: Request) -> str:
@@ -99,31 +112,25 @@ class RateLimiter:
             return
         route = getattr(request.scope.get("route"), "path_format", None)
         key = f"{self._network(request)}|{_relative(route, self._base_path) if route else path}"
-        item = RateLimitItemPerSecond(rule.max, rule.window, namespace=NAMESPACE)
-        if await self._limiter.hit(item, key):
-            return
-        stats = await self._limiter.get_window_stats(item, key)
-        raise rate_limited(stats.reset_time - self._backend.now())
+        item = limit_item(rule)
+        if not await self._limiter.hit(item, key):
+            raise await refusal(self._backend, item, key)
 
     async def refuse_if_spent(self, request: Request, bucket: str, rule: RateLimitRule) -> None:
         """429 while this client's `bucket` has had `rule.max` failures in its window (counted by `count_failure`).
         For failures outside the auth routes, such as unknown API keys in the app's own routes."""
         if not self.enabled:
             return
-        item = RateLimitItemPerSecond(rule.max, rule.window, namespace=NAMESPACE)
-        key = f"{self._network(request)}|{bucket}"
+        item, key = limit_item(rule), f"{self._network(request)}|{bucket}"
         if not await self._limiter.test(item, key):
-            stats = await self._limiter.get_window_stats(item, key)
-            raise rate_limited(stats.reset_time - self._backend.now())
+            raise await refusal(self._backend, item, key)
 
     async def count_failure(self, request: Request, bucket: str, rule: RateLimitRule) -> None:
         if self.enabled:
-            item = RateLimitItemPerSecond(rule.max, rule.window, namespace=NAMESPACE)
-            await self._limiter.hit(item, f"{self._network(request)}|{bucket}")
+            await self._limiter.hit(limit_item(rule), f"{self._network(request)}|{bucket}")
 
     def _network(self, request: Request) -> str:
-        peer = request.client.host if request.client else None
-        network = client_network(self._client_ips.resolve(peer, request.headers))
+        network = client_network(self._client_ips.for_request(request))
         if network is not None:
             return network
         if not self._warned_no_ip:
