@@ -18,7 +18,7 @@ from ..crypto.password_policy import PasswordContext, PasswordPolicy
 from ..crypto.passwords import PasswordHasher
 from ..crypto.tokens import generate_id
 from ..db.engine import Database
-from ..db.models import CREDENTIAL_PROVIDER, Account, User
+from ..db.models import Account, User
 from ..db.queries import (
     find_credential_account,
     find_user_by_email,
@@ -32,6 +32,7 @@ from ..sessions.service import AuthSession, SessionService
 from ..settings import AuthSettings
 from ..users.service import UserService
 from ..verification.service import VerificationService
+from .service import credential_account
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
@@ -45,7 +46,6 @@ PasswordResetCallback = Callable[[User], Awaitable[None]]
 @dataclass(frozen=True, slots=True)
 class VerifiedEmail:
     user: User
-    newly_verified: bool
     email_changed: bool = False
     """The link completed an email change (the user is signed in by it, as in better-auth)."""
 
@@ -83,9 +83,11 @@ class EmailFlows:
 
     # -- links and mail -------------------------------------------------------------------------------------
 
-    def link(self, path: str, token: str, callback_url: str | None, *, callback: str = "/") -> str:
+    def link(self, path: str, token: str | None, callback_url: str | None, *, callback: str = "/") -> str:
+        """An absolute link to an auth route; `token` as a query parameter unless it is already in `path`."""
         target = quote(callback_url if callback_url is not None else callback, safe="")
-        return f"{self.settings.url}{self.settings.base_path}{path}?token={token}&callbackURL={target}"
+        query = f"token={token}&" if token is not None else ""
+        return f"{self.settings.url}{self.settings.base_path}{path}?{query}callbackURL={target}"
 
     async def _send(
         self, type: EmailType, user: User, url: str, token: str, *, to: str | None = None, new_email: str | None = None
@@ -169,15 +171,15 @@ class EmailFlows:
         new_email = str(value.get("newEmail", ""))
         if request_type == CHANGE_EMAIL_CONFIRMATION:
             await self._send_change_verification(user, new_email, value.get("callbackURL"))
-            return VerifiedEmail(user, newly_verified=False)
+            return VerifiedEmail(user)
         if request_type == CHANGE_EMAIL_VERIFICATION:
             changed = await self._users.update(user, {"email": new_email, "email_verified": True})
             audit("email.changed", user=user.id)
-            return VerifiedEmail(changed, newly_verified=True, email_changed=True)
+            return VerifiedEmail(changed, email_changed=True)
         if user.email_verified:
-            return VerifiedEmail(user, newly_verified=False)
+            return VerifiedEmail(user)
         audit("email.verified", user=user.id)
-        return VerifiedEmail(await self._users.update(user, {"email_verified": True}), newly_verified=True)
+        return VerifiedEmail(await self._users.update(user, {"email_verified": True}))
 
     # -- change of email address -------------------------------------------------------------------------------
 
@@ -269,9 +271,7 @@ class EmailFlows:
                 return
             ttl = self.settings.email_and_password.reset_password_token_expires_in
             token = await self._tokens.issue(RESET_PASSWORD, {"userId": user.id}, ttl)
-            url = self.link(f"/reset-password/{token}", token, redirect_to, callback="").replace(
-                f"?token={token}&", "?"
-            )
+            url = self.link(f"/reset-password/{token}", None, redirect_to, callback="")
             await self._send("reset-password", user, url, token)
 
         self._background.spawn(job, "password reset request")
@@ -308,18 +308,7 @@ class EmailFlows:
             if account is not None:
                 await set_account_password(db, account.id, password_hash, now)
                 return
-            data = await self._hooks.before(
-                "account",
-                "create",
-                {
-                    "account_id": user.id,
-                    "provider_id": CREDENTIAL_PROVIDER,
-                    "user_id": user.id,
-                    "password": password_hash,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
+            data = await self._hooks.before("account", "create", credential_account(user.id, password_hash, now))
             created = Account(**{**data, "id": generate_id(), "user_id": user.id})
             db.add(created)
             await self._hooks.after("account", "create", created.model_dump())

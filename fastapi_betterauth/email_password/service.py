@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,18 @@ if TYPE_CHECKING:
     from .flows import EmailFlows
 
 logger = logging.getLogger("fastapi_betterauth")
+
+
+def credential_account(user_id: str, password_hash: str, now: datetime) -> dict[str, Any]:
+    """The fields of a new email/password account (what its `account` create hooks see)."""
+    return {
+        "account_id": user_id,
+        "provider_id": CREDENTIAL_PROVIDER,
+        "user_id": user_id,
+        "password": password_hash,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 class _EmailTaken(Exception):
@@ -114,16 +127,7 @@ class EmailPasswordService:
             )
             user = User(**{**user_data, "id": user_id, "email": str(user_data["email"]).lower()})
             account_data = await self._hooks.before(
-                "account",
-                "create",
-                {
-                    "account_id": user_id,
-                    "provider_id": CREDENTIAL_PROVIDER,
-                    "user_id": user_id,
-                    "password": password_hash,
-                    "created_at": now,
-                    "updated_at": now,
-                },
+                "account", "create", credential_account(user_id, password_hash, now)
             )
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None

@@ -7,10 +7,10 @@ import json
 import logging
 import os
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..clock import Clock, SystemClock
+from ..schemas import js_iso
 from ..settings import EmailSettings
 from .message import EmailMessage, EmailSender
 from .smtp import SmtpSender
@@ -25,11 +25,6 @@ class ConsoleSender:
     async def send(self, message: EmailMessage) -> None:
         """Log `message`."""
         logger.info("Email (%s) to %s: %s\n%s", message.type, message.to, message.subject, message.url or "(no link)")
-
-
-def _timestamp(moment: datetime) -> str:
-    # JavaScript's Date.toISOString(): UTC, milliseconds, "Z".
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class FileSender:
@@ -56,7 +51,7 @@ class FileSender:
             "url": message.url,
             "token": message.token,
             "subject": message.subject,
-            "at": _timestamp(self._clock.now()),
+            "at": js_iso(self._clock.now()),
         }
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
         await asyncio.to_thread(self._append, line)

@@ -63,7 +63,8 @@ def _matches(url: str, pattern: str) -> bool:
                 return False
             target = origin if "://" in pattern else (parts.hostname or "")
             return bool(_wildcard(pattern).match(target))
-        return _origin(url) is not None and _origin(url) == _origin(pattern)
+        origin = _origin(url)
+        return origin is not None and origin == _origin(pattern)
     # Custom schemes (myapp://...): same scheme, exact authority if the pattern has one, nested path if it has one.
     allowed = urlsplit(pattern)
     if not parts.scheme or parts.scheme.lower() != allowed.scheme.lower():
