@@ -26,7 +26,7 @@ from .crypto.password_policy import PasswordCheck, PasswordPolicy
 from .crypto.passwords import PasswordHasher
 from .crypto.tokens import sign_value
 from .db import migrate
-from .db.engine import Database
+from .db.engine import Database, NoDatabase
 from .db.models import ApiKey, Session, User
 from .email_password import account_router
 from .email_password import router as email_password_router
@@ -51,7 +51,9 @@ from .sessions import router as sessions_router
 from .sessions.cache import CacheVersion, SessionCookieCache
 from .sessions.cookie_cache import CookieCacheCodec
 from .sessions.deps import STATE_KEY
+from .sessions.revocation import DatabaseRevocations, SessionRevocations, StorageRevocations
 from .sessions.service import AuthSession, SessionService
+from .sessions.stateless import StatelessSessions, StatelessSessionStore
 from .sessions.storage_store import StorageSessionStore
 from .sessions.store import DatabaseSessionStore, SessionStore
 from .settings import AuthSettings, InsecureSettingsError, resolve_secrets
@@ -81,7 +83,7 @@ class BetterAuth:
         settings: AuthSettings | None = None,
         *,
         clock: Clock | None = None,
-        database: Database | None = None,
+        database: Database | EllipsisType | None = ...,
         session_store: SessionStore | None = None,
         session_enricher: SessionEnricher | None = None,
         hooks: DatabaseHooks | None = None,
@@ -98,7 +100,15 @@ class BetterAuth:
         self.session_enricher = session_enricher
         self.keyring = Keyring.from_versioned(resolve_secrets(self.settings))
         self.clock: Clock = clock or SystemClock()
-        self.database = database or Database(self.settings.database_url)
+        if database is None:
+            self.database: Database = NoDatabase()
+        else:
+            self.database = Database(self.settings.database_url) if isinstance(database, EllipsisType) else database
+        self.has_database = database is not None
+        """False when running without a database (`database=None`): social sign-in only, sessions stateless."""
+        self.stateless_sessions = not self.has_database or self.settings.session.store == "stateless"
+        self._check_database_needs()
+        self._check_stateless_needs()
         self.cookies = AuthCookies(self.settings, self.keyring)
         self.origins = OriginPolicy(self.settings)
         self.client_ips = ClientIPResolver(self.settings.advanced.ip_address)
@@ -114,11 +124,14 @@ class BetterAuth:
         # Rules passed here (callables too) win over `rate_limit.custom_rules` for the same path.
         self.rate_limiter = RateLimiter(self.settings, counters, self.client_ips, rate_limit_rules)
         self.sign_in_throttle = SignInThrottle(self.settings, counters)
-        store = session_store or self._session_store()
+        revocations = self._revocations() if self.stateless_sessions else None
+        store = session_store or self._session_store(revocations)
         self.hooks = HookRunner(hooks)
-        self.cookie_cache = self._cookie_cache(store, cookie_cache_version)
         self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
         self.users = UserService(self.database, self.clock, store, self.hooks)
+        self.stateless = self._stateless(revocations, cookie_cache_version)
+        """The stateless session cookie, when sessions are stateless (then `cookie_cache` is None)."""
+        self.cookie_cache = None if self.stateless else self._cookie_cache(store, cookie_cache_version)
         self.api_keys = ApiKeyService(self.settings.api_key, self.database, self.clock)
         self.mock_sessions = self._mock_sessions()
         self.email_password = EmailPasswordService(
@@ -150,7 +163,7 @@ class BetterAuth:
         token_cipher = ProviderTokenCipher(self.keyring, encrypt=self.settings.social.encrypt_oauth_tokens)
         states: OAuthStateStore = (
             CookieStateStore(self.keyring, self.clock)
-            if self.settings.social.store_state_strategy == "cookie"
+            if self.settings.social.store_state_strategy == "cookie" or not self.has_database
             else DatabaseStateStore(self.tokens, self.keyring)
         )
         self.accounts = AccountService(
@@ -186,7 +199,53 @@ class BetterAuth:
             )
         return ApiKeySessions(self)
 
-    def _session_store(self) -> SessionStore:
+    def _check_database_needs(self) -> None:
+        """Refuse at start-up what cannot work without a database, instead of failing on every request."""
+        if self.has_database:
+            return
+        if self.settings.rate_limit.storage == "database":
+            raise ValueError("rate_limit.storage='database' needs a database; use 'memory' or 'secondary-storage'")
+        if self.settings.api_key.enable_session_for_api_keys:
+            raise ValueError("api_key.enable_session_for_api_keys needs a database (API keys are stored there)")
+
+    def _check_stateless_needs(self) -> None:
+        if self.stateless_sessions and self.settings.bearer.enabled:
+            raise ValueError(
+                "bearer.enabled needs session rows: a bearer token is the session token alone, and stateless "
+                "sessions live in the session_data cookie (use cookies, or session.store='database')"
+            )
+
+    def _revocations(self) -> SessionRevocations | None:
+        """Where stateless-session revocations are remembered: secondary storage, else the database, else nowhere."""
+        options = self.settings.session.stateless
+        if options.revocation == "off":
+            return None
+        if self.storage is not None:
+            return StorageRevocations(self.storage, options.max_lifetime)
+        if self.has_database:
+            return DatabaseRevocations(self.database, options.max_lifetime)
+        return None
+
+    def _stateless(
+        self, revocations: SessionRevocations | None, version: CacheVersion | None
+    ) -> StatelessSessions | None:
+        if not self.stateless_sessions:
+            return None
+        stateless = StatelessSessions(
+            self.settings.session,
+            CookieCacheCodec("jwe", self.keyring),
+            self.cookies,
+            self.clock,
+            revocations=revocations,
+            version=version,
+            load_user=self.users.get if self.has_database else None,
+        )
+        stateless.check_capacity()
+        return stateless
+
+    def _session_store(self, revocations: SessionRevocations | None) -> SessionStore:
+        if self.stateless_sessions:
+            return StatelessSessionStore(revocations, self.clock)
         options = self.settings.session
         database = DatabaseSessionStore(self.database, hash_tokens=options.hash_session_tokens)
         if self.storage is None:
@@ -252,8 +311,10 @@ class BetterAuth:
         await self.mailer.drain()
 
     async def migrate(self) -> None:
-        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop."""
-        await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
+        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop. Without a
+        database there is nothing to do."""
+        if self.has_database:
+            await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
 
     def client_info(self, request: Request) -> ClientInfo:
         return ClientInfo(
@@ -264,9 +325,12 @@ class BetterAuth:
     async def show_user_change(
         self, response: Response, found: AuthSession, user: User, present: Mapping[str, str]
     ) -> None:
-        """Re-issue the cookie cache with the changed `user`, so the cached copy shows the change at once."""
-        if self.cookie_cache is not None:
-            await self.cookie_cache.write(response, replace(found, user=user), present)
+        """Re-issue the cookie cache (or the stateless session) with the changed `user`, so the cookie shows the
+        change at once."""
+        writer = self.stateless or self.cookie_cache
+        if writer is not None:
+            remember_me = self.cookies.read_signed(present, self.cookies.dont_remember) is None
+            await writer.write(response, replace(found, user=user), present, remember_me=remember_me)
 
     async def set_session_cookies(
         self, response: Response, found: AuthSession, *, remember_me: bool, present: Mapping[str, str] | None = None
@@ -275,7 +339,12 @@ class BetterAuth:
         token in `set-auth-token`. `present`: the request's cookies (stale cache chunks are expired)."""
         if found.source != "session":
             return  # a mock session from an API key never gets a cookie
-        self.cookies.set_session(response, found.session.token, max_age=self.sessions.cookie_max_age(remember_me))
+        if self.stateless is not None:
+            await self.stateless.write(response, found, present or {}, remember_me=remember_me)
+            max_age = self.stateless.cookie_max_age(found, remember_me)
+        else:
+            max_age = self.sessions.cookie_max_age(remember_me)
+        self.cookies.set_session(response, found.session.token, max_age=max_age)
         if self.cookie_cache is not None:
             await self.cookie_cache.write(response, found, present or {}, remember_me=remember_me)
         if self.settings.bearer.enabled:
@@ -304,20 +373,33 @@ class AuthAPI:
         cookies = parse_cookie_header(headers)
         token = self._auth.cookies.read_signed(cookies, self._auth.cookies.session_token)
         remember_me = self._auth.cookies.read_signed(cookies, self._auth.cookies.dont_remember) is None
-        lookup = await self._auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
+        if self._auth.stateless is not None:
+            lookup = await self._auth.stateless.lookup(cookies, token, remember_me=remember_me, refresh=False)
+        else:
+            lookup = await self._auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
         return lookup.found
 
     async def set_password(self, user_id: str, new_password: str) -> None:
         """Give a user without a password (signed up with OAuth) one; 400 `PASSWORD_ALREADY_SET` otherwise."""
         await self._auth.email_flows.set_password(user_id, new_password)
 
-    async def revoke_session(self, token: str) -> None:
-        await self._auth.sessions.revoke(token)
+    async def revoke_session(self, token: str, *, user_id: str | None = None) -> None:
+        """End the session of `token`. Stateless sessions need the `user_id` too (a token alone names nobody)."""
+        if self._auth.stateless is None:
+            await self._auth.sessions.revoke(token)
+        elif user_id is None:
+            raise ValueError("with stateless sessions, revoke_session needs the user_id of the session")
+        else:
+            await self._auth.sessions.revoke_owned(user_id, token)
 
     def session_cookie_header(self, found: AuthSession) -> dict[str, str]:
         """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests."""
         signed = sign_value(self._auth.keyring.current, found.session.token)
-        return {"cookie": f"{self._auth.cookies.session_token}={signed}"}
+        cookie = f"{self._auth.cookies.session_token}={signed}"
+        if self._auth.stateless is not None:
+            data = self._auth.stateless.encode(found, version=self._auth.settings.session.cookie_cache.version)
+            cookie += f"; {self._auth.cookies.session_data}={data}"
+        return {"cookie": cookie}
 
     # --- API keys (better-auth's api-key plugin). Durations: `expires_in` in seconds, `refill_interval` and
     # `rate_limit_time_window` in milliseconds, as on the wire; a `timedelta` works for each.

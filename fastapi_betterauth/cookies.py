@@ -25,6 +25,7 @@ from .settings import AuthSettings
 SESSION_TOKEN = "session_token"
 SESSION_DATA = "session_data"
 DONT_REMEMBER = "dont_remember"
+ACCOUNT_DATA = "account_data"
 _JS_URI_COMPONENT_SAFE = "-_.!~*'()"
 #: better-auth's per-cookie byte ceiling (Safari's ~4093 floor, less room for attributes added later), counting the
 #: name, the encoded value and the attributes.
@@ -44,6 +45,7 @@ class AuthCookies:
         self.session_token = self.name(SESSION_TOKEN)
         self.session_data = self.name(SESSION_DATA)
         self.dont_remember = self.name(DONT_REMEMBER)
+        self.account_data = self.name(ACCOUNT_DATA)
 
     def name(self, short_name: str) -> str:
         full = f"{self._prefix}.{short_name}"
@@ -83,10 +85,13 @@ class AuthCookies:
 
     def clear_session(self, response: Response, present: Mapping[str, str] | None = None) -> None:
         """Expire every cookie that carries session state; with `present` (the request's cookies), also every
-        `session_data` chunk found there."""
+        `session_data` chunk and any `account_data` cookie found there."""
+        present = present or {}
         response.headers.append("set-cookie", self.serialize(self.session_token, "", 0))
-        self.clear_chunked(response, self.session_data, present or {})
+        self.clear_chunked(response, self.session_data, present)
         response.headers.append("set-cookie", self.serialize(self.dont_remember, "", 0))
+        for name in _chunk_names(present, self.account_data):
+            response.headers.append("set-cookie", self.serialize(name, "", 0))
 
     def set_chunked(
         self, response: Response, name: str, value: str, max_age: timedelta | None, present: Mapping[str, str]

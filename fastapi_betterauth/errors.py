@@ -97,6 +97,10 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    DATABASE_REQUIRED = "DATABASE_REQUIRED"
+    SESSION_LIST_UNAVAILABLE = "SESSION_LIST_UNAVAILABLE"
+    SESSION_REVOCATION_UNAVAILABLE = "SESSION_REVOCATION_UNAVAILABLE"
+    SESSION_TOO_LARGE = "SESSION_TOO_LARGE"
 
 
 DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
@@ -184,6 +188,20 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.METHOD_NOT_ALLOWED: "Method Not Allowed",
     ErrorCode.RATE_LIMITED: "Too many requests. Please try again later.",
     ErrorCode.INTERNAL_SERVER_ERROR: "Internal server error",
+    ErrorCode.DATABASE_REQUIRED: (
+        "This needs a database, and this server runs without one (BetterAuth(database=None)): only social sign-in "
+        "works there, with the user, session and account kept in encrypted cookies."
+    ),
+    ErrorCode.SESSION_LIST_UNAVAILABLE: (
+        "Sessions are stateless here (encrypted cookies, no session table), so the server keeps no list of them."
+    ),
+    ErrorCode.SESSION_REVOCATION_UNAVAILABLE: (
+        "Sessions are stateless here and no database or secondary storage remembers revocations, so other sessions "
+        "cannot be ended: sign out on each device, or bump session.cookie_cache.version to end every session."
+    ),
+    ErrorCode.SESSION_TOO_LARGE: (
+        "The session does not fit in its cookies: leave user fields out (session.cookie_cache.exclude_user_fields)."
+    ),
 }
 
 

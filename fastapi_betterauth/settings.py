@@ -77,8 +77,27 @@ class CookieCacheSettings(BaseModel):
     """User fields (camelCase, e.g. `image`) left out of the cached copy to keep the cookie small."""
 
 
+class StatelessSettings(BaseModel):
+    """Stateless sessions (`session.store = "stateless"`, or no database): the encrypted `session_data` cookie is the
+    session, and no session row is ever written or read."""
+
+    max_lifetime: Duration = Field(default=timedelta(days=30), gt=timedelta(0))
+    """The longest a session lives after sign-in, however often its cookie is re-minted."""
+    refresh_share: float = Field(default=0.2, gt=0, lt=1)
+    """Re-mint the cookie (expiry moved `expires_in` ahead, the user re-read from the database) once less than this
+    share of `expires_in` remains."""
+    revocation: Literal["auto", "off"] = "auto"
+    """`auto`: with a database or secondary storage, revocations (sign-out, revoke-*, password change, user
+    deletion) are remembered there and checked on every request: one small lookup. `off`: no lookup at all; a
+    revoked cookie then stays valid until it expires (only a `cookie_cache.version` bump ends every session)."""
+
+
 class SessionSettings(BaseModel):
     """Session lifetimes and storage (better-auth `session.*`)."""
+
+    store: Literal["database", "stateless"] = "database"
+    """`database`: session rows (in secondary storage when configured). `stateless`: no session rows; the session
+    is an encrypted cookie (users and accounts stay in the database). Without a database it is always stateless."""
 
     expires_in: Duration = Field(default=timedelta(days=7), gt=timedelta(0))
     """Lifetime of a session, and `Max-Age` of the session cookie."""
@@ -99,6 +118,7 @@ class SessionSettings(BaseModel):
     preserve_session_in_database: bool = False
     """With `store_session_in_database`: revoking ends the table row (`expiresAt` = now) instead of deleting it."""
     cookie_cache: CookieCacheSettings = Field(default_factory=CookieCacheSettings)
+    stateless: StatelessSettings = Field(default_factory=StatelessSettings)
 
 
 class ProviderCredentials(BaseModel):

@@ -126,12 +126,31 @@ _BETTER_AUTH_ARGUMENTS = set(inspect.signature(BetterAuth.__init__).parameters) 
 
 
 @pytest.fixture
-def make_auth(database: Database, clock: ManualClock) -> AuthFactory:
+def session_store() -> str:
+    """How sessions are kept: `database` (rows), or `stateless` (encrypted cookies) in the modules that declare
+    `SESSION_STORES = ("database", "stateless")`, where each test runs in both (see `pytest_generate_tests`)."""
+    return "database"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The same behavioural tests run with database and stateless sessions, in modules that say they apply to both
+    (`SESSION_STORES`); a test of such a module marked `database_sessions` needs session rows and runs once."""
+    stores = getattr(metafunc.module, "SESSION_STORES", ("database",))
+    if "session_store" not in metafunc.fixturenames or len(stores) < 2:
+        return
+    if metafunc.definition.get_closest_marker("database_sessions") is None:
+        metafunc.parametrize("session_store", stores)
+
+
+@pytest.fixture
+def make_auth(database: Database, clock: ManualClock, session_store: str) -> AuthFactory:
     """`make_auth(session={"update_age": 0}, hooks=...)` builds a BetterAuth on the test database and clock:
     setting overrides go to `AuthSettings`, BetterAuth's own keyword arguments (hooks, enricher...) to it."""
 
     def build(**overrides: Any) -> BetterAuth:
         own = {key: overrides.pop(key) for key in list(overrides) if key in _BETTER_AUTH_ARGUMENTS}
+        if session_store != "database":
+            overrides["session"] = {"store": session_store, **overrides.get("session", {})}
         return BetterAuth(settings(database_url=str(database.url), **overrides), clock=clock, database=database, **own)
 
     return build

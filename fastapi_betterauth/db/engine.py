@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..errors import AuthError, ErrorCode
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
@@ -48,3 +50,24 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class NoDatabase(Database):
+    """Stands in for the database of an app that runs without one (`BetterAuth(database=None)`).
+
+    Nothing is ever stored in its place (no in-memory fallback): whatever would need a database answers 400
+    `DATABASE_REQUIRED` instead. Routes are guarded before they start; this is the net under them.
+    """
+
+    def __init__(self) -> None:  # no engine, no file, no connection
+        self.url = make_url("sqlite://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return False
+
+    def session(self) -> AsyncSession:
+        raise AuthError(ErrorCode.DATABASE_REQUIRED, 400)
+
+    async def dispose(self) -> None:
+        """Nothing to close."""

@@ -69,17 +69,17 @@ def build_router(auth: BetterAuth) -> APIRouter:
             answer = RedirectResponse(callback_url, 302, headers=LINK_HEADERS)
         else:
             answer = Response(b'{"status":true,"user":null}', media_type="application/json", headers=LINK_HEADERS)
+        # The user's own browser sees the change at once (its cookie cache or stateless session is re-issued).
         # Completing an email change signs the user in (better-auth); so does any link with auto sign-in.
-        if verified.email_changed or auth.settings.email_verification.auto_sign_in_after_verification:
-            current = await resolve_session(request, answer)
-            if current is None or current.user.id != verified.user.id:
-                client = auth.client_info(request)
-                found = await auth.sessions.create(
-                    verified.user, ip_address=client.ip_address, user_agent=client.user_agent
-                )
-                await auth.set_session_cookies(answer, found, remember_me=True, present=request.cookies)
-            else:
-                await auth.show_user_change(answer, current, verified.user, request.cookies)
+        current = await resolve_session(request, answer)
+        if current is not None and current.user.id == verified.user.id:
+            await auth.show_user_change(answer, current, verified.user, request.cookies)
+        elif verified.email_changed or auth.settings.email_verification.auto_sign_in_after_verification:
+            client = auth.client_info(request)
+            found = await auth.sessions.create(
+                verified.user, ip_address=client.ip_address, user_agent=client.user_agent
+            )
+            await auth.set_session_cookies(answer, found, remember_me=True, present=request.cookies)
         return answer
 
     async def request_reset(request: Request) -> dict[str, Any]:

@@ -337,10 +337,12 @@ class EmailFlows:
         audit("password.changed", user=user.id, session=found.session.id)
         if not revoke_other_sessions:
             return None
-        await self._sessions.revoke_all(user.id)
-        return await self._sessions.create(
+        # The new session first, then every other one ends: a revocation never catches the session made after it.
+        renewed = await self._sessions.create(
             user, ip_address=found.session.ip_address, user_agent=found.session.user_agent
         )
+        await self._sessions.revoke_all(user.id, except_token=renewed.session.token)
+        return renewed
 
     async def set_password(self, user_id: str, new_password: str) -> None:
         """Give an account without a password (OAuth-only) one. 400 `PASSWORD_ALREADY_SET` if it has one."""

@@ -58,7 +58,7 @@ class SessionCookieCache:
         cached = self._codec.decode(value, now=now)
         if cached is None or cached.session.get("token") != token:
             return None
-        found = _from_cache(cached)
+        found = session_from_cached(cached)
         if found is None or found.session.expires_at <= now:
             return None
         if cached.version != await self._version_for(found.session, found.user):
@@ -74,12 +74,9 @@ class SessionCookieCache:
         session from an API key."""
         if found.source != "session":
             return
-        user = UserOut.model_validate(found.user).to_json()
-        for field in self.settings.exclude_user_fields:
-            user.pop(field, None)
         value = self._codec.encode(
             SessionOut.model_validate(found.session).to_json(),
-            user,
+            cached_user_json(found.user, self.settings.exclude_user_fields),
             version=await self._version_for(found.session, found.user),
             now=self._clock.now(),
             max_age=self.settings.max_age,
@@ -99,7 +96,16 @@ class SessionCookieCache:
         return await self._version(session, user) if self._version is not None else self.settings.version
 
 
-def _from_cache(cached: CachedSession) -> AuthSession | None:
+def cached_user_json(user: User, exclude: list[str]) -> dict[str, Any]:
+    """The user as a cached copy carries it: better-auth's JSON, less the excluded fields."""
+    data = UserOut.model_validate(user).to_json()
+    for field in exclude:
+        data.pop(field, None)
+    return data
+
+
+def session_from_cached(cached: CachedSession) -> AuthSession | None:
+    """The session and user a decoded copy carries, or None when they do not make a valid session."""
     user: dict[str, Any] = {"image": None, **cached.user}  # excluded optional fields read as absent
     try:
         return AuthSession(session_from_json(cached.session), user_from_json(user))

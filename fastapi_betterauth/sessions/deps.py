@@ -155,13 +155,18 @@ async def lookup_request_session(
         auth.origins.check_request(request.method, request.headers)
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
+    remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
+    if auth.stateless is not None:  # the cookie is the session; sensitive operations re-read the user
+        lookup = await auth.stateless.lookup(
+            request.cookies, token, remember_me=remember_me, refresh=refresh, current_user=not use_cookie_cache
+        )
+        return await _enrich(auth, request, lookup)
     cached = None
     if token is not None and use_cookie_cache and auth.cookie_cache is not None:
         cached = await auth.cookie_cache.read(request.cookies, token)
     if cached is not None:
         lookup = SessionLookup(cached, from_cache=True)
     else:
-        remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
         lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
     return await _enrich(auth, request, lookup)
 

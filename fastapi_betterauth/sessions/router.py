@@ -35,6 +35,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
     max_bytes = auth.settings.advanced.max_body_bytes
     defer = auth.settings.session.defer_session_refresh
 
+    def require_revocation() -> None:
+        """Stateless sessions can be ended early only where revocations are remembered."""
+        if auth.stateless is not None and auth.stateless.revocations is None:
+            raise AuthError(ErrorCode.SESSION_REVOCATION_UNAVAILABLE)
+
     async def read_session(
         request: Request, response: Response, *, deferred: bool, refresh: bool, use_cookie_cache: bool = True
     ) -> Any:
@@ -84,6 +89,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.get("/list-sessions", summary="The signed-in user's live sessions (needs a fresh session)")
     async def list_sessions(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
+        if auth.stateless is not None:
+            raise AuthError(ErrorCode.SESSION_LIST_UNAVAILABLE)
         if not auth.sessions.is_fresh(found):
             raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
         response.headers.update(NO_STORE)
@@ -96,6 +103,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     )
     async def revoke_session(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
+        require_revocation()
         body = await parse_body(request, RevokeSessionBody, max_bytes=max_bytes)
         await auth.sessions.revoke_owned(found.user.id, body.token)
         if body.token == found.session.token:
@@ -105,6 +113,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.post("/revoke-sessions", summary="End all of the user's sessions, this one included")
     async def revoke_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
+        require_revocation()
         await auth.sessions.revoke_all(found.user.id)
         auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
@@ -112,6 +121,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.post("/revoke-other-sessions", summary="End the user's other sessions")
     async def revoke_other_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
+        require_revocation()
         await auth.sessions.revoke_all(found.user.id, except_token=found.session.token)
         return STATUS_OK
 
@@ -130,7 +140,10 @@ def build_router(auth: BetterAuth) -> APIRouter:
         if token is not None:
             audit("sign_out", ip=auth.client_info(request).ip_address)
             try:
-                await auth.sessions.revoke(token)
+                if auth.stateless is not None:
+                    await auth.stateless.revoke(request.cookies, token)
+                else:
+                    await auth.sessions.revoke(token)
             except HookVetoError:
                 logger.warning("a before_delete session hook kept a session at sign-out; its cookies are cleared")
         response.headers.update(NO_STORE)

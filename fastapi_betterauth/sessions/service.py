@@ -142,8 +142,10 @@ class SessionService:
             await self.store.delete(token)
             return
         loaded = await self.store.load(token)
-        if loaded is not None:
-            await self._delete_rows([loaded[0]], lambda: self.store.delete(token))
+        if loaded is None:
+            await self.store.delete(token)  # no record to show the hooks (stateless sessions keep none)
+            return
+        await self._delete_rows([loaded[0]], lambda: self.store.delete(token))
 
     async def list_active(self, user_id: str) -> list[Session]:
         """The user's live sessions, oldest first."""

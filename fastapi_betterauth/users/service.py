@@ -11,7 +11,7 @@ from ..audit import audit
 from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
-from ..db.queries import delete_api_keys_of_user, update_user
+from ..db.queries import delete_api_keys_of_user, find_user_by_id, update_user
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner, HookVetoError
 from ..sessions.store import SessionStore
@@ -25,6 +25,11 @@ class UserService:
         self._clock = clock
         self._sessions = sessions
         self._hooks = hooks or HookRunner()
+
+    async def get(self, user_id: str) -> User | None:
+        """The user with this id, as stored now."""
+        async with self._database.session() as db:
+            return await find_user_by_id(db, user_id)
 
     async def update_profile(self, user: User, changes: dict[str, Any]) -> User:
         """Apply `name` / `image` changes; `email` is refused (it changes through verification only)."""

@@ -14,6 +14,8 @@ from fastapi_betterauth.db.models import Account, Session
 from ..conftest import PASSWORD, sign_in, sign_up
 from .test_email_flows import Outbox, Setup, setup  # noqa: F401  (setup is a fixture)
 
+SESSION_STORES = ("database", "stateless")
+
 CHANGE = {"user": {"change_email": {"enabled": True}}}
 
 

@@ -21,6 +21,8 @@ from fastapi_betterauth.db.models import Verification
 
 from ..conftest import BASE_URL, PASSWORD, AuthFactory, ConfiguredClientFactory, sign_in, sign_up
 
+SESSION_STORES = ("database", "stateless")
+
 NEW_PASSWORD = "a brand new passphrase"
 
 

@@ -29,6 +29,8 @@ from ..conftest import (
     sign_up,
 )
 
+SESSION_STORES = ("database", "stateless")
+
 SESSION_COOKIE = "__Secure-better-auth.session_token"
 TOKEN = re.compile(r"^[A-Za-z0-9]{32}$")
 USER_KEYS = ["name", "email", "emailVerified", "image", "createdAt", "updatedAt", "id"]
@@ -250,6 +252,7 @@ async def test_require_email_verification_refuses_unverified_users(
     assert verified.json()["user"]["emailVerified"] is True
 
 
+@pytest.mark.database_sessions
 async def test_sign_in_never_adopts_a_presented_session(
     make_client: ClientFactory, database: Database, signed_up: dict[str, Any]
 ) -> None:

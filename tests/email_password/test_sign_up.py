@@ -67,6 +67,7 @@ async def test_success_shape_is_better_auths(client: httpx.AsyncClient, clock: M
     assert user["id"] != body["token"]
 
 
+@pytest.mark.database_sessions
 async def test_success_sets_the_signed_session_cookie(client: httpx.AsyncClient) -> None:
     response = await sign_up(client)
     token = response.json()["token"]
@@ -99,6 +100,7 @@ async def test_email_is_lower_cased(client: httpx.AsyncClient, database: Databas
     assert (await sign_in(client, email="ANN.smith@example.com")).status_code == 200
 
 
+@pytest.mark.database_sessions
 @pytest.mark.parametrize("second", ["ann@example.com", "ANN@Example.com"])
 async def test_duplicate_email_in_any_case_is_422(client: httpx.AsyncClient, database: Database, second: str) -> None:
     assert (await sign_up(client)).status_code == 200
@@ -135,6 +137,7 @@ async def test_disable_sign_up(make_configured_client: ConfiguredClientFactory, 
     assert (await sign_in(closed)).status_code == 200
 
 
+@pytest.mark.database_sessions
 async def test_remember_me_false_sets_a_browser_session_cookie(
     client: httpx.AsyncClient, database: Database, clock: ManualClock
 ) -> None:
@@ -227,6 +230,7 @@ async def test_duplicate_is_answered_like_a_new_user_when_sign_up_never_signs_in
     assert original.id == first.json()["user"]["id"]
 
 
+@pytest.mark.database_sessions
 async def test_writes_the_user_and_its_credential_account(
     client: httpx.AsyncClient, database: Database, clock: ManualClock
 ) -> None:
@@ -294,6 +298,7 @@ async def refuse_inserts(database: Database) -> AsyncIterator[Callable[[str], Aw
                 await connection.execute(text(statement.format(table=table)))
 
 
+@pytest.mark.database_sessions
 @pytest.mark.parametrize("table", ["account", "session"])
 async def test_sign_up_is_one_transaction(
     client: httpx.AsyncClient, database: Database, refuse_inserts: Callable[[str], Awaitable[None]], table: str
@@ -352,6 +357,9 @@ async def test_disabled_email_password_answers_400_not_404(
     inside = await sign_in(client)
     assert inside.status_code == 400
     assert inside.json() == {"code": "EMAIL_PASSWORD_DISABLED", "message": "Email and password is not enabled"}
+
+
+SESSION_STORES = ("database", "stateless")
 
 
 async def test_very_long_password_is_password_too_long(client: httpx.AsyncClient) -> None:

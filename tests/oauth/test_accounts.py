@@ -17,6 +17,8 @@ from fastapi_betterauth.oauth.providers import OAuthProvider, oidc_from_discover
 from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
 from ..idp_fixture import IdP
 
+SESSION_STORES = ("database", "stateless")
+
 
 def providers(idp: IdP) -> list[OAuthProvider]:
     first = oidc_from_discovery(

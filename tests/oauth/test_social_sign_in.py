@@ -18,6 +18,8 @@ from fastapi_betterauth.oauth.providers import oidc_from_discovery
 from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
 from ..idp_fixture import IdP
 
+SESSION_STORES = ("database", "stateless")
+
 Client = Callable[..., Awaitable[httpx.AsyncClient]]
 
 

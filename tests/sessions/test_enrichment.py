@@ -12,6 +12,8 @@ from fastapi_betterauth import CurrentSession, Session, User
 
 from ..conftest import BASE_URL, ORIGIN, AuthFactory, build_app, sign_up
 
+SESSION_STORES = ("database", "stateless")
+
 
 async def test_enrichment_reaches_get_session_and_providers(make_auth: AuthFactory) -> None:
     calls: list[str] = []

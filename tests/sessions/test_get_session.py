@@ -10,6 +10,7 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import httpx2 as httpx
+import pytest
 from sqlmodel import select
 
 from fastapi_betterauth import BetterAuth, ManualClock, Session
@@ -91,6 +92,7 @@ async def test_no_cookie_or_bad_signature_is_null_without_storage(make_client: C
         assert queries.statements == [], value
 
 
+@pytest.mark.database_sessions
 async def test_unencoded_cookie_value_is_accepted(make_client: ClientFactory) -> None:
     client = make_client()
     await sign_up(client)
@@ -99,6 +101,7 @@ async def test_unencoded_cookie_value_is_accepted(make_client: ClientFactory) ->
     assert (await other.get("/api/auth/get-session")).json()["user"]["email"] == "ann@example.com"
 
 
+@pytest.mark.database_sessions
 async def test_sliding_refresh_after_update_age(
     client: httpx.AsyncClient, clock: ManualClock, database: Database
 ) -> None:
@@ -131,6 +134,7 @@ async def test_disable_refresh_query_flag(client: httpx.AsyncClient, clock: Manu
     assert "set-cookie" not in response.headers
 
 
+@pytest.mark.database_sessions
 async def test_expired_session_is_deleted_and_cookies_cleared(
     client: httpx.AsyncClient, clock: ManualClock, database: Database
 ) -> None:
@@ -146,6 +150,9 @@ async def test_expired_session_is_deleted_and_cookies_cleared(
     assert all("Max-Age=0" in h for h in cleared)
     async with database.session() as db:
         assert (await db.exec(select(Session))).all() == []
+
+
+SESSION_STORES = ("database", "stateless")
 
 
 async def test_remember_me_false_has_hard_24h_lifetime(client: httpx.AsyncClient, clock: ManualClock) -> None:
@@ -166,6 +173,7 @@ async def test_remember_me_false_has_hard_24h_lifetime(client: httpx.AsyncClient
     assert (await client.get("/api/auth/get-session")).json() is None
 
 
+@pytest.mark.database_sessions
 async def test_deleted_session_row_clears_cookies(client: httpx.AsyncClient, auth: BetterAuth) -> None:
     response = await sign_up(client)
     await auth.api.revoke_session(response.json()["token"])
@@ -183,6 +191,7 @@ async def test_post_get_session_needs_deferred_refresh(client: httpx.AsyncClient
     }
 
 
+@pytest.mark.database_sessions
 async def test_sign_out_ends_the_session_server_side(make_client: ClientFactory) -> None:
     """S3: the old cookie is useless after sign-out, and every auth cookie is expired."""
     client = make_client()
@@ -211,6 +220,7 @@ async def test_sign_out_is_post_only(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/auth/sign-out")).status_code in (404, 405)
 
 
+@pytest.mark.database_sessions
 async def test_hashed_session_tokens(make_auth, database: Database) -> None:  # type: ignore[no-untyped-def]
     """DESIGN §8: with hash_session_tokens the table holds SHA-256(token), and a stolen row is no credential."""
     from asgi_lifespan import LifespanManager

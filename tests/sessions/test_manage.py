@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx2 as httpx
+import pytest
 
 from fastapi_betterauth import ManualClock
 
@@ -21,6 +22,7 @@ async def signed_in_twice(make_client: ClientFactory) -> tuple[httpx.AsyncClient
     return laptop, phone
 
 
+@pytest.mark.database_sessions
 async def test_list_sessions_shows_every_live_session(make_client: ClientFactory, clock: ManualClock) -> None:
     await signed_in_twice(make_client)
     clock.advance(timedelta(minutes=1))
@@ -45,6 +47,7 @@ async def test_list_sessions_shows_every_live_session(make_client: ClientFactory
     }
 
 
+@pytest.mark.database_sessions
 async def test_list_sessions_needs_a_fresh_session(client: httpx.AsyncClient, clock: ManualClock) -> None:
     await sign_up(client)
     clock.advance(timedelta(days=1, seconds=1))
@@ -53,6 +56,7 @@ async def test_list_sessions_needs_a_fresh_session(client: httpx.AsyncClient, cl
     assert response.json()["code"] == "SESSION_NOT_FRESH"
 
 
+@pytest.mark.database_sessions
 async def test_list_sessions_leaves_out_expired_ones(make_client: ClientFactory, clock: ManualClock) -> None:
     old = make_client()
     await sign_up(old)
@@ -65,6 +69,7 @@ async def test_list_sessions_leaves_out_expired_ones(make_client: ClientFactory,
     assert len(listed) == 2  # the sign-up session (7 d) and this one; the 24 h one has ended
 
 
+@pytest.mark.database_sessions
 async def test_revoke_session_of_another_device(make_client: ClientFactory) -> None:
     laptop, phone = await signed_in_twice(make_client)
     phone_token = (await phone.get("/api/auth/get-session")).json()["session"]["token"]
@@ -118,6 +123,7 @@ async def test_revoke_sessions_ends_all_including_this_one(make_client: ClientFa
     assert (await sign_in(laptop)).status_code == 200  # the account itself is fine
 
 
+@pytest.mark.database_sessions
 async def test_revoke_other_sessions_keeps_this_one(make_client: ClientFactory) -> None:
     laptop, phone = await signed_in_twice(make_client)
     response = await laptop.post("/api/auth/revoke-other-sessions")
@@ -136,6 +142,7 @@ async def test_revocation_needs_a_trusted_origin(make_client: ClientFactory) -> 
     assert (await phone.get("/me")).status_code == 200
 
 
+@pytest.mark.database_sessions
 async def test_hashed_tokens_list_handles_that_revoke_accepts(
     make_configured_client: ConfiguredClientFactory,
 ) -> None:
@@ -151,6 +158,9 @@ async def test_hashed_tokens_list_handles_that_revoke_accepts(
     assert response.json() == {"status": True}
     laptop.cookies.set(COOKIE, laptop_replay)
     assert (await laptop.get("/api/auth/get-session")).json() is None
+
+
+SESSION_STORES = ("database", "stateless")
 
 
 async def test_update_user_changes_name_and_image(client: httpx.AsyncClient, clock: ManualClock) -> None:

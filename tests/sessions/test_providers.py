@@ -70,6 +70,7 @@ async def test_fresh_age_zero_disables_the_check(make_auth: AuthFactory, clock: 
             assert (await client.post("/fresh")).status_code == 200
 
 
+@pytest.mark.database_sessions
 async def test_verified_user(client: httpx.AsyncClient, database: Database) -> None:
     user_id = (await sign_up(client)).json()["user"]["id"]
     response = await client.get("/verified")
@@ -80,6 +81,7 @@ async def test_verified_user(client: httpx.AsyncClient, database: Database) -> N
     assert (await client.get("/verified")).json() == {"id": user_id}
 
 
+@pytest.mark.database_sessions
 async def test_protected_route_costs_one_query(client: httpx.AsyncClient, queries: QueryCounter) -> None:
     """DESIGN §3: one read per request, even when several providers run in it."""
     await sign_up(client)
@@ -93,6 +95,7 @@ async def test_protected_route_costs_one_query(client: httpx.AsyncClient, querie
     assert len(queries.statements) == 1
 
 
+@pytest.mark.database_sessions
 async def test_refresh_through_a_provider_resets_the_cookie(
     client: httpx.AsyncClient, clock: ManualClock, queries: QueryCounter
 ) -> None:
@@ -106,6 +109,9 @@ async def test_refresh_through_a_provider_resets_the_cookie(
     queries.statements.clear()
     await client.get("/me")
     assert len(queries.statements) == 1  # extended: no second write
+
+
+SESSION_STORES = ("database", "stateless")
 
 
 async def test_dependency_overrides_replace_current_user(app: FastAPI) -> None:
@@ -197,6 +203,7 @@ async def test_unknown_auth_paths_and_wrong_methods_answer_with_a_code(client: h
     assert outside.json() == {"detail": "Not Found"}
 
 
+@pytest.mark.database_sessions
 async def test_session_is_looked_up_once_even_past_fastapis_cache(auth: BetterAuth, queries: QueryCounter) -> None:
     """Two uncached provider calls in one request still cost one query (the lookup is kept per request)."""
     app = build_app(auth)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from fastapi_betterauth import ManualClock
 
 from ..conftest import ConfiguredClientFactory, QueryCounter, sign_up
+
+SESSION_STORES = ("database", "stateless")
 
 
 async def test_disable_session_refresh_never_extends(
@@ -23,6 +27,7 @@ async def test_disable_session_refresh_never_extends(
     assert (await client.get("/me")).status_code == 401
 
 
+@pytest.mark.database_sessions
 async def test_deferred_get_reports_needs_refresh_without_writing(
     make_configured_client: ConfiguredClientFactory, clock: ManualClock, queries: QueryCounter
 ) -> None:
@@ -62,6 +67,7 @@ async def test_deferred_get_of_an_expired_session_deletes_nothing(
     assert any("Max-Age=0" in h for h in response.headers.get_list("set-cookie"))
 
 
+@pytest.mark.database_sessions
 async def test_unsafe_requests_still_refresh_when_deferred(
     make_configured_client: ConfiguredClientFactory, clock: ManualClock
 ) -> None:
@@ -74,6 +80,7 @@ async def test_unsafe_requests_still_refresh_when_deferred(
     assert any("Max-Age=604800" in h for h in response.headers.get_list("set-cookie"))
 
 
+@pytest.mark.database_sessions
 async def test_concurrent_refreshes_of_one_session_do_not_error(
     make_configured_client: ConfiguredClientFactory, clock: ManualClock
 ) -> None:

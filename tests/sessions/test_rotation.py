@@ -64,3 +64,6 @@ def test_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_malformed_or_weak_rotation_entries_are_refused(secrets: str) -> None:
     with pytest.raises(InsecureSecretError, match="BETTER_AUTH_SECRETS"):
         BetterAuth(settings(secrets=secrets, database_url="sqlite+aiosqlite://"))
+
+
+SESSION_STORES = ("database", "stateless")
