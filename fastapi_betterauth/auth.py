@@ -36,6 +36,7 @@ from .errors import AuthError, ErrorCode, build_exception_handlers
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .oauth import router as oauth_router
+from .oauth.account_cookie import AccountCookie
 from .oauth.accounts import AccountService
 from .oauth.client import ProviderClient
 from .oauth.config import builtin_providers, discover
@@ -181,7 +182,10 @@ class BetterAuth:
             self.hooks,
             token_cipher,
             self.accounts,
+            has_database=self.has_database,
         )
+        self.account_cookie = AccountCookie(self.keyring, self.cookies, self.clock)
+        """The `account_data` cookie: where a sign-in's provider account is kept without a database."""
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
@@ -278,14 +282,21 @@ class BetterAuth:
             route_class=AuthRoute, dependencies=[Depends(self.rate_limiter), Depends(self._check_origin)]
         )
         router.include_router(sessions_router.build_router(self))
-        router.include_router(users_router.build_router(self))
+        # Without a database, what needs one answers 400 DATABASE_REQUIRED before doing anything.
+        needs_database = [] if self.has_database else [Depends(self.require_database)]
+        router.include_router(users_router.build_router(self), dependencies=needs_database)
         # Mounted even when disabled, so clients get better-auth's 400 EMAIL_PASSWORD_DISABLED, not a 404.
-        router.include_router(email_password_router.build_router(self))
-        router.include_router(account_router.build_router(self))
+        router.include_router(email_password_router.build_router(self), dependencies=needs_database)
+        router.include_router(account_router.build_router(self), dependencies=needs_database)
         router.include_router(oauth_router.build_router(self))
         if self.settings.api_key.enabled:
-            router.include_router(api_keys_router.build_router(self))
+            router.include_router(api_keys_router.build_router(self), dependencies=needs_database)
         return router
+
+    def require_database(self) -> None:
+        """400 `DATABASE_REQUIRED` when running without a database."""
+        if not self.has_database:
+            raise AuthError(ErrorCode.DATABASE_REQUIRED)
 
     async def _check_origin(self, request: Request) -> None:
         self.origins.check_request(request.method, request.headers)

@@ -21,6 +21,16 @@ def generate_id(length: int = 32, alphabet: str = ALPHANUMERIC) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+def stable_id(*parts: str, length: int = 32) -> str:
+    """An id in `generate_id`'s format derived from `parts` (SHA-256, base 62): the same parts, the same id."""
+    number = int.from_bytes(hashlib.sha256("\x00".join(parts).encode()).digest())
+    digits = []
+    for _ in range(length):
+        number, digit = divmod(number, len(ALPHANUMERIC))
+        digits.append(ALPHANUMERIC[digit])
+    return "".join(digits)
+
+
 def hmac_signature(secret: str, value: str) -> str:
     """Standard base64 (padded) of HMAC-SHA256(secret, value): better-call's cookie signature."""
     digest = hmac.new(secret.encode(), value.encode(), hashlib.sha256).digest()

@@ -111,15 +111,30 @@ class AccountService:
             tokens = self._cipher.tokens(account)
             if only_if_expiring and self._usable(tokens):
                 return tokens
-            refresh_token = tokens.refresh_token
-            if not refresh_token:
-                raise AuthError(ErrorCode.REFRESH_TOKEN_NOT_FOUND)
-            try:
-                token = await self._client.refresh(provider, refresh_token)
-            except ProviderError:
-                raise AuthError(ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN) from None
-            await self.store_tokens(account, token)
+            await self.store_tokens(account, await self._refreshed(provider, tokens))
             return self._cipher.tokens(account)
+
+    async def _refreshed(self, provider: OAuthProvider, tokens: ProviderTokens) -> Mapping[str, Any]:
+        """The provider's answer to the account's refresh token."""
+        if not tokens.refresh_token:
+            raise AuthError(ErrorCode.REFRESH_TOKEN_NOT_FOUND)
+        try:
+            return await self._client.refresh(provider, tokens.refresh_token)
+        except ProviderError:
+            raise AuthError(ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN) from None
+
+    async def fresh_tokens(self, account: Account) -> tuple[ProviderTokens, bool]:
+        """For an account kept outside the database (the `account_data` cookie): its tokens with a valid access
+        token, refreshed first when about to expire; True when they changed (the caller re-issues the cookie)."""
+        tokens = self._cipher.tokens(account)
+        if self._usable(tokens):
+            return tokens, False
+        provider = self._providers.get(account.provider_id)
+        if provider is None:
+            raise AuthError(ErrorCode.PROVIDER_NOT_FOUND, 404)
+        token = await self._refreshed(provider, tokens)
+        account.sqlmodel_update(self._cipher.account_fields(token, self._clock.now(), account))
+        return self._cipher.tokens(account), True
 
     async def provider_profile(self, user_id: str, account_ref: str) -> OAuthProfile:
         """What the provider says now about one of the user's accounts (by account row id or provider subject)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -45,12 +47,20 @@ def access_token_json(tokens: ProviderTokens) -> dict[str, Any]:
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
+logger = logging.getLogger("fastapi_betterauth.oauth")
+
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = APIRouter(route_class=AuthRoute, tags=["social sign-in"])
     max_bytes = auth.settings.advanced.max_body_bytes
     state_cookie = auth.cookies.name(auth.oauth.states.cookie_name)
     default_error_url = f"{auth.settings.url}{auth.settings.base_path}/error"
+
+    def keep_account(response: Response, account: Account | None, present: Mapping[str, str]) -> None:
+        """Without a database, the provider account rides in the `account_data` cookie for the session's life."""
+        lifetime = auth.settings.session.stateless.max_lifetime
+        if account is not None and not auth.account_cookie.write(response, account, present, lifetime=lifetime):
+            logger.warning("the provider account is too large for the account_data cookie; it is not kept")
 
     def send_to_provider(response: Response, started: Started, *, disable_redirect: bool) -> dict[str, Any]:
         """`{url, redirect}` + `Location`; the state also rides in a signed cookie of this browser, and the
@@ -84,6 +94,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             )
             assert signed_in.found is not None
             await auth.set_session_cookies(response, signed_in.found, remember_me=True, present=request.cookies)
+            keep_account(response, signed_in.account, request.cookies)
             response.headers.update(NO_STORE)
             return {
                 "redirect": False,
@@ -106,6 +117,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(LinkSocialBody),
     )
     async def link_social(request: Request, response: Response) -> dict[str, Any]:
+        auth.require_database()
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, LinkSocialBody, max_bytes=max_bytes)
         auth.origins.check_callback_url(body.callback_url)
@@ -123,10 +135,14 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def list_accounts(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
         response.headers.update(NO_STORE)
+        if not auth.has_database:
+            account = auth.account_cookie.read(request.cookies)
+            return [account_json(account)] if account is not None and account.user_id == found.user.id else []
         return [account_json(a) for a in await auth.accounts.list(found.user.id)]
 
     @router.post("/unlink-account", summary="Remove a way to sign in (needs a fresh session)")
     async def unlink_account(request: Request, response: Response) -> dict[str, bool]:
+        auth.require_database()
         found = await require_session(request, response, sensitive=True)
         if not auth.sessions.is_fresh(found.session):
             raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
@@ -138,12 +154,23 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def get_access_token(request: Request, response: Response) -> dict[str, Any]:
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        tokens = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
         response.headers.update(NO_STORE)
+        if not auth.has_database:
+            account = auth.account_cookie.read(request.cookies)
+            if account is None or account.user_id != found.user.id or account.provider_id != body.provider_id:
+                raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
+            if body.account_id not in (None, account.account_id):
+                raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
+            tokens, changed = await auth.accounts.fresh_tokens(account)
+            if changed:
+                keep_account(response, tokens.account, request.cookies)
+            return access_token_json(tokens)
+        tokens = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
         return access_token_json(tokens)
 
     @router.post("/refresh-token", summary="Refresh the provider tokens now")
     async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
+        auth.require_database()
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
         tokens = await auth.accounts.refresh(found.user.id, body.provider_id, body.account_id)
@@ -162,6 +189,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         response: Response,
         account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=256)],
     ) -> dict[str, Any]:
+        auth.require_database()
         found = await require_session(request, response, sensitive=True)
         profile = await auth.accounts.provider_profile(found.user.id, account_id)
         response.headers.update(NO_STORE)
@@ -198,6 +226,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
             if signed_in.found is not None:
                 await auth.set_session_cookies(answer, signed_in.found, remember_me=True, present=request.cookies)
+                keep_account(answer, signed_in.account, request.cookies)
         answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
         return answer
 

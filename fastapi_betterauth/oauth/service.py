@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
 from ..clock import Clock
-from ..crypto.tokens import generate_id
+from ..crypto.tokens import generate_id, stable_id
 from ..db.engine import Database
 from ..db.models import Account, User
 from ..db.queries import find_provider_account, find_user_by_email
@@ -57,6 +57,8 @@ class SignedIn:
     """None after linking: the user's current session stays."""
     redirect_to: str
     is_new_user: bool
+    account: Account | None = None
+    """Without a database: the provider account, to keep in the `account_data` cookie."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +81,11 @@ class OAuthService:
         hooks: HookRunner,
         cipher: ProviderTokenCipher,
         accounts: AccountService,
+        *,
+        has_database: bool = True,
     ) -> None:
         self.settings = settings
+        self._has_database = has_database
         self._cipher = cipher
         self._accounts = accounts
         self.providers = providers  # shared with the account service; discovered providers are added at start
@@ -180,6 +185,11 @@ class OAuthService:
         if isinstance(link, dict):
             await self._link(provider, profile, token, link, error_url)
             return SignedIn(None, callback_url, is_new_user=False)
+        if not self._has_database:
+            user, account = self._cookie_identity(provider, profile, token, error_url)
+            found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
+            audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
+            return SignedIn(found, callback_url, is_new_user=False, account=account)
         user, is_new = await self._resolve(provider, profile, token, error_url)
         found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
         audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
@@ -223,15 +233,19 @@ class OAuthService:
         if not profile.email:
             raise AuthError(ErrorCode.USER_EMAIL_NOT_FOUND, 401)
         token = {"id_token": id_token, "access_token": access_token}
+        account = None
         try:
-            user, is_new = await self._resolve(provider, profile, token, "")
+            if self._has_database:
+                user, is_new = await self._resolve(provider, profile, token, "")
+            else:
+                (user, account), is_new = self._cookie_identity(provider, profile, token, ""), False
         except CallbackError as refused:
             raise AuthError(ErrorCode.OAUTH_LINK_ERROR, 401, refused.code.replace("_", " ")) from None
         found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
         audit(
             "sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=f"{provider_id}:id_token"
         )
-        return SignedIn(found, "", is_new)
+        return SignedIn(found, "", is_new, account)
 
     async def _profile(
         self, provider: OAuthProvider, code: str, stored: Mapping[str, Any]
@@ -311,6 +325,29 @@ class OAuthService:
         if options.disable_sign_up:
             raise CallbackError("signup_disabled", error_url)
         return await self._create_user(provider, profile, token, error_url), True
+
+    def _cookie_identity(
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+    ) -> tuple[User, Account]:
+        """Without a database, the user and the account are made from the provider's answer at every sign-in. Their
+        ids derive from (provider, subject), so a person keeps one user id across sign-ins, restarts and instances."""
+        if not profile.email:
+            raise CallbackError("email_not_found", error_url)
+        if self.settings.social.disable_sign_up:
+            raise CallbackError("signup_disabled", error_url)  # nobody "already has an account" without a database
+        now = self._clock.now()
+        user = User(
+            id=stable_id("user", provider.id, profile.subject),
+            name=profile.name or profile.email.split("@")[0],
+            email=profile.email.lower(),
+            email_verified=profile.email_verified,
+            image=profile.image,
+            created_at=now,
+            updated_at=now,
+        )
+        account = self._new_account(user, provider, profile, token)
+        account.id = stable_id("account", provider.id, profile.subject)
+        return user, account
 
     def _may_link(self, provider: OAuthProvider, profile: OAuthProfile) -> bool:
         """Linking is on and the provider vouches for the address (it says verified, or it is trusted; O7)."""
