@@ -404,7 +404,8 @@ class AuthAPI:
             await self._auth.sessions.revoke_owned(user_id, token)
 
     def session_cookie_header(self, found: AuthSession) -> dict[str, str]:
-        """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests."""
+        """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests. (With stateless
+        sessions it carries the session cookie too, minted with `session.cookie_cache.version`.)"""
         signed = sign_value(self._auth.keyring.current, found.session.token)
         cookie = f"{self._auth.cookies.session_token}={signed}"
         if self._auth.stateless is not None:

@@ -75,10 +75,10 @@ async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request:
     """Re-send the session cookie after a refresh, re-issue the cookie cache after a store read, and clear the
     cookies of a dead session."""
     found = lookup.found
+    remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
     if found is not None and lookup.refreshed:
-        await auth.set_session_cookies(response, found, remember_me=True, present=request.cookies)
+        await auth.set_session_cookies(response, found, remember_me=remember_me, present=request.cookies)
     elif found is not None and not lookup.from_cache and auth.cookie_cache is not None:
-        remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
         await auth.cookie_cache.write(response, found, request.cookies, remember_me=remember_me)
     elif lookup.stale_cookie:
         auth.cookies.clear_session(response, request.cookies)
@@ -152,7 +152,7 @@ async def lookup_request_session(
             # credential a cross-site page could borrow (the check is for cookies, and still applies to them).
             return await _enrich(auth, request, SessionLookup(await auth.mock_sessions.session(request, key)))
     if token is not None and from_cookie:
-        auth.origins.check_request(request.method, request.headers)
+        auth.origins.check_request(request.method, request.headers, url=str(request.url))
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
     remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None

@@ -106,8 +106,9 @@ class StatelessSessions:
                 return SessionLookup(None, stale_cookie=True)  # the user was deleted
             user = reloaded
         if not due:
-            if cached_user_json(user, []) == cached_user_json(found.user, []):
-                return SessionLookup(found, from_cache=True)
+            excluded = self.settings.cookie_cache.exclude_user_fields
+            if cached_user_json(user, excluded) == cached_user_json(found.user, excluded):
+                return SessionLookup(replace(found, user=user), from_cache=True)
             return SessionLookup(replace(found, user=user), refreshed=True)
         session = found.session.model_copy(update={"expires_at": self._extended_expiry(found.session, now)})
         session.updated_at = now
