@@ -83,11 +83,15 @@ class SessionRevocations(Protocol):
 
 
 class DatabaseRevocations:
-    """Revocations as rows of the `verification` table."""
+    """Revocations as rows of the `verification` table. Writing one also sweeps away expired ones, at most once per
+    `SWEEP_EVERY`."""
+
+    SWEEP_EVERY = timedelta(hours=1)
 
     def __init__(self, database: Database, lifetime: timedelta) -> None:
         self._database = database
         self._lifetime = lifetime
+        self._swept_at: datetime | None = None
 
     async def is_revoked(self, user_id: str, token: str, minted_at_ms: int, now: datetime) -> bool:
         user_key, session_key = _user_key(user_id), _session_key(user_id, token)
@@ -106,10 +110,23 @@ class DatabaseRevocations:
         async with self._database.session() as db, db.begin():
             await db.exec(delete(Verification).where(Verification.identifier == key))  # type: ignore[arg-type]
             db.add(self._row(key, _epoch_value(now, keep_token), now))
+        await self._sweep(now)
 
     async def revoke_session(self, user_id: str, token: str, now: datetime) -> None:
         async with self._database.session() as db, db.begin():
             db.add(self._row(_session_key(user_id, token), "revoked", now))
+        await self._sweep(now)
+
+    async def _sweep(self, now: datetime) -> None:
+        if self._swept_at is not None and now - self._swept_at < self.SWEEP_EVERY:
+            return
+        self._swept_at = now
+        statement = delete(Verification).where(
+            Verification.identifier.startswith("stateless-revocation:"),  # type: ignore[arg-type]
+            Verification.expires_at <= now,  # type: ignore[arg-type]
+        )
+        async with self._database.session() as db, db.begin():
+            await db.exec(statement)
 
     def _row(self, identifier: str, value: str, now: datetime) -> Verification:
         return Verification(

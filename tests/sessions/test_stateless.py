@@ -20,7 +20,7 @@ from fastapi_betterauth import ManualClock, User
 from fastapi_betterauth.crypto import jose
 from fastapi_betterauth.crypto.tokens import sign_value
 from fastapi_betterauth.db.engine import Database
-from fastapi_betterauth.db.models import Session
+from fastapi_betterauth.db.models import Session, Verification
 from fastapi_betterauth.sessions.cookie_cache import JWE_SALT
 from fastapi_betterauth.storage import SecondaryStorage
 
@@ -408,3 +408,23 @@ async def test_concurrent_first_requests_all_pass(client: httpx.AsyncClient, clo
     clock.advance(timedelta(days=6))
     answers = await asyncio.gather(*(client.get("/me") for _ in range(10)))
     assert {answer.status_code for answer in answers} == {200}
+
+
+async def test_expired_revocations_are_swept(
+    make_configured_client: ConfiguredClientFactory, clock: ManualClock, database: Database
+) -> None:
+    """Revocation rows live as long as a cookie they concern could (`max_lifetime`), then go."""
+    client = await make_configured_client(**STATELESS)
+    await sign_up(client)
+    await client.post("/api/auth/sign-out")
+    assert await revocation_rows(database) == 1
+    clock.advance(timedelta(days=31))
+    await sign_in(client)
+    await client.post("/api/auth/sign-out")
+    assert await revocation_rows(database) == 1  # the old one swept, the new one kept
+
+
+async def revocation_rows(database: Database) -> int:
+    async with database.session() as db:
+        identifiers = [row[0] for row in (await db.exec(select(Verification.identifier))).all()]
+    return sum(identifier.startswith("stateless-revocation:") for identifier in identifiers)
