@@ -125,7 +125,9 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.SESSION_NOT_FRESH: "Session is not fresh",
     ErrorCode.INVALID_ORIGIN: "Invalid origin",
     ErrorCode.MISSING_OR_NULL_ORIGIN: "Missing or null Origin",
-    ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED: "Cross-site navigation login blocked",
+    ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED: (
+        "Cross-site navigation login blocked. This request appears to be a CSRF attack."
+    ),
     ErrorCode.INVALID_CALLBACK_URL: "Invalid callbackURL",
     ErrorCode.INVALID_REDIRECT_URL: "Invalid redirectURL",
     ErrorCode.INVALID_TOKEN: "Invalid token",

@@ -51,6 +51,7 @@ class AuthRoute(APIRoute):
 
         async def answer_errors(request: Request) -> Response:
             try:
+                _refuse_nul_in_url(request)
                 return await handler(request)
             except AuthError as exc:
                 return exc.to_response()
@@ -64,6 +65,41 @@ class AuthRoute(APIRoute):
                 return internal_error_response(exc)
 
         return answer_errors
+
+
+NUL_MESSAGE = "Invalid input: must not contain NUL characters"
+"""U+0000 in a request string: PostgreSQL can neither store nor compare it, so it is refused on every database."""
+
+
+def _refuse_nul_in_url(request: Request) -> None:
+    params = [("path", name, value) for name, value in request.path_params.items()]
+    params += [("query", name, value) for name, value in request.query_params.multi_items()]
+    for where, name, value in params:
+        if isinstance(value, str) and "\x00" in value:
+            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, f"[{where}.{name}] {NUL_MESSAGE}")
+
+
+# Body fields that are only ever hashed: any character is allowed in them, NUL included.
+_PASSWORD_PATHS = frozenset({("body", "password"), ("body", "newPassword"), ("body", "currentPassword")})
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects a body may have (stored metadata must also be answered back as JSON)."""
+
+
+def _check_json(data: Any) -> None:
+    """Refuse NUL characters in a body (passwords apart), and nesting deeper than `MAX_JSON_DEPTH`. Walked
+    without recursion, since a body may nest as deep as its size allows."""
+    pending: list[tuple[Any, tuple[str, ...]]] = [(data, ("body",))]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str) and "\x00" in value and path not in _PASSWORD_PATHS:
+            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, f"[{'.'.join(path)}] {NUL_MESSAGE}")
+        if isinstance(value, dict | list) and len(path) > MAX_JSON_DEPTH:
+            message = f"Invalid JSON body: nested deeper than {MAX_JSON_DEPTH} levels"
+            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, message)
+        if isinstance(value, dict):
+            pending.extend((item, (*path, str(key))) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((item, (*path, str(index))) for index, item in enumerate(value))
 
 
 def _js_type(value: Any) -> str:
@@ -114,14 +150,18 @@ async def read_body_data(request: Request, *, max_bytes: int, allow_form: bool =
     """The parsed JSON body (or form fields where better-auth accepts forms), size-limited; any JSON value."""
     raw = await _read_limited(request, max_bytes)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    data: Any
     if allow_form and media_type == "application/x-www-form-urlencoded":
-        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    if media_type in ("application/json", "") or media_type.endswith("+json"):
+        data = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    elif media_type in ("application/json", "") or media_type.endswith("+json"):
         try:
-            return json.loads(raw) if raw.strip() else {}
+            data = json.loads(raw) if raw.strip() else {}
         except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
             raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "Invalid JSON body") from None
-    raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
+    else:
+        raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
+    _check_json(data)
+    return data
 
 
 async def parse_body(request: Request, model: type[ModelT], *, max_bytes: int, allow_form: bool = False) -> ModelT:
@@ -141,8 +181,36 @@ async def parse_body(request: Request, model: type[ModelT], *, max_bytes: int, a
 
 def body_openapi(model: type[BaseModel], *, allow_form: bool = False) -> dict[str, Any]:
     """`openapi_extra` documenting a body that `parse_body` reads by hand."""
-    schema = model.model_json_schema(by_alias=True)
+    return _request_body(_inline_definitions(model.model_json_schema(by_alias=True)), allow_form=allow_form)
+
+
+def object_body_openapi(*, allow_form: bool = False) -> dict[str, Any]:
+    """`openapi_extra` documenting a body that may be any JSON object (read with `read_body_data`)."""
+    return _request_body({"type": "object"}, allow_form=allow_form, required=False)
+
+
+def _request_body(schema: dict[str, Any], *, allow_form: bool, required: bool = True) -> dict[str, Any]:
     content = {"application/json": {"schema": schema}}
     if allow_form:
         content["application/x-www-form-urlencoded"] = {"schema": schema}
-    return {"requestBody": {"required": True, "content": content}}
+    return {"requestBody": {"required": required, "content": content}}
+
+
+def _inline_definitions(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its nested models written in place: a `#/$defs/...` reference would point
+    nowhere inside the OpenAPI document. (Body models are not recursive.)"""
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                rest = {key: value for key, value in node.items() if key != "$ref"}
+                return inline({**definitions[ref.removeprefix("#/$defs/")], **rest})
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema)
+    return inlined

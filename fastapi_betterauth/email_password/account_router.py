@@ -95,7 +95,13 @@ def build_router(auth: BetterAuth) -> APIRouter:
         summary="Mail a password reset link (same answer for every address)",
         openapi_extra=body_openapi(RequestResetBody),
     )
-    router.add_api_route("/forget-password", request_reset, methods=["POST"], include_in_schema=False)
+    router.add_api_route(
+        "/forget-password",
+        request_reset,
+        methods=["POST"],
+        include_in_schema=False,
+        openapi_extra=body_openapi(RequestResetBody),
+    )
 
     @router.get("/reset-password/{token}", summary="Follow a reset link")
     async def reset_password_link(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 # zod's email rule, which better-auth validates sign-up addresses with.
@@ -23,7 +23,11 @@ def _email_address(value: str) -> str:
     return value.lower()
 
 
-EmailAddress = Annotated[str, AfterValidator(_email_address)]
+EmailAddress = Annotated[
+    str,
+    AfterValidator(_email_address),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_EMAIL_LENGTH}),
+]
 """A body field holding an email address: validated like better-auth's (zod) and lower-cased."""
 
 

@@ -12,7 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..db.models import Account
 from ..errors import AuthError, ErrorCode
-from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data, with_query
+from ..routing import (
+    LINK_HEADERS,
+    NO_STORE,
+    AuthRoute,
+    body_openapi,
+    object_body_openapi,
+    parse_body,
+    read_body_data,
+    with_query,
+)
 from ..schemas import UserOut, js_iso
 from ..sessions.deps import require_session
 from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
@@ -140,7 +149,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
             return [account_json(account)] if account is not None and account.user_id == found.user.id else []
         return [account_json(a) for a in await auth.accounts.list(found.user.id)]
 
-    @router.post("/unlink-account", summary="Remove a way to sign in (needs a fresh session)")
+    @router.post(
+        "/unlink-account",
+        summary="Remove a way to sign in (needs a fresh session)",
+        openapi_extra=body_openapi(AccountRefBody),
+    )
     async def unlink_account(request: Request, response: Response) -> dict[str, bool]:
         auth.require_database()
         found = await require_session(request, response, sensitive=True)
@@ -150,7 +163,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
         await auth.accounts.unlink(found.user.id, body.provider_id, body.account_id)
         return {"status": True}
 
-    @router.post("/get-access-token", summary="A valid provider access token (refreshed when about to expire)")
+    @router.post(
+        "/get-access-token",
+        summary="A valid provider access token (refreshed when about to expire)",
+        openapi_extra=body_openapi(AccountRefBody),
+    )
     async def get_access_token(request: Request, response: Response) -> dict[str, Any]:
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
@@ -168,7 +185,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
         tokens = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
         return access_token_json(tokens)
 
-    @router.post("/refresh-token", summary="Refresh the provider tokens now")
+    @router.post(
+        "/refresh-token", summary="Refresh the provider tokens now", openapi_extra=body_openapi(AccountRefBody)
+    )
     async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
         auth.require_database()
         found = await require_session(request, response, sensitive=True)
@@ -230,7 +249,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
         return answer
 
-    @router.post("/callback/{provider_id}", include_in_schema=False)
+    @router.post("/callback/{provider_id}", include_in_schema=False, openapi_extra=object_body_openapi(allow_form=True))
     async def callback_form_post(provider_id: str, request: Request) -> Response:
         """`response_mode=form_post`: re-enter as a GET, so the browser's Lax cookies come along."""
         try:

@@ -100,30 +100,37 @@ class OriginPolicy:
         if url is not None and self._check_urls and not self.is_trusted_url(url):
             raise AuthError(code, 403)
 
-    def check_request(self, method: str, headers: Mapping[str, str], *, login_form: bool = False) -> None:
+    def check_request(
+        self, method: str, headers: Mapping[str, str], *, login_form: bool = False, url: str | None = None
+    ) -> None:
         """better-auth's origin check (SPEC §7.1).
 
         Unsafe requests carrying cookies must come from a trusted `Origin` (or `Referer`). The sign-in and sign-up
-        endpoints, which accept HTML form posts, are also checked without cookies whenever a browser sent
-        Fetch Metadata or an Origin: a cross-site navigation that would sign someone in is refused.
+        endpoints, which accept HTML form posts, are also checked without cookies: a browser that sent Fetch
+        Metadata (`Sec-Fetch-Site`, `-Mode` or `-Dest`) must be on a page of a trusted origin, a cross-site
+        top-level navigation is refused outright, and without Fetch Metadata a sent `Origin`/`Referer` is checked.
+        `url` is the address the request was sent to: `Origin: null` with `Sec-Fetch-Site: same-origin` (a
+        browser that withholds the origin but vouches it is the same) is checked as the origin of `url`.
         """
         if not self._check_csrf or method.upper() in SAFE_METHODS:
             return
         if not isinstance(headers, Headers):
             headers = Headers(headers=dict(headers))  # case-insensitive, like a request's
         if "cookie" in headers:
-            self._require_trusted_origin(headers)
+            self._require_trusted_origin(headers, url)
         elif login_form:
-            site, mode = headers.get("sec-fetch-site"), headers.get("sec-fetch-mode")
-            if site is not None or mode is not None:
+            site, mode, dest = (headers.get(f"sec-fetch-{name}", "").strip() for name in ("site", "mode", "dest"))
+            if site or mode or dest:
                 if site == "cross-site" and mode == "navigate":
                     raise AuthError(ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED, 403)
-                self._require_trusted_origin(headers)
-            elif "origin" in headers or "referer" in headers:
-                self._require_trusted_origin(headers)
+                self._require_trusted_origin(headers, url)
+            elif headers.get("origin") or headers.get("referer"):
+                self._require_trusted_origin(headers, url)
 
-    def _require_trusted_origin(self, headers: Mapping[str, str]) -> None:
+    def _require_trusted_origin(self, headers: Mapping[str, str], url: str | None) -> None:
         origin = headers.get("origin") or headers.get("referer")
+        if headers.get("origin") == "null" and headers.get("sec-fetch-site") == "same-origin" and url is not None:
+            origin = _origin(url) or origin
         if not origin or origin == "null":
             raise AuthError(ErrorCode.MISSING_OR_NULL_ORIGIN, 403)
         if not self.is_trusted_origin(origin):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ..audit import audit
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
-from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body, read_body_data
+from ..routing import NO_STORE, AuthRoute, body_openapi, object_body_openapi, parse_body, read_body_data
 from ..schemas import SessionOut, SessionResponse, UserOut
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody
@@ -125,7 +125,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         await auth.sessions.revoke_all(found.user.id, except_token=found.session.token)
         return STATUS_OK
 
-    @router.post("/update-session", summary="Update additional session fields")
+    @router.post("/update-session", summary="Update additional session fields", openapi_extra=object_body_openapi())
     async def update_session(request: Request, response: Response) -> dict[str, Any]:
         await require_session(request, response)
         data = await read_body_data(request, max_bytes=max_bytes)

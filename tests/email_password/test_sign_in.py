@@ -303,7 +303,7 @@ async def test_cross_site_navigation_form_post_is_blocked(
     assert response.status_code == 403
     assert response.json() == {
         "code": "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
-        "message": "Cross-site navigation login blocked",
+        "message": "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
     }
     assert "set-cookie" not in response.headers
     assert await session_tokens(database) == before
