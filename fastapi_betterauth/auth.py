@@ -104,7 +104,11 @@ class BetterAuth:
         if database is None:
             self.database: Database = NoDatabase()
         else:
-            self.database = Database(self.settings.database_url) if isinstance(database, EllipsisType) else database
+            self.database = (
+                Database.from_settings(self.settings.database_url, self.settings.connections)
+                if isinstance(database, EllipsisType)
+                else database
+            )
         self.has_database = database is not None
         """False when running without a database (`database=None`): social sign-in only, sessions stateless."""
         self.stateless_sessions = not self.has_database or self.settings.session.store == "stateless"
@@ -118,7 +122,8 @@ class BetterAuth:
         self.password_policy = PasswordPolicy(options, password_check, app_name=self.settings.email.app_name)
         self.storage = secondary_storage
         if self.storage is None and self.settings.secondary_storage_url:
-            self.storage = storage_from_url(self.settings.secondary_storage_url, self.clock)
+            timeout = self.settings.connections.storage_timeout.total_seconds()
+            self.storage = storage_from_url(self.settings.secondary_storage_url, self.clock, timeout=timeout)
         counters = limit_backend(
             self.settings.rate_limit.storage, clock=self.clock, database=self.database, secondary=self.storage
         )
@@ -281,6 +286,8 @@ class BetterAuth:
         router = APIRouter(
             route_class=AuthRoute, dependencies=[Depends(self.rate_limiter), Depends(self._check_origin)]
         )
+        # better-auth's `GET /ok`: a health check, and the baseline of the benchmarks (bench/).
+        router.add_api_route("/ok", _ok, methods=["GET"], include_in_schema=False)
         router.include_router(sessions_router.build_router(self))
         # Without a database, what needs one answers 400 DATABASE_REQUIRED before doing anything.
         needs_database = [] if self.has_database else [Depends(self.require_database)]
@@ -520,6 +527,10 @@ class AuthAPI:
         """Delete every expired key now; how many there were. (Expired keys are also swept every 10 s at most
         while keys are used, and deleted when presented.)"""
         return await self._auth.api_keys.delete_expired()
+
+
+async def _ok() -> dict[str, bool]:
+    return {"ok": True}
 
 
 def _seconds(value: float | timedelta | None) -> float | None:

@@ -7,9 +7,15 @@ from collections.abc import Callable, Coroutine, Mapping
 from enum import StrEnum
 from typing import Any
 
+from asyncpg.exceptions import OperatorInterventionError, PostgresConnectionError  # type: ignore[import-untyped]
 from fastapi import HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from redis.exceptions import BusyLoadingError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -101,6 +107,7 @@ class ErrorCode(StrEnum):
     SESSION_LIST_UNAVAILABLE = "SESSION_LIST_UNAVAILABLE"
     SESSION_REVOCATION_UNAVAILABLE = "SESSION_REVOCATION_UNAVAILABLE"
     SESSION_TOO_LARGE = "SESSION_TOO_LARGE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
@@ -201,6 +208,9 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
         "Sessions are stateless here and no database or secondary storage remembers revocations, so other sessions "
         "cannot be ended: sign out on each device, or bump session.cookie_cache.version to end every session."
     ),
+    ErrorCode.SERVICE_UNAVAILABLE: (
+        "The database or storage the server depends on is unavailable; nothing was changed. Try again shortly."
+    ),
     ErrorCode.SESSION_TOO_LARGE: (
         "The session does not fit in its cookies: leave user fields out (session.cookie_cache.exclude_user_fields)."
     ),
@@ -267,6 +277,47 @@ def build_exception_handlers(base_path: str) -> dict[type[Exception] | int, Exce
 
 
 def internal_error_response(exc: BaseException) -> Response:
-    """Log an unexpected failure and answer without leaking any detail of it."""
+    """Log an unexpected failure and answer without leaking any detail of it: 503 `SERVICE_UNAVAILABLE` when a
+    dependency is unreachable, else 500."""
+    if is_outage(exc):
+        logger.warning("a dependency is unavailable: %s", _describe(exc))
+        return unavailable().to_response()
     logger.error("unexpected error in an auth endpoint", exc_info=exc)
     return AuthError(ErrorCode.INTERNAL_SERVER_ERROR, 500).to_response()
+
+
+def unavailable() -> AuthError:
+    """503 `SERVICE_UNAVAILABLE`, `Retry-After: 1`: the database or storage cannot be reached right now."""
+    return AuthError(ErrorCode.SERVICE_UNAVAILABLE, 503, headers={"Retry-After": "1"})
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says a dependency cannot be reached: a lost or refused connection, a
+    timeout, a pool with no free connection. Such a failure is never "no session" and never a 500."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _OUTAGES) or getattr(current, "connection_invalidated", False):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+_OUTAGES: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused, reset, aborted (OSError subclasses)
+    TimeoutError,  # asyncio and socket timeouts
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeoutError,
+    PostgresConnectionError,
+    OperatorInterventionError,  # the server is shutting down or starting up
+    RedisConnectionError,
+    RedisTimeoutError,
+    BusyLoadingError,
+)

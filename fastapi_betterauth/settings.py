@@ -392,6 +392,27 @@ class RateLimitSettings(BaseModel):
     past `max` per `window`, further attempts get 429 before any lookup (SECURITY K3)."""
 
 
+class ConnectionSettings(BaseModel):
+    """How the database and secondary-storage connections behave when those services are slow or gone. A request
+    that cannot reach them answers 503 `SERVICE_UNAVAILABLE` within these bounds, never hangs, never signs anyone
+    out; connections are re-made as soon as the service is back."""
+
+    database_pool_size: int = Field(default=20, ge=1)
+    """Connections kept open per process (PostgreSQL)."""
+    database_max_overflow: int = Field(default=10, ge=0)
+    """Extra connections opened under load beyond the pool, closed when returned."""
+    database_pool_timeout: Duration = Field(default=timedelta(seconds=5), gt=timedelta(0))
+    """How long a request waits for a free connection before answering 503."""
+    database_connect_timeout: Duration = Field(default=timedelta(seconds=3), gt=timedelta(0))
+    """How long opening a connection may take (PostgreSQL)."""
+    database_command_timeout: Duration = Field(default=timedelta(seconds=10), gt=timedelta(0))
+    """How long one statement may take (PostgreSQL)."""
+    database_pre_ping: bool = True
+    """Test a pooled connection before use, so a database restart costs no request an error."""
+    storage_timeout: Duration = Field(default=timedelta(seconds=1), gt=timedelta(0))
+    """Connect and command timeout of secondary storage (Redis)."""
+
+
 class AuthSettings(BaseSettings):
     """All plain options. Read from the environment (`BETTER_AUTH_*`), `.env`, or passed explicitly."""
 
@@ -441,6 +462,7 @@ class AuthSettings(BaseSettings):
     api_key: ApiKeySettings = Field(default_factory=ApiKeySettings)
     advanced: AdvancedSettings = Field(default_factory=AdvancedSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    connections: ConnectionSettings = Field(default_factory=ConnectionSettings)
 
     @field_validator("trusted_origins", "secrets", mode="before")
     @classmethod

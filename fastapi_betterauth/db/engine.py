@@ -11,6 +11,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..errors import AuthError, ErrorCode
+from ..settings import ConnectionSettings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -40,6 +41,23 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, url: str | URL, connections: ConnectionSettings) -> Database:
+        """The engine for `url` with the pool and timeouts of `connections` (PostgreSQL; SQLite keeps its own)."""
+        if make_url(url).get_backend_name() == "sqlite":
+            return cls(url)
+        return cls(
+            url,
+            pool_size=connections.database_pool_size,
+            max_overflow=connections.database_max_overflow,
+            pool_timeout=connections.database_pool_timeout.total_seconds(),
+            pool_pre_ping=connections.database_pre_ping,
+            connect_args={
+                "timeout": connections.database_connect_timeout.total_seconds(),
+                "command_timeout": connections.database_command_timeout.total_seconds(),
+            },
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -6,21 +6,24 @@ functions users can put in any route and replace with `app.dependency_overrides[
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Final, Protocol
 from urllib.parse import unquote
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from ..crypto.tokens import unsign_value
 from ..db.models import User
-from ..errors import AuthError, ErrorCode, unauthorized
+from ..errors import AuthError, ErrorCode, is_outage, unauthorized, unavailable
 from ..security.origins import SAFE_METHODS
 from .service import AuthSession, SessionLookup
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
+
+logger = logging.getLogger("fastapi_betterauth")
 
 STATE_KEY: Final = "better_auth"
 _RESOLVED: Final = "_better_auth_session"
@@ -141,6 +144,21 @@ async def lookup_request_session(
     session (`source="api_key"`) for the key's owner, enriched like any other; without `allow_api_key` such a
     request answers 403 `API_KEY_SESSION_NOT_ALLOWED` before the key is even looked up (nor spent).
     """
+    try:
+        return await _lookup(request, refresh, deferred, use_cookie_cache, allow_api_key)
+    except HTTPException:
+        raise
+    except Exception as exc:
+        # Never "no session" (which would clear the cookies and sign the user out): 503, and the cookies stay.
+        if is_outage(exc):
+            logger.warning("session lookup failed, a dependency is unavailable: %s", exc)
+            raise unavailable() from exc
+        raise
+
+
+async def _lookup(
+    request: Request, refresh: bool, deferred: bool | None, use_cookie_cache: bool, allow_api_key: bool
+) -> SessionLookup:
     auth = get_auth(request)
     token, from_cookie = read_session_token(auth, request)
     if token is None and auth.mock_sessions is not None:

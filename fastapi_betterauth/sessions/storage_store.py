@@ -10,6 +10,7 @@ before it is unlisted.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from datetime import datetime
 from typing import Any
@@ -19,10 +20,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..clock import Clock
 from ..db.models import Session, User
 from ..db.unit_of_work import after_commit
+from ..errors import is_outage
 from ..schemas import SessionOut, UserOut, session_from_json, user_from_json
 from ..storage.base import SecondaryStorage
 from ..storage.index import active_sessions_key
 from .store import DatabaseSessionStore, TokenKeys
+
+logger = logging.getLogger("fastapi_betterauth")
 
 
 def _ms(moment: datetime) -> int:
@@ -82,10 +86,25 @@ class StorageSessionStore:
 
     async def exists(self, token: str) -> bool:
         """One storage read: is this session still stored (not revoked, not expired)?"""
-        return await self.storage.get(self._key(token)) is not None
+        try:
+            return await self.storage.get(self._key(token)) is not None
+        except Exception as exc:
+            loaded = await self._from_table(exc, token)
+            return loaded is not None and loaded[0].expires_at > self._clock.now()
+
+    async def _from_table(self, exc: Exception, token: str) -> tuple[Session, User] | None:
+        """With the table as a second copy, an unreachable storage is answered from the table; otherwise the error
+        stands (and becomes a 503, never "no session")."""
+        if self._database is None or not is_outage(exc):
+            raise exc
+        logger.warning("secondary storage unavailable, the session table answers: %s", exc)
+        return await self._database.load(token)
 
     async def load(self, token: str) -> tuple[Session, User] | None:
-        raw = await self.storage.get(self._key(token))
+        try:
+            raw = await self.storage.get(self._key(token))
+        except Exception as exc:
+            return await self._from_table(exc, token)
         parsed = self._parse(raw)
         if parsed is None and self._database is not None and not self._preserve:
             parsed = await self._database.load(token)
@@ -98,7 +117,18 @@ class StorageSessionStore:
         return session, user
 
     async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
-        key = self._key(token)
+        try:
+            extended = await self._extend_stored(self._key(token), expires_at, updated_at)
+        except Exception as exc:
+            if self._database is None or not is_outage(exc):
+                raise
+            logger.warning("secondary storage unavailable, the session is extended in the table: %s", exc)
+            extended = False
+        if self._database is not None:
+            extended = await self._database.extend(token, expires_at, updated_at) or extended
+        return extended
+
+    async def _extend_stored(self, key: str, expires_at: datetime, updated_at: datetime) -> bool:
         raw = await self.storage.get(key)
         parsed = self._parse(raw)
         extended = False
@@ -109,8 +139,6 @@ class StorageSessionStore:
             extended = await self.storage.replace(key, _dump(session, user), self._ttl(expires_at))
             if extended:
                 await self.storage.index_add(active_sessions_key(user.id), key, _ms(expires_at), _ms(self._clock.now()))
-        if self._database is not None:
-            extended = await self._database.extend(token, expires_at, updated_at) or extended
         return extended
 
     async def _remove(self, key: str) -> bool:

@@ -16,14 +16,14 @@ __all__ = ["MemoryStorage", "RedisStorage", "SecondaryStorage", "active_sessions
 _REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
 
 
-def storage_from_url(url: str, clock: Clock | None = None) -> SecondaryStorage:
+def storage_from_url(url: str, clock: Clock | None = None, *, timeout: float | None = 1.0) -> SecondaryStorage:
     """The storage a URL names: `memory://` (expiring by `clock`), or `redis://`, `rediss://`, `unix://` (Redis keeps
-    its own time, so `clock` is not used)."""
+    its own time, so `clock` is not used; `timeout` bounds each connection and command, in seconds)."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "memory":
         return MemoryStorage(clock)
     if scheme in _REDIS_SCHEMES:
-        return RedisStorage.from_url(url)
+        return RedisStorage.from_url(url, timeout=timeout)
     raise ValueError(
         f"unsupported secondary storage URL scheme {scheme!r}: use memory://, redis://, rediss:// or unix://"
     )

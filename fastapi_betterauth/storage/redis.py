@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from . import _lua
 from .index import IndexEntry, parse_index
@@ -33,13 +35,23 @@ class RedisStorage:
         self._index_update = client.register_script(_lua.INDEX_UPDATE)
 
     @classmethod
-    def from_url(cls, url: str, *, max_connections: int = 100) -> RedisStorage:
+    def from_url(cls, url: str, *, max_connections: int = 100, timeout: float | None = 1.0) -> RedisStorage:
         """A storage with its own client for `url` (`redis://`, `rediss://` or `unix://`), closed by `close()`.
 
         The pool holds at most `max_connections`; further concurrent commands wait for a free connection (redis-py's
-        default pool raises "Too many connections" instead).
+        default pool raises "Too many connections" instead). `timeout` (seconds) bounds connecting, each command and
+        the wait for a connection; a failed command is retried once at once (a connection left over from before a
+        Redis restart), never with redis-py's default backoff of up to 10 s, so an outage fails fast.
         """
-        pool = aioredis.BlockingConnectionPool.from_url(url, decode_responses=True, max_connections=max_connections)
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            decode_responses=True,
+            max_connections=max_connections,
+            timeout=timeout,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 1),
+        )
         storage = cls(aioredis.Redis.from_pool(pool))
         storage._owns_client = True
         return storage

@@ -1,0 +1,138 @@
+"""A dependency that cannot be reached is a 503 with a code, never "no session" and never a cleared cookie (issue 10).
+
+Each test talks to a real service that refuses connections (a closed port on loopback), next to the real ones: a
+second app instance on the same database and secret whose PostgreSQL or Redis is out of reach. Whole-process
+outages (stopping PostgreSQL and Redis under load, two instances) are in `tests/resilience/`.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from fastapi_betterauth import BetterAuth, ManualClock
+from fastapi_betterauth.crypto.tokens import sign_value
+from fastapi_betterauth.db.engine import Database
+from fastapi_betterauth.errors import is_outage
+from fastapi_betterauth.storage import RedisStorage
+
+from .conftest import BASE_URL, ORIGIN, TEST_SECRET, build_app, settings, sign_up
+
+COOKIE = "__Secure-better-auth.session_token"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on: connections to it are refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Any]:
+    managers: list[LifespanManager] = []
+    clients: list[httpx.AsyncClient] = []
+
+    async def client_of(auth: BetterAuth) -> httpx.AsyncClient:
+        manager = LifespanManager(build_app(auth))
+        await manager.__aenter__()
+        managers.append(manager)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url=BASE_URL, headers=ORIGIN)
+        clients.append(client)
+        return client
+
+    yield client_of
+    for client in clients:
+        await client.aclose()
+    for manager in reversed(managers):
+        await manager.__aexit__(None, None, None)
+
+
+def assert_unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == UNAVAILABLE
+    assert response.headers["retry-after"] == "1"
+    assert not any(h.startswith(f"{COOKIE}=;") for h in response.headers.get_list("set-cookie"))
+
+
+async def test_an_unreachable_database_is_503_not_signed_out(serve: Any, clock: ManualClock) -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/nothing"
+    auth = BetterAuth(
+        settings(database_url=url, connections={"database_connect_timeout": 1}), clock=clock, database=Database(url)
+    )
+    client = await serve(auth)
+    client.cookies.set(COOKIE, sign_value(TEST_SECRET, "t" * 32))
+    started = time.monotonic()
+    assert_unavailable(await client.get("/api/auth/get-session"))
+    assert_unavailable(await client.get("/me"))  # a user's route guarded by CurrentUser
+    assert_unavailable(await client.post("/api/auth/sign-in/email", json={"email": "a@b.co", "password": "x" * 12}))
+    assert time.monotonic() - started < 5
+    assert (await client.get("/api/auth/ok")).json() == {"ok": True}  # the health check needs no database
+
+
+@pytest.fixture
+async def signed_in(make_auth: Any, serve: Any, redis_url: str, clock: ManualClock) -> dict[str, str]:
+    """Cookies of a user signed in on an instance with Redis and the session table as a second copy."""
+    auth = make_auth(secondary_storage=RedisStorage.from_url(redis_url), session={"store_session_in_database": True})
+    client = await serve(auth)
+    await sign_up(client)
+    return dict(client.cookies)
+
+
+@pytest.mark.parametrize("cookie_cache", [False, True], ids=["store", "cookie-cache"])
+async def test_unreachable_redis_falls_back_to_the_session_table(
+    make_auth: Any, serve: Any, signed_in: dict[str, str], cookie_cache: bool
+) -> None:
+    dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
+    auth = make_auth(
+        secondary_storage=dead,
+        session={"store_session_in_database": True, "cookie_cache": {"enabled": cookie_cache}},
+    )
+    client = await serve(auth)
+    client.cookies.update(signed_in)
+    assert (await client.get("/me")).json()["email"] == "ann@example.com"
+    assert (await client.get("/api/auth/get-session")).json()["user"]["email"] == "ann@example.com"
+
+
+@pytest.mark.parametrize("cookie_cache", [False, True], ids=["store", "cookie-cache"])
+async def test_unreachable_redis_alone_is_503_fast(
+    make_auth: Any, serve: Any, signed_in: dict[str, str], cookie_cache: bool
+) -> None:
+    dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
+    auth = make_auth(secondary_storage=dead, session={"cookie_cache": {"enabled": cookie_cache}})
+    client = await serve(auth)
+    client.cookies.update(signed_in)
+    started = time.monotonic()
+    assert_unavailable(await client.get("/api/auth/get-session"))
+    assert_unavailable(await client.get("/me"))
+    assert time.monotonic() - started < 3
+
+
+def test_outages_are_told_from_bugs() -> None:
+    assert is_outage(ConnectionRefusedError())
+    assert is_outage(TimeoutError())
+    wrapped = RuntimeError("while looking up")
+    wrapped.__cause__ = ConnectionResetError()
+    assert is_outage(wrapped)
+    assert not is_outage(ValueError("a bug"))
+    assert not is_outage(KeyError("token"))
+
+
+def test_connection_settings_reach_the_engine() -> None:
+    auth = BetterAuth(
+        settings(
+            database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/unused",
+            connections={"database_pool_size": 7, "database_pool_timeout": 2, "database_pre_ping": False},
+        )
+    )
+    pool: Any = auth.database.engine.pool
+    assert pool.size() == 7
+    assert pool.timeout() == 2
+    assert pool._pre_ping is False
