@@ -18,7 +18,7 @@ from ..crypto.tokens import generate_id
 from ..db.engine import Database
 from ..db.models import CREDENTIAL_PROVIDER, Account, User
 from ..db.queries import find_user_with_credential, set_account_password
-from ..errors import AuthError, ErrorCode
+from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..hooks import HookRunner, HookVetoError
 from ..sessions.service import AuthSession, SessionService
 from ..settings import EmailAndPasswordSettings
@@ -154,8 +154,10 @@ class EmailPasswordService:
             raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
-        except DBAPIError:
+        except DBAPIError as exc:
             # Rolled back as a whole: no user is left without its credential account.
+            if is_outage(exc):
+                raise unavailable() from exc  # the database went away mid-sign-up: 503, try again
             logger.exception("sign-up failed after the user insert")
             raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
         audit("sign_up", user=user.id, ip=client.ip_address, method="password")

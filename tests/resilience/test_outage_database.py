@@ -1,0 +1,230 @@
+"""Issue 10, PostgreSQL outage: the test's own cluster is stopped (or frozen) while the instances are under load.
+
+No process exits; what needs the database answers 503 `{code: SERVICE_UNAVAILABLE, message}` with `Retry-After: 1`
+promptly, never `null` and never a cleared cookie; the instances answer normally again within 1 s of the database
+being back, without a restart; every user and session from before is intact and no half-written row is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx2 as httpx
+import pytest
+
+from .browser import (
+    PASSWORD,
+    PROMPT,
+    RECOVERY,
+    SESSION_DATA,
+    SESSION_TOKEN,
+    Browser,
+    Call,
+    assert_answered_or_unavailable,
+    assert_signed_in,
+    assert_unavailable,
+    new_email,
+)
+from .outage import (
+    CACHE_MAX_AGE,
+    Findings,
+    Load,
+    Member,
+    assert_same_rows,
+    half_written,
+    is_status,
+    is_user,
+    members,
+    recovery_time,
+    sign_ups_as_answered,
+    snapshot,
+)
+from .servers import AppInstance, PostgresCluster
+
+pytestmark = pytest.mark.slow
+
+OUTAGE = 1.5
+"""Seconds the database stays down at least: every pooled connection is found dead under load by then."""
+
+
+def sessions_need_the_database(instance: AppInstance) -> bool:
+    return instance.name.startswith("db")
+
+
+async def needing_the_database(instance: AppInstance, member: Member, probe: Member) -> list[Call]:
+    """Requests to this instance that cannot be answered without the database: a sign-in, and where sessions live
+    in the database, session checks."""
+    sign_in = {"email": probe.email, "password": PASSWORD}
+    requests = [Browser(member.browser.http).post(instance, "/api/auth/sign-in/email", sign_in, keep=False)]
+    if sessions_need_the_database(instance):
+        requests += [member.browser.me(instance), member.browser.session(instance)]
+    return list(await asyncio.gather(*requests))
+
+
+async def check_recovery(
+    findings: Findings, instances: list[AppInstance], member: Member, probe: Member, back: float
+) -> None:
+    """Within RECOVERY of `back`, every instance signs in (a database write) and serves an existing session."""
+
+    async def sign_in(instance: AppInstance) -> Call:
+        body = {"email": probe.email, "password": PASSWORD}
+        return await Browser(member.browser.http).post(instance, "/api/auth/sign-in/email", body, keep=False)
+
+    async def watch(instance: AppInstance, what: str) -> None:
+        if what == "sign-in":
+            took, last = await recovery_time(lambda: sign_in(instance), is_status(200), back)
+        else:
+            took, last = await recovery_time(lambda: member.browser.me(instance), is_user(member.user_id), back)
+        if took is None or took > RECOVERY:
+            shown = "not within 5 s" if took is None else f"only after {took:.2f}s"
+            findings.fail(f"{instance.name} answered {what} normally {shown} (bound {RECOVERY}s); last: {last}")
+
+    await asyncio.gather(*(watch(instance, what) for instance in instances for what in ("sign-in", "/me")))
+
+
+async def check_intact(
+    findings: Findings, postgres: PostgresCluster, instances: list[AppInstance], before: list[Member], rows: dict
+) -> None:
+    """The users and sessions from before the outage: the same rows, and every browser still signed in everywhere."""
+    findings.check(
+        "rows of the users from before", assert_same_rows, rows, await snapshot(postgres, [m.user_id for m in before])
+    )
+    for problem in await half_written(postgres):
+        findings.fail(f"half-written rows after the outage: {problem}")
+    for member in before:
+        findings.check(f"{member.browser.name} keeps its cookie", lambda m=member: _has_token(m.browser))
+        for instance in instances:
+            call = await member.browser.me(instance)
+            findings.check(f"{member.browser.name} after the outage", assert_signed_in, call, member.user_id)
+
+
+def _has_token(browser: Browser) -> None:
+    assert SESSION_TOKEN in browser.cookies, f"{browser.name} lost its session cookie"
+
+
+@pytest.mark.parametrize("kind", ["database", "redis"])
+async def test_database_outage_under_load(
+    kind: str, postgres: PostgresCluster, http: httpx.AsyncClient, request: pytest.FixtureRequest
+) -> None:
+    instances: list[AppInstance] = request.getfixturevalue(f"{kind}_pair")
+    findings = Findings()
+    before = await members(http, instances, 4, "before")
+    [probe] = await members(http, instances, 1, "probe")  # signs in during the test, so not in the snapshot
+    rows = await snapshot(postgres, [member.user_id for member in before])
+
+    async with Load() as load:
+        load.start(http, instances, before, sign_up_workers=2)
+        await asyncio.sleep(0.4)
+        load.burst_of_sign_ups(http, instances, 40)  # transactions in flight when the database goes
+        await asyncio.sleep(0.1)
+        stopping = time.monotonic()
+        await asyncio.to_thread(postgres.stop)
+        down = time.monotonic()
+        try:
+            for instance in instances:
+                for call in await needing_the_database(instance, before[0], probe):
+                    findings.check(f"{instance.name} while the database is down", assert_unavailable, call)
+            await asyncio.sleep(max(0.0, OUTAGE - (time.monotonic() - down)))
+        finally:
+            starting = time.monotonic()
+            await asyncio.to_thread(postgres.start)  # returns once PostgreSQL accepts connections (pg_ctl start -w)
+        back = time.monotonic()
+        await check_recovery(findings, instances, before[1], probe, back)
+    print(load.summary(stopping, starting))
+
+    findings.check_each(
+        "session checks under load (200 with the user or a prompt 503; never 401, null, 500 or a cleared cookie)",
+        assert_answered_or_unavailable,
+        load.check_cases(),
+    )
+    findings.check_each(
+        "sign-ups under load (200 or a prompt 503)", assert_answered_or_unavailable, load.sign_up_cases()
+    )
+    if not sessions_need_the_database(instances[0]):
+        # Sessions are read from Redis: checking one needs no database, so it keeps working through the outage.
+        findings.check_each(
+            "session checks (kept in Redis) while the database was down",
+            lambda call, user_id: assert_signed_in(call, user_id, PROMPT),
+            load.check_cases(down, starting),
+        )
+    for problem in await sign_ups_as_answered(postgres, load.sign_ups):
+        findings.fail(f"sign-up under load: {problem}")
+    await check_intact(findings, postgres, instances, before, rows)
+    findings.done()
+
+
+@pytest.mark.parametrize("kind", ["database", "redis"])
+async def test_a_frozen_database_is_a_prompt_503(
+    kind: str, postgres: PostgresCluster, http: httpx.AsyncClient, request: pytest.FixtureRequest
+) -> None:
+    """SIGSTOP on every PostgreSQL process: connections stay open and nothing answers. Only the configured timeouts
+    stand between the requests and a hang."""
+    instances: list[AppInstance] = request.getfixturevalue(f"{kind}_pair")
+    findings = Findings()
+    before = await members(http, instances, 2, "frozen")
+    [probe] = await members(http, instances, 1, "probe")
+    rows = await snapshot(postgres, [member.user_id for member in before])
+
+    postgres.freeze()
+    try:
+        groups = await asyncio.gather(
+            *(needing_the_database(instance, member, probe) for instance in instances for member in before)
+        )
+        for call in [call for group in groups for call in group]:
+            findings.check(f"{call.instance} while the database is frozen", assert_unavailable, call)
+        if not sessions_need_the_database(instances[0]):
+            calls = await asyncio.gather(*(before[0].browser.me(instance) for instance in instances))
+            for call in calls:
+                findings.check(
+                    f"{call.instance}: a session from Redis", assert_signed_in, call, before[0].user_id, PROMPT
+                )
+    finally:
+        postgres.thaw()
+    back = time.monotonic()
+    await check_recovery(findings, instances, before[0], probe, back)
+    await check_intact(findings, postgres, instances, before, rows)
+    findings.done()
+
+
+async def test_the_cookie_cache_never_signs_out_during_a_database_outage(
+    cache_instance: AppInstance, postgres: PostgresCluster, http: httpx.AsyncClient
+) -> None:
+    """Sessions in the database behind the `session_data` cookie cache. A fresh cached copy may answer without the
+    database; the session token alone, or an expired copy, needs it: 503, and both cookies stay."""
+    findings = Findings()
+    browser = Browser(http, name="cached")
+    email = new_email("cache")
+    signed_up = await browser.sign_up(cache_instance, email)
+    signed_at = time.monotonic()
+    user_id = signed_up.body["user"]["id"]
+    assert SESSION_DATA in browser.cookies, f"no cookie cache: {signed_up}"
+    assert_signed_in(await browser.me(cache_instance), user_id)
+
+    await asyncio.to_thread(postgres.stop)
+    try:
+        for path in ("/me", "/api/auth/get-session"):
+            call = await browser.get(cache_instance, path)
+            findings.check(f"{path} with a fresh cached copy", assert_answered_or_unavailable, call, user_id)
+            call = await browser.get(cache_instance, path, only=(SESSION_TOKEN,))
+            findings.check(f"{path} with the session token alone", assert_unavailable, call)
+        sign_in = await Browser(http).post(
+            cache_instance, "/api/auth/sign-in/email", {"email": email, "password": PASSWORD}
+        )
+        findings.check("sign-in", assert_unavailable, sign_in)
+        await asyncio.sleep(max(0.0, CACHE_MAX_AGE + 0.5 - (time.monotonic() - signed_at)))
+        for path in ("/me", "/api/auth/get-session"):
+            call = await browser.get(cache_instance, path)
+            findings.check(f"{path} with an expired cached copy", assert_unavailable, call)
+    finally:
+        await asyncio.to_thread(postgres.start)
+    back = time.monotonic()
+
+    took, last = await recovery_time(lambda: browser.me(cache_instance), is_user(user_id), back)
+    if took is None or took > RECOVERY:
+        findings.fail(
+            f"/me answered normally {'not within 5 s' if took is None else f'only after {took:.2f}s'}: {last}"
+        )
+    findings.check("the session cookie is kept", _has_token, browser)
+    findings.check("the session is served again", assert_signed_in, await browser.session(cache_instance), user_id)
+    findings.done()
