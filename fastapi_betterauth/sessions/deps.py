@@ -143,6 +143,8 @@ async def lookup_request_session(
     With `api_key.enable_session_for_api_keys`, a request without a session token but with an API key gets a mock
     session (`source="api_key"`) for the key's owner, enriched like any other; without `allow_api_key` such a
     request answers 403 `API_KEY_SESSION_NOT_ALLOWED` before the key is even looked up (nor spent).
+
+    A database or storage that cannot be reached answers 503 `SERVICE_UNAVAILABLE`, never "no session".
     """
     try:
         return await _lookup(request, refresh, deferred, use_cookie_cache, allow_api_key)
