@@ -82,12 +82,20 @@ def _is_scrypt_hash(stored: str) -> bool:
     return bool(sep) and len(salt_hex) == 32 and len(key_hex) == 128
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on: its affinity mask where there is one (taskset, cpusets), else all."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # no sched_getaffinity outside Linux
+        return os.cpu_count() or 1
+
+
 class PasswordHasher:
     """Hashes and verifies passwords off the event loop, a bounded number at a time."""
 
     def __init__(self, algorithm: HasherName = "argon2id", concurrency: int = 0) -> None:
         self.algorithm: HasherName = algorithm
-        self._concurrency = concurrency or os.cpu_count() or 1
+        self._concurrency = concurrency or available_cpus()
         self._limiter: anyio.CapacityLimiter | None = None
         self._context = CryptContext(
             schemes=["argon2", "bcrypt"],

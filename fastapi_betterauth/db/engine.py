@@ -14,6 +14,9 @@ from ..errors import AuthError, ErrorCode
 from ..settings import ConnectionSettings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+POOL_SIZE = 20
+"""Connections kept open per engine (SQLAlchemy's `pool_size`; `max_overflow` stays 10). `Database(url, pool_size=...)`
+overrides it."""
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -37,6 +40,10 @@ class Database:
             engine_kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
             if self.url.database in (None, "", ":memory:"):
                 engine_kwargs.setdefault("poolclass", StaticPool)
+        if engine_kwargs.get("poolclass") is None:
+            # SQLAlchemy's default keeps 5 idle connections and closes the others as they come back, so past 5
+            # concurrent queries most requests would open a fresh connection (bench/README.md).
+            engine_kwargs.setdefault("pool_size", POOL_SIZE)
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)

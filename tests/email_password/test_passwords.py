@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import re
 import secrets
 import time
@@ -21,7 +22,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from fastapi_betterauth.crypto.passwords import PasswordHasher
+from fastapi_betterauth.crypto.passwords import PasswordHasher, available_cpus
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import Account, User
 
@@ -243,6 +244,17 @@ async def test_hashing_runs_off_the_event_loop() -> None:
     assert outcome.new_hash is not None
     assert duration > 0.05
     assert gap < duration / 2, (gap, duration)
+
+
+def test_hashes_run_at_once_on_as_many_threads_as_the_process_has_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process pinned to one CPU (taskset, a cpuset) hashes one password at a time: more threads would only
+    share that CPU with the event loop, and slow every other request down (bench/README.md)."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {3}, raising=False)
+    assert available_cpus() == 1
+    assert PasswordHasher()._concurrency == 1
+    assert PasswordHasher(concurrency=4)._concurrency == 4
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    assert available_cpus() == (os.cpu_count() or 1)
 
 
 async def test_verify_reports_when_to_rehash() -> None:
