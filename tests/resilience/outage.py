@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import httpx2 as httpx
 
-from .browser import PASSWORD, POLL, Browser, Call, new_email
+from .browser import PASSWORD, POLL, RECOVERY, Browser, Call, new_email
 from .servers import AppInstance, PostgresCluster
 
 DATABASE = "auth"
@@ -285,3 +285,34 @@ async def sign_ups_as_answered(postgres: PostgresCluster, sign_ups: list[tuple[s
         elif call.status == 503 and email in users:
             problems.append(f"answered 503 ('nothing was changed') but the user was created: {call}")
     return problems
+
+
+async def check_recovery(
+    findings: Findings,
+    instances: list[AppInstance],
+    member: Member,
+    probe: Member,
+    back: float,
+    *,
+    session_route: str = "/me",
+) -> None:
+    """Within RECOVERY of `back`, every instance signs in (a database write) and answers `member`'s session on
+    `session_route` (`/me` or `get-session`)."""
+
+    async def sign_in(instance: AppInstance) -> Call:
+        body = {"email": probe.email, "password": PASSWORD}
+        return await Browser(member.browser.http).post(instance, "/api/auth/sign-in/email", body, keep=False)
+
+    def session_of(instance: AppInstance) -> Awaitable[Call]:
+        return member.browser.me(instance) if session_route == "/me" else member.browser.session(instance)
+
+    async def watch(instance: AppInstance, what: str) -> None:
+        if what == "sign-in":
+            took, last = await recovery_time(lambda: sign_in(instance), is_status(200), back)
+        else:
+            took, last = await recovery_time(lambda: session_of(instance), is_user(member.user_id), back)
+        if took is None or took > RECOVERY:
+            shown = "not within 5 s" if took is None else f"only after {took:.2f}s"
+            findings.fail(f"{instance.name} answered {what} normally {shown} (bound {RECOVERY}s); last: {last}")
+
+    await asyncio.gather(*(watch(instance, what) for instance in instances for what in ("sign-in", session_route)))

@@ -32,8 +32,8 @@ from .outage import (
     Load,
     Member,
     assert_same_rows,
+    check_recovery,
     half_written,
-    is_status,
     is_user,
     members,
     recovery_time,
@@ -60,27 +60,6 @@ async def needing_the_database(instance: AppInstance, member: Member, probe: Mem
     if sessions_need_the_database(instance):
         requests += [member.browser.me(instance), member.browser.session(instance)]
     return list(await asyncio.gather(*requests))
-
-
-async def check_recovery(
-    findings: Findings, instances: list[AppInstance], member: Member, probe: Member, back: float
-) -> None:
-    """Within RECOVERY of `back`, every instance signs in (a database write) and serves an existing session."""
-
-    async def sign_in(instance: AppInstance) -> Call:
-        body = {"email": probe.email, "password": PASSWORD}
-        return await Browser(member.browser.http).post(instance, "/api/auth/sign-in/email", body, keep=False)
-
-    async def watch(instance: AppInstance, what: str) -> None:
-        if what == "sign-in":
-            took, last = await recovery_time(lambda: sign_in(instance), is_status(200), back)
-        else:
-            took, last = await recovery_time(lambda: member.browser.me(instance), is_user(member.user_id), back)
-        if took is None or took > RECOVERY:
-            shown = "not within 5 s" if took is None else f"only after {took:.2f}s"
-            findings.fail(f"{instance.name} answered {what} normally {shown} (bound {RECOVERY}s); last: {last}")
-
-    await asyncio.gather(*(watch(instance, what) for instance in instances for what in ("sign-in", "/me")))
 
 
 async def check_intact(

@@ -26,7 +26,7 @@ from .browser import (
     assert_unavailable,
     new_email,
 )
-from .outage import CACHE_MAX_AGE, Findings, Load, Member, is_status, is_user, members, recovery_time
+from .outage import CACHE_MAX_AGE, Findings, Load, Member, check_recovery, is_user, members, recovery_time
 from .servers import AppInstance, RedisServer
 
 pytestmark = pytest.mark.slow
@@ -36,27 +36,6 @@ OUTAGE = 1.5
 
 def _has_token(browser: Browser) -> None:
     assert SESSION_TOKEN in browser.cookies, f"{browser.name} lost its session cookie"
-
-
-async def check_back(
-    findings: Findings, instances: list[AppInstance], member: Member, probe: Member, back: float
-) -> None:
-    """Within RECOVERY of `back`: `get-session` answers the session and sign-in works on every instance."""
-
-    async def sign_in(instance: AppInstance) -> Call:
-        body = {"email": probe.email, "password": PASSWORD}
-        return await Browser(member.browser.http).post(instance, "/api/auth/sign-in/email", body, keep=False)
-
-    async def watch(instance: AppInstance, what: str) -> None:
-        if what == "sign-in":
-            took, last = await recovery_time(lambda: sign_in(instance), is_status(200), back)
-        else:
-            took, last = await recovery_time(lambda: member.browser.session(instance), is_user(member.user_id), back)
-        if took is None or took > RECOVERY:
-            shown = "not within 5 s" if took is None else f"only after {took:.2f}s"
-            findings.fail(f"{instance.name} answered {what} normally {shown} (bound {RECOVERY}s); last: {last}")
-
-    await asyncio.gather(*(watch(instance, what) for instance in instances for what in ("sign-in", "get-session")))
 
 
 async def check_still_signed_in(findings: Findings, instances: list[AppInstance], before: list[Member]) -> None:
@@ -105,7 +84,7 @@ async def test_a_storage_outage_falls_back_to_the_database(
             starting = time.monotonic()
             await asyncio.to_thread(redis_server.start)  # returns once Redis answers PING; the data set is the same
         back = time.monotonic()
-        await check_back(findings, instances, before[0], probe, back)
+        await check_recovery(findings, instances, before[0], probe, back, session_route="get-session")
     print(load.summary(stopping, starting))
 
     findings.check_each(
@@ -198,7 +177,7 @@ async def test_a_frozen_storage_is_a_timeout_not_a_hang(
         redis_server.thaw()
     back = time.monotonic()
 
-    await check_back(findings, redis_pair, paired[0], probe, back)
+    await check_recovery(findings, redis_pair, paired[0], probe, back, session_route="get-session")
     took, last = await recovery_time(lambda: alone.browser.me(redis_only_instance), is_user(alone.user_id), back)
     if took is None or took > RECOVERY:
         findings.fail(
