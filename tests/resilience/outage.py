@@ -15,7 +15,18 @@ from typing import Any
 import asyncpg
 import httpx2 as httpx
 
-from .browser import PASSWORD, POLL, RECOVERY, Browser, Call, new_email
+from .browser import (
+    PASSWORD,
+    POLL,
+    RECOVERY,
+    SESSION_TOKEN,
+    Browser,
+    Call,
+    assert_answered_or_unavailable,
+    assert_signed_in,
+    assert_unavailable,
+    new_email,
+)
 from .servers import AppInstance, PostgresCluster
 
 DATABASE = "auth"
@@ -316,3 +327,44 @@ async def check_recovery(
             findings.fail(f"{instance.name} answered {what} normally {shown} (bound {RECOVERY}s); last: {last}")
 
     await asyncio.gather(*(watch(instance, what) for instance in instances for what in ("sign-in", session_route)))
+
+
+def has_token(browser: Browser) -> None:
+    assert SESSION_TOKEN in browser.cookies, f"{browser.name} lost its session cookie"
+
+
+async def check_cache_while_down(
+    findings: Findings,
+    instance: AppInstance,
+    browser: Browser,
+    http: httpx.AsyncClient,
+    email: str,
+    user_id: str,
+    signed_at: float,
+) -> None:
+    """With the session store down behind the cookie cache: a fresh cached copy may answer; the token alone, a
+    sign-in and (once it has expired) the cached copy get 503."""
+    for path in ("/me", "/api/auth/get-session"):
+        call = await browser.get(instance, path)
+        findings.check(f"{path} with a fresh cached copy", assert_answered_or_unavailable, call, user_id)
+        call = await browser.get(instance, path, only=(SESSION_TOKEN,))
+        findings.check(f"{path} with the session token alone", assert_unavailable, call)
+    call = await Browser(http).post(instance, "/api/auth/sign-in/email", {"email": email, "password": PASSWORD})
+    findings.check("sign-in", assert_unavailable, call)
+    await asyncio.sleep(max(0.0, CACHE_MAX_AGE + 0.5 - (time.monotonic() - signed_at)))
+    for path in ("/me", "/api/auth/get-session"):
+        call = await browser.get(instance, path)
+        findings.check(f"{path} with an expired cached copy", assert_unavailable, call)
+
+
+async def check_cache_back(
+    findings: Findings, instance: AppInstance, browser: Browser, user_id: str, back: float
+) -> None:
+    """Within RECOVERY of `back` the session answers again, and its cookie was never dropped."""
+    took, last = await recovery_time(lambda: browser.me(instance), is_user(user_id), back)
+    if took is None or took > RECOVERY:
+        findings.fail(
+            f"/me answered normally {'not within 5 s' if took is None else f'only after {took:.2f}s'}: {last}"
+        )
+    findings.check("the session cookie is kept", has_token, browser)
+    findings.check("the session is served again", assert_signed_in, await browser.session(instance), user_id)

@@ -16,9 +16,7 @@ import pytest
 from .browser import (
     PASSWORD,
     PROMPT,
-    RECOVERY,
     SESSION_DATA,
-    SESSION_TOKEN,
     Browser,
     Call,
     assert_answered_or_unavailable,
@@ -27,16 +25,16 @@ from .browser import (
     new_email,
 )
 from .outage import (
-    CACHE_MAX_AGE,
     Findings,
     Load,
     Member,
     assert_same_rows,
+    check_cache_back,
+    check_cache_while_down,
     check_recovery,
     half_written,
-    is_user,
+    has_token,
     members,
-    recovery_time,
     sign_ups_as_answered,
     snapshot,
 )
@@ -72,14 +70,10 @@ async def check_intact(
     for problem in await half_written(postgres):
         findings.fail(f"half-written rows after the outage: {problem}")
     for member in before:
-        findings.check(f"{member.browser.name} keeps its cookie", lambda m=member: _has_token(m.browser))
+        findings.check(f"{member.browser.name} keeps its cookie", lambda m=member: has_token(m.browser))
         for instance in instances:
             call = await member.browser.me(instance)
             findings.check(f"{member.browser.name} after the outage", assert_signed_in, call, member.user_id)
-
-
-def _has_token(browser: Browser) -> None:
-    assert SESSION_TOKEN in browser.cookies, f"{browser.name} lost its session cookie"
 
 
 @pytest.mark.parametrize("kind", ["database", "redis"])
@@ -182,28 +176,8 @@ async def test_the_cookie_cache_never_signs_out_during_a_database_outage(
 
     await asyncio.to_thread(postgres.stop)
     try:
-        for path in ("/me", "/api/auth/get-session"):
-            call = await browser.get(cache_instance, path)
-            findings.check(f"{path} with a fresh cached copy", assert_answered_or_unavailable, call, user_id)
-            call = await browser.get(cache_instance, path, only=(SESSION_TOKEN,))
-            findings.check(f"{path} with the session token alone", assert_unavailable, call)
-        sign_in = await Browser(http).post(
-            cache_instance, "/api/auth/sign-in/email", {"email": email, "password": PASSWORD}
-        )
-        findings.check("sign-in", assert_unavailable, sign_in)
-        await asyncio.sleep(max(0.0, CACHE_MAX_AGE + 0.5 - (time.monotonic() - signed_at)))
-        for path in ("/me", "/api/auth/get-session"):
-            call = await browser.get(cache_instance, path)
-            findings.check(f"{path} with an expired cached copy", assert_unavailable, call)
+        await check_cache_while_down(findings, cache_instance, browser, http, email, user_id, signed_at)
     finally:
         await asyncio.to_thread(postgres.start)
-    back = time.monotonic()
-
-    took, last = await recovery_time(lambda: browser.me(cache_instance), is_user(user_id), back)
-    if took is None or took > RECOVERY:
-        findings.fail(
-            f"/me answered normally {'not within 5 s' if took is None else f'only after {took:.2f}s'}: {last}"
-        )
-    findings.check("the session cookie is kept", _has_token, browser)
-    findings.check("the session is served again", assert_signed_in, await browser.session(cache_instance), user_id)
+    await check_cache_back(findings, cache_instance, browser, user_id, time.monotonic())
     findings.done()

@@ -26,7 +26,18 @@ from .browser import (
     assert_unavailable,
     new_email,
 )
-from .outage import CACHE_MAX_AGE, Findings, Load, Member, check_recovery, is_user, members, recovery_time
+from .outage import (
+    Findings,
+    Load,
+    Member,
+    check_cache_back,
+    check_cache_while_down,
+    check_recovery,
+    has_token,
+    is_user,
+    members,
+    recovery_time,
+)
 from .servers import AppInstance, RedisServer
 
 pytestmark = pytest.mark.slow
@@ -34,13 +45,9 @@ pytestmark = pytest.mark.slow
 OUTAGE = 1.5
 
 
-def _has_token(browser: Browser) -> None:
-    assert SESSION_TOKEN in browser.cookies, f"{browser.name} lost its session cookie"
-
-
 async def check_still_signed_in(findings: Findings, instances: list[AppInstance], before: list[Member]) -> None:
     for member in before:
-        findings.check(f"{member.browser.name} keeps its cookie", _has_token, member.browser)
+        findings.check(f"{member.browser.name} keeps its cookie", has_token, member.browser)
         for instance in instances:
             for call in (await member.browser.me(instance), await member.browser.session(instance)):
                 findings.check(f"{member.browser.name} after the outage", assert_signed_in, call, member.user_id)
@@ -123,28 +130,10 @@ async def test_a_storage_outage_without_a_database_copy_fails_fast(
 
     await asyncio.to_thread(redis_server.stop)
     try:
-        for path in ("/me", "/api/auth/get-session"):
-            call = await browser.get(instance, path)
-            findings.check(f"{path} with a fresh cached copy", assert_answered_or_unavailable, call, user_id)
-            call = await browser.get(instance, path, only=(SESSION_TOKEN,))
-            findings.check(f"{path} with the session token alone", assert_unavailable, call)
-        call = await Browser(http).post(instance, "/api/auth/sign-in/email", {"email": email, "password": PASSWORD})
-        findings.check("sign-in", assert_unavailable, call)
-        await asyncio.sleep(max(0.0, CACHE_MAX_AGE + 0.5 - (time.monotonic() - signed_at)))
-        for path in ("/me", "/api/auth/get-session"):
-            call = await browser.get(instance, path)
-            findings.check(f"{path} with an expired cached copy", assert_unavailable, call)
+        await check_cache_while_down(findings, instance, browser, http, email, user_id, signed_at)
     finally:
         await asyncio.to_thread(redis_server.start)
-    back = time.monotonic()
-
-    took, last = await recovery_time(lambda: browser.me(instance), is_user(user_id), back)
-    if took is None or took > RECOVERY:
-        findings.fail(
-            f"/me answered normally {'not within 5 s' if took is None else f'only after {took:.2f}s'}: {last}"
-        )
-    findings.check("the session cookie is kept", _has_token, browser)
-    findings.check("the session is served again", assert_signed_in, await browser.session(instance), user_id)
+    await check_cache_back(findings, instance, browser, user_id, time.monotonic())
     findings.done()
 
 
