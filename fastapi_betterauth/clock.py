@@ -5,6 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds since 1970 of a timezone-aware datetime, exactly (JavaScript's `Date.getTime()`)."""
+    if moment.tzinfo is None:
+        raise ValueError("a timezone-aware datetime is needed")
+    return (moment - _EPOCH) // _MS
+
 
 def _to_milliseconds(moment: datetime) -> datetime:
     # Timestamps are kept at millisecond precision, like JavaScript Dates, so values written here and by a Node

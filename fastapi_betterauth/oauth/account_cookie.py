@@ -63,8 +63,26 @@ class AccountCookie:
             return False
         return self._cookies.set_chunked(response, self._cookies.account_data, value, lifetime, present)
 
-    def read(self, cookies: Mapping[str, str]) -> Account | None:
-        """The account the request's cookie carries, if it is authentic and unexpired."""
+    def read(
+        self,
+        cookies: Mapping[str, str],
+        *,
+        user_id: str,
+        provider_id: str | None = None,
+        account_id: str | None = None,
+    ) -> Account | None:
+        """The account the request's cookie carries, if it is authentic, unexpired and `user_id`'s (and, when given,
+        with this provider and provider subject): an account cookie left beside another user's session is not theirs."""
+        account = self._decode(cookies)
+        if account is None or account.user_id != user_id:
+            return None
+        if provider_id is not None and account.provider_id != provider_id:
+            return None
+        if account_id is not None and account.account_id != account_id:
+            return None
+        return account
+
+    def _decode(self, cookies: Mapping[str, str]) -> Account | None:
         value = self._cookies.read_chunked(cookies, self._cookies.account_data)
         if not value:
             return None

@@ -145,8 +145,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
         found = await require_session(request, response)
         response.headers.update(NO_STORE)
         if not auth.has_database:
-            account = auth.account_cookie.read(request.cookies)
-            return [account_json(account)] if account is not None and account.user_id == found.user.id else []
+            account = auth.account_cookie.read(request.cookies, user_id=found.user.id)
+            return [account_json(account)] if account is not None else []
         return [account_json(a) for a in await auth.accounts.list(found.user.id)]
 
     @router.post(
@@ -173,10 +173,10 @@ def build_router(auth: BetterAuth) -> APIRouter:
         body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
         response.headers.update(NO_STORE)
         if not auth.has_database:
-            account = auth.account_cookie.read(request.cookies)
-            if account is None or account.user_id != found.user.id or account.provider_id != body.provider_id:
-                raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
-            if body.account_id not in (None, account.account_id):
+            account = auth.account_cookie.read(
+                request.cookies, user_id=found.user.id, provider_id=body.provider_id, account_id=body.account_id
+            )
+            if account is None:
                 raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
             tokens, changed = await auth.accounts.fresh_tokens(account)
             if changed:

@@ -93,7 +93,12 @@ class SessionCookieCache:
         self._cookies.clear_chunked(response, self._cookies.session_data, present)
 
     async def _version_for(self, session: Session, user: User) -> str:
-        return await self._version(session, user) if self._version is not None else self.settings.version
+        return await cache_version(self._version, self.settings.version, session, user)
+
+
+async def cache_version(version: CacheVersion | None, configured: str, session: Session, user: User) -> str:
+    """The version a session's copy must carry: the callable's answer, else the configured string."""
+    return await version(session, user) if version is not None else configured
 
 
 def cached_user_json(user: User, exclude: list[str]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from ..clock import epoch_ms
 from ..crypto import jose
 from ..crypto.keyring import Keyring
 
@@ -80,7 +81,7 @@ class CookieCacheCodec:
         `session` and `user` are better-auth's output JSON (the caller filters fields and formats dates); they are
         serialised as given, key order included.
         """
-        now_ms = _epoch_ms(now)
+        now_ms = epoch_ms(now)
         payload: dict[str, Any] = {"session": session, "user": user, "updatedAt": now_ms, "version": version}
         secret = self._keyring.current
         if self.strategy == "compact":
@@ -174,12 +175,6 @@ def _b64url_decode(value: str) -> bytes:
     if _b64url(data) != value:  # unused low bits set in the last character: one value, one spelling
         raise ValueError("not canonical base64url")
     return data
-
-
-def _epoch_ms(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        raise ValueError("a timezone-aware datetime is needed")
-    return (moment - _EPOCH) // _MS
 
 
 def _from_epoch_ms(ms: float) -> datetime:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import delete
 from sqlmodel import select
 
+from ..clock import epoch_ms
 from ..crypto.tokens import generate_id, sha256_base64url
 from ..db.engine import Database
 from ..db.models import Verification
@@ -30,8 +31,6 @@ from ..storage import SecondaryStorage
 
 _USER_PREFIX = "stateless-revocation:user:"
 _SESSION_PREFIX = "stateless-revocation:session:"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MS = timedelta(milliseconds=1)
 
 
 def _user_key(user_id: str) -> str:
@@ -42,13 +41,9 @@ def _session_key(user_id: str, token: str) -> str:
     return f"{_SESSION_PREFIX}{sha256_base64url(f'{user_id}:{token}')}"
 
 
-def _epoch_ms(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MS
-
-
 def _epoch_value(before: datetime, keep_token: str | None) -> str:
     keep = sha256_base64url(keep_token) if keep_token is not None else None
-    return json.dumps({"before": _epoch_ms(before), "keep": keep}, separators=(",", ":"))
+    return json.dumps({"before": epoch_ms(before), "keep": keep}, separators=(",", ":"))
 
 
 def _ends(epoch_values: Iterable[str], token: str, minted_at_ms: int) -> bool:

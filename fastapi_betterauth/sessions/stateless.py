@@ -30,7 +30,7 @@ from ..db.models import Session, User
 from ..errors import AuthError, ErrorCode
 from ..schemas import SessionOut
 from ..settings import SessionSettings
-from .cache import CacheVersion, cached_user_json, session_from_cached
+from .cache import CacheVersion, cache_version, cached_user_json, session_from_cached
 from .cookie_cache import MAX_VALUE_LENGTH, CachedSession, CookieCacheCodec
 from .revocation import SessionRevocations
 from .service import AuthSession, SessionLookup
@@ -159,9 +159,7 @@ class StatelessSessions:
         return min(now + self.settings.expires_in, self._absolute_end(session))
 
     async def version_for(self, session: Session, user: User) -> str:
-        if self._version is not None:
-            return await self._version(session, user)
-        return self.settings.cookie_cache.version
+        return await cache_version(self._version, self.settings.cookie_cache.version, session, user)
 
     async def write(
         self, response: Response, found: AuthSession, present: Mapping[str, str], *, remember_me: bool = True

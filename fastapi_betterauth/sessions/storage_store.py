@@ -92,13 +92,16 @@ class StorageSessionStore:
             loaded = await self._from_table(exc, token)
             return loaded is not None and loaded[0].expires_at > self._clock.now()
 
-    async def _from_table(self, exc: Exception, token: str) -> tuple[Session, User] | None:
+    def _table_instead(self, exc: Exception) -> DatabaseSessionStore:
         """With the table as a second copy, an unreachable storage is answered from the table; otherwise the error
         stands (and becomes a 503, never "no session")."""
         if self._database is None or not is_outage(exc):
             raise exc
         logger.warning("secondary storage unavailable, the session table answers: %s", exc)
-        return await self._database.load(token)
+        return self._database
+
+    async def _from_table(self, exc: Exception, token: str) -> tuple[Session, User] | None:
+        return await self._table_instead(exc).load(token)
 
     async def load(self, token: str) -> tuple[Session, User] | None:
         try:
@@ -120,9 +123,7 @@ class StorageSessionStore:
         try:
             extended = await self._extend_stored(self._key(token), expires_at, updated_at)
         except Exception as exc:
-            if self._database is None or not is_outage(exc):
-                raise
-            logger.warning("secondary storage unavailable, the session is extended in the table: %s", exc)
+            self._table_instead(exc)  # extended there, just below
             extended = False
         if self._database is not None:
             extended = await self._database.extend(token, expires_at, updated_at) or extended
