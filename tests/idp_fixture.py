@@ -32,6 +32,8 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from fastapi_betterauth.oauth.providers import OAuthProvider, oidc_from_discovery
+
 from .services import REQUIRE_SERVICES
 
 IDP_SOURCE = Path(__file__).parent / "idp"
@@ -156,6 +158,17 @@ class IdP:
     @property
     def client_secret(self) -> str:
         return self.client.client_secret
+
+    def provider(self, provider_id: str = "idp", client: OidcClient | None = None) -> OAuthProvider:
+        """Our generic OIDC provider for this IdP (from its discovery document), as the main client or `client`."""
+        client = client or self.client
+        return oidc_from_discovery(
+            provider_id,
+            self.discovery,
+            discovery_url=self.discovery_url,
+            client_id=client.client_id,
+            client_secret=client.client_secret,
+        )
 
     def redirect_uri(self, provider_id: str) -> str:
         if provider_id not in PROVIDER_IDS:

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from fastapi_betterauth import ManualClock, User
 from fastapi_betterauth.db.engine import Database
-from fastapi_betterauth.oauth.providers import OAuthProvider, oidc_from_discovery
+from fastapi_betterauth.oauth.providers import OAuthProvider
 
 from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
 from ..idp_fixture import IdP
@@ -21,17 +21,7 @@ SESSION_STORES = ("database", "stateless")
 
 
 def providers(idp: IdP) -> list[OAuthProvider]:
-    first = oidc_from_discovery(
-        "idp", idp.discovery, discovery_url=idp.discovery_url, client_id=idp.client_id, client_secret=idp.client_secret
-    )
-    second = oidc_from_discovery(
-        "idp2",
-        idp.discovery,
-        discovery_url=idp.discovery_url,
-        client_id=idp.second_client.client_id,
-        client_secret=idp.second_client.client_secret,
-    )
-    return [first, second]
+    return [idp.provider(), idp.provider("idp2", idp.second_client)]
 
 
 @pytest.fixture

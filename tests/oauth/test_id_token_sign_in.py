@@ -10,7 +10,7 @@ import pytest
 
 from fastapi_betterauth import ManualClock
 from fastapi_betterauth.oauth.client import ProviderClient
-from fastapi_betterauth.oauth.providers import GitHub, OAuthProvider, new_code_verifier, oidc_from_discovery
+from fastapi_betterauth.oauth.providers import GitHub, OAuthProvider, new_code_verifier
 
 from ..conftest import AuthFactory, ConfiguredClientFactory
 from ..idp_fixture import IdP
@@ -18,13 +18,7 @@ from ..idp_fixture import IdP
 
 @pytest.fixture
 def provider(oidc_provider: IdP) -> OAuthProvider:
-    return oidc_from_discovery(
-        "idp",
-        oidc_provider.discovery,
-        discovery_url=oidc_provider.discovery_url,
-        client_id=oidc_provider.client_id,
-        client_secret=oidc_provider.client_secret,
-    )
+    return oidc_provider.provider()
 
 
 @pytest.fixture

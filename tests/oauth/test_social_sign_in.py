@@ -13,7 +13,6 @@ from sqlmodel import select
 from fastapi_betterauth import ManualClock, User
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import Account, Verification
-from fastapi_betterauth.oauth.providers import oidc_from_discovery
 
 from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
 from ..idp_fixture import IdP
@@ -30,14 +29,7 @@ def social(
     clock.set(datetime.now(UTC))  # a real IdP signs id tokens with real time
 
     async def build(**options: object) -> httpx.AsyncClient:
-        provider = oidc_from_discovery(
-            "idp",
-            oidc_provider.discovery,
-            discovery_url=oidc_provider.discovery_url,
-            client_id=oidc_provider.client_id,
-            client_secret=oidc_provider.client_secret,
-        )
-        return await make_configured_client(make_auth(social_providers=[provider], **options))
+        return await make_configured_client(make_auth(social_providers=[oidc_provider.provider()], **options))
 
     return build
 

@@ -17,7 +17,6 @@ from asgi_lifespan import LifespanManager
 from fastapi_betterauth import BetterAuth, ManualClock
 from fastapi_betterauth.crypto import jose
 from fastapi_betterauth.oauth.account_cookie import JWE_SALT as ACCOUNT_SALT
-from fastapi_betterauth.oauth.providers import oidc_from_discovery
 from fastapi_betterauth.storage import MemoryStorage
 
 from ..conftest import BASE_URL, ORIGIN, PASSWORD, TEST_SECRET, build_app, settings
@@ -50,13 +49,7 @@ async def browser(
         key = repr(sorted(options.items(), key=lambda item: item[0]))
         if key not in apps:
             own = {name: options.pop(name) for name in ("secondary_storage",) if name in options}
-            provider = oidc_from_discovery(
-                "idp",
-                oidc_provider.discovery,
-                discovery_url=oidc_provider.discovery_url,
-                client_id=oidc_provider.client_id,
-                client_secret=oidc_provider.client_secret,
-            )
+            provider = oidc_provider.provider()
             auth = BetterAuth(
                 settings(database_url=f"sqlite+aiosqlite:///{database_file}", **options),
                 clock=clock,
