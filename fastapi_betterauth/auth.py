@@ -44,7 +44,7 @@ from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
 from .oauth.token_storage import ProviderTokenCipher
-from .routing import AuthRoute, ModelT
+from .routing import AuthRouter, ModelT
 from .security.client_ip import ClientIPResolver
 from .security.origins import OriginPolicy
 from .security.ratelimit import RateLimiter, RuleValue, SignInThrottle, limit_backend
@@ -283,9 +283,7 @@ class BetterAuth:
 
     def _build_router(self) -> APIRouter:
         # The rate limit comes first, as in better-auth: refused requests cost no further work.
-        router = APIRouter(
-            route_class=AuthRoute, dependencies=[Depends(self.rate_limiter), Depends(self._check_origin)]
-        )
+        router = AuthRouter(dependencies=[Depends(self.rate_limiter), Depends(self._check_origin)])
         # better-auth's `GET /ok`: a health check, and the baseline of the benchmarks (bench/).
         router.add_api_route("/ok", _ok, methods=["GET"], include_in_schema=False)
         router.include_router(sessions_router.build_router(self))

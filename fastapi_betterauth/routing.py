@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine, Mapping
+import re
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from typing import Any, TypeVar, get_args
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from .errors import AuthError, ErrorCode, internal_error_response
 from .hooks import HookVetoError
@@ -69,6 +72,57 @@ class AuthRoute(APIRoute):
 
 NUL_MESSAGE = "Invalid input: must not contain NUL characters"
 """U+0000 in a request string: PostgreSQL can neither store nor compare it, so it is refused on every database."""
+
+
+class AuthRouter(APIRouter):
+    """An `APIRouter` of `AuthRoute`s that steps aside at once for paths none of its routes can match.
+
+    FastAPI (since included routers stay nested) walks every route of an included router, for every request to a
+    route declared after it: an app's own routes behind `include_router(auth.router, ...)` would pay for all the
+    auth routes on each request. One regular expression over the ends of the route paths (so whatever prefix the
+    router is included under) answers "none of these" first; a path it lets through gets the full walk. Routes
+    must be added before the first request.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("route_class", AuthRoute)
+        super().__init__(**kwargs)
+        self._path_ends: re.Pattern[str] | None = None
+        self._filtered = True
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self._filtered:
+            if self._path_ends is None:
+                self._path_ends = _path_ends_pattern(self.routes)
+                self._filtered = self._path_ends is not None
+            if self._path_ends is not None and self._path_ends.search(scope.get("path", "")) is None:
+                return Match.NONE, {}
+        return super().matches(scope)
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _path_ends_pattern(routes: list[BaseRoute]) -> re.Pattern[str] | None:
+    """A pattern that finds any of `routes`' paths at the end of a path; None when a route has no plain path
+    pattern (a mount, a host), and then nothing may be filtered."""
+    alternatives: list[str] = []
+    for pattern in _leaf_path_patterns(routes):
+        if pattern is None:
+            return None
+        # Starlette writes `^<path>$`; the groups' names would clash across alternatives.
+        alternatives.append(_NAMED_GROUP.sub("(?:", pattern.removeprefix("^").removesuffix("$")))
+    return re.compile(f"(?:{'|'.join(alternatives)})\\Z") if alternatives else None
+
+
+def _leaf_path_patterns(routes: list[BaseRoute]) -> Iterator[str | None]:
+    for route in routes:
+        nested = getattr(route, "original_router", None)  # FastAPI's nested included router
+        if isinstance(nested, APIRouter):
+            yield from _leaf_path_patterns(nested.routes)
+            continue
+        path_regex = getattr(route, "path_regex", None)
+        yield path_regex.pattern if isinstance(path_regex, re.Pattern) else None
 
 
 def _refuse_nul_in_url(request: Request) -> None:

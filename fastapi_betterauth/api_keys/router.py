@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from ..errors import AuthError, ErrorCode
-from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body
+from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .schemas import INT32_MAX, CreateApiKeyBody, DeleteApiKeyBody, SortField, UpdateApiKeyBody, api_key_json
@@ -35,7 +35,7 @@ async def _signed_in(
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
-    router = APIRouter(route_class=AuthRoute, tags=["api-key"])
+    router = AuthRouter(tags=["api-key"])
     max_bytes = auth.settings.advanced.max_body_bytes
     keys = auth.api_keys
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode
-from ..routing import LINK_HEADERS, NO_STORE, AuthRoute, body_openapi, parse_body, with_query
+from ..routing import LINK_HEADERS, NO_STORE, AuthRouter, body_openapi, parse_body, with_query
 from ..schemas import UserOut
 from ..sessions.deps import require_session, resolve_session
 from .account_schemas import (
@@ -28,7 +28,7 @@ RESET_MESSAGE = "If this email exists in our system, check your email for the re
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
-    router = APIRouter(route_class=AuthRoute, tags=["email and password"])
+    router = AuthRouter(tags=["email and password"])
     max_bytes = auth.settings.advanced.max_body_bytes
     flows = auth.email_flows
 

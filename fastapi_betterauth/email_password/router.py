@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from ..routing import NO_STORE, AuthRoute, body_openapi, parse_body
+from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body
 from ..schemas import UserOut
 from .schemas import SignInBody, SignUpBody
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
-    router = APIRouter(route_class=AuthRoute, tags=["email and password"])
+    router = AuthRouter(tags=["email and password"])
     max_bytes = auth.settings.advanced.max_body_bytes
 
     @router.post(

@@ -15,7 +15,7 @@ from ..errors import AuthError, ErrorCode
 from ..routing import (
     LINK_HEADERS,
     NO_STORE,
-    AuthRoute,
+    AuthRouter,
     body_openapi,
     object_body_openapi,
     parse_body,
@@ -60,7 +60,7 @@ logger = logging.getLogger("fastapi_betterauth.oauth")
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
-    router = APIRouter(route_class=AuthRoute, tags=["social sign-in"])
+    router = AuthRouter(tags=["social sign-in"])
     max_bytes = auth.settings.advanced.max_body_bytes
     state_cookie = auth.cookies.name(auth.oauth.states.cookie_name)
     default_error_url = f"{auth.settings.url}{auth.settings.base_path}/error"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ..audit import audit
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
-from ..routing import NO_STORE, AuthRoute, body_openapi, object_body_openapi, parse_body, read_body_data
+from ..routing import NO_STORE, AuthRouter, body_openapi, object_body_openapi, parse_body, read_body_data
 from ..schemas import SessionOut, SessionResponse, UserOut
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody
@@ -31,7 +31,7 @@ def session_json(found: AuthSession) -> dict[str, Any]:
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
-    router = APIRouter(route_class=AuthRoute, tags=["session"])
+    router = AuthRouter(tags=["session"])
     max_bytes = auth.settings.advanced.max_body_bytes
     defer = auth.settings.session.defer_session_refresh
 

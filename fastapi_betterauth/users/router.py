@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode
-from ..routing import AuthRoute, body_openapi, parse_body
+from ..routing import AuthRouter, body_openapi, parse_body
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .schemas import ChangeEmailBody, DeleteUserBody, UpdateUserBody
@@ -20,7 +20,7 @@ USER_DELETED = {"success": True, "message": "User deleted"}
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
-    router = APIRouter(route_class=AuthRoute, tags=["user"])
+    router = AuthRouter(tags=["user"])
     max_bytes = auth.settings.advanced.max_body_bytes
     options = auth.settings.user
 
