@@ -304,7 +304,7 @@ class BetterAuth:
             raise AuthError(ErrorCode.DATABASE_REQUIRED)
 
     async def _check_origin(self, request: Request) -> None:
-        self.origins.check_request(request.method, request.headers, url=str(request.url))
+        self.origins.check(request)
 
     @asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:

@@ -24,7 +24,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(SignUpBody, allow_form=True),
     )
     async def sign_up_email(request: Request, response: Response) -> dict[str, Any]:
-        auth.origins.check_request(request.method, request.headers, login_form=True, url=str(request.url))
+        auth.origins.check(request, login_form=True)
         body = await parse_body(request, SignUpBody, max_bytes=max_bytes, allow_form=True)
         auth.origins.check_callback_url(body.callback_url)
         result = await auth.email_password.sign_up(
@@ -52,7 +52,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(SignInBody, allow_form=True),
     )
     async def sign_in_email(request: Request, response: Response) -> dict[str, Any]:
-        auth.origins.check_request(request.method, request.headers, login_form=True, url=str(request.url))
+        auth.origins.check(request, login_form=True)
         body = await parse_body(request, SignInBody, max_bytes=max_bytes, allow_form=True)
         auth.origins.check_callback_url(body.callback_url)
         client = auth.client_info(request)

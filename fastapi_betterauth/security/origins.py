@@ -9,6 +9,7 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from starlette.datastructures import Headers
+from starlette.requests import Request
 
 from ..errors import AuthError, ErrorCode
 from ..settings import AuthSettings
@@ -126,6 +127,12 @@ class OriginPolicy:
                 self._require_trusted_origin(headers, url)
             elif headers.get("origin") or headers.get("referer"):
                 self._require_trusted_origin(headers, url)
+
+    def check(self, request: Request, *, login_form: bool = False) -> None:
+        """`check_request` for the request being served. Safe requests, most of them, never build its address."""
+        if request.method in SAFE_METHODS:
+            return
+        self.check_request(request.method, request.headers, login_form=login_form, url=str(request.url))
 
     def _require_trusted_origin(self, headers: Mapping[str, str], url: str | None) -> None:
         origin = headers.get("origin") or headers.get("referer")

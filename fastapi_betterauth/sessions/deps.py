@@ -172,7 +172,7 @@ async def _lookup(
             # credential a cross-site page could borrow (the check is for cookies, and still applies to them).
             return await _enrich(auth, request, SessionLookup(await auth.mock_sessions.session(request, key)))
     if token is not None and from_cookie:
-        auth.origins.check_request(request.method, request.headers, url=str(request.url))
+        auth.origins.check(request)
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
     remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
