@@ -119,7 +119,15 @@ class CookieCacheCodec:
             return None
 
     def _decode_compact(self, value: str, now: datetime) -> CachedSession | None:
-        outer = jose.strict_json(_b64url_decode(value))
+        data = _b64url_decode(value)
+        signed = _signed_as_sent(data)
+        if signed is not None and self._signed(signed, data[-_SIGNATURE_LENGTH - 2 : -2]):
+            # The signed text itself is ours, exactly: read the copy from it, without re-serialising.
+            claims = jose.strict_json(signed)
+            if isinstance(claims, dict) and jose.is_number(expires_at := claims.pop("expiresAt", None)):
+                return self._unexpired(claims, expires_at, now)
+            return None
+        outer = jose.strict_json(data)
         if not isinstance(outer, dict):
             return None
         payload, expires_at, signature = outer.get("session"), outer.get("expiresAt"), outer.get("signature")
@@ -127,18 +135,51 @@ class CookieCacheCodec:
             return None
         if len(signature) != _SIGNATURE_LENGTH or not signature.isascii():
             return None
-        # Exactly what better-auth signs: `JSON.stringify({...parsed.session, expiresAt})`. Every secret is tried,
-        # each compared in constant time.
-        signed = json_stringify({**payload, "expiresAt": expires_at})
+        # Exactly what better-auth signs: `JSON.stringify({...parsed.session, expiresAt})`.
+        if not self._signed(json_stringify({**payload, "expiresAt": expires_at}).encode(), signature.encode()):
+            return None
+        return self._unexpired(payload, expires_at, now)
+
+    def _signed(self, text: bytes, signature: bytes) -> bool:
+        """Whether `signature` is a compact signature of `text` under a keyring secret: every secret is tried, each
+        compared in constant time."""
         valid = False
         for secret in self._keyring.secrets:
-            valid |= hmac.compare_digest(_compact_signature(secret, signed).encode(), signature.encode())
-        if not valid:
-            return None
+            valid |= hmac.compare_digest(_compact_signature(secret, text).encode(), signature)
+        return valid
+
+    @staticmethod
+    def _unexpired(payload: dict[str, Any], expires_at: float, now: datetime) -> CachedSession | None:
         expires = _from_epoch_ms(expires_at)
         if expires <= now:
             return None
         return _cached(payload, expires)
+
+
+_OUTER_START = b'{"session":{'
+_EXPIRES_AT = b',"expiresAt":'
+_SIGNATURE_START = b',"signature":"'
+
+
+def _signed_as_sent(data: bytes) -> bytes | None:
+    """The text a compact value's signature covers, cut from the value as received, when the value is laid out the
+    way `JSON.stringify` writes it: `{"session":P,"expiresAt":E,"signature":"S"}` covers `P` with `,"expiresAt":E`
+    spliced in before its closing brace. None when it is laid out otherwise (then the caller re-serialises).
+
+    Safe on its own: the splice matches a signature only if it is, byte for byte, a text we signed, which is one
+    JSON object whose last member is `expiresAt`, so the copy is read from that text alone.
+    """
+    end = len(data) - _SIGNATURE_LENGTH - len(b'"}')
+    if not data.startswith(_OUTER_START) or not data.endswith(b'"}') or end < 0:
+        return None
+    if data[end - len(_SIGNATURE_START) : end] != _SIGNATURE_START:
+        return None
+    rest = data[: end - len(_SIGNATURE_START)]  # {"session":P,"expiresAt":E
+    split = rest.rfind(_EXPIRES_AT)
+    payload = rest[len(_OUTER_START) - 1 : split]
+    if split < 0 or not payload.endswith(b"}") or payload == b"{}":
+        return None
+    return payload[:-1] + rest[split:] + b"}"
 
 
 def _cached(payload: dict[str, Any], expires_at: datetime) -> CachedSession | None:
@@ -157,8 +198,9 @@ def _cached(payload: dict[str, Any], expires_at: datetime) -> CachedSession | No
     return CachedSession(session, user, int(updated_at), version or "1", expires_at)
 
 
-def _compact_signature(secret: str, data: str) -> str:
-    return _b64url(hmac.new(secret.encode(), data.encode(), hashlib.sha256).digest())
+def _compact_signature(secret: str, data: str | bytes) -> str:
+    text = data.encode() if isinstance(data, str) else data
+    return _b64url(hmac.new(secret.encode(), text, hashlib.sha256).digest())
 
 
 def _b64url(data: bytes) -> str:

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from fastapi_betterauth.cookies import MAX_COOKIE_CHUNKS, MAX_COOKIE_SIZE, AuthCookies
 from fastapi_betterauth.crypto import jose
 from fastapi_betterauth.crypto.keyring import Keyring
+from fastapi_betterauth.sessions import cookie_cache
 from fastapi_betterauth.sessions.cookie_cache import (
     JWE_SALT,
     MAX_VALUE_LENGTH,
@@ -445,6 +446,39 @@ def test_compact_checks_the_payload_shape_after_the_signature() -> None:
     for payload in bad_payloads:
         assert codec("compact").decode(signed_compact(payload), now=NOW) is None, payload
     assert codec("compact").decode(signed_compact(good, expires_at="soon"), now=NOW) is None
+
+
+def test_compact_value_as_written_is_checked_over_its_own_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value laid out as `JSON.stringify` writes it is verified over the received text, never serialised again
+    (the fast path of a cache hit), with the same result."""
+
+    def refuse(value: Any) -> str:
+        raise AssertionError("the payload was serialised again")
+
+    monkeypatch.setattr(cookie_cache, "json_stringify", refuse)
+    assert_ba_payload(codec("compact").decode(BA_COMPACT, now=NOW))
+
+
+def test_compact_value_laid_out_otherwise_is_read_as_better_auth_reads_it() -> None:
+    """better-auth parses the value and signs the parsed payload again, so spacing, escapes, member order and extra
+    members do not matter to it; nor to us: such values are checked by serialising the payload again."""
+    outer = json.loads(base64.urlsafe_b64decode(BA_COMPACT + "=" * (-len(BA_COMPACT) % 4)))
+    reordered = {"signature": outer["signature"], "expiresAt": outer["expiresAt"], "session": outer["session"]}
+    extra = {"session": outer["session"], "x": {"session": {}}, "expiresAt": outer["expiresAt"], "signature": "s"}
+    extra["signature"] = outer["signature"]
+    for text in [json.dumps(outer, indent=1), json.dumps(reordered, ensure_ascii=False), json_stringify(extra)]:
+        assert_ba_payload(codec("compact").decode(b64url(text.encode()), now=NOW))
+
+
+def test_compact_payload_that_mimics_the_layout_reads_back_as_written() -> None:
+    """Fields holding the layout's own seams (`,"expiresAt":`, `,"signature":"`, braces) change nothing."""
+    seams = '"},"expiresAt":1,"signature":"' + "A" * 43 + '"}'
+    user = {**BA_USER, "name": seams, "image": ',"expiresAt":9e99}'}
+    value = codec("compact").encode(BA_SESSION, user, version="1", now=NOW, max_age=MAX_AGE)
+    found = codec("compact").decode(value, now=NOW)
+    assert found is not None
+    assert found.user == user
+    assert found.expires_at == NOW + MAX_AGE
 
 
 def test_missing_version_reads_as_1() -> None:
