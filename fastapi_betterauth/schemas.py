@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
+from .db.loading import transient
 from .db.models import Session, User
 
 
@@ -59,9 +60,9 @@ class SessionResponse(BaseModel):
 
 def session_from_json(data: dict[str, Any]) -> Session:
     """A `Session` from better-auth's session JSON (storage values, cookie-cache payloads)."""
-    return Session(**SessionOut.model_validate(data).model_dump())
+    return transient(Session, SessionOut.model_validate(data).model_dump())
 
 
 def user_from_json(data: dict[str, Any]) -> User:
     """A `User` from better-auth's user JSON."""
-    return User(**UserOut.model_validate(data).model_dump())
+    return transient(User, UserOut.model_validate(data).model_dump())

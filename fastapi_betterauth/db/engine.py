@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -73,6 +73,11 @@ class Database:
     def session(self) -> AsyncSession:
         return self._sessions()
 
+    def connect(self) -> AsyncConnection:
+        """A connection for Core statements (`async with database.connect() as conn:`), for hot paths where an ORM
+        session's own work would cost more than the query."""
+        return self.engine.connect()
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
@@ -92,6 +97,9 @@ class NoDatabase(Database):
         return False
 
     def session(self) -> AsyncSession:
+        raise AuthError(ErrorCode.DATABASE_REQUIRED, 400)
+
+    def connect(self) -> AsyncConnection:
         raise AuthError(ErrorCode.DATABASE_REQUIRED, 400)
 
     async def dispose(self) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, delete, update
-from sqlmodel import select
+from sqlalchemy import bindparam, delete, select, update
+from sqlmodel import select as orm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..crypto.tokens import sha256_base64url
 from ..db.engine import Database
+from ..db.loading import RowReader
 from ..db.models import Session, User
 
 
@@ -66,11 +67,13 @@ class SessionStore(Protocol):
         ...
 
 
-# The hot path's query, built once: building it anew took about a sixth of a `/get-session` request (bench/README.md).
+# The hot path's query, built once (building it anew took about a sixth of a `/get-session` request), and run as a
+# Core statement: an ORM session's identity map and loading cost more than the query itself (bench/README.md).
+_SESSION_ROW, _USER_ROW = RowReader(Session), RowReader(User)
 _LOAD = (
-    select(Session, User)
-    .join(User, User.id == Session.user_id)  # type: ignore[arg-type]
-    .where(Session.token == bindparam("token"))
+    select(*_SESSION_ROW.columns, *_USER_ROW.columns)
+    .join_from(_SESSION_ROW.table, _USER_ROW.table, _SESSION_ROW.table.c.userId == _USER_ROW.table.c.id)
+    .where(_SESSION_ROW.table.c.token == bindparam("token"))
 )
 
 
@@ -95,13 +98,13 @@ class DatabaseSessionStore:
             own.add(row)
 
     async def load(self, token: str) -> tuple[Session, User] | None:
-        async with self._database.session() as db:
-            row = (await db.exec(_LOAD, params={"token": self._key(token)})).first()
+        async with self._database.connect() as conn:
+            row = (await conn.execute(_LOAD, {"token": self._key(token)})).first()
         if row is None:
             return None
-        session, user = row
-        session.token = token
-        return session, user
+        # The token callers hold, whatever the row keeps (its hash with `hash_tokens`).
+        session = _SESSION_ROW.read(row, token=token)
+        return session, _USER_ROW.read(row, len(_SESSION_ROW.columns))
 
     async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
         statement = (
@@ -122,7 +125,7 @@ class DatabaseSessionStore:
         return session.token in self._keys(token_or_handle)
 
     async def list_for_user(self, user_id: str) -> list[Session]:
-        statement = select(Session).where(Session.user_id == user_id).order_by(Session.created_at)  # type: ignore[arg-type]
+        statement = orm_select(Session).where(Session.user_id == user_id).order_by(Session.created_at)  # type: ignore[arg-type]
         async with self._database.session() as db:
             return list((await db.exec(statement)).all())
 
