@@ -8,10 +8,11 @@ are already known to be good, so they go straight into the instance's dict, as S
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table
-from sqlalchemy.orm import class_mapper, make_transient_to_detached
+from sqlalchemy.orm import ClassManager, class_mapper, make_transient_to_detached
 from sqlmodel import SQLModel
 
 TableModelT = TypeVar("TableModelT", bound=SQLModel)
@@ -19,9 +20,14 @@ TableModelT = TypeVar("TableModelT", bound=SQLModel)
 
 def transient(model: type[TableModelT], values: dict[str, Any]) -> TableModelT:
     """A new, unsaved `model` holding `values` (attribute names; validated by the caller)."""
-    instance: TableModelT = class_mapper(model).class_manager.new_instance()
+    instance: TableModelT = _class_manager(model).new_instance()
     instance.__dict__.update(values)
     return instance
+
+
+@cache
+def _class_manager(model: type[SQLModel]) -> ClassManager[Any]:
+    return class_mapper(model).class_manager
 
 
 def detached(model: type[TableModelT], values: dict[str, Any]) -> TableModelT:
