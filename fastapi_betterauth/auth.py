@@ -118,7 +118,9 @@ class BetterAuth:
         self.origins = OriginPolicy(self.settings)
         self.client_ips = ClientIPResolver(self.settings.advanced.ip_address)
         options = self.settings.email_and_password
-        self.passwords = PasswordHasher(options.password_hasher, options.password_hash_concurrency)
+        self.passwords = PasswordHasher(
+            options.password_hasher, options.password_hash_concurrency, nice=options.password_hash_nice
+        )
         self.password_policy = PasswordPolicy(options, password_check, app_name=self.settings.email.app_name)
         self.storage = secondary_storage
         if self.storage is None and self.settings.secondary_storage_url:
@@ -317,6 +319,7 @@ class BetterAuth:
             yield
         finally:
             await self.drain()
+            self.passwords.close()
             if self.storage is not None:
                 await self.storage.close()
             await self.database.dispose()

@@ -9,6 +9,8 @@ import hashlib
 import os
 import re
 import secrets
+import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -255,6 +257,47 @@ def test_hashes_run_at_once_on_as_many_threads_as_the_process_has_cpus(monkeypat
     assert PasswordHasher(concurrency=4)._concurrency == 4
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)
     assert available_cpus() == (os.cpu_count() or 1)
+
+
+def own_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads have a nice value of their own on Linux")
+async def test_hashing_threads_run_below_the_rest_of_the_process() -> None:
+    """When hashing and request handling want the same CPU, requests win it (bench/README.md: the p99 of session
+    checks during a burst of sign-ins). The event loop's own thread keeps its priority."""
+    process = own_nice()
+    lowered = PasswordHasher(nice=7)
+    same = PasswordHasher(nice=0)
+    try:
+        assert await lowered._run(own_nice) == min(19, process + 7)
+        assert await same._run(own_nice) == process
+        assert (await lowered.verify(PASSWORD, await lowered.hash(PASSWORD))).valid
+        assert own_nice() == process
+    finally:
+        lowered.close()
+        same.close()
+
+
+async def test_no_more_hashes_run_at_once_than_the_pool_has_threads() -> None:
+    hasher = PasswordHasher(concurrency=2)
+    running, peak, lock = 0, 0, threading.Lock()
+
+    def work(_: str) -> None:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+
+    await asyncio.gather(*(hasher._run(work, "x") for _ in range(8)))
+    assert peak == 2
+    hasher.close()
+    assert (await hasher.verify(PASSWORD, await hasher.hash(PASSWORD))).valid  # a new pool after close()
+    hasher.close()
 
 
 async def test_verify_reports_when_to_rehash() -> None:
