@@ -111,7 +111,7 @@ class PasswordHasher:
     same CPU, requests win it, so a burst of sign-ins slows sign-ins down rather than every session check.
     """
 
-    def __init__(self, algorithm: HasherName = "argon2id", concurrency: int = 0, *, nice: int = 10) -> None:
+    def __init__(self, algorithm: HasherName = "argon2id", concurrency: int = 0, *, nice: int = 19) -> None:
         self.algorithm: HasherName = algorithm
         self._concurrency = concurrency or available_cpus()
         self._nice = nice
