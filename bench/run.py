@@ -65,7 +65,7 @@ EMAIL = "bench@example.com"
 PASSWORD = "correct horse battery staple"
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
-STALL_SIGN_INS = 20
+STALL_SIGN_INS = (20, 200)  # issue 9's concurrent sign-ins, and issue 10's burst
 README = BENCH / "README.md"
 README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
@@ -469,8 +469,13 @@ class Bench:
         line += f"  SQL/req {r.sql or 0:.2f} (writes {r.writes or 0:.2f})"
         print(line + (f"  ERRORS {r.errors}/{r.requests}" if r.errors else ""), flush=True)
 
-    def stall(self, server: Server, db: str, mode: str, probe: Load, sign_in: Load) -> None:
-        """p99 of `probe` at concurrency 1, idle and while STALL_SIGN_INS sign-ins run all the time; in `repeat`
+    def stalls_of(self, server: Server, db: str, mode: str, probe: Load, sign_in: Load) -> None:
+        """`stall` for each of STALL_SIGN_INS."""
+        for sign_ins in STALL_SIGN_INS:
+            self.stall(server, db, mode, probe, sign_in, sign_ins)
+
+    def stall(self, server: Server, db: str, mode: str, probe: Load, sign_in: Load, sign_ins: int) -> None:
+        """p99 of `probe` at concurrency 1, idle and while `sign_ins` sign-ins run all the time; in `repeat`
         interleaved pairs, of which the lowest p99 of each kind is kept."""
         duration = self.wrk.duration
         self.wrk.run(server.port, probe, 1, self.wrk.warmup)
@@ -479,7 +484,7 @@ class Bench:
         signing: list[dict[str, Any]] = []
         for _ in range(self.args.repeat):
             idle.append(self.wrk.run(server.port, probe, 1, duration))
-            background = self.wrk.start(server.port, sign_in, STALL_SIGN_INS, duration + 2)
+            background = self.wrk.start(server.port, sign_in, sign_ins, duration + 2)
             time.sleep(1)
             loaded.append(self.wrk.run(server.port, probe, 1, duration))
             out, _ = background.communicate()
@@ -492,6 +497,7 @@ class Bench:
             "db": db,
             "mode": mode,
             "probe": f"{probe.method} {probe.path}",
+            "sign_ins": sign_ins,
             "idle_p50_ms": quiet["p50_us"] / 1000,
             "idle_p99_ms": p99_or_never(quiet) / 1000,
             "loaded_p50_ms": busy["p50_us"] / 1000 if busy["requests"] else math.inf,
@@ -503,7 +509,7 @@ class Bench:
         }
         self.stalls.append(stall)
         print(
-            f"  stall: {stall['probe']} p99 idle {stall['idle_p99_ms']:.2f} ms, under {STALL_SIGN_INS} sign-ins "
+            f"  stall: {stall['probe']} p99 idle {stall['idle_p99_ms']:.2f} ms, under {sign_ins} sign-ins "
             f"{stall['loaded_p99_ms']:.2f} ms (x{stall['ratio']:.1f}); {stall['sign_ins_per_s']:.1f} sign-ins/s",
             flush=True,
         )
@@ -653,7 +659,7 @@ def bench_fba(bench: Bench, db: str, args: argparse.Namespace) -> None:
                         sign_in = sign_in_load(server.port)
                         bench.series(server, db, mode.name, [("sign-in", sign_in)], sign_in=True)
                         probe = next(load for _, load in loads if load.path == "/api/auth/get-session")
-                        bench.stall(server, db, mode.name, probe, sign_in)
+                        bench.stalls_of(server, db, mode.name, probe, sign_in)
             except Exception as exc:
                 bench.failures.append(f"fastapi-betterauth {db} {mode.name}: {exc}")
                 bench.not_available("fastapi-betterauth", db, mode.name, f"failed: {str(exc).splitlines()[0]}")
@@ -691,7 +697,7 @@ def bench_fu(bench: Bench, db: str, args: argparse.Namespace) -> None:
                     sign_in = Load("/auth/cookie/login", {}, "POST", form, "application/x-www-form-urlencoded")
                     bench.series(server, db, mode, [("sign-in", sign_in)], sign_in=True)
                     if strategy == "database":
-                        bench.stall(server, db, mode, me, sign_in)
+                        bench.stalls_of(server, db, mode, me, sign_in)
             except Exception as exc:
                 bench.failures.append(f"fastapi-users {db} {mode}: {exc}")
                 bench.not_available("fastapi-users", db, mode, f"failed: {str(exc).splitlines()[0]}")
@@ -732,7 +738,7 @@ def bench_ba(bench: Bench, db: str, args: argparse.Namespace) -> None:
                 if not strategy:
                     sign_in = sign_in_load(server.port)
                     bench.series(server, db, mode, [("sign-in", sign_in)], sign_in=True)
-                    bench.stall(server, db, mode, probe, sign_in)
+                    bench.stalls_of(server, db, mode, probe, sign_in)
         except Exception as exc:
             bench.failures.append(f"better-auth {db} {mode}: {exc}")
             bench.not_available("better-auth", db, mode, f"failed: {str(exc).splitlines()[0]}")
@@ -830,13 +836,13 @@ def finite(value: float, spec: str) -> str:
 
 def stall_table(stalls: list[dict[str, Any]]) -> list[str]:
     lines = [
-        f"| server | db | probe (c=1) | p99 idle ms | p99 under {STALL_SIGN_INS} sign-ins ms | × idle "
+        "| server | db | probe (c=1) | sign-ins at once | p99 idle ms | p99 under sign-ins ms | × idle "
         "| p50 idle → loaded ms | sign-ins/s meanwhile |",
-        "|---|---|---|--:|--:|--:|--:|--:|",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|",
     ]
     for s in stalls:
         errors = s["probe_errors"] + s["sign_in_errors"]
-        cells = [s["server"], s["db"], s["probe"] + (f" ⚠ {errors} errors" if errors else "")]
+        cells = [s["server"], s["db"], s["probe"] + (f" ⚠ {errors} errors" if errors else ""), str(s["sign_ins"])]
         cells += [finite(s["idle_p99_ms"], ".2f"), finite(s["loaded_p99_ms"], ".2f"), finite(s["ratio"], ".1f")]
         cells += [f"{finite(s['idle_p50_ms'], '.2f')} → {finite(s['loaded_p50_ms'], '.2f')}"]
         cells.append(f"{s['sign_ins_per_s']:.1f}")
@@ -895,8 +901,10 @@ def targets(results: list[Result], stalls: list[dict[str, Any]], databases: list
             check(f"{mode}: /get-session ≥ better-auth's{note}", db, figures, info=info)
         for s in stalls:
             if s["server"] == fba and s["db"] == db:
-                target = f"/get-session p99 under {STALL_SIGN_INS} sign-ins ≤ 3× idle"
-                check(target, db, [(1, f"{finite(s['ratio'], '.1f')}×", s["ratio"] <= 3)])
+                # Issue 9 sets 3x idle under 20; issue 10 asks "within a few times" under 200, read here as 5x.
+                limit = 3 if s["sign_ins"] == STALL_SIGN_INS[0] else 5
+                target = f"/get-session p99 under {s['sign_ins']} sign-ins ≤ {limit}× idle"
+                check(target, db, [(1, f"{finite(s['ratio'], '.1f')}×", s["ratio"] <= limit)])
     return lines
 
 
