@@ -220,9 +220,15 @@ class Reply:
 
 
 def request(
-    port: int, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
 ) -> Reply:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -289,15 +295,16 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-    def sql(self) -> tuple[int, int, int]:
+    def sql(self, timeout: float = 30) -> tuple[int, int, int]:
         """SQL statements and writes sent, and requests received, since start (as the server counts them)."""
-        counts = request(self.port, "GET", "/bench/sql").json()
+        counts = request(self.port, "GET", "/bench/sql", timeout=timeout).json()
         return int(counts["statements"]), int(counts["writes"]), int(counts["requests"])
 
-    def quiesce(self, interval: float = 0.05, timeout: float = 20) -> tuple[int, int, int]:
+    def quiesce(self, interval: float = 0.05, timeout: float = 20, first_answer: float = 30) -> tuple[int, int, int]:
         """The counters once the server has finished the requests it was sent: wrk stops without waiting for the
-        answers in flight, whose SQL would otherwise count in the next run (or not at all)."""
-        last = self.sql()
+        answers in flight, whose SQL would otherwise count in the next run (or not at all). `first_answer`: how
+        long a server still busy with them may take to answer at all."""
+        last = self.sql(first_answer)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             time.sleep(interval)
@@ -489,7 +496,9 @@ class Bench:
             loaded.append(self.wrk.run(server.port, probe, 1, duration))
             out, _ = background.communicate()
             signing.append(Wrk.parse(out))
-            server.quiesce(0.3)  # let the sign-ins wrk left behind finish
+            # Let the sign-ins wrk left behind finish: a server that hashes on its event loop (fastapi-users) answers
+            # nothing until it has worked through all of them, 200 take it a minute or more.
+            server.quiesce(0.3, first_answer=300)
         quiet = min(idle, key=p99_or_never)
         busy = min(loaded, key=p99_or_never)
         stall = {
