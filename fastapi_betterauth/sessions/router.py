@@ -10,7 +10,15 @@ from fastapi import APIRouter, Query, Request, Response
 from ..audit import audit
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
-from ..routing import NO_STORE, AuthRouter, body_openapi, object_body_openapi, parse_body, read_body_data
+from ..routing import (
+    NO_STORE,
+    AuthRouter,
+    body_openapi,
+    json_answer,
+    object_body_openapi,
+    parse_body,
+    read_body_data,
+)
 from ..schemas import SessionOut, SessionResponse, UserOut
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody
@@ -49,11 +57,12 @@ def build_router(auth: BetterAuth) -> APIRouter:
         await apply_lookup_cookies(auth, lookup, request, response)
         response.headers.update(NO_STORE)
         if lookup.found is None:
-            return None
-        body = dict(lookup.found.enrichment) if lookup.found.enrichment is not None else session_json(lookup.found)
+            return json_answer(None, response)
+        enriched = lookup.found.enrichment is not None
+        body = dict(lookup.found.enrichment or {}) if enriched else session_json(lookup.found)
         if deferred:
             body["needsRefresh"] = lookup.needs_refresh
-        return body
+        return json_answer(body, response, encode=enriched)
 
     @router.get(
         "/get-session",
