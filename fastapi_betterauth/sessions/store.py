@@ -98,7 +98,7 @@ class DatabaseSessionStore:
             own.add(row)
 
     async def load(self, token: str) -> tuple[Session, User] | None:
-        async with self._database.connect() as conn:
+        async with self._database.reading() as conn:
             row = (await conn.execute(_LOAD, {"token": self._key(token)})).first()
         if row is None:
             return None

@@ -52,3 +52,19 @@ async def test_load_gives_detached_rows_that_save_as_updates(database: Database,
     key = sha256_base64url("tok-1") if hash_tokens else "tok-1"
     assert [(s.token, s.expires_at) for s in sessions] == [(key, expires_at + timedelta(days=1))]
     assert await store.load("tok-2") is None
+
+
+async def test_lookups_read_outside_a_transaction_on_postgresql(database: Database) -> None:
+    """On PostgreSQL a transaction costs two more round trips (`BEGIN`, `ROLLBACK`) than the one `SELECT`."""
+    async with database.reading() as conn:
+        assert (await conn.execute(select(User.id))).all() == []
+        raw = await conn.get_raw_connection()
+        if not database.is_sqlite:
+            assert raw.driver_connection is not None
+            assert raw.driver_connection.is_in_transaction() is False
+    async with database.session() as db, db.begin():  # writes still run in transactions
+        await db.exec(select(User.id))
+        raw = await (await db.connection()).get_raw_connection()
+        if not database.is_sqlite:
+            assert raw.driver_connection is not None
+            assert raw.driver_connection.is_in_transaction() is True
