@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Coroutine, Iterator, Mapping
+from functools import cached_property
 from typing import Any, TypeVar, get_args
 from urllib.parse import parse_qsl, urlencode
 
@@ -102,16 +103,15 @@ class AuthRouter(APIRouter):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", AuthRoute)
         super().__init__(**kwargs)
-        self._path_ends: re.Pattern[str] | None = None
-        self._filtered = True
+
+    @cached_property
+    def _path_ends(self) -> re.Pattern[str] | None:
+        return _path_ends_pattern(self.routes)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if self._filtered:
-            if self._path_ends is None:
-                self._path_ends = _path_ends_pattern(self.routes)
-                self._filtered = self._path_ends is not None
-            if self._path_ends is not None and self._path_ends.search(scope.get("path", "")) is None:
-                return Match.NONE, {}
+        path_ends = self._path_ends
+        if path_ends is not None and path_ends.search(scope.get("path", "")) is None:
+            return Match.NONE, {}
         return super().matches(scope)
 
 

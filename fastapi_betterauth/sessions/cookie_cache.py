@@ -86,7 +86,7 @@ class CookieCacheCodec:
         secret = self._keyring.current
         if self.strategy == "compact":
             expires_at = now_ms + max_age // _MS
-            signature = _compact_signature(secret, json_stringify({**payload, "expiresAt": expires_at}))
+            signature = _compact_signature(secret, json_stringify({**payload, "expiresAt": expires_at}).encode())
             outer = json_stringify({"session": payload, "expiresAt": expires_at, "signature": signature})
             return _b64url(outer.encode())
         # jose's `setIssuedAt()` and better-auth's `Math.floor(Date.now() / 1e3) + maxAge`: whole seconds.
@@ -198,8 +198,7 @@ def _cached(payload: dict[str, Any], expires_at: datetime) -> CachedSession | No
     return CachedSession(session, user, int(updated_at), version or "1", expires_at)
 
 
-def _compact_signature(secret: str, data: str | bytes) -> str:
-    text = data.encode() if isinstance(data, str) else data
+def _compact_signature(secret: str, text: bytes) -> str:
     return _b64url(hmac.new(secret.encode(), text, hashlib.sha256).digest())
 
 
