@@ -100,7 +100,6 @@ class ErrorCode(StrEnum):
     NO_FIELDS_TO_UPDATE = "NO_FIELDS_TO_UPDATE"
     BODY_MUST_BE_AN_OBJECT = "BODY_MUST_BE_AN_OBJECT"
     NOT_FOUND = "NOT_FOUND"
-    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     DATABASE_REQUIRED = "DATABASE_REQUIRED"
@@ -194,7 +193,6 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.NO_FIELDS_TO_UPDATE: "No fields to update",
     ErrorCode.BODY_MUST_BE_AN_OBJECT: "Body must be an object",
     ErrorCode.NOT_FOUND: "Not Found",
-    ErrorCode.METHOD_NOT_ALLOWED: "Method Not Allowed",
     ErrorCode.RATE_LIMITED: "Too many requests. Please try again later.",
     ErrorCode.INTERNAL_SERVER_ERROR: "Internal server error",
     ErrorCode.DATABASE_REQUIRED: (
@@ -248,6 +246,17 @@ class AuthError(HTTPException):
         return JSONResponse(self.body(), self.status_code, headers=self.headers)
 
 
+class NotRoutedError(AuthError):
+    """A path, method or switched-off feature no auth route serves. better-auth answers these with a bare 404 and
+    no body, and so do we (its clients read nothing more into them)."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.NOT_FOUND, 404)
+
+    def to_response(self) -> Response:
+        return Response(status_code=404, headers=self.headers)
+
+
 def unauthorized() -> AuthError:
     return AuthError(ErrorCode.UNAUTHORIZED, 401)
 
@@ -258,19 +267,18 @@ async def _handle_auth_error(request: Request, exc: Exception) -> Response:
 
 
 ExceptionHandler = Callable[[Request, Exception], Coroutine[Any, Any, Response]]
-_ROUTING_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
 
 
 def build_exception_handlers(base_path: str) -> dict[type[Exception] | int, ExceptionHandler]:
-    """Handlers for `FastAPI(exception_handlers=...)`: the providers' errors in your routes, and unknown paths or
-    wrong methods under the auth base path, answer `{"code", "message"}`. Everything else keeps FastAPI's answers."""
+    """Handlers for `FastAPI(exception_handlers=...)`: the providers' errors in your routes answer `{"code",
+    "message"}`, and unknown paths or wrong methods under the auth base path a bare 404, as better-auth's do.
+    Everything else keeps FastAPI's answers."""
     prefix = base_path.rstrip("/") + "/"
 
     async def handle_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        code = _ROUTING_CODES.get(exc.status_code)
-        if code is not None and request.url.path.startswith(prefix):
-            return AuthError(code, exc.status_code, headers=exc.headers).to_response()
+        if exc.status_code in (404, 405) and request.url.path.startswith(prefix):
+            return NotRoutedError().to_response()
         return await http_exception_handler(request, exc)
 
     return {AuthError: _handle_auth_error, StarletteHTTPException: handle_http_error}

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
-from .errors import AuthError, ErrorCode, internal_error_response
+from .errors import AuthError, ErrorCode, NotRoutedError, internal_error_response
 from .hooks import HookVetoError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -49,7 +49,14 @@ _EXPECTED_BY_ERROR = {"string_type": "string", "bool_type": "boolean", "bool_par
 
 class AuthRoute(APIRoute):
     """Every error leaves an auth route as `{"code", "message"}`: ours, validation (400, never FastAPI's 422
-    shape) and unexpected ones (500 without details, logged)."""
+    shape) and unexpected ones (500 without details, logged). A request with a method the route does not serve
+    gets better-auth's bare 404, not a 405."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            await NotRoutedError().to_response()(scope, receive, send)
+            return
+        await super().handle(scope, receive, send)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

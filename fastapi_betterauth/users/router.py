@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from ..errors import AuthError, ErrorCode
+from ..errors import AuthError, ErrorCode, NotRoutedError
 from ..routing import AuthRouter, body_openapi, parse_body
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
@@ -53,7 +53,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.post("/delete-user", summary="Delete the account", openapi_extra=body_openapi(DeleteUserBody))
     async def delete_user(request: Request, response: Response) -> dict[str, object]:
         if not options.delete_user.enabled:
-            raise AuthError(ErrorCode.NOT_FOUND, 404)
+            raise NotRoutedError()
         found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, DeleteUserBody, max_bytes=max_bytes)
         auth.origins.check_callback_url(body.callback_url)
@@ -76,7 +76,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None,
     ) -> Response:
         if not options.delete_user.enabled:
-            raise AuthError(ErrorCode.NOT_FOUND, 404)
+            raise NotRoutedError()
         auth.origins.check_callback_url(callback_url)
         answer: Response = RedirectResponse(callback_url, 302) if callback_url else JSONResponse(USER_DELETED, 200)
         try:

@@ -342,7 +342,7 @@ async def test_routes_are_not_mounted_unless_enabled(
     client = await make_configured_client(make_auth())
     await sign_up(client)
     response = await client.post(CREATE, json={})
-    assert (response.status_code, response.json()["code"]) == (404, "NOT_FOUND")
+    assert (response.status_code, response.content) == (404, b"")
 
 
 async def test_openapi_documents_the_routes(

@@ -102,7 +102,7 @@ async def test_delete_user_is_off_by_default(setup: Setup) -> None:  # noqa: F81
     client, _ = await setup()
     await sign_up(client)
     response = await client.post("/api/auth/delete-user", json={})
-    assert response.status_code == 404
+    assert (response.status_code, response.content) == (404, b"")  # better-auth: a bare 404
 
 
 async def rows(database: Database) -> tuple[int, int, int]:
