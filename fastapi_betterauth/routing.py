@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from functools import cached_property
 from typing import Any, TypeVar, get_args
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
@@ -33,6 +33,15 @@ LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
 def with_query(url: str, **params: str) -> str:
     """`url` with more query parameters (after `?` or `&`)."""
     return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+
+
+def absolute_url(base: str, url: str, **params: str) -> str:
+    """`url` resolved against `base` as a browser resolves a link (`/reset` on `https://a.example/api/auth` is
+    `https://a.example/reset`), with `params` set in its query, replacing any of the same name."""
+    parts = urlsplit(urljoin(base, url))
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in params]
+    query.extend(params.items())
+    return urlunsplit(parts._replace(path=parts.path or "/", query=urlencode(query)))
 
 
 _JS_TYPE_NAMES: Mapping[type, str] = {

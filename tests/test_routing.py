@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Host, Match, Mount
 
 from fastapi_betterauth import BetterAuth
-from fastapi_betterauth.routing import AuthRoute, AuthRouter, _path_ends_pattern
+from fastapi_betterauth.routing import AuthRoute, AuthRouter, _path_ends_pattern, absolute_url
 
 from .conftest import settings
 
@@ -80,3 +80,16 @@ def test_a_route_without_a_path_pattern_turns_the_filter_off() -> None:
     assert pattern.search("/any/prefix/files/a/b.css")
     assert pattern.search("/any/prefix/ok")
     assert not pattern.search("/any/prefix/okay")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/reset", "https://a.example/reset?token=t"),
+        ("reset", "https://a.example/api/reset?token=t"),
+        ("/reset?token=old&next=%2Fhome", "https://a.example/reset?next=%2Fhome&token=t"),
+        ("https://app.example", "https://app.example/?token=t"),
+    ],
+)
+def test_absolute_url_resolves_like_a_browser_and_sets_the_parameter(url: str, expected: str) -> None:
+    assert absolute_url("https://a.example/api/auth", url, token="t") == expected

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode
-from ..routing import LINK_HEADERS, NO_STORE, AuthRouter, body_openapi, parse_body, with_query
+from ..routing import LINK_HEADERS, NO_STORE, AuthRouter, absolute_url, body_openapi, parse_body, with_query
 from ..schemas import UserOut
 from ..sessions.deps import require_session, resolve_session
 from .account_schemas import (
@@ -111,9 +111,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
             # better-auth's link is broken without a redirect target; here it opens a minimal reset form.
             return HTMLResponse(_reset_form(auth.settings.base_path, token), headers=LINK_HEADERS)
         auth.origins.check_callback_url(callback_url)
+        # better-auth answers with an absolute URL, resolved against its base URL.
+        base = f"{auth.settings.url}{auth.settings.base_path}"
         if await flows.reset_token_is_valid(token):
-            return RedirectResponse(with_query(callback_url, token=token), 302, headers=LINK_HEADERS)
-        return RedirectResponse(with_query(callback_url, error="INVALID_TOKEN"), 302, headers=LINK_HEADERS)
+            return RedirectResponse(absolute_url(base, callback_url, token=token), 302, headers=LINK_HEADERS)
+        return RedirectResponse(absolute_url(base, callback_url, error="INVALID_TOKEN"), 302, headers=LINK_HEADERS)
 
     @router.post(
         "/reset-password",

@@ -183,7 +183,9 @@ async def test_password_reset_by_the_emailed_link(
     assert link.startswith(f"/api/auth/reset-password/{message['token']}?callbackURL=%2Freset")
     landing = await client.get(link)
     assert landing.status_code == 302
-    assert landing.headers["location"] == f"/reset?token={message['token']}"
+    # An absolute URL, resolved against the base URL as better-auth does (a relative `callbackURL` of `reset`
+    # would land under /api/).
+    assert landing.headers["location"] == f"{BASE_URL}/reset?token={message['token']}"
     assert landing.headers["referrer-policy"] == "no-referrer"
 
     too_short = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": "x"})
@@ -196,7 +198,7 @@ async def test_password_reset_by_the_emailed_link(
     reused = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": "x" * 12})
     assert reused.status_code == 400
     assert reused.json()["code"] == "INVALID_TOKEN"
-    assert (await client.get(link)).headers["location"] == "/reset?error=INVALID_TOKEN"
+    assert (await client.get(link)).headers["location"] == f"{BASE_URL}/reset?error=INVALID_TOKEN"
 
 
 async def test_reset_answers_the_same_for_unknown_addresses(setup: Setup) -> None:
