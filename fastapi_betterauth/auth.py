@@ -344,12 +344,11 @@ class BetterAuth:
     async def show_user_change(
         self, response: Response, found: AuthSession, user: User, present: Mapping[str, str]
     ) -> None:
-        """Re-issue the cookie cache (or the stateless session) with the changed `user`, so the cookie shows the
+        """Re-send the session cookies after a change to the signed-in `user`, as better-auth does after every user
+        change: the session cookie again (a fresh `Max-Age`), and the cookie cache or stateless session showing the
         change at once."""
-        writer = self.stateless or self.cookie_cache
-        if writer is not None:
-            remember_me = self.cookies.read_signed(present, self.cookies.dont_remember) is None
-            await writer.write(response, replace(found, user=user), present, remember_me=remember_me)
+        remember_me = self.cookies.read_signed(present, self.cookies.dont_remember) is None
+        await self.set_session_cookies(response, replace(found, user=user), remember_me=remember_me, present=present)
 
     async def set_session_cookies(
         self, response: Response, found: AuthSession, *, remember_me: bool, present: Mapping[str, str] | None = None

@@ -229,6 +229,8 @@ class AuthError(HTTPException):
         message: str | None = None,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
+        *,
+        answer_code: bool = True,
     ) -> None:
         if message is None:
             message = DEFAULT_MESSAGES.get(code, str(code))  # type: ignore[arg-type]  # a plain str finds its code
@@ -237,9 +239,14 @@ class AuthError(HTTPException):
         self.message = message
         self.extra: dict[str, Any] = dict(extra) if extra else {}
         """More fields of the body, as better-auth sends some (`details` of a rate-limited API key)."""
+        self.answer_code = answer_code
+        """False for the few errors better-auth answers with a message only: the body then has no `code` (server-side
+        callers still see `.code`)."""
 
     def body(self) -> dict[str, Any]:
         """`{"code", "message"}` and any extra fields: the JSON of this error."""
+        if not self.answer_code:
+            return {"message": self.message, **self.extra}
         return {"code": self.code, "message": self.message, **self.extra}
 
     def to_response(self) -> Response:
@@ -259,6 +266,11 @@ class NotRoutedError(AuthError):
 
 def unauthorized() -> AuthError:
     return AuthError(ErrorCode.UNAUTHORIZED, 401)
+
+
+def no_fields_to_update() -> AuthError:
+    """400 "No fields to update": better-auth answers it with a message and no code."""
+    return AuthError(ErrorCode.NO_FIELDS_TO_UPDATE, answer_code=False)
 
 
 async def _handle_auth_error(request: Request, exc: Exception) -> Response:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from ..audit import audit
-from ..errors import AuthError, ErrorCode
+from ..errors import AuthError, ErrorCode, no_fields_to_update
 from ..hooks import HookVetoError
 from ..routing import (
     NO_STORE,
@@ -141,7 +141,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         if not isinstance(data, dict):
             raise AuthError(ErrorCode.BODY_MUST_BE_AN_OBJECT)
         # Core session fields are not client-writable, and no additional session fields are configured.
-        raise AuthError(ErrorCode.NO_FIELDS_TO_UPDATE)
+        raise no_fields_to_update()
 
     @router.post("/sign-out", summary="End the current session and clear its cookies")
     async def sign_out(request: Request, response: Response) -> dict[str, bool]:

@@ -12,7 +12,7 @@ from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
 from ..db.queries import delete_api_keys_of_user, find_user_by_id, update_user
-from ..errors import AuthError, ErrorCode
+from ..errors import AuthError, ErrorCode, no_fields_to_update
 from ..hooks import HookRunner, HookVetoError
 from ..sessions.store import SessionStore
 
@@ -37,7 +37,7 @@ class UserService:
             raise AuthError(ErrorCode.EMAIL_CAN_NOT_BE_UPDATED)
         values = {key: value for key, value in changes.items() if key in ("name", "image")}
         if not values:
-            raise AuthError(ErrorCode.NO_FIELDS_TO_UPDATE)
+            raise no_fields_to_update()
         return await self.update(user, values)
 
     async def update(self, user: User, values: dict[str, Any]) -> User:
