@@ -53,6 +53,7 @@ _JS_TYPE_NAMES: Mapping[type, str] = {
     dict: "object",
     type(None): "null",
 }
+_TEXT_SOURCES = frozenset({"query", "path", "header", "cookie"})
 _EXPECTED_BY_ERROR = {"string_type": "string", "bool_type": "boolean", "bool_parsing": "boolean"}
 
 
@@ -205,10 +206,14 @@ def _format_errors(errors: Any, model: type[BaseModel] | None = None, prefix: tu
     messages = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
-        location = ".".join([*prefix, *loc])
+        parts = [*prefix, *loc]
+        location = ".".join(parts)
         kind = error.get("type", "")
         if kind == "missing":
-            expected = _expected_type(model, loc[-1]) if loc else "value"
+            if parts[:1] and parts[0] in _TEXT_SOURCES:  # what comes from a URL or a header is always a string
+                expected = "string"
+            else:
+                expected = _expected_type(model, loc[-1]) if loc else "value"
             text = f"Invalid input: expected {expected}, received undefined"
         elif kind in _EXPECTED_BY_ERROR:
             text = f"Invalid input: expected {_EXPECTED_BY_ERROR[kind]}, received {_js_type(error.get('input'))}"

@@ -54,7 +54,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.get("/verify-email", summary="Follow a verification link")
     async def verify_email(
         request: Request,
-        token: Annotated[str, Query(max_length=128)],
+        token: str,
         callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None,
     ) -> Response:
         auth.origins.check_callback_url(callback_url)
@@ -123,7 +123,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(ResetPasswordBody, allow_form=True),
     )
     async def reset_password(
-        request: Request, token: Annotated[str | None, Query(max_length=128)] = None
+        request: Request, token: str | None = None
     ) -> dict[str, bool]:
         body = await parse_body(request, ResetPasswordBody, max_bytes=max_bytes, allow_form=True)
         presented = body.token or token

@@ -25,7 +25,7 @@ class RequestResetBody(EmailBody):
 
 class ResetPasswordBody(_Body):
     new_password: str = Field(alias="newPassword", min_length=1)
-    token: str | None = Field(default=None, max_length=128)
+    token: str | None = None  # any length: an unknown token of any size is INVALID_TOKEN
 
 
 class ChangePasswordBody(_Body):

@@ -72,7 +72,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.get("/delete-user/callback", summary="Follow an account deletion link")
     async def delete_user_callback(
         request: Request,
-        token: Annotated[str, Query(max_length=128)],
+        token: str,
         callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None,
     ) -> Response:
         if not options.delete_user.enabled:

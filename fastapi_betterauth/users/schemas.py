@@ -27,4 +27,4 @@ class ChangeEmailBody(_Body):
 class DeleteUserBody(_Body):
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     password: str | None = Field(default=None, min_length=1)
-    token: str | None = Field(default=None, max_length=128)
+    token: str | None = None  # any length: an unknown token of any size is INVALID_TOKEN

@@ -305,3 +305,23 @@ async def test_set_password_for_an_account_without_one(setup: Setup, make_auth: 
     with pytest.raises(AuthError) as raised:
         await auth.api.set_password(user_id, NEW_PASSWORD)
     assert raised.value.code == "PASSWORD_ALREADY_SET"
+
+
+async def test_tokens_of_any_length_are_invalid_tokens_and_missing_ones_read_as_better_auth(setup: Setup) -> None:
+    """An unknown token is INVALID_TOKEN whatever its length (never a VALIDATION_ERROR about its size); a missing
+    one is better-auth's zod message for a query parameter."""
+    client, _ = await setup(user={"delete_user": {"enabled": True}})
+    await sign_up(client)
+    long_token = "x" * 5000
+    verify = await client.get("/api/auth/verify-email", params={"token": long_token})
+    assert (verify.status_code, verify.json()["code"]) == (401, "INVALID_TOKEN")
+    reset = await client.post("/api/auth/reset-password", json={"token": long_token, "newPassword": NEW_PASSWORD})
+    assert (reset.status_code, reset.json()["code"]) == (400, "INVALID_TOKEN")
+    reset_query = await client.post(f"/api/auth/reset-password?token={long_token}", json={"newPassword": NEW_PASSWORD})
+    assert (reset_query.status_code, reset_query.json()["code"]) == (400, "INVALID_TOKEN")
+    missing = await client.get("/api/auth/verify-email")
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "code": "VALIDATION_ERROR",
+        "message": "[query.token] Invalid input: expected string, received undefined",
+    }
