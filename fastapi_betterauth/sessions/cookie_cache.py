@@ -100,8 +100,9 @@ class CookieCacheCodec:
     def decode(self, value: str, *, now: datetime) -> CachedSession | None:
         """The cached session if `value` is authentic under a keyring secret and not expired at `now`, else None.
 
-        Expiry: compact values die at `expiresAt` (`expires_at <= now`); jwt/jwe values when jose would call `exp`
-        expired, `exp <= now - 15 s`. The version and the session token are not checked here.
+        Expiry: every value dies at its expiry (`expiresAt`, or `exp` for jwt/jwe), with no clock tolerance: better-auth
+        decodes a jwe value with jose's 15 s tolerance but then refuses it once `exp` is past. The version and the
+        session token are not checked here.
         """
         if not isinstance(value, str) or len(value) > MAX_VALUE_LENGTH:
             return None
@@ -114,7 +115,7 @@ class CookieCacheCodec:
                 claims = jose.decode_jwe(value, self._keyring.secrets, salt=JWE_SALT, now=now)
             if claims is None:
                 return None
-            return _cached(claims, _from_epoch_ms(claims["exp"] * 1000))
+            return self._unexpired(claims, claims["exp"] * 1000, now)
         except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
             return None
 

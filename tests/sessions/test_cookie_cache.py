@@ -315,11 +315,13 @@ def test_compact_expires_at_expires_at() -> None:
 
 
 @pytest.mark.parametrize("strategy", ["jwt", "jwe"])
-def test_jwt_and_jwe_expire_with_15_seconds_tolerance(strategy: CacheStrategy) -> None:
-    """jose's rule with clockTolerance 15: expired once `exp <= floor(now) - 15`."""
-    found = codec(strategy).decode(BA_VALUES[strategy], now=NOW + MAX_AGE + timedelta(seconds=14.999))
+def test_jwt_and_jwe_expire_at_exp_without_tolerance(strategy: CacheStrategy) -> None:
+    """S10 for jwt/jwe: believed until `exp`, not a millisecond longer. (better-auth's get-session compares the
+    copy's `exp` with now, whatever tolerance jose allowed while decoding it.)"""
+    found = codec(strategy).decode(BA_VALUES[strategy], now=NOW + MAX_AGE - timedelta(milliseconds=1))
     assert_ba_payload(found)
-    assert codec(strategy).decode(BA_VALUES[strategy], now=NOW + MAX_AGE + timedelta(seconds=15)) is None
+    assert codec(strategy).decode(BA_VALUES[strategy], now=NOW + MAX_AGE) is None
+    assert codec(strategy).decode(BA_VALUES[strategy], now=NOW + MAX_AGE + timedelta(seconds=14)) is None
     assert codec(strategy).decode(BA_VALUES[strategy], now=NOW + timedelta(hours=1)) is None
 
 
