@@ -61,6 +61,7 @@ from .settings import AuthSettings, InsecureSettingsError, resolve_secrets
 from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
 from .users.service import UserService
+from .verification.email_tokens import EmailTokens
 from .verification.service import VerificationService
 
 SessionEnricher = Callable[[Session, User, Request], Awaitable[dict[str, Any]]]
@@ -156,6 +157,7 @@ class BetterAuth:
             self.sessions,
             self.users,
             self.tokens,
+            EmailTokens(self.keyring, self.clock, self.tokens),
             self.mailer,
             email_templates or Templates(),
             self.background,

@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     INVALID_CALLBACK_URL = "INVALID_CALLBACK_URL"
     INVALID_REDIRECT_URL = "INVALID_REDIRECT_URL"
     INVALID_TOKEN = "INVALID_TOKEN"
+    INVALID_USER = "INVALID_USER"
     TOKEN_EXPIRED = "TOKEN_EXPIRED"
     CREDENTIAL_ACCOUNT_NOT_FOUND = "CREDENTIAL_ACCOUNT_NOT_FOUND"
     PASSWORD_ALREADY_SET = "PASSWORD_ALREADY_SET"
@@ -143,6 +144,7 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.EMAIL_MISMATCH: "Email mismatch",
     ErrorCode.CHANGE_EMAIL_DISABLED: "Change email is disabled",
     ErrorCode.EMAIL_IS_THE_SAME: "Email is the same",
+    ErrorCode.INVALID_USER: "Invalid user",
     ErrorCode.FAILED_TO_GET_USER_INFO: "Failed to get user info",
     ErrorCode.PROVIDER_NOT_FOUND: "Provider not found",
     ErrorCode.ACCOUNT_NOT_FOUND: "Account not found",

@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeGuard
@@ -43,6 +44,7 @@ __all__ = [
     "CLOCK_TOLERANCE",
     "ENCRYPTION_KEY_INFO",
     "MAX_TOKEN_LENGTH",
+    "Verified",
     "decode_jwe",
     "decode_jws",
     "derive_key",
@@ -51,6 +53,7 @@ __all__ = [
     "is_number",
     "key_thumbprint",
     "strict_json",
+    "verify_jws",
 ]
 
 #: The longest token (one cookie value after its chunks are joined) that is even looked at. SECURITY.md T3 asks
@@ -141,16 +144,33 @@ def encode_jws(claims: bytes, secret: str) -> str:
 
 def decode_jws(token: str, secrets: Sequence[str], *, now: datetime) -> dict[str, Any] | None:
     """The claims of an HS256 JWS signed with any of `secrets` and unexpired at `now` (15 s tolerance), or None."""
+    return verify_jws(token, secrets, now=now, tolerance=CLOCK_TOLERANCE).claims
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What a presented JWS turned out to be: its claims, or why there are none."""
+
+    claims: dict[str, Any] | None
+    expired: bool = False
+    """Authentic, but past its `exp` (then `claims` is None)."""
+
+
+def verify_jws(token: str, secrets: Sequence[str], *, now: datetime, tolerance: timedelta) -> Verified:
+    """Check an HS256 JWS against each of `secrets` in turn, then its time claims at `now` with `tolerance`.
+
+    Only an authentic token can be `expired`; anything else is `Verified(None)`.
+    """
     header = _protected_header(token, segments=3)
     if header is None or not _header_allowed(header, _JWS_HEADER_KEYS) or header.get("alg") != _JWS_ALG:
-        return None
+        return Verified(None)
     for secret in secrets:
         try:
             payload = jws.deserialize_compact(token, _oct_key(secret.encode()), registry=_JWS_REGISTRY).payload
         except (JoseError, ValueError, TypeError, KeyError):
             continue
-        return _valid_claims(payload, now)
-    return None
+        return _checked_claims(payload, now, tolerance)
+    return Verified(None)
 
 
 def _protected_header(token: str, *, segments: int) -> dict[str, Any] | None:
@@ -173,6 +193,10 @@ def _header_allowed(header: dict[str, Any], allowed: frozenset[str]) -> bool:
 
 
 def _valid_claims(payload: bytes, now: datetime) -> dict[str, Any] | None:
+    return _checked_claims(payload, now, CLOCK_TOLERANCE).claims
+
+
+def _checked_claims(payload: bytes, now: datetime, tolerance: timedelta) -> Verified:
     """The claims if they are a JSON object with a numeric `exp` not past (with tolerance) and `nbf` not future.
 
     jose's rules: expired when `exp <= now - tolerance`, early when `nbf > now + tolerance`, `now` in whole seconds.
@@ -180,21 +204,23 @@ def _valid_claims(payload: bytes, now: datetime) -> dict[str, Any] | None:
     try:
         claims = strict_json(payload)
     except ValueError:
-        return None
+        return Verified(None)
     if not isinstance(claims, dict):
-        return None
+        return Verified(None)
     seconds = math.floor(now.astimezone(UTC).timestamp())
-    tolerance = CLOCK_TOLERANCE.total_seconds()
+    leeway = tolerance.total_seconds()
     exp = claims.get("exp")
-    if not is_number(exp) or exp <= seconds - tolerance:
-        return None
+    if not is_number(exp):
+        return Verified(None)
     nbf = claims.get("nbf")
-    if nbf is not None and (not is_number(nbf) or nbf > seconds + tolerance):
-        return None
+    if nbf is not None and (not is_number(nbf) or nbf > seconds + leeway):
+        return Verified(None)
     iat = claims.get("iat")
     if iat is not None and not is_number(iat):
-        return None
-    return claims
+        return Verified(None)
+    if exp <= seconds - leeway:
+        return Verified(None, expired=True)
+    return Verified(claims)
 
 
 def is_number(value: object) -> TypeGuard[int | float]:

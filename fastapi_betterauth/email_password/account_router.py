@@ -10,7 +10,16 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode
-from ..routing import LINK_HEADERS, NO_STORE, AuthRouter, absolute_url, body_openapi, parse_body, with_query
+from ..routing import (
+    LINK_HEADERS,
+    NO_STORE,
+    AuthRouter,
+    absolute_url,
+    body_openapi,
+    json_answer,
+    parse_body,
+    with_query,
+)
 from ..schemas import UserOut
 from ..sessions.deps import require_session, resolve_session
 from .account_schemas import (
@@ -20,6 +29,7 @@ from .account_schemas import (
     ResetPasswordBody,
     SendVerificationBody,
 )
+from .flows import VerifiedEmail
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
@@ -58,23 +68,22 @@ def build_router(auth: BetterAuth) -> APIRouter:
         callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None,
     ) -> Response:
         auth.origins.check_callback_url(callback_url)
+        # The answer is built first: a session found on the way may refresh its cookies on it.
+        answer: Response = RedirectResponse(callback_url, 302, headers=LINK_HEADERS) if callback_url else Response()
+        current = await resolve_session(request, answer)
         try:
-            verified = await flows.verify_email(token)
+            verified = await flows.verify_email(token, callback_url, current.user if current else None)
         except AuthError as error:
             if callback_url:
                 return RedirectResponse(with_query(callback_url, error=error.code), 302, headers=LINK_HEADERS)
             raise AuthError(error.code, error.status_code, error.message, headers=LINK_HEADERS) from None
-        answer: Response
-        if callback_url:
-            answer = RedirectResponse(callback_url, 302, headers=LINK_HEADERS)
-        else:
-            answer = Response(b'{"status":true,"user":null}', media_type="application/json", headers=LINK_HEADERS)
+        if not callback_url:
+            answer = json_answer(_verified_body(verified), answer)
+            answer.headers.update(LINK_HEADERS)
         # The user's own browser sees the change at once (its cookie cache or stateless session is re-issued).
-        # Completing an email change signs the user in (better-auth); so does any link with auto sign-in.
-        current = await resolve_session(request, answer)
         if current is not None and current.user.id == verified.user.id:
             await auth.show_user_change(answer, current, verified.user, request.cookies)
-        elif verified.email_changed or auth.settings.email_verification.auto_sign_in_after_verification:
+        elif verified.outcome == "verified" and auth.settings.email_verification.auto_sign_in_after_verification:
             client = auth.client_info(request)
             found = await auth.sessions.create(
                 verified.user, ip_address=client.ip_address, user_agent=client.user_agent
@@ -122,9 +131,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         summary="Set a new password with a reset token",
         openapi_extra=body_openapi(ResetPasswordBody, allow_form=True),
     )
-    async def reset_password(
-        request: Request, token: str | None = None
-    ) -> dict[str, bool]:
+    async def reset_password(request: Request, token: str | None = None) -> dict[str, bool]:
         body = await parse_body(request, ResetPasswordBody, max_bytes=max_bytes, allow_form=True)
         presented = body.token or token
         if not presented:
@@ -160,6 +167,15 @@ def build_router(auth: BetterAuth) -> APIRouter:
         return {"status": True}
 
     return router
+
+
+def _verified_body(verified: VerifiedEmail) -> dict[str, Any]:
+    """better-auth's answers: `{status, user: null}`, the changed user after an email change, and `{status}` alone
+    when the old address confirmed a change."""
+    if verified.outcome == "change-confirmed":
+        return {"status": True}
+    user = UserOut.model_validate(verified.user).to_json() if verified.outcome == "email-changed" else None
+    return {"status": True, "user": user}
 
 
 def _reset_form(base_path: str, token: str) -> str:

@@ -1,6 +1,8 @@
-"""Email verification, password reset and password changes (SPEC §4.5, §4.6). No HTTP here.
+"""Email verification, password reset and password changes. No HTTP here.
 
-Every emailed token is single-use and stored hashed (`VerificationService`). Requests an anonymous caller can make
+Every emailed token is single-use. Reset and deletion tokens are random and stored hashed (`VerificationService`);
+verification links are better-auth's signed JWTs, whose use is remembered hashed (`EmailTokens`). Requests an
+anonymous caller can make
 (send a verification link, ask for a reset) do all their work in the background: the answer is the same, and takes
 the same time, whether or not the address belongs to someone.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import quote
 
 from ..audit import audit
@@ -31,23 +34,25 @@ from ..mail import EmailType, Mailer, Templates, build_message
 from ..sessions.service import AuthSession, SessionService
 from ..settings import AuthSettings
 from ..users.service import UserService
+from ..verification.email_tokens import CHANGE_EMAIL_CONFIRMATION, CHANGE_EMAIL_VERIFICATION, EmailToken, EmailTokens
 from ..verification.service import VerificationService
 from .service import credential_account
 
-VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
 DELETE_ACCOUNT = "delete-account"
-CHANGE_EMAIL_CONFIRMATION = "change-email-confirmation"
-CHANGE_EMAIL_VERIFICATION = "change-email-verification"
 
 PasswordResetCallback = Callable[[User], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class VerifiedEmail:
+    """What following a verification link did."""
+
     user: User
-    email_changed: bool = False
-    """The link completed an email change (the user is signed in by it, as in better-auth)."""
+    """The user of the link, as it is now."""
+    outcome: Literal["verified", "already-verified", "change-confirmed", "email-changed"]
+    """`verified`: the address became verified now; `change-confirmed`: the old address confirmed an email change,
+    and the new one was sent its link; `email-changed`: the address changed."""
 
 
 class EmailFlows:
@@ -60,6 +65,7 @@ class EmailFlows:
         sessions: SessionService,
         users: UserService,
         tokens: VerificationService,
+        email_tokens: EmailTokens,
         mailer: Mailer,
         templates: Templates,
         background: BackgroundTasks,
@@ -74,6 +80,7 @@ class EmailFlows:
         self._sessions = sessions
         self._users = users
         self._tokens = tokens
+        self._email_tokens = email_tokens
         self._mailer = mailer
         self._templates = templates
         self._background = background
@@ -109,9 +116,9 @@ class EmailFlows:
     # -- email verification ------------------------------------------------------------------------------------
 
     async def send_verification(self, user: User, callback_url: str | None) -> None:
-        """Mint a single-use link for the user's current address and mail it."""
+        """Mint a link for the user's current address and mail it."""
         ttl = self.settings.email_verification.expires_in
-        token = await self._tokens.issue(VERIFY_EMAIL, {"userId": user.id, "email": user.email}, ttl)
+        token = self._email_tokens.mint(email=user.email, user_id=user.id, ttl=ttl)
         await self._send("verify-email", user, self.link("/verify-email", token, callback_url), token)
 
     def send_verification_later(self, user: User, callback_url: str | None) -> None:
@@ -153,33 +160,51 @@ class EmailFlows:
 
         self._background.spawn(job, "verification email request")
 
-    async def verify_email(self, token: str) -> VerifiedEmail:
-        """Use a verification link: the address it was sent to becomes verified, or a change of address goes on."""
-        redeemed = await self._tokens.consume(VERIFY_EMAIL, token)
-        if redeemed.expired:
-            raise AuthError(ErrorCode.TOKEN_EXPIRED, 401)
-        if redeemed.value is None:
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
-        value = redeemed.value
+    async def verify_email(self, token: str, callback_url: str | None, signed_in: User | None) -> VerifiedEmail:
+        """Follow a verification link (better-auth's order of checks): the address it names becomes verified, or an
+        email change goes on. `signed_in` is the user of the browser following it, if any. 401 `TOKEN_EXPIRED`,
+        `INVALID_TOKEN` (also for a used link), `USER_NOT_FOUND` or `INVALID_USER`; a used-up link changes nothing."""
+        read = self._email_tokens.read(token)
+        if read.update_to is not None:
+            return await self._follow_email_change(token, read, callback_url, signed_in)
         async with self._database.session() as db:
-            user = await find_user_by_id(db, str(value.get("userId")))
+            user = await find_user_by_email(db, read.email)
         if user is None:
             raise AuthError(ErrorCode.USER_NOT_FOUND, 401)
-        if user.email != value.get("email"):
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)  # the address changed since the link was sent
-        request_type = value.get("requestType")
-        new_email = str(value.get("newEmail", ""))
-        if request_type == CHANGE_EMAIL_CONFIRMATION:
-            await self._send_change_verification(user, new_email, value.get("callbackURL"))
-            return VerifiedEmail(user)
-        if request_type == CHANGE_EMAIL_VERIFICATION:
-            changed = await self._users.update(user, {"email": new_email, "email_verified": True})
-            audit("email.changed", user=user.id)
-            return VerifiedEmail(changed, email_changed=True)
+        if read.user_id is not None and read.user_id != user.id:
+            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+        await self._email_tokens.spend(token, read)
         if user.email_verified:
-            return VerifiedEmail(user)
+            return VerifiedEmail(user, "already-verified")
         audit("email.verified", user=user.id)
-        return VerifiedEmail(await self._users.update(user, {"email_verified": True}))
+        return VerifiedEmail(await self._users.update(user, {"email_verified": True}), "verified")
+
+    async def _follow_email_change(
+        self, token: str, read: EmailToken, callback_url: str | None, signed_in: User | None
+    ) -> VerifiedEmail:
+        if read.user_id is None:
+            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+        async with self._database.session() as db:
+            user = await find_user_by_id(db, read.user_id)
+        if user is None:
+            raise AuthError(ErrorCode.USER_NOT_FOUND, 401)
+        if user.email.lower() != read.email:
+            raise AuthError(ErrorCode.INVALID_TOKEN, 401)  # the address changed since the link was sent
+        if signed_in is not None and signed_in.id != user.id:
+            raise AuthError(ErrorCode.INVALID_USER, 401)
+        assert read.update_to is not None
+        await self._email_tokens.spend(token, read)
+        if read.request_type == CHANGE_EMAIL_CONFIRMATION:
+            await self._send_change_verification(user, read.update_to, callback_url)
+            return VerifiedEmail(user, "change-confirmed")
+        # The new address proved itself by following this link. (better-auth's own older links without a request
+        # type change the address unverified and send it a link of its own.)
+        proven = read.request_type == CHANGE_EMAIL_VERIFICATION
+        changed = await self._users.update(user, {"email": read.update_to, "email_verified": proven})
+        audit("email.changed", user=user.id)
+        if not proven:
+            await self.send_verification(changed, callback_url)
+        return VerifiedEmail(changed, "email-changed")
 
     # -- change of email address -------------------------------------------------------------------------------
 
@@ -219,29 +244,20 @@ class EmailFlows:
         return None
 
     async def _send_change_confirmation(self, user: User, new_email: str, callback_url: str | None) -> None:
-        value = {
-            "userId": user.id,
-            "email": user.email,
-            "newEmail": new_email,
-            "requestType": CHANGE_EMAIL_CONFIRMATION,
-        }
-        if callback_url is not None:
-            value["callbackURL"] = callback_url
-        token = await self._tokens.issue(VERIFY_EMAIL, value, self.settings.email_verification.expires_in)
+        token = self._change_token(user, new_email, CHANGE_EMAIL_CONFIRMATION)
         url = self.link("/verify-email", token, callback_url)
         await self._send("change-email-confirmation", user, url, token, new_email=new_email)
 
-    async def _send_change_verification(self, user: User, new_email: str, callback_url: object) -> None:
-        callback = callback_url if isinstance(callback_url, str) else None
-        value = {
-            "userId": user.id,
-            "email": user.email,
-            "newEmail": new_email,
-            "requestType": CHANGE_EMAIL_VERIFICATION,
-        }
-        token = await self._tokens.issue(VERIFY_EMAIL, value, self.settings.email_verification.expires_in)
-        url = self.link("/verify-email", token, callback)
+    async def _send_change_verification(self, user: User, new_email: str, callback_url: str | None) -> None:
+        token = self._change_token(user, new_email, CHANGE_EMAIL_VERIFICATION)
+        url = self.link("/verify-email", token, callback_url)
         await self._send("change-email-verification", user, url, token, to=new_email, new_email=new_email)
+
+    def _change_token(self, user: User, new_email: str, request_type: str) -> str:
+        ttl = self.settings.email_verification.expires_in
+        return self._email_tokens.mint(
+            email=user.email, user_id=user.id, ttl=ttl, update_to=new_email, request_type=request_type
+        )
 
     # -- account deletion --------------------------------------------------------------------------------------
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from ..clock import Clock
 from ..crypto.tokens import generate_id, sha256_base64url
@@ -86,6 +87,29 @@ class VerificationService:
         except ValueError:
             return Redeemed(None)
         return Redeemed(loaded if isinstance(loaded, dict) else None)
+
+    async def use_once(self, purpose: str, token: str, expires_at: datetime) -> bool:
+        """Record the first use of a token that carries its own proof (a signed link), and say whether this is it.
+
+        The mark is a row whose primary key derives from the token's hash, so of two concurrent uses exactly one
+        inserts it; it is kept until `expires_at`, when the token is worthless anyway.
+        """
+        identifier = self._identifier(f"used:{purpose}", token)
+        now = self._clock.now()
+        mark = Verification(
+            id=f"used-{identifier}",
+            identifier=identifier,
+            value="",
+            expires_at=expires_at,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            async with self._database.session() as db, db.begin():
+                db.add(mark)
+        except IntegrityError:
+            return False
+        return True
 
     async def delete_expired(self) -> None:
         """Remove every expired row (run now and then; consuming removes used ones)."""

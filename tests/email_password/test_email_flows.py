@@ -13,13 +13,16 @@ from urllib.parse import urlsplit
 
 import httpx2 as httpx
 import pytest
+from joserfc import jws
+from joserfc.jwk import OctKey
 from sqlmodel import select
 
 from fastapi_betterauth import BetterAuth, ManualClock
+from fastapi_betterauth.crypto import jose
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import Verification
 
-from ..conftest import BASE_URL, PASSWORD, AuthFactory, ConfiguredClientFactory, sign_in, sign_up
+from ..conftest import BASE_URL, PASSWORD, TEST_SECRET, AuthFactory, ConfiguredClientFactory, sign_in, sign_up
 
 SESSION_STORES = ("database", "stateless")
 
@@ -62,7 +65,7 @@ def setup(make_auth: AuthFactory, make_configured_client: ConfiguredClientFactor
 VERIFY = {"email_and_password": {"require_email_verification": True}}
 
 
-async def test_sign_up_then_verify_by_the_emailed_link(setup: Setup, database: Database) -> None:
+async def test_sign_up_then_verify_by_the_emailed_link(setup: Setup, database: Database, clock: ManualClock) -> None:
     client, outbox = await setup(**VERIFY)
     body = (await sign_up(client)).json()
     assert body["token"] is None
@@ -73,10 +76,14 @@ async def test_sign_up_then_verify_by_the_emailed_link(setup: Setup, database: D
     assert refused.status_code == 403
     assert refused.json()["code"] == "EMAIL_NOT_VERIFIED"
 
+    # better-auth's link: an HS256 JWT of {email, userId, iat, exp} signed with the secret, nothing stored.
+    claims = jose.decode_jws(message["token"], [TEST_SECRET], now=clock.now())
+    assert claims is not None
+    assert list(claims) == ["email", "userId", "iat", "exp"]
+    assert (claims["email"], claims["userId"]) == ("ann@example.com", body["user"]["id"])
+    assert claims["exp"] - claims["iat"] == 3600
     async with database.session() as db:
-        rows = (await db.exec(select(Verification))).all()
-    assert len(rows) == 1
-    assert message["token"] not in rows[0].identifier + rows[0].value  # L5: hashed at rest
+        assert (await db.exec(select(Verification))).all() == []
 
     link = await outbox.last_link("verify-email")
     assert link.endswith("&callbackURL=%2F")  # better-auth's default landing page
@@ -86,6 +93,9 @@ async def test_sign_up_then_verify_by_the_emailed_link(setup: Setup, database: D
     assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["cache-control"] == "no-store"
     assert (await sign_in(client)).status_code == 200
+    async with database.session() as db:
+        [used] = (await db.exec(select(Verification))).all()
+    assert message["token"] not in used.id + used.identifier + used.value  # L5: the use is remembered hashed
     again = await client.get(link)  # L5: single use (better-auth's links are replayable, #9479)
     assert again.headers["location"] == "/?error=INVALID_TOKEN"
     as_json = await client.get(link.removesuffix("&callbackURL=%2F"))
@@ -103,7 +113,7 @@ async def test_expired_and_tampered_verification_links(setup: Setup, clock: Manu
     expired = await client.get(link)
     assert expired.status_code == 401
     assert expired.json()["code"] == "TOKEN_EXPIRED"
-    assert (await client.get(link)).json()["code"] == "INVALID_TOKEN"  # an expired token is gone too
+    assert (await client.get(link)).json()["code"] == "TOKEN_EXPIRED"  # and stays so
 
 
 async def test_verification_link_redirects_to_its_callback(setup: Setup) -> None:
@@ -325,3 +335,41 @@ async def test_tokens_of_any_length_are_invalid_tokens_and_missing_ones_read_as_
         "code": "VALIDATION_ERROR",
         "message": "[query.token] Invalid input: expected string, received undefined",
     }
+
+
+def node_link_token(secret: str, claims: dict[str, Any]) -> str:
+    """A verification token as better-auth's `signJWT` makes it (jose's SignJWT: `{"alg":"HS256"}` over the UTF-8
+    bytes of the secret), built here with joserfc directly rather than with our own minting."""
+    key = OctKey.import_key(secret.encode())
+    return jws.serialize_compact({"alg": "HS256"}, json.dumps(claims, separators=(",", ":")), key)
+
+
+async def test_links_minted_by_better_auth_verify_here_once_with_any_secret_of_the_keyring(
+    setup: Setup, clock: ManualClock
+) -> None:
+    """A Node better-auth app sharing the database mails links signed with its secret: they verify here, before and
+    after a rotation, once; a token for another user of that address, or for nobody, does not."""
+    old_secret, new_secret = TEST_SECRET, f"{'n' * 8}{TEST_SECRET[8:]}"
+    client, outbox = await setup(**VERIFY, secrets=[f"2:{new_secret}", f"1:{old_secret}"])
+    user_id = (await sign_up(client)).json()["user"]["id"]
+    [ours] = await outbox.messages("verify-email")  # signed with the current secret only
+    assert jose.decode_jws(ours["token"], [new_secret], now=clock.now()) is not None
+    assert jose.decode_jws(ours["token"], [old_secret], now=clock.now()) is None
+    now = int(clock.now().timestamp())
+    link = "/api/auth/verify-email?token={}"
+
+    wrong_user = node_link_token(
+        old_secret, {"email": "ann@example.com", "userId": "someone-else", "iat": now, "exp": now + 60}
+    )
+    assert (await client.get(link.format(wrong_user))).json()["code"] == "INVALID_TOKEN"
+    nobody = node_link_token(old_secret, {"email": "bob@example.com", "iat": now, "exp": now + 60})
+    assert (await client.get(link.format(nobody))).json()["code"] == "USER_NOT_FOUND"
+    expired = node_link_token(old_secret, {"email": "ann@example.com", "userId": user_id, "iat": now - 60, "exp": now})
+    assert (await client.get(link.format(expired))).json()["code"] == "TOKEN_EXPIRED"
+    forged = node_link_token("a" * 48, {"email": "ann@example.com", "userId": user_id, "iat": now, "exp": now + 60})
+    assert (await client.get(link.format(forged))).json()["code"] == "INVALID_TOKEN"
+
+    token = node_link_token(old_secret, {"email": "ann@example.com", "userId": user_id, "iat": now, "exp": now + 60})
+    answers = await asyncio.gather(*(client.get(link.format(token)) for _ in range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 401, 401, 401]  # one use, even when concurrent
+    assert (await sign_in(client)).status_code == 200
