@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """The README's two commands, with nothing but Python >= 3.11 installed:
 
-    python3 tasks.py example   # install everything into .venv, create the SQLite schema, run the example app
-    python3 tasks.py test      # install everything into .venv, then ruff, mypy --strict and the whole test suite
+    python3 tasks.py example      # install everything into .venv, create the SQLite schema, run the example app
+    python3 tasks.py test         # install everything into .venv, then ruff, mypy --strict, the whole test suite
+                                  # and the better-auth conformance kit against the example app
+    python3 tasks.py conformance  # the conformance kit alone (extra arguments go to conformance/run.py)
 
-Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`); after `example`, to uvicorn.
+Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`) and then skip the conformance kit;
+after `example`, they go to uvicorn.
 """
 
 from __future__ import annotations
@@ -49,10 +52,17 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")
     run(PYTHON, "-m", "pytest", *args)
+    if not args:
+        run(PYTHON, "conformance/run.py")
+
+
+def conformance(args: list[str]) -> None:
+    install()
+    run(PYTHON, "conformance/run.py", *args)
 
 
 def main() -> None:
-    commands = {"example": example, "test": test}
+    commands = {"example": example, "test": test, "conformance": conformance}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         raise SystemExit(__doc__)
     try:
