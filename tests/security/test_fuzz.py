@@ -167,6 +167,9 @@ def fuzzer(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
         yield Fuzzer(client)
 
 
+NO_FIELDS_TO_UPDATE = {"message": "No fields to update"}
+
+
 def check_answer(method: str, path: str, response: Any, describe: Callable[[], str]) -> None:
     status = response.status_code
     assert status < 500, f"{status} {response.text}\n{describe()}"
@@ -175,8 +178,10 @@ def check_answer(method: str, path: str, response: Any, describe: Callable[[], s
     assert response.headers.get("content-type", "").startswith("application/json"), describe()
     body = response.json()
     assert isinstance(body, dict), describe()
-    assert isinstance(body.get("code"), str), f"{status} {body}\n{describe()}"
     assert isinstance(body.get("message"), str), f"{status} {body}\n{describe()}"
+    if body == NO_FIELDS_TO_UPDATE:
+        return  # better-auth's one answer without a code (the README's error table)
+    assert isinstance(body.get("code"), str), f"{status} {body}\n{describe()}"
 
 
 @pytest.mark.slow
