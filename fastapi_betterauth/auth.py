@@ -58,6 +58,7 @@ from .sessions.stateless import StatelessSessions, StatelessSessionStore
 from .sessions.storage_store import StorageSessionStore
 from .sessions.store import DatabaseSessionStore, SessionStore
 from .settings import AuthSettings, InsecureSettingsError, resolve_secrets
+from .shared_with_node import check_shared_settings, password_hasher
 from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
 from .users.service import UserService
@@ -98,6 +99,7 @@ class BetterAuth:
         rate_limit_rules: Mapping[str, RuleValue] | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
+        check_shared_settings(self.settings)
         self.session_enricher = session_enricher
         self.keyring = Keyring.from_versioned(resolve_secrets(self.settings))
         self.clock: Clock = clock or SystemClock()
@@ -119,7 +121,7 @@ class BetterAuth:
         self.client_ips = ClientIPResolver(self.settings.advanced.ip_address)
         options = self.settings.email_and_password
         self.passwords = PasswordHasher(
-            options.password_hasher, options.password_hash_concurrency, nice=options.password_hash_nice
+            password_hasher(self.settings), options.password_hash_concurrency, nice=options.password_hash_nice
         )
         self.password_policy = PasswordPolicy(options, password_check, app_name=self.settings.email.app_name)
         self.storage = secondary_storage
