@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -63,6 +64,8 @@ from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
 from .users.service import UserService
 from .verification.service import VerificationService
+
+logger = logging.getLogger("fastapi_betterauth")
 
 SessionEnricher = Callable[[Session, User, Request], Awaitable[dict[str, Any]]]
 """`async def enrich(session, user, request) -> dict`: runs once per request that has a session. Its result is the
@@ -331,11 +334,26 @@ class BetterAuth:
         await self.background.drain()
         await self.mailer.drain()
 
-    async def migrate(self) -> None:
-        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop. Without a
+    async def migrate(self) -> migrate.MigrationResult:
+        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop, adopting
+        first a database that better-auth's own migrator created (README "Database schema and migrations"). Raises
+        `SchemaConflictError`, having changed nothing, for auth tables it can neither manage nor adopt. Without a
         database there is nothing to do."""
-        if self.has_database:
-            await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
+        if not self.has_database:
+            return migrate.MigrationResult()
+        result = await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
+        if result.adopted:
+            logger.info(
+                "adopted the better-auth tables in %s (created: %s)",
+                migrate.describe(self.settings.database_url),
+                ", ".join(result.created) or "nothing",
+            )
+            if not self.settings.shared_with_node:
+                logger.warning(
+                    "This database was created by better-auth. If a Node better-auth app still uses it, set "
+                    "BETTER_AUTH_SHARED_WITH_NODE=true, or users who sign in here can no longer sign in there."
+                )
+        return result
 
     def client_info(self, request: Request) -> ClientInfo:
         return ClientInfo(
