@@ -3,6 +3,7 @@
 from .auth import AuthAPI, BetterAuth
 from .clock import Clock, ManualClock, SystemClock
 from .db.models import Account, ApiKey, Session, User, Verification
+from .db.schema_check import SchemaConflictError
 from .deps import (
     ApiKeyAuth,
     AuthNotConfiguredError,
@@ -66,6 +67,7 @@ __all__ = [
     "OptionalUser",
     "RateLimitRule",
     "RateLimitSettings",
+    "SchemaConflictError",
     "Session",
     "SessionSettings",
     "SystemClock",

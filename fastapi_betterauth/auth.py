@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -58,11 +59,14 @@ from .sessions.stateless import StatelessSessions, StatelessSessionStore
 from .sessions.storage_store import StorageSessionStore
 from .sessions.store import DatabaseSessionStore, SessionStore
 from .settings import AuthSettings, InsecureSettingsError, resolve_secrets
+from .shared_with_node import check_shared_settings, password_hasher
 from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
 from .users.service import UserService
 from .verification.email_tokens import EmailTokens
 from .verification.service import VerificationService
+
+logger = logging.getLogger("fastapi_betterauth")
 
 SessionEnricher = Callable[[Session, User, Request], Awaitable[dict[str, Any]]]
 """`async def enrich(session, user, request) -> dict`: runs once per request that has a session. Its result is the
@@ -99,6 +103,7 @@ class BetterAuth:
         rate_limit_rules: Mapping[str, RuleValue] | None = None,
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
+        check_shared_settings(self.settings)
         self.session_enricher = session_enricher
         self.keyring = Keyring.from_versioned(resolve_secrets(self.settings))
         self.clock: Clock = clock or SystemClock()
@@ -120,7 +125,7 @@ class BetterAuth:
         self.client_ips = ClientIPResolver(self.settings.advanced.ip_address)
         options = self.settings.email_and_password
         self.passwords = PasswordHasher(
-            options.password_hasher, options.password_hash_concurrency, nice=options.password_hash_nice
+            password_hasher(self.settings), options.password_hash_concurrency, nice=options.password_hash_nice
         )
         self.password_policy = PasswordPolicy(options, password_check, app_name=self.settings.email.app_name)
         self.storage = secondary_storage
@@ -331,11 +336,26 @@ class BetterAuth:
         await self.background.drain()
         await self.mailer.drain()
 
-    async def migrate(self) -> None:
-        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop. Without a
+    async def migrate(self) -> migrate.MigrationResult:
+        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop, adopting
+        first a database that better-auth's own migrator created (README "Database schema and migrations"). Raises
+        `SchemaConflictError`, having changed nothing, for auth tables it can neither manage nor adopt. Without a
         database there is nothing to do."""
-        if self.has_database:
-            await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
+        if not self.has_database:
+            return migrate.MigrationResult()
+        result = await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
+        if result.adopted:
+            logger.info(
+                "adopted the better-auth tables in %s (created: %s)",
+                migrate.describe(self.settings.database_url),
+                ", ".join(result.created) or "nothing",
+            )
+            if not self.settings.shared_with_node:
+                logger.warning(
+                    "This database was created by better-auth. If a Node better-auth app still uses it, set "
+                    "BETTER_AUTH_SHARED_WITH_NODE=true, or users who sign in here can no longer sign in there."
+                )
+        return result
 
     def client_info(self, request: Request) -> ClientInfo:
         return ClientInfo(

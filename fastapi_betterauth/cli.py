@@ -1,4 +1,4 @@
-"""`python -m fastapi_betterauth`: generate a secret, create or upgrade the schema."""
+"""`python -m fastapi_betterauth`: generate a secret, create, upgrade or adopt the schema."""
 
 from __future__ import annotations
 
@@ -6,23 +6,63 @@ import argparse
 import secrets
 import sys
 
+from alembic.util import CommandError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
 from .db import migrate
+from .db.schema_check import SchemaConflictError
 from .settings import AuthSettings
+
+SHARING_HINT = (
+    "If a Node better-auth app still uses this database, set BETTER_AUTH_SHARED_WITH_NODE=true in this app "
+    '(README "Sharing a database with a Node better-auth app").'
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fastapi_betterauth", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("secret", help="print a new random BETTER_AUTH_SECRET")
-    upgrade = commands.add_parser("migrate", help="create or upgrade the auth tables (alembic upgrade head)")
+    upgrade = commands.add_parser(
+        "migrate",
+        help="create or upgrade the auth tables (alembic upgrade head); a database better-auth's own migrator "
+        "created is adopted first",
+    )
     upgrade.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
     upgrade.add_argument("--revision", default="head")
     args = parser.parse_args(argv)
 
     if args.command == "secret":
         print(secrets.token_urlsafe(48))
-    elif args.command == "migrate":
-        url = args.database_url or AuthSettings().database_url
-        migrate.upgrade(url, args.revision)
-        print(f"schema at {args.revision} on {url.split('@')[-1]}", file=sys.stderr)
+        return 0
+    url = args.database_url or AuthSettings().database_url
+    return _migrate(url, args.revision)
+
+
+def _migrate(url: str, revision: str) -> int:
+    where = migrate.describe(url)
+    try:
+        result = migrate.upgrade(url, revision)
+    except SchemaConflictError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
+        # A user-facing command: the reason, not a traceback.
+        print(f"migrate failed on {where}: {_reason(error)}", file=sys.stderr)
+        return 1
+    if result.adopted:
+        created = f"created {', '.join(result.created)}; " if result.created else ""
+        print(
+            f"adopted the better-auth tables in {where}: {created}recorded revision {migrate.ADOPTED_REVISION}",
+            file=sys.stderr,
+        )
+        print(SHARING_HINT, file=sys.stderr)
+    print(f"schema at {revision} on {where}", file=sys.stderr)
     return 0
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig  # the driver's own words, without SQLAlchemy's wrapper and statement
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -251,8 +251,10 @@ class EmailAndPasswordSettings(BaseModel):
     auto_sign_in: bool = True
     """Sign the user in right after sign-up."""
     require_email_verification: bool = False
-    password_hasher: Literal["argon2id", "better-auth-scrypt"] = "argon2id"
-    """`better-auth-scrypt` keeps new hashes in the format a Node better-auth app sharing the database can verify."""
+    password_hasher: Literal["argon2id", "better-auth-scrypt"] | None = None
+    """None: `argon2id`, or `better-auth-scrypt` with `shared_with_node`. `better-auth-scrypt` keeps every hash in
+    the format a Node better-auth app sharing the database can verify (argon2id and bcrypt hashes are moved to it at
+    sign-in); `argon2id` moves every other hash to argon2id at sign-in."""
     password_hash_concurrency: int = Field(default=0, ge=0)
     """How many password hashes may run at once in worker threads (0 = the number of CPUs)."""
     password_hash_nice: int = Field(default=19, ge=0, le=19)
@@ -452,6 +454,11 @@ class AuthSettings(BaseSettings):
     secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Versioned secrets for rotation, newest first: `BETTER_AUTH_SECRETS=2:new-secret,1:old-secret`. The first signs
     and encrypts; all of them (and `secret`) verify and decrypt, so rotating signs nobody out."""
+    shared_with_node: bool = False
+    """A Node better-auth app uses the same database: keep everything in the formats it reads. Implies the
+    `better-auth-scrypt` password hasher (so nobody is moved off better-auth's scrypt), and start-up refuses settings
+    that would break the Node app (`session.hash_session_tokens`, an explicit `argon2id` hasher). See the README,
+    "Sharing a database with a Node better-auth app"."""
     secondary_storage_url: str | None = None
     """`redis://host:6379/0` (or `memory://` for one process): sessions and the per-user session index live there."""
 

@@ -5,7 +5,7 @@
 tests/idp/package.json or package-lock.json change), starts `node server.mjs` on 127.0.0.1 (the OS picks the port),
 waits for its discovery document, and stops it at the end of the session. Without Node/npm, or when the package
 cannot be installed (no registry access and no cache), its tests skip with the reason, or fail with
-REQUIRE_SERVICES=1, like the other services (tests/services.py).
+REQUIRE_SERVICES=1, like the other services (the installing is tests/node_packages.py's).
 
 `IdP.login(authorization_url)` plays the browser at the provider with plain HTTP: it follows the redirects, fills
 the devInteractions login form (any login/password works), approves (or cancels at) the consent screen, and returns
@@ -15,12 +15,10 @@ the redirect back to the relying party (the callback URL with code/state/iss, or
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -34,15 +32,13 @@ import pytest
 
 from fastapi_betterauth.oauth.providers import OAuthProvider, oidc_from_discovery
 
-from .services import REQUIRE_SERVICES
+from .node_packages import NodePackage, node_and_npm, wait_for_line
 
 IDP_SOURCE = Path(__file__).parent / "idp"
-INSTALL_FILES = ("package.json", "package-lock.json")
 APP_BASE_URL = "https://testserver"  # the test apps' origin (tests/conftest.py BASE_URL)
 CALLBACK_PATH = "/api/auth/callback/"
 PROVIDER_IDS = ("idp", "idp2")
 START_TIMEOUT = 30.0
-INSTALL_TIMEOUT = 300.0
 
 
 def _pinned_version() -> str:
@@ -50,55 +46,7 @@ def _pinned_version() -> str:
     return version
 
 
-def unavailable(message: str) -> None:
-    """Skip (locally) or fail (REQUIRE_SERVICES=1) the requesting test because the IdP cannot run."""
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{message}, and REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
-    pytest.skip(f"{message} (set REQUIRE_SERVICES=1 to make this a failure)")
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fastapi-betterauth" / f"oidc-provider-{_pinned_version()}"
-
-
-def _installed(folder: Path) -> bool:
-    """node_modules holds the pinned oidc-provider, installed from the current package.json and lock file."""
-    manifest = folder / "node_modules" / "oidc-provider" / "package.json"
-    if not manifest.is_file() or json.loads(manifest.read_text()).get("version") != _pinned_version():
-        return False
-    return all(
-        (folder / name).is_file() and (folder / name).read_bytes() == (IDP_SOURCE / name).read_bytes()
-        for name in INSTALL_FILES
-    )
-
-
-def install(npm: str) -> Path:
-    """The cache folder with node_modules installed (once) and the current server.mjs. An exclusive file lock
-    keeps parallel sessions (pytest-xdist workers, two checkouts) from installing into it at the same time."""
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not _installed(folder):
-            shutil.rmtree(folder / "node_modules", ignore_errors=True)
-            for name in INSTALL_FILES:
-                shutil.copyfile(IDP_SOURCE / name, folder / name)
-            command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
-            try:
-                done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                unavailable(f"`npm ci` of oidc-provider did not finish within {INSTALL_TIMEOUT:.0f}s in {folder}")
-            if done.returncode != 0:
-                # Leave no half-installed tree that `_installed` could take for a good one.
-                shutil.rmtree(folder / "node_modules", ignore_errors=True)
-                errors = [line for line in done.stderr.splitlines() if not line.startswith("npm warn")]
-                unavailable(f"`npm ci` of oidc-provider failed in {folder}: " + "\n".join(errors[:4]))
-        server = IDP_SOURCE / "server.mjs"
-        target = folder / "server.mjs"
-        if not target.is_file() or target.read_bytes() != server.read_bytes():
-            shutil.copyfile(server, target)
-    return folder
+IDP_PACKAGE = NodePackage(IDP_SOURCE, f"oidc-provider-{_pinned_version()}", ("server.mjs",), "oidc-provider")
 
 
 @dataclass(frozen=True)
@@ -234,14 +182,10 @@ class IdP:
 def _read_port(log: Path, process: subprocess.Popen[bytes], deadline: float) -> int:
     """The port from server.mjs's first line (`oidc-provider listening on ... (127.0.0.1:<port>, ...`)."""
     pattern = re.compile(rb"listening on \S+ \(127\.0\.0\.1:(\d+),")
-    while time.monotonic() < deadline:
-        found = pattern.search(log.read_bytes())
-        if found:
-            return int(found.group(1))
-        if process.poll() is not None:
-            break
-        time.sleep(0.02)
-    raise RuntimeError("oidc-provider did not report its port")
+    try:
+        return int(wait_for_line(log, process, pattern, deadline))
+    except RuntimeError as error:
+        raise RuntimeError(f"oidc-provider did not report its port ({error})") from None
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], deadline: float) -> dict[str, Any]:
@@ -261,12 +205,8 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], deadline: float) -> 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
     """A started oidc-provider shared by the session (see the module docstring)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        unavailable("Node.js (`node` and `npm` on PATH) is needed for the test OpenID Connect provider")
-    assert node is not None
-    assert npm is not None
-    folder = install(npm)
+    node, npm = node_and_npm("the test OpenID Connect provider")
+    folder = IDP_PACKAGE.install(npm)
     log = tmp_path_factory.mktemp("oidc-provider") / "server.log"
     clients = [CLIENT.registration(), SECOND_CLIENT.registration(), AUTO_CONSENT_CLIENT.registration()]
     env = {**os.environ, "PORT": "0", "CLIENTS": json.dumps(clients)}

@@ -1,14 +1,42 @@
-"""Run the toolkit's Alembic chain from code or the CLI, from a checkout or an installed package."""
+"""Run the toolkit's Alembic chain from code or the CLI, from a checkout or an installed package, adopting first a
+database that better-auth's own migrator created (README "Database schema and migrations")."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from .schema_check import SchemaConflictError, inspect_schema
 
 VERSION_TABLE = "better_auth_migrations"
 """The toolkit's own Alembic version table, so it can share a database with an app's Alembic history."""
+
+ADOPTED_REVISION = "0002"
+"""The revision whose schema is better-auth 1.7's (with its api-key plugin's `apikey` table and its `rateLimit`
+table): an adopted database is recorded at it, then upgraded like any other. `inspect_schema` compares a database
+with the models, so a revision after this one must teach it what that revision adds."""
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    """What `upgrade` did besides running the Alembic chain."""
+
+    adopted: bool = False
+    """The database was a better-auth database without a revision of ours, and is now recorded at
+    `ADOPTED_REVISION`."""
+    created: tuple[str, ...] = ()
+    """Tables and indexes adopting it created (`apikey`, `rateLimit`, indexes better-auth did not make)."""
 
 
 def migrations_path() -> Path:
@@ -27,6 +55,58 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """`alembic upgrade <revision>` on `database_url`. Blocking: it runs its own event loop."""
+def describe(database_url: str) -> str:
+    """The URL without its password, to name a database in messages."""
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def upgrade(database_url: str, revision: str = "head") -> MigrationResult:
+    """Adopt a better-auth database if that is what `database_url` holds, then `alembic upgrade <revision>`.
+
+    Raises `SchemaConflictError`, having changed nothing, when the database holds auth tables that are neither ours
+    nor better-auth's. Blocking: it runs its own event loop."""
+    result = asyncio.run(_adopt(database_url))
     command.upgrade(alembic_config(database_url), revision)
+    return result
+
+
+async def _adopt(database_url: str) -> MigrationResult:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    if engine.dialect.name == "sqlite":
+        # pysqlite commits DDL as it goes; with BEGIN sent explicitly an adoption is all or nothing there too.
+        event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    try:
+        async with engine.begin() as connection:
+            return await connection.run_sync(_adopt_in_transaction, database_url)
+    finally:
+        await engine.dispose()
+
+
+def _adopt_in_transaction(connection: Connection, database_url: str) -> MigrationResult:
+    if connection.dialect.name == "postgresql":
+        # Instances starting together on one database adopt it once; the others then find it managed.
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('fastapi_betterauth.migrate'))"))
+    report = inspect_schema(connection, VERSION_TABLE)
+    if report.state == "conflict":
+        raise SchemaConflictError(describe(database_url), report.problems)
+    if report.state != "adoptable":
+        return MigrationResult()
+    created: list[str] = []
+    for table in report.missing_tables:
+        table.create(connection)
+        created.append(f"table {table.name}")
+    for index in report.missing_indexes:
+        index.create(connection)
+        created.append(f"index {index.name}")
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    context.stamp(ScriptDirectory.from_config(alembic_config(database_url)), ADOPTED_REVISION)
+    return MigrationResult(adopted=True, created=tuple(created))
+
+
+def _sqlite_autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")

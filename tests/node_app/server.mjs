@@ -1,0 +1,91 @@
+// A real better-auth 1.7.25 app for the interop tests (tests/interop/): several better-auth instances in ONE Node
+// process, each on its own loopback port, so the test session pays Node's start-up once.
+//
+//   NODE_APPS='{"apps": [...], "migrate": [...]}' node server.mjs
+//
+// apps:    [{"name": "plain", "databaseUrl": "postgres://...", "secret": "...",        (or "secrets": [{version, value}])
+//            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300}}]
+// migrate: database URLs on which better-auth's own migrator (getMigrations from "better-auth/db/migration", with
+//          the same options as the apps, api-key plugin included) runs BEFORE any app listens; its plan is reported.
+//
+// When every app listens, one line is printed: `READY {"apps": {name: baseURL}, "migrations": {url: plan}}`.
+// Secrets come only from NODE_APPS: the test fixture removes BETTER_AUTH_* from this process's environment, since
+// better-auth would otherwise read BETTER_AUTH_SECRET(S) from it.
+import http from "node:http";
+
+import { apiKey } from "@better-auth/api-key";
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { toNodeHandler } from "better-auth/node";
+import pg from "pg";
+
+const config = JSON.parse(process.env.NODE_APPS ?? "{}");
+const pools = new Map();
+
+function pool(url) {
+  if (!pools.has(url)) pools.set(url, new pg.Pool({ connectionString: url, max: 4 }));
+  return pools.get(url);
+}
+
+function options(app, baseURL) {
+  const session = app.cookieCache ? { cookieCache: { enabled: true, ...app.cookieCache } } : {};
+  return {
+    appName: "fastapi-betterauth-interop",
+    baseURL,
+    ...(app.secrets ? { secrets: app.secrets } : { secret: app.secret }),
+    database: pool(app.databaseUrl),
+    emailAndPassword: { enabled: true },
+    session,
+    rateLimit: { enabled: false },
+    telemetry: { enabled: false },
+    // Mock sessions let a test check "this key authenticates here" with GET /get-session + x-api-key.
+    plugins: [apiKey({ enableSessionForAPIKeys: true })],
+  };
+}
+
+async function migrate(url) {
+  const plan = await getMigrations(options({ databaseUrl: url, secret: "x".repeat(32) }, "http://127.0.0.1"));
+  const sql = plan.toBeCreated.length || plan.toBeAdded.length || plan.toBeAddedIndexes.length
+    ? await plan.compileMigrations()
+    : "";
+  await plan.runMigrations();
+  return {
+    toBeCreated: plan.toBeCreated.map((t) => t.table),
+    toBeAdded: plan.toBeAdded.map((t) => ({ table: t.table, fields: Object.keys(t.fields) })),
+    toBeAddedIndexes: plan.toBeAddedIndexes.map((i) => `${i.table}.${i.name}`),
+    schemaProblems: plan.schemaProblems,
+    sql,
+  };
+}
+
+async function listen(app) {
+  const server = http.createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseURL = `http://127.0.0.1:${server.address().port}`;
+  const handler = toNodeHandler(betterAuth(options(app, baseURL)));
+  server.on("request", (req, res) => {
+    if (req.url?.startsWith("/api/auth")) return handler(req, res);
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end('{"message":"not found"}');
+  });
+  return [server, baseURL];
+}
+
+const migrations = {};
+for (const url of config.migrate ?? []) migrations[url] = await migrate(url);
+const servers = [];
+const apps = {};
+for (const app of config.apps ?? []) {
+  const [server, baseURL] = await listen(app);
+  servers.push(server);
+  apps[app.name] = baseURL;
+}
+console.log(`READY ${JSON.stringify({ apps, migrations })}`);
+
+const shutdown = () => {
+  for (const server of servers) server.close();
+  Promise.all([...pools.values()].map((p) => p.end())).finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
