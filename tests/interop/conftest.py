@@ -20,6 +20,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx2 as httpx
@@ -51,6 +52,10 @@ class Interop:
     """What our migrate did on the database better-auth's migrator made."""
     node_plans: dict[str, dict[str, Any]]
     """better-auth's migration plan for each database, by order: on "ours-first" it ran on what our migrate made."""
+    node_outbox: Path
+    """Where every Node instance mails its verification links (JSON lines: app, to, url, token)."""
+    our_outbox: Path
+    """Where our app mails (`email.outbox`)."""
 
     def url(self, order: str) -> str:
         return postgres_url(self.databases[order])
@@ -117,12 +122,12 @@ def interop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interop]:
         asyncio.run(postgres_admin(f'CREATE DATABASE "{name}"'))
     try:
         assert not upgrade(postgres_url(databases["ours-first"])).adopted
-        log = tmp_path_factory.mktemp("node-app") / "server.log"
+        folder = tmp_path_factory.mktemp("node-app")
         migrate = [_node_url(databases[order]) for order in ORDERS]
-        with run_node_apps(_node_apps(databases), migrate, log) as node:
+        with run_node_apps(_node_apps(databases), migrate, folder / "server.log", folder / "node-outbox.jsonl") as node:
             adoption = asyncio.run(_migrate_at_start_up(postgres_url(databases["node-first"])))
             plans = {order: node.migrations[_node_url(databases[order])] for order in ORDERS}
-            yield Interop(node, databases, adoption, plans)
+            yield Interop(node, databases, adoption, plans, folder / "node-outbox.jsonl", folder / "our-outbox.jsonl")
     finally:
         for name in databases.values():
             asyncio.run(postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -171,7 +176,9 @@ async def here(interop: Interop) -> AsyncIterator[HereFactory]:
     async with AsyncExitStack() as stack:
 
         async def side(variant: str = "plain", order: str = "node-first") -> Side:
-            auth = BetterAuth(settings(**our_settings(variant, interop.url(order))))
+            auth = BetterAuth(
+                settings(**our_settings(variant, interop.url(order)), email={"outbox": str(interop.our_outbox)})
+            )
             manager = await stack.enter_async_context(LifespanManager(our_app(auth)))
             transport = httpx.ASGITransport(app=manager.app)
             client = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url=HERE_URL))

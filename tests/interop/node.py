@@ -76,12 +76,13 @@ def _environment(config: dict[str, Any]) -> dict[str, str]:
 
 
 @contextmanager
-def run_node_apps(apps: Sequence[NodeAppConfig], migrate: Sequence[str], log: Path) -> Iterator[NodeApps]:
-    """Start server.mjs with `apps` (better-auth's migrator first runs on the `migrate` database URLs); stop it at
-    the end. Skips (or fails with REQUIRE_SERVICES=1) without Node, npm or the packages."""
+def run_node_apps(apps: Sequence[NodeAppConfig], migrate: Sequence[str], log: Path, outbox: Path) -> Iterator[NodeApps]:
+    """Start server.mjs with `apps` (better-auth's migrator first runs on the `migrate` database URLs; the apps mail
+    their verification links to `outbox`); stop it at the end. Skips (or fails with REQUIRE_SERVICES=1) without
+    Node, npm or the packages."""
     node, npm = node_and_npm("the Node better-auth app of the interop tests")
     folder = NODE_APP.install(npm)
-    config = {"apps": [app.as_json() for app in apps], "migrate": list(migrate)}
+    config = {"apps": [app.as_json() for app in apps], "migrate": list(migrate), "outbox": str(outbox)}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [node, "server.mjs"],

@@ -7,10 +7,12 @@
 //            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300}}]
 // migrate: database URLs on which better-auth's own migrator (getMigrations from "better-auth/db/migration", with
 //          the same options as the apps, api-key plugin included) runs BEFORE any app listens; its plan is reported.
+// outbox:  a file every app appends its verification mails to, one JSON line each: {"app", "to", "url", "token"}.
 //
 // When every app listens, one line is printed: `READY {"apps": {name: baseURL}, "migrations": {url: plan}}`.
 // Secrets come only from NODE_APPS: the test fixture removes BETTER_AUTH_* from this process's environment, since
 // better-auth would otherwise read BETTER_AUTH_SECRET(S) from it.
+import { appendFile } from "node:fs/promises";
 import http from "node:http";
 
 import { apiKey } from "@better-auth/api-key";
@@ -35,6 +37,13 @@ function options(app, baseURL) {
     ...(app.secrets ? { secrets: app.secrets } : { secret: app.secret }),
     database: pool(app.databaseUrl),
     emailAndPassword: { enabled: true },
+    emailVerification: {
+      async sendVerificationEmail({ user, url, token }) {
+        if (!config.outbox) return;
+        const line = JSON.stringify({ app: app.name, to: user.email, url, token });
+        await appendFile(config.outbox, `${line}\n`);
+      },
+    },
     session,
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
