@@ -43,7 +43,8 @@ from .services import (
 )
 
 AUTH_TABLE_NAMES = {table.name for table in AUTH_TABLES}
-REFERENCE_SCHEMA = Path(__file__).parents[2] / "shared" / "reference" / "better-auth-1.7.25-schema-postgres.sql"
+REFERENCE_SCHEMA = Path(__file__).parents[1] / "conformance" / "kit" / "core" / "reference" / "schema-postgres.sql"
+"""pg_dump of the database better-auth 1.7.25's migrator made for the conformance kit's reference server."""
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -220,9 +221,6 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
     """The schema better-auth 1.7.25's migrator creates on PostgreSQL is exactly our models (SPEC §1.2, §1.3).
 
     The reference has no `rateLimit` table: better-auth creates it only for `rateLimit.storage = "database"`."""
-    if not REFERENCE_SCHEMA.is_file():
-        pytest.skip(f"better-auth's reference schema is not at {REFERENCE_SCHEMA}")
-
     async def load_reference() -> None:
         connection = await asyncpg.connect(
             host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, database=postgres_db
