@@ -45,9 +45,9 @@ from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
 from .oauth.token_storage import ProviderTokenCipher
-from .routing import AuthRouter, ModelT
+from .routing import AuthRouter, ModelT, body_fields
 from .security.client_ip import ClientIPResolver
-from .security.origins import OriginPolicy
+from .security.origins import SAFE_METHODS, OriginPolicy
 from .security.ratelimit import RateLimiter, RuleValue, SignInThrottle, limit_backend
 from .sessions import router as sessions_router
 from .sessions.cache import CacheVersion, SessionCookieCache
@@ -314,6 +314,9 @@ class BetterAuth:
 
     async def _check_origin(self, request: Request) -> None:
         self.origins.check(request)
+        if request.method not in SAFE_METHODS:
+            fields = await body_fields(request, max_bytes=self.settings.advanced.max_body_bytes)
+            self.origins.check_redirect_targets(fields, request.query_params)
 
     @asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:

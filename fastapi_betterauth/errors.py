@@ -92,6 +92,7 @@ class ErrorCode(StrEnum):
     API_KEY_SESSION_NOT_ALLOWED = "API_KEY_SESSION_NOT_ALLOWED"
     EMAIL_ALREADY_VERIFIED = "EMAIL_ALREADY_VERIFIED"
     VALIDATION_ERROR = "VALIDATION_ERROR"
+    BAD_REQUEST = "BAD_REQUEST"
     METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED = "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED"
     EMAIL_PASSWORD_DISABLED = "EMAIL_PASSWORD_DISABLED"
     EMAIL_PASSWORD_SIGN_UP_DISABLED = "EMAIL_PASSWORD_SIGN_UP_DISABLED"
@@ -99,7 +100,6 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     EMAIL_CAN_NOT_BE_UPDATED = "EMAIL_CAN_NOT_BE_UPDATED"
     NO_FIELDS_TO_UPDATE = "NO_FIELDS_TO_UPDATE"
-    BODY_MUST_BE_AN_OBJECT = "BODY_MUST_BE_AN_OBJECT"
     NOT_FOUND = "NOT_FOUND"
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
@@ -184,6 +184,7 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ),
     ErrorCode.EMAIL_ALREADY_VERIFIED: "Email is already verified",
     ErrorCode.VALIDATION_ERROR: "Invalid request",
+    ErrorCode.BAD_REQUEST: "Bad request",
     ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED: (
         "POST method requires deferSessionRefresh to be enabled in session config"
     ),
@@ -193,7 +194,6 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
     ErrorCode.EMAIL_CAN_NOT_BE_UPDATED: "Email can not be updated",
     ErrorCode.NO_FIELDS_TO_UPDATE: "No fields to update",
-    ErrorCode.BODY_MUST_BE_AN_OBJECT: "Body must be an object",
     ErrorCode.NOT_FOUND: "Not Found",
     ErrorCode.RATE_LIMITED: "Too many requests. Please try again later.",
     ErrorCode.INTERNAL_SERVER_ERROR: "Internal server error",

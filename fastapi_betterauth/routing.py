@@ -24,6 +24,7 @@ from .hooks import HookVetoError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 """Headers for every response that carries session data: no shared or browser cache keeps it."""
 LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
@@ -54,7 +55,28 @@ _JS_TYPE_NAMES: Mapping[type, str] = {
     type(None): "null",
 }
 _TEXT_SOURCES = frozenset({"query", "path", "header", "cookie"})
-_EXPECTED_BY_ERROR = {"string_type": "string", "bool_type": "boolean", "bool_parsing": "boolean"}
+_EXPECTED_BY_ERROR = {
+    "string_type": "string",
+    "bool_type": "boolean",
+    "bool_parsing": "boolean",
+    "int_type": "number",
+    "float_type": "number",
+    "dict_type": "object",
+    "model_type": "object",
+    "list_type": "array",
+}
+_QUOTED = re.compile(r"'([^']*)'")
+# Pydantic's bound errors: (zod's word, the context key of the bound, the comparison, what is measured).
+_BOUNDS = {
+    "string_too_short": ("Too small", "min_length", ">=", "string to have {} characters"),
+    "string_too_long": ("Too big", "max_length", "<=", "string to have {} characters"),
+    "too_short": ("Too small", "min_length", ">=", "array to have {} items"),
+    "too_long": ("Too big", "max_length", "<=", "array to have {} items"),
+    "greater_than_equal": ("Too small", "ge", ">=", "number to be {}"),
+    "greater_than": ("Too small", "gt", ">", "number to be {}"),
+    "less_than_equal": ("Too big", "le", "<=", "number to be {}"),
+    "less_than": ("Too big", "lt", "<", "number to be {}"),
+}
 
 
 class AuthRoute(APIRoute):
@@ -188,14 +210,50 @@ def _check_json(data: Any) -> None:
             pending.extend((item, (*path, str(index))) for index, item in enumerate(value))
 
 
+def _zod_message(error: Any, parts: list[str], model: type[BaseModel] | None) -> str:
+    """What zod (v4, English) says of the problem pydantic found."""
+    kind = error.get("type", "")
+    context = error.get("ctx") or {}
+    from_text = bool(parts) and parts[0] in _TEXT_SOURCES  # what comes from a URL or a header is always a string
+    if kind == "missing":
+        expected = "string" if from_text else _expected_type(model, parts[-1]) if len(parts) > 1 else "value"
+        return f"Invalid input: expected {expected}, received undefined"
+    if kind == "int_from_float" or (kind == "int_type" and isinstance(error.get("input"), float)):
+        return "Invalid input: expected int, received number"
+    if kind in _EXPECTED_BY_ERROR:
+        return f"Invalid input: expected {_EXPECTED_BY_ERROR[kind]}, received {_js_type(error.get('input'))}"
+    if kind in ("int_parsing", "float_parsing"):  # zod coerces query numbers: text that is none is NaN
+        return "Invalid input: expected number, received NaN" if from_text else "Invalid input"
+    if kind in _BOUNDS and context:
+        word, key, comparison, measured = _BOUNDS[kind]
+        return f"{word}: expected {measured.format(f'{comparison}{_js_number(context[key])}')}"
+    if kind in ("literal_error", "enum"):
+        # pydantic lists the allowed values as `'asc' or 'desc'`; zod as `"asc"|"desc"`.
+        options = [json.dumps(value) for value in _QUOTED.findall(str(context.get("expected", "")))]
+        if len(options) == 1:
+            return f"Invalid input: expected {options[0]}"
+        return f"Invalid option: expected one of {'|'.join(options)}" if options else "Invalid input"
+    return str(error.get("msg", "Invalid input")).removeprefix("Value error, ")
+
+
+def _js_number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _js_type(value: Any) -> str:
     return _JS_TYPE_NAMES.get(type(value), "object")
 
 
+def _field_info(model: type[BaseModel] | None, field: str) -> Any:
+    """The model's field of that name or alias."""
+    if model is None:
+        return None
+    info = model.model_fields.get(field)
+    return info or next((f for f in model.model_fields.values() if f.alias == field), None)
+
+
 def _expected_type(model: type[BaseModel] | None, field: str) -> str:
-    info = model.model_fields.get(field) if model else None
-    if info is None:
-        info = next((f for f in (model.model_fields.values() if model else ()) if f.alias == field), None)
+    info = _field_info(model, field)
     annotation = info.annotation if info else None
     candidates = [a for a in (get_args(annotation) or (annotation,)) if a is not type(None)]
     return _JS_TYPE_NAMES.get(candidates[0], "value") if candidates else "value"
@@ -207,19 +265,7 @@ def _format_errors(errors: Any, model: type[BaseModel] | None = None, prefix: tu
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
         parts = [*prefix, *loc]
-        location = ".".join(parts)
-        kind = error.get("type", "")
-        if kind == "missing":
-            if parts[:1] and parts[0] in _TEXT_SOURCES:  # what comes from a URL or a header is always a string
-                expected = "string"
-            else:
-                expected = _expected_type(model, loc[-1]) if loc else "value"
-            text = f"Invalid input: expected {expected}, received undefined"
-        elif kind in _EXPECTED_BY_ERROR:
-            text = f"Invalid input: expected {_EXPECTED_BY_ERROR[kind]}, received {_js_type(error.get('input'))}"
-        else:
-            text = str(error.get("msg", "Invalid input")).removeprefix("Value error, ")
-        messages.append(f"[{location}] {text}")
+        messages.append(f"[{'.'.join(parts)}] {_zod_message(error, parts, model)}")
     return "; ".join(messages)
 
 
@@ -236,42 +282,97 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _body_bytes(request: Request, max_bytes: int) -> bytes:
+    """The raw body, read once per request (a router dependency may look at it before the route reads it). Kept in
+    the request's scope: `request.state` may be the app's lifespan state, shared by every request."""
+    cached: bytes | None = request.scope.get(_BODY_KEY)
+    if cached is None:
+        cached = await _read_limited(request, max_bytes)
+        request.scope[_BODY_KEY] = cached
+    return cached
+
+
+_BODY_KEY = "fastapi_betterauth.body"
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type in ("application/json", "") or media_type.endswith("+json")
+
+
 async def read_body_data(request: Request, *, max_bytes: int, allow_form: bool = False) -> Any:
     """The parsed JSON body (or form fields where better-auth accepts forms), size-limited; any JSON value."""
-    raw = await _read_limited(request, max_bytes)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await _body_bytes(request, max_bytes)
+    media_type = _media_type(request)
     data: Any
-    if allow_form and media_type == "application/x-www-form-urlencoded":
+    if allow_form and media_type == FORM:
         data = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    elif media_type in ("application/json", "") or media_type.endswith("+json"):
+    elif _is_json(media_type):
         try:
             data = json.loads(raw) if raw.strip() else {}
         except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
-            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "Invalid JSON body") from None
+            raise AuthError(ErrorCode.BAD_REQUEST, 400, "Invalid JSON in request body") from None
     else:
         raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
     _check_json(data)
     return data
 
 
-async def parse_body(request: Request, model: type[ModelT], *, max_bytes: int, allow_form: bool = False) -> ModelT:
+async def body_fields(request: Request, *, max_bytes: int) -> Mapping[str, Any]:
+    """The fields of a JSON or form body, for the checks better-auth makes before a route validates its body (the
+    redirect targets); empty for any other body, whose problems the route itself reports. 413 when too large."""
+    media_type = _media_type(request)
+    if not (_is_json(media_type) or media_type == FORM):
+        return {}
+    try:
+        data = await read_body_data(request, max_bytes=max_bytes, allow_form=True)
+    except AuthError as error:
+        if error.status_code == 413:
+            raise
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+BodyShape = tuple[str, ...]
+"""What zod calls the body a route expects, for the message when it is not a JSON object: `("object",)` for most
+routes, `("record",)` where better-auth takes any fields (`update-user`), both where it takes a schema and more."""
+
+
+async def parse_body(
+    request: Request,
+    model: type[ModelT],
+    *,
+    max_bytes: int,
+    allow_form: bool = False,
+    shape: BodyShape = ("object",),
+) -> ModelT:
     """Read and validate a JSON body (or a form-urlencoded one where better-auth accepts forms).
 
     Oversized bodies are refused before they are read whole; every failure is a clear 4xx.
     """
     data = await read_body_data(request, max_bytes=max_bytes, allow_form=allow_form)
-    if not isinstance(data, dict):
-        message = f"[body] Invalid input: expected object, received {_js_type(data)}"
-        raise AuthError(ErrorCode.VALIDATION_ERROR, 400, message)
+    require_object(data, shape)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise AuthError(ErrorCode.VALIDATION_ERROR, 400, _format_errors(exc.errors(), model, ("body",))) from None
 
 
-def body_openapi(model: type[BaseModel], *, allow_form: bool = False) -> dict[str, Any]:
+def require_object(data: Any, shape: BodyShape = ("object",)) -> None:
+    """400 `VALIDATION_ERROR` in zod's words unless `data` (a parsed body) is a JSON object."""
+    if not isinstance(data, dict):
+        received = _js_type(data)
+        message = "; ".join(f"[body] Invalid input: expected {kind}, received {received}" for kind in shape)
+        raise AuthError(ErrorCode.VALIDATION_ERROR, 400, message)
+
+
+def body_openapi(model: type[BaseModel], *, allow_form: bool = False, required: bool = True) -> dict[str, Any]:
     """`openapi_extra` documenting a body that `parse_body` reads by hand."""
-    return _request_body(_inline_definitions(model.model_json_schema(by_alias=True)), allow_form=allow_form)
+    schema = _inline_definitions(model.model_json_schema(by_alias=True))
+    return _request_body(schema, allow_form=allow_form, required=required)
 
 
 def object_body_openapi(*, allow_form: bool = False) -> dict[str, Any]:

@@ -21,6 +21,13 @@ def js_iso(moment: datetime) -> str:
 JsDate = Annotated[datetime, PlainSerializer(js_iso, return_type=str, when_used="json")]
 
 
+class RequestBody(BaseModel):
+    """Base of every request body: better-auth's camelCase names, unknown fields ignored, and values taken as sent
+    (strict, as zod is: `"yes"` is no boolean and `"5"` no number)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", strict=True)
+
+
 class CamelModel(BaseModel):
     """Snake-case attributes, camelCase JSON (better-auth's field names)."""
 

@@ -59,7 +59,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def get_api_key(
         request: Request,
         response: Response,
-        key_id: Annotated[str, Query(alias="id", min_length=1, max_length=256)],
+        key_id: Annotated[str, Query(alias="id", max_length=256)],
         config_id: Annotated[str | None, Query(alias="configId", max_length=128)] = None,
     ) -> dict[str, Any]:
         found = await _signed_in(request, response)

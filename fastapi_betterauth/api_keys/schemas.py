@@ -4,18 +4,31 @@ intervals and windows in milliseconds)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, get_args
+import re
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic.alias_generators import to_snake
+from pydantic_core import PydanticCustomError
 
 from ..db.models import ApiKey
-from ..schemas import CamelModel, JsDate
+from ..schemas import CamelModel, JsDate, RequestBody
 
 INT32_MAX = 2_147_483_647
 """The `apikey` counters and durations are 32-bit integer columns: larger values are refused up front."""
 MAX_EXPIRES_IN_SECONDS = 100 * 365 * 86_400
 PREFIX_PATTERN = r"^[a-zA-Z0-9_-]+$"
+_PREFIX = re.compile(PREFIX_PATTERN)
+
+
+def _prefix(value: str) -> str:
+    if not _PREFIX.match(value):
+        message = "Invalid prefix format, must be alphanumeric and contain only underscores and hyphens."
+        raise PydanticCustomError("invalid_prefix", message)  # better-auth's words
+    return value
+
+
+KeyPrefix = Annotated[str, AfterValidator(_prefix), WithJsonSchema({"type": "string", "pattern": PREFIX_PATTERN})]
 
 SortField = Literal[
     "id",
@@ -41,10 +54,6 @@ SortField = Literal[
 SORT_ATTRIBUTES: dict[str, str] = {name: to_snake(name) for name in get_args(SortField)}
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-
 SERVER_ONLY_FIELDS = frozenset(
     {
         "remaining",
@@ -59,7 +68,7 @@ SERVER_ONLY_FIELDS = frozenset(
 """Properties only `auth.api` may set; over HTTP they answer 400 `SERVER_ONLY_PROPERTY`."""
 
 
-class CreateApiKeyBody(_Body):
+class CreateApiKeyBody(RequestBody):
     """`POST /api-key/create`. Over HTTP only `name`, `expiresIn`, `prefix` and `metadata` may be set; the rest
     are server-only (`auth.api.create_api_key`)."""
 
@@ -67,7 +76,7 @@ class CreateApiKeyBody(_Body):
     name: str | None = None
     expires_in: float | None = Field(default=None, alias="expiresIn", ge=1, le=MAX_EXPIRES_IN_SECONDS)
     """Seconds from now."""
-    prefix: str | None = Field(default=None, pattern=PREFIX_PATTERN)
+    prefix: KeyPrefix | None = None
     metadata: Any = None
     remaining: int | None = Field(default=None, ge=0, le=INT32_MAX)
     refill_amount: int | None = Field(default=None, alias="refillAmount", ge=1, le=INT32_MAX)
@@ -85,7 +94,7 @@ class CreateApiKeyBody(_Body):
         return self.remaining is not None or bool(self.model_fields_set & (SERVER_ONLY_FIELDS - {"remaining"}))
 
 
-class UpdateApiKeyBody(_Body):
+class UpdateApiKeyBody(RequestBody):
     """`POST /api-key/update`. Over HTTP only `name`, `enabled`, `expiresIn` and `metadata` may change."""
 
     key_id: str = Field(alias="keyId", min_length=1, max_length=256)
@@ -109,7 +118,7 @@ class UpdateApiKeyBody(_Body):
         return bool(self.model_fields_set & SERVER_ONLY_FIELDS)
 
 
-class DeleteApiKeyBody(_Body):
+class DeleteApiKeyBody(RequestBody):
     key_id: str = Field(alias="keyId", min_length=1, max_length=256)
     config_id: str | None = Field(default=None, alias="configId", max_length=128)
 

@@ -49,7 +49,6 @@ def build_router(auth: BetterAuth) -> APIRouter:
     )
     async def send_verification_email(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, SendVerificationBody, max_bytes=max_bytes)
-        auth.origins.check_callback_url(body.callback_url)
         found = await resolve_session(request, response)
         if found is None:
             flows.request_verification(body.email, body.callback_url)  # same answer for every address
@@ -93,7 +92,6 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     async def request_reset(request: Request) -> dict[str, Any]:
         body = await parse_body(request, RequestResetBody, max_bytes=max_bytes)
-        auth.origins.check_callback_url(body.redirect_to, ErrorCode.INVALID_REDIRECT_URL)
         flows.request_password_reset(body.email, body.redirect_to)
         return {"status": True, "message": RESET_MESSAGE}
 
@@ -114,10 +112,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.get("/reset-password/{token}", summary="Follow a reset link")
     async def reset_password_link(
-        token: str, callback_url: Annotated[str | None, Query(alias="callbackURL", max_length=2048)] = None
+        token: str, callback_url: Annotated[str, Query(alias="callbackURL", max_length=2048)]
     ) -> Response:
         if not callback_url:
-            # better-auth's link is broken without a redirect target; here it opens a minimal reset form.
+            # The link as mailed without `redirectTo` (`?callbackURL=`): better-auth's redirects to its error page;
+            # here it opens a minimal reset form.
             return HTMLResponse(_reset_form(auth.settings.base_path, token), headers=LINK_HEADERS)
         auth.origins.check_callback_url(callback_url)
         # better-auth answers with an absolute URL, resolved against its base URL.
@@ -146,8 +145,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(ChangePasswordBody),
     )
     async def change_password(request: Request, response: Response) -> dict[str, Any]:
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, ChangePasswordBody, max_bytes=max_bytes)
+        found = await require_session(request, response, sensitive=True)
         renewed = await flows.change_password(
             found, body.current_password, body.new_password, revoke_other_sessions=body.revoke_other_sessions
         )
@@ -161,8 +160,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post("/verify-password", summary="Check the password", openapi_extra=body_openapi(PasswordBody))
     async def verify_password(request: Request, response: Response) -> dict[str, bool]:
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, PasswordBody, max_bytes=max_bytes)
+        found = await require_session(request, response, sensitive=True)
         await flows.verify_password(found.user, body.password)
         return {"status": True}
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from ..schemas import RequestBody
 from .schemas import EmailAddress
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-
-class EmailBody(_Body):
+class EmailBody(RequestBody):
     email: EmailAddress
 
 
@@ -23,16 +20,16 @@ class RequestResetBody(EmailBody):
     redirect_to: str | None = Field(default=None, alias="redirectTo", max_length=2048)
 
 
-class ResetPasswordBody(_Body):
+class ResetPasswordBody(RequestBody):
     new_password: str = Field(alias="newPassword", min_length=1)
     token: str | None = None  # any length: an unknown token of any size is INVALID_TOKEN
 
 
-class ChangePasswordBody(_Body):
+class ChangePasswordBody(RequestBody):
     new_password: str = Field(alias="newPassword", min_length=1)
     current_password: str = Field(alias="currentPassword", min_length=1)
     revoke_other_sessions: bool = Field(default=False, alias="revokeOtherSessions")
 
 
-class PasswordBody(_Body):
+class PasswordBody(RequestBody):
     password: str = Field(min_length=1)

@@ -296,7 +296,9 @@ class EmailFlows:
         return (await self._tokens.peek(RESET_PASSWORD, token)).value is not None
 
     async def reset_password(self, token: str, new_password: str) -> User:
-        """Set a new password with a reset link (single use). A password the policy refuses keeps the link usable."""
+        """Set a new password with a reset link (single use). A password the policy refuses keeps the link usable.
+        Its length is checked before the token, as better-auth does."""
+        self._policy.check_length(new_password)
         peeked = await self._tokens.peek(RESET_PASSWORD, token)
         if peeked.value is None:
             raise AuthError(ErrorCode.INVALID_TOKEN)

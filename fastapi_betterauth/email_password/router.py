@@ -25,8 +25,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     )
     async def sign_up_email(request: Request, response: Response) -> dict[str, Any]:
         auth.origins.check(request, login_form=True)
-        body = await parse_body(request, SignUpBody, max_bytes=max_bytes, allow_form=True)
-        auth.origins.check_callback_url(body.callback_url)
+        body = await parse_body(request, SignUpBody, max_bytes=max_bytes, allow_form=True, shape=("object", "record"))
         result = await auth.email_password.sign_up(
             name=body.name,
             email=body.email,
@@ -54,7 +53,6 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def sign_in_email(request: Request, response: Response) -> dict[str, Any]:
         auth.origins.check(request, login_form=True)
         body = await parse_body(request, SignInBody, max_bytes=max_bytes, allow_form=True)
-        auth.origins.check_callback_url(body.callback_url)
         client = auth.client_info(request)
         async with auth.sign_in_throttle.attempt(body.email, client.ip_address):
             found = await auth.email_password.sign_in(

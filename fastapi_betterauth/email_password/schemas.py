@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
+
+from ..schemas import RequestBody
 
 # zod's email rule, which better-auth validates sign-up addresses with.
 _EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$")
@@ -31,13 +33,11 @@ EmailAddress = Annotated[
 """A body field holding an email address: validated like better-auth's (zod) and lower-cased."""
 
 
-class _Body(BaseModel):
-    # No blanket string cap: an over-long password must answer PASSWORD_TOO_LONG, and the body size limit
-    # (advanced.max_body_bytes) already bounds every field.
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+# No blanket string cap in these bodies: an over-long password must answer PASSWORD_TOO_LONG, and the body size limit
+# (advanced.max_body_bytes) already bounds every field.
 
 
-class SignUpBody(_Body):
+class SignUpBody(RequestBody):
     name: str = Field(max_length=256)
     email: EmailAddress
     password: str = Field(min_length=1)
@@ -54,8 +54,8 @@ class SignUpBody(_Body):
         return value
 
 
-class SignInBody(_Body):
+class SignInBody(RequestBody):
     email: str
-    password: str = Field(min_length=1)
+    password: str  # an empty one is a wrong one (401), as in better-auth
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     remember_me: bool = Field(default=True, alias="rememberMe")

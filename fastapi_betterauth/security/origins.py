@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from starlette.datastructures import Headers
@@ -78,6 +79,22 @@ def _matches(url: str, pattern: str) -> bool:
     return True
 
 
+_REDIRECT_TARGETS = (
+    ("callbackURL", "callbackURL", ErrorCode.INVALID_CALLBACK_URL),
+    ("redirectTo", "redirectURL", ErrorCode.INVALID_REDIRECT_URL),
+    ("errorCallbackURL", "errorCallbackURL", ErrorCode.INVALID_ERROR_CALLBACK_URL),
+    ("newUserCallbackURL", "newUserCallbackURL", ErrorCode.INVALID_NEW_USER_CALLBACK_URL),
+)
+"""Body fields naming where to send the user: (field, better-auth's label for it, the code of an untrusted one)."""
+
+
+def _truthy(value: Any) -> bool:
+    """JavaScript's truthiness for a JSON value: null, false, 0 and "" are false; objects and arrays are true."""
+    if value is None or value is False or value == "":
+        return False
+    return not (isinstance(value, int | float) and not isinstance(value, bool) and value == 0)
+
+
 class OriginPolicy:
     """Which origins may send cookie-carrying requests, and which URLs may be redirected to."""
 
@@ -100,6 +117,24 @@ class OriginPolicy:
     def check_callback_url(self, url: str | None, code: ErrorCode = ErrorCode.INVALID_CALLBACK_URL) -> None:
         if url is not None and self._check_urls and not self.is_trusted_url(url):
             raise AuthError(code, 403)
+
+    def check_redirect_targets(self, body: Mapping[str, Any], query: Mapping[str, str]) -> None:
+        """better-auth's check of the URLs an unsafe request asks to be sent to, made before the route validates
+        its body: `callbackURL` (body, else query), `redirectTo`, `errorCallbackURL` and `newUserCallbackURL`. One that
+        is not a string is a 400 ("Invalid callbackURL: expected a string", without a code, as better-auth answers);
+        one not trusted, a 403 with its code."""
+        if not self._check_urls:
+            return
+        for field, label, code in _REDIRECT_TARGETS:
+            value = body.get(field)
+            if not _truthy(value) and field == "callbackURL":
+                value = query.get(field)
+            if not _truthy(value):
+                continue
+            if not isinstance(value, str):
+                raise AuthError(ErrorCode.BAD_REQUEST, 400, f"Invalid {label}: expected a string", answer_code=False)
+            if not self.is_trusted_url(value):
+                raise AuthError(code, 403)
 
     def check_request(
         self, method: str, headers: Mapping[str, str], *, login_form: bool = False, url: str | None = None

@@ -18,10 +18,11 @@ from ..routing import (
     object_body_openapi,
     parse_body,
     read_body_data,
+    require_object,
 )
 from ..schemas import SessionOut, SessionResponse, UserOut
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
-from .schemas import RevokeSessionBody
+from .schemas import RevokeSessionBody, SignOutBody
 from .service import AuthSession
 
 if TYPE_CHECKING:
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("fastapi_betterauth")
 STATUS_OK = {"status": True}
+
+
+def query_flag(value: str | None) -> bool:
+    """A flag of the query (`?disableRefresh=true`). better-auth coerces these with JavaScript's `Boolean()`, so any
+    text but the empty one is true and nothing is refused; here `false` and `0` are false too."""
+    return value is not None and value.lower() not in ("", "false", "0")
 
 
 def session_json(found: AuthSession) -> dict[str, Any]:
@@ -73,11 +80,15 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def get_session(
         request: Request,
         response: Response,
-        disable_cookie_cache: Annotated[bool, Query(alias="disableCookieCache")] = False,
-        disable_refresh: Annotated[bool, Query(alias="disableRefresh")] = False,
+        disable_cookie_cache: Annotated[str | None, Query(alias="disableCookieCache")] = None,
+        disable_refresh: Annotated[str | None, Query(alias="disableRefresh")] = None,
     ) -> Any:
         return await read_session(
-            request, response, deferred=defer, refresh=not disable_refresh, use_cookie_cache=not disable_cookie_cache
+            request,
+            response,
+            deferred=defer,
+            refresh=not query_flag(disable_refresh),
+            use_cookie_cache=not query_flag(disable_cookie_cache),
         )
 
     @router.post(
@@ -89,11 +100,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def refresh_session(
         request: Request,
         response: Response,
-        disable_refresh: Annotated[bool, Query(alias="disableRefresh")] = False,
+        disable_refresh: Annotated[str | None, Query(alias="disableRefresh")] = None,
     ) -> Any:
         if not defer:
             raise AuthError(ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED, 405)
-        return await read_session(request, response, deferred=False, refresh=not disable_refresh)
+        return await read_session(request, response, deferred=False, refresh=not query_flag(disable_refresh))
 
     @router.get("/list-sessions", summary="The signed-in user's live sessions (needs a fresh session)")
     async def list_sessions(request: Request, response: Response) -> list[dict[str, Any]]:
@@ -111,9 +122,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(RevokeSessionBody),
     )
     async def revoke_session(request: Request, response: Response) -> dict[str, bool]:
+        body = await parse_body(request, RevokeSessionBody, max_bytes=max_bytes)  # first, as in better-auth
         found = await require_session(request, response, sensitive=True)
         require_revocation()
-        body = await parse_body(request, RevokeSessionBody, max_bytes=max_bytes)
         await auth.sessions.revoke_owned(found.user.id, body.token)
         if body.token == found.session.token:
             auth.cookies.clear_session(response, request.cookies)
@@ -136,15 +147,18 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post("/update-session", summary="Update additional session fields", openapi_extra=object_body_openapi())
     async def update_session(request: Request, response: Response) -> dict[str, Any]:
+        require_object(await read_body_data(request, max_bytes=max_bytes), ("record",))
         await require_session(request, response)
-        data = await read_body_data(request, max_bytes=max_bytes)
-        if not isinstance(data, dict):
-            raise AuthError(ErrorCode.BODY_MUST_BE_AN_OBJECT)
         # Core session fields are not client-writable, and no additional session fields are configured.
         raise no_fields_to_update()
 
-    @router.post("/sign-out", summary="End the current session and clear its cookies")
+    @router.post(
+        "/sign-out",
+        summary="End the current session and clear its cookies",
+        openapi_extra=body_openapi(SignOutBody, required=False),
+    )
     async def sign_out(request: Request, response: Response) -> dict[str, bool]:
+        await parse_body(request, SignOutBody, max_bytes=max_bytes)
         token, _ = read_session_token(auth, request)
         if token is not None:
             audit("sign_out", ip=auth.client_info(request).ip_address)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from ..schemas import RequestBody
 
 
-class RevokeSessionBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class RevokeSessionBody(RequestBody):
     token: str = Field(min_length=1, max_length=512)
     """A session token from `/list-sessions` (an opaque handle when tokens are stored hashed)."""
+
+
+class SignOutBody(RequestBody):
+    """`POST /sign-out`: better-auth's optional fields for a provider's logout, validated and otherwise unused here."""
+
+    callback_url: str | None = Field(default=None, alias="callbackURL")
+    disable_redirect: bool | None = Field(default=None, alias="disableRedirect")
+    state: str | None = None

@@ -26,8 +26,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post("/update-user", summary="Change the user's name or image", openapi_extra=body_openapi(UpdateUserBody))
     async def update_user(request: Request, response: Response) -> dict[str, bool]:
+        body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes, shape=("record",))
         found = await require_session(request, response, sensitive=True)
-        body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes)
         user = await auth.users.update_profile(found.user, body.model_dump(exclude_unset=True))
         await auth.show_user_change(response, found, user, request.cookies)
         return {"status": True}
@@ -38,9 +38,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
         openapi_extra=body_openapi(ChangeEmailBody),
     )
     async def change_email(request: Request, response: Response) -> dict[str, bool]:
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, ChangeEmailBody, max_bytes=max_bytes)
-        auth.origins.check_callback_url(body.callback_url)
+        found = await require_session(request, response, sensitive=True)
         updated = await auth.email_flows.change_email(found.user, body.new_email, body.callback_url)
         if updated is not None:
             await auth.show_user_change(response, found, updated, request.cookies)
@@ -52,11 +51,10 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post("/delete-user", summary="Delete the account", openapi_extra=body_openapi(DeleteUserBody))
     async def delete_user(request: Request, response: Response) -> dict[str, object]:
+        body = await parse_body(request, DeleteUserBody, max_bytes=max_bytes)
         if not options.delete_user.enabled:
             raise NotRoutedError()
         found = await require_session(request, response, sensitive=True)
-        body = await parse_body(request, DeleteUserBody, max_bytes=max_bytes)
-        auth.origins.check_callback_url(body.callback_url)
         if body.password is not None:
             await auth.email_flows.verify_password(found.user, body.password)
         if body.token is not None:

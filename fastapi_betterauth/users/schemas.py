@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..email_password.schemas import EmailAddress
+from ..schemas import RequestBody
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-
-class UpdateUserBody(_Body):
+class UpdateUserBody(RequestBody):
     """`POST /update-user`. `email` is accepted only to be refused with better-auth's code."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=256)
+    name: str | None = Field(default=None, max_length=256)
     image: str | None = Field(default=None, max_length=2048)
     email: str | None = None
 
 
-class ChangeEmailBody(_Body):
+class ChangeEmailBody(RequestBody):
     new_email: EmailAddress = Field(alias="newEmail")
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
 
 
-class DeleteUserBody(_Body):
+class DeleteUserBody(RequestBody):
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     password: str | None = Field(default=None, min_length=1)
     token: str | None = None  # any length: an unknown token of any size is INVALID_TOKEN

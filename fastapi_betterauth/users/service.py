@@ -33,7 +33,7 @@ class UserService:
 
     async def update_profile(self, user: User, changes: dict[str, Any]) -> User:
         """Apply `name` / `image` changes; `email` is refused (it changes through verification only)."""
-        if "email" in changes:
+        if changes.get("email"):  # an empty one is no change (better-auth)
             raise AuthError(ErrorCode.EMAIL_CAN_NOT_BE_UPDATED)
         values = {key: value for key, value in changes.items() if key in ("name", "image")}
         if not values:

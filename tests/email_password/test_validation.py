@@ -123,11 +123,14 @@ async def test_bad_email_on_sign_up(client: httpx.AsyncClient, database: Databas
     assert await user_count(database) == 0
 
 
-@pytest.mark.parametrize("path", [SIGN_UP, SIGN_IN])
-async def test_empty_password_is_a_validation_error(client: httpx.AsyncClient, path: str) -> None:
-    response = await client.post(path, json={"name": "Ann", "email": "ann@example.com", "password": ""})
-
+async def test_empty_password_is_a_validation_error_at_sign_up_and_a_wrong_one_at_sign_in(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(SIGN_UP, json={"name": "Ann", "email": "ann@example.com", "password": ""})
     assert_error(response, 400, "VALIDATION_ERROR")
+    await sign_up(client)
+    response = await client.post(SIGN_IN, json={"email": "ann@example.com", "password": ""})
+    assert_error(response, 401, "INVALID_EMAIL_OR_PASSWORD")  # as in better-auth
     assert response.json()["message"].startswith("[body.password] ")
 
 

@@ -62,6 +62,7 @@ FIELDS = [
         "POST", "/api/auth/change-email", "callbackURL", "INVALID_CALLBACK_URL", {"newEmail": "new@example.com"}, True
     ),
     UrlField("POST", "/api/auth/delete-user", "callbackURL", "INVALID_CALLBACK_URL", {}, True),
+    UrlField("POST", "/api/auth/sign-out", "callbackURL", "INVALID_CALLBACK_URL", {}),
     UrlField("GET", "/api/auth/verify-email", "callbackURL", "INVALID_CALLBACK_URL", {"token": "t"}),
     UrlField("GET", "/api/auth/reset-password/some-token", "callbackURL", "INVALID_CALLBACK_URL"),
     UrlField("GET", "/api/auth/delete-user/callback", "callbackURL", "INVALID_CALLBACK_URL", {"token": "t"}, True),

@@ -206,6 +206,9 @@ async def test_update_session_has_no_client_writable_fields(client: httpx.AsyncC
     assert response.json() == {"message": "No fields to update"}
     not_object = await client.post("/api/auth/update-session", json=[1, 2])
     assert not_object.status_code == 400
-    assert not_object.json() == {"code": "BODY_MUST_BE_AN_OBJECT", "message": "Body must be an object"}
+    assert not_object.json() == {
+        "code": "VALIDATION_ERROR",
+        "message": "[body] Invalid input: expected record, received array",
+    }
     session = (await client.get("/api/auth/get-session")).json()["session"]
     assert session["expiresAt"] == "2026-11-29T12:00:00.000Z"
