@@ -221,6 +221,7 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
     """The schema better-auth 1.7.25's migrator creates on PostgreSQL is exactly our models (SPEC §1.2, §1.3).
 
     The reference has no `rateLimit` table: better-auth creates it only for `rateLimit.storage = "database"`."""
+
     async def load_reference() -> None:
         connection = await asyncpg.connect(
             host=POSTGRES_HOST, port=POSTGRES_PORT, user=POSTGRES_USER, database=postgres_db
