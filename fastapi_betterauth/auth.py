@@ -388,6 +388,8 @@ class BetterAuth:
         else:
             max_age = self.sessions.cookie_max_age(remember_me)
         self.cookies.set_session(response, found.session.token, max_age=max_age)
+        if remember_me and present and self.cookies.dont_remember in present:
+            self.cookies.expire(response, self.cookies.dont_remember)  # a remembered session follows a forgotten one
         if self.cookie_cache is not None:
             await self.cookie_cache.write(response, found, present or {}, remember_me=remember_me)
         if self.settings.bearer.enabled:

@@ -83,6 +83,10 @@ class AuthCookies:
             remember = sign_value(self._keyring.current, "true")
             response.headers.append("set-cookie", self.serialize(self.dont_remember, remember, None))
 
+    def expire(self, response: Response, name: str) -> None:
+        """Tell the browser to drop the cookie `name`."""
+        response.headers.append("set-cookie", self.serialize(name, "", 0))
+
     def clear_session(self, response: Response, present: Mapping[str, str] | None = None) -> None:
         """Expire every cookie that carries session state; with `present` (the request's cookies), also every
         `session_data` chunk and any `account_data` cookie found there."""

@@ -374,6 +374,12 @@ async def test_remember_me_false(client: httpx.AsyncClient, signed_up: dict[str,
     assert "__Secure-better-auth.dont_remember" in cookies
     assert (await client.get("/me")).status_code == 200
 
+    # Signing in again, remembered this time, drops the browser's dont_remember cookie (as better-auth does).
+    remembered = await sign_in(client)
+    assert "Max-Age=604800" in set_cookies(remembered)[SESSION_COOKIE]
+    assert "Max-Age=0;" in set_cookies(remembered)["__Secure-better-auth.dont_remember"]
+    assert "__Secure-better-auth.dont_remember" not in client.cookies
+
 
 async def test_responses_with_a_session_are_not_cached(client: httpx.AsyncClient) -> None:
     """C6: a token in a body must not sit in a shared cache."""
