@@ -55,6 +55,8 @@ COOKIE_CACHE_MAX_AGE = 5
 @dataclass(frozen=True)
 class Profile:
     name: str
+    group: str = "core"
+    """The kit's folder of tests: `core`, or a plugin group (`plugins/<group>`) once the app serves its plugins."""
     server_env: dict[str, str] = field(default_factory=dict)
     kit_env: dict[str, str] = field(default_factory=dict)
     tests: tuple[str, ...] = ()
@@ -107,8 +109,9 @@ def main() -> None:
     args = parser.parse_args()
     profiles = [PROFILES[name] for name in (args.profile or PROFILES)]
     required = os.environ.get("REQUIRE_SERVICES") == "1"
-    if not (KIT / "core" / "run.sh").is_file():
-        raise SystemExit(f"the conformance kit is missing: no core/run.sh under {KIT}")
+    for group in {profile.group for profile in profiles}:
+        if not (KIT / group / "run.sh").is_file():
+            raise SystemExit(f"the conformance kit is missing: no {group}/run.sh under {KIT}")
 
     started = time.monotonic()
     try:
@@ -305,9 +308,9 @@ def run_kit(profile: Profile, tools: Tools, server: Server, pytest_args: list[st
         env["BA_SERVER_DIR"] = str(tools.client_dir)
     else:
         env["SKIP_CLIENT_INTEROP"] = "1"
-    command = [str(KIT / "core" / "run.sh"), "-m", SELECTION, "-p", "no:cacheprovider", "-q", *profile.tests]
-    command += pytest_args
-    done = subprocess.run(command, cwd=KIT / "core", env=env, capture_output=True, text=True, check=False)
+    folder = KIT / profile.group
+    command = [str(folder / "run.sh"), "-m", SELECTION, "-p", "no:cacheprovider", "-q", *profile.tests, *pytest_args]
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
     output = done.stdout + done.stderr
     summary = next((line for line in reversed(output.splitlines()) if line.startswith("SUMMARY:")), "no summary")
     log = output
