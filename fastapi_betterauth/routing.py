@@ -253,6 +253,11 @@ def body_openapi(model: type[BaseModel], *, allow_form: bool = False) -> dict[st
     return _request_body(_inline_definitions(model.model_json_schema(by_alias=True)), allow_form=allow_form)
 
 
+def schema_body_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """`openapi_extra` documenting a JSON body of this schema (for bodies no single model describes)."""
+    return _request_body(schema, allow_form=False)
+
+
 def object_body_openapi(*, allow_form: bool = False) -> dict[str, Any]:
     """`openapi_extra` documenting a body that may be any JSON object (read with `read_body_data`)."""
     return _request_body({"type": "object"}, allow_form=allow_form, required=False)

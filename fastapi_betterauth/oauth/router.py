@@ -22,36 +22,12 @@ from ..routing import (
     read_body_data,
     with_query,
 )
-from ..schemas import UserOut, js_iso
+from ..schemas import UserOut
 from ..sessions.deps import require_session
-from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
+from .account_routes import build_account_router
+from .schemas import LinkSocialBody, SocialSignInBody
 from .service import CallbackError, Started
 from .state import STATE_TTL
-from .token_storage import ProviderTokens, account_scopes
-
-
-def account_json(account: Account) -> dict[str, Any]:
-    """better-auth's list-accounts entry: no tokens, no password."""
-    return {
-        "id": account.id,
-        "providerId": account.provider_id,
-        "accountId": account.account_id,
-        "userId": account.user_id,
-        "createdAt": js_iso(account.created_at),
-        "updatedAt": js_iso(account.updated_at),
-        "scopes": account_scopes(account),
-    }
-
-
-def access_token_json(tokens: ProviderTokens) -> dict[str, Any]:
-    expires = tokens.account.access_token_expires_at
-    return {
-        "accessToken": tokens.access_token,
-        "accessTokenExpiresAt": js_iso(expires) if expires else None,
-        "scopes": tokens.scopes,
-        "idToken": tokens.account.id_token,
-    }
-
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
@@ -140,89 +116,6 @@ def build_router(auth: BetterAuth) -> APIRouter:
         )
         return send_to_provider(response, started, disable_redirect=body.disable_redirect)
 
-    @router.get("/list-accounts", summary="The user's ways to sign in (no secrets)")
-    async def list_accounts(request: Request, response: Response) -> list[dict[str, Any]]:
-        found = await require_session(request, response)
-        response.headers.update(NO_STORE)
-        if not auth.has_database:
-            account = auth.account_cookie.read(request.cookies, user_id=found.user.id)
-            return [account_json(account)] if account is not None else []
-        return [account_json(a) for a in await auth.accounts.list(found.user.id)]
-
-    @router.post(
-        "/unlink-account",
-        summary="Remove a way to sign in (needs a fresh session)",
-        openapi_extra=body_openapi(AccountRefBody),
-    )
-    async def unlink_account(request: Request, response: Response) -> dict[str, bool]:
-        auth.require_database()
-        found = await require_session(request, response, sensitive=True)
-        if not auth.sessions.is_fresh(found.session):
-            raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
-        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        await auth.accounts.unlink(found.user.id, body.provider_id, body.account_id)
-        return {"status": True}
-
-    @router.post(
-        "/get-access-token",
-        summary="A valid provider access token (refreshed when about to expire)",
-        openapi_extra=body_openapi(AccountRefBody),
-    )
-    async def get_access_token(request: Request, response: Response) -> dict[str, Any]:
-        found = await require_session(request, response, sensitive=True)
-        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        response.headers.update(NO_STORE)
-        if not auth.has_database:
-            account = auth.account_cookie.read(
-                request.cookies, user_id=found.user.id, provider_id=body.provider_id, account_id=body.account_id
-            )
-            if account is None:
-                raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
-            tokens, changed = await auth.accounts.fresh_tokens(account)
-            if changed:
-                keep_account(response, tokens.account, request.cookies)
-            return access_token_json(tokens)
-        tokens = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
-        return access_token_json(tokens)
-
-    @router.post(
-        "/refresh-token", summary="Refresh the provider tokens now", openapi_extra=body_openapi(AccountRefBody)
-    )
-    async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
-        auth.require_database()
-        found = await require_session(request, response, sensitive=True)
-        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        tokens = await auth.accounts.refresh(found.user.id, body.provider_id, body.account_id)
-        response.headers.update(NO_STORE)
-        return {
-            **access_token_json(tokens),
-            "refreshToken": tokens.refresh_token,
-            "scope": tokens.account.scope,
-            "providerId": tokens.account.provider_id,
-            "accountId": tokens.account.account_id,
-        }
-
-    @router.get("/account-info", summary="What the provider says now about one of the user's accounts")
-    async def account_info(
-        request: Request,
-        response: Response,
-        account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=256)],
-    ) -> dict[str, Any]:
-        auth.require_database()
-        found = await require_session(request, response, sensitive=True)
-        profile = await auth.accounts.provider_profile(found.user.id, account_id)
-        response.headers.update(NO_STORE)
-        return {
-            "user": {
-                "id": profile.subject,
-                "name": profile.name,
-                "email": profile.email,
-                "image": profile.image,
-                "emailVerified": profile.email_verified,
-            },
-            "data": dict(profile.raw),
-        }
-
     @router.get("/callback/{provider_id}", summary="Where the provider sends the browser back")
     async def callback(provider_id: str, request: Request) -> Response:
         client = auth.client_info(request)
@@ -267,4 +160,5 @@ def build_router(auth: BetterAuth) -> APIRouter:
         html = f"<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p><code>{escape(error)}</code></p>"
         return HTMLResponse(html, 400, headers=LINK_HEADERS)
 
+    router.include_router(build_account_router(auth))
     return router

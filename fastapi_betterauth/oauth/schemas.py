@@ -1,8 +1,14 @@
-"""Request body of `/sign-in/social` (better-auth's field names)."""
+"""Request bodies of the social sign-in and account endpoints (better-auth's field names and schemas)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from ..errors import AuthError, ErrorCode
 
 
 class IdTokenBody(BaseModel):
@@ -36,8 +42,51 @@ class LinkSocialBody(BaseModel):
     scopes: list[str] = Field(default_factory=list, max_length=32)
 
 
-class AccountRefBody(BaseModel):
+class UnlinkAccountBody(BaseModel):
+    """`POST /unlink-account`: the account's row id (`id` in `/list-accounts`)."""
+
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
-    provider_id: str = Field(alias="providerId", min_length=1, max_length=64)
-    account_id: str | None = Field(default=None, alias="accountId", max_length=256)
+    account_id: StrictStr = Field(alias="accountId")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSelection:
+    """Which account a token endpoint acts on: a row id, or (`account_id` None) the account in the
+    `account_data` cookie (`useAccountCookie: true`). `user_id` counts only without a session (server calls)."""
+
+    account_id: str | None
+    user_id: str | None = None
+
+
+def account_selection(data: Mapping[str, Any], where: str = "body") -> AccountSelection:
+    """better-auth's strict union: exactly `{accountId, userId?}` or `{useAccountCookie: true, userId?}`.
+    Anything else (a `providerId`, say) is 400 `VALIDATION_ERROR` `[body] Invalid input`."""
+    user_id = data.get("userId")
+    if "userId" in data and not isinstance(user_id, str):
+        raise AuthError(ErrorCode.VALIDATION_ERROR, 400, f"[{where}] Invalid input")
+    keys = set(data) - {"userId"}
+    if keys == {"accountId"} and isinstance(data["accountId"], str):
+        return AccountSelection(data["accountId"], user_id)
+    if keys == {"useAccountCookie"} and data["useAccountCookie"] in (True, "true"):
+        return AccountSelection(None, user_id)
+    raise AuthError(ErrorCode.VALIDATION_ERROR, 400, f"[{where}] Invalid input")
+
+
+ACCOUNT_SELECTION_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {"accountId": {"type": "string"}, "userId": {"type": "string"}},
+            "required": ["accountId"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"useAccountCookie": {"const": True}, "userId": {"type": "string"}},
+            "required": ["useAccountCookie"],
+            "additionalProperties": False,
+        },
+    ]
+}
+"""The OpenAPI schema of `AccountSelection` bodies."""

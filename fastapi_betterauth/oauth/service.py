@@ -34,7 +34,7 @@ from .accounts import AccountService
 from .client import ProviderClient, ProviderError
 from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
 from .state import IssuedState, OAuthStateStore, StateError
-from .token_storage import ProviderTokenCipher
+from .token_storage import ProviderTokenCipher, granted_scope, merged_scope
 
 ID_TOKEN_MAX_AGE = timedelta(hours=1)
 
@@ -295,7 +295,7 @@ class OAuthService:
             account, owner = linked
             if owner.id != user.id:
                 raise CallbackError("account_already_linked_to_different_user", error_url)
-            await self._accounts.store_tokens(account, token)
+            await self._accounts.store_tokens(account, token, scope=merged_scope(account.scope, token))
             return
         await self._add_account(user, provider, profile, token)
 
@@ -388,6 +388,7 @@ class OAuthService:
             provider_id=provider.id,
             user_id=user.id,
             created_at=now,
+            scope=granted_scope(token),
             **self._cipher.account_fields(token, now),
         )
 

@@ -55,11 +55,11 @@ async def test_tokens_are_sealed_at_rest_and_plain_for_their_owner(
     keyring = Keyring.from_versioned([(3, SECRETS[0].split(":", 1)[1])])
     plain_access = open_sealed(keyring, row.access_token)
 
-    got = (await client.post("/api/auth/get-access-token", json={"providerId": "idp"})).json()
+    got = (await client.post("/api/auth/get-access-token", json={"accountId": row.id})).json()
     assert got["accessToken"] == plain_access
 
     clock.advance(timedelta(minutes=10))  # expired: the IdP must accept the decrypted refresh token
-    refreshed = await client.post("/api/auth/get-access-token", json={"providerId": "idp"})
+    refreshed = await client.post("/api/auth/get-access-token", json={"accountId": row.id})
     assert refreshed.status_code == 200, refreshed.text
     assert refreshed.json()["accessToken"] not in (plain_access, None)
     row = await stored_account(database)
@@ -79,7 +79,7 @@ async def test_turning_encryption_on_keeps_existing_plain_tokens_working(
     sealed_client = await client_factory(secrets=SECRETS, social={"encrypt_oauth_tokens": True})
     await social_sign_in(sealed_client, oidc_provider, login="alice")  # same user, now signed in on this instance
     clock.advance(timedelta(minutes=10))
-    response = await sealed_client.post("/api/auth/refresh-token", json={"providerId": "idp"})
+    response = await sealed_client.post("/api/auth/refresh-token", json={"accountId": row.id})
     assert response.status_code == 200, response.text
     assert response.json()["refreshToken"]
     assert not response.json()["refreshToken"].startswith("$ba$")
@@ -117,8 +117,8 @@ async def test_tokens_sealed_with_a_removed_secret_need_a_new_sign_in(
     row.refresh_token = row.refresh_token.replace("$ba$3$", "$ba$9$")
     async with database.session() as db, db.begin():
         db.add(row)
-    response = await client.post("/api/auth/get-access-token", json={"providerId": "idp"})
+    response = await client.post("/api/auth/get-access-token", json={"accountId": row.id})
     assert response.status_code == 400
-    assert response.json()["code"] == "REFRESH_TOKEN_NOT_FOUND"
+    assert response.json()["code"] == "FAILED_TO_GET_ACCESS_TOKEN"
     await social_sign_in(client, oidc_provider)  # signing in again stores readable tokens
-    assert (await client.post("/api/auth/get-access-token", json={"providerId": "idp"})).json()["accessToken"]
+    assert (await client.post("/api/auth/get-access-token", json={"accountId": row.id})).json()["accessToken"]
