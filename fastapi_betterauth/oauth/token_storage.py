@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..crypto.envelope import PREFIX, EnvelopeError, is_sealed, open_sealed, seal
+from ..crypto.envelope import PREFIX, EnvelopeError, could_be_sealed, is_sealed, open_sealed, seal
 from ..crypto.keyring import Keyring
 from ..db.models import Account
 
@@ -36,7 +36,8 @@ class ProviderTokenCipher:
     """Seals tokens on the way into the database (when enabled) and opens them on the way out.
 
     Opening accepts plain values too, so turning encryption on needs no migration: older rows keep working and are
-    sealed at their next refresh. Envelopes always open, so turning it off again loses nothing.
+    sealed at their next refresh. Envelopes always open, so turning it off again loses nothing, and an envelope
+    sealed before a secret rotation opens with any configured secret (see `open_sealed`).
     """
 
     def __init__(self, keyring: Keyring, *, encrypt: bool) -> None:
@@ -47,15 +48,21 @@ class ProviderTokenCipher:
         return seal(self._keyring, value) if value and self.encrypt else value
 
     def open(self, value: str | None) -> str | None:
-        """The plain token. A `$ba$` envelope that does not open (a retired secret) reads as no token."""
+        """The plain token, or None when there is none or it does not open: a ciphertext is never a token.
+
+        With encryption on, every value that could be an envelope is one (as better-auth reads them then): `$ba$`
+        and hex at least as long as nonce and tag must open with a configured secret. Shorter values are plain
+        tokens stored before encryption was turned on. With encryption off, `$ba$` envelopes (left from when it was
+        on) still open; bare hex that does not open is taken as a plain token, as better-auth takes it then.
+        """
         if not value or not is_sealed(value):
             return value
         try:
             return open_sealed(self._keyring, value)
         except EnvelopeError:
-            # Bare hex may be a plain token stored before encryption was turned on (better-auth has the same
-            # ambiguity); a damaged or retired envelope is unusable.
-            return None if value.startswith(PREFIX) else value
+            if value.startswith(PREFIX) or (self.encrypt and could_be_sealed(value)):
+                return None
+            return value
 
     def tokens(self, account: Account) -> ProviderTokens:
         return ProviderTokens(account, self.open(account.access_token), self.open(account.refresh_token))
