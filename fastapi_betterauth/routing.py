@@ -31,8 +31,10 @@ LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
 
 
 def with_query(url: str, **params: str) -> str:
-    """`url` with more query parameters (after `?` or `&`)."""
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+    """`url` with more query parameters (after `?` or `&`, before any `#fragment`)."""
+    base, hash_sign, fragment = url.partition("#")
+    separator = "" if base.endswith(("?", "&")) else "&" if "?" in base else "?"
+    return f"{base}{separator}{urlencode(params)}{hash_sign}{fragment}"
 
 
 _JS_TYPE_NAMES: Mapping[type, str] = {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from html import escape
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..db.models import Account
@@ -27,19 +29,24 @@ from ..sessions.deps import require_session
 from .account_routes import build_account_router
 from .schemas import LinkSocialBody, SocialSignInBody
 from .service import CallbackError, Started
-from .state import STATE_TTL
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 logger = logging.getLogger("fastapi_betterauth.oauth")
 
+CALLBACK_PARAMS = ("code", "error", "device_id", "error_description", "state", "user", "iss")
+"""The callback parameters a `form_post` callback carries on to the GET (better-auth's order); others are dropped."""
+
+SAFE_ERROR_CODE = re.compile(r"[A-Za-z0-9_'-]+")
+
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
     max_bytes = auth.settings.advanced.max_body_bytes
     state_cookie = auth.cookies.name(auth.oauth.states.cookie_name)
-    default_error_url = f"{auth.settings.url}{auth.settings.base_path}/error"
+    base_url = f"{auth.settings.url}{auth.settings.base_path}"
+    default_error_url = f"{base_url}/error"
 
     def keep_account(response: Response, account: Account | None, present: Mapping[str, str]) -> None:
         """Without a database, the provider account rides in the `account_data` cookie for the session's life."""
@@ -50,7 +57,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     def send_to_provider(response: Response, started: Started, *, disable_redirect: bool) -> dict[str, Any]:
         """`{url, redirect}` + `Location`; the state also rides in a signed cookie of this browser, and the
         callback must come back to it (O1)."""
-        cookie = auth.cookies.serialize(state_cookie, started.state.cookie_value, STATE_TTL)
+        cookie = auth.cookies.serialize(state_cookie, started.state.cookie_value, auth.oauth.states.cookie_max_age)
         response.headers.append("set-cookie", cookie)
         response.headers.update(NO_STORE)
         if not disable_redirect:
@@ -134,6 +141,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
             answer: Response = RedirectResponse(
                 with_query(failure.error_url or default_error_url, **params), 302, headers=LINK_HEADERS
             )
+            if not failure.state_consumed:
+                return answer  # not this flow's callback: the flow in progress keeps its cookie
         else:
             answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
             if signed_in.found is not None:
@@ -144,21 +153,33 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post("/callback/{provider_id}", include_in_schema=False, openapi_extra=object_body_openapi(allow_form=True))
     async def callback_form_post(provider_id: str, request: Request) -> Response:
-        """`response_mode=form_post`: re-enter as a GET, so the browser's Lax cookies come along."""
+        """`response_mode=form_post`: re-enter as a GET with the callback's parameters (the query's win), so the
+        browser's `SameSite=Lax` cookies come along."""
         try:
             data = await read_body_data(request, max_bytes=max_bytes, allow_form=True)
         except AuthError:
             data = None
         if not isinstance(data, dict):
             return RedirectResponse(with_query(default_error_url, error="invalid_callback_request"), 302)
-        params = {**dict(request.query_params), **{k: str(v) for k, v in data.items()}}
-        target = with_query(f"{auth.settings.base_path}/callback/{provider_id}", **params)
+        merged = {**data, **request.query_params}
+        params = {name: str(merged[name]) for name in CALLBACK_PARAMS if merged.get(name) is not None}
+        target = with_query(f"{base_url}/callback/{quote(provider_id, safe='')}", **params)
         return RedirectResponse(target, 302, headers=LINK_HEADERS)
 
     @router.get("/error", include_in_schema=False)
-    async def error_page(error: Annotated[str, Query(max_length=100)] = "unknown_error") -> Response:
-        html = f"<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p><code>{escape(error)}</code></p>"
-        return HTMLResponse(html, 400, headers=LINK_HEADERS)
+    async def error_page(request: Request) -> Response:
+        """better-auth's built-in error page: the `error` code (letters, digits, `_`, `-` only, else `UNKNOWN`) and
+        the `error_description`, escaped."""
+        code = request.query_params.get("error") or "UNKNOWN"
+        if not SAFE_ERROR_CODE.fullmatch(code):
+            code = "UNKNOWN"
+        description = request.query_params.get("error_description")
+        detail = f"<p>{escape(description)}</p>" if description else ""
+        html = (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Error</title>"
+            f"<h1>Sign-in failed</h1><p><code>{escape(code)}</code></p>{detail}</html>"
+        )
+        return HTMLResponse(html, 200, headers=LINK_HEADERS)
 
     router.include_router(build_account_router(auth))
     return router

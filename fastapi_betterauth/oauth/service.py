@@ -42,13 +42,18 @@ logger = logging.getLogger("fastapi_betterauth.oauth")
 
 
 class CallbackError(Exception):
-    """The callback failed: redirect to `error_url` with `?error=<code>` (lower snake case, SPEC §5.4)."""
+    """The callback failed: redirect to `error_url` (the flow's `errorCallbackURL`; None: the auth base URL's
+    `/error` page) with `?error=<code>` (lower snake case, SPEC §5.4). `state_consumed`: the flow's state was used
+    up, so its cookie is cleared; a callback that is not the flow's leaves both alone."""
 
-    def __init__(self, code: str, error_url: str | None, description: str | None = None) -> None:
+    def __init__(
+        self, code: str, error_url: str | None, description: str | None = None, *, state_consumed: bool = True
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.error_url = error_url
         self.description = description
+        self.state_consumed = state_consumed
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +161,12 @@ class OAuthService:
         """Complete the flow from the callback parameters. `browser_state`: the value of the state store's cookie."""
         state = params.get("state")
         if not state:
-            raise CallbackError("state_not_found", None)
+            raise CallbackError("state_not_found", None, state_consumed=False)
         try:
             stored = await self.states.redeem(state, browser_state)
         except StateError as failure:
-            raise CallbackError(failure.code, None) from None
-        callback_url = str(stored.get("callbackURL") or "/")
-        error_url = stored.get("errorURL") or callback_url
+            raise CallbackError(failure.code, failure.error_url, state_consumed=failure.consumed) from None
+        error_url = stored.get("errorURL") or None
         if stored.get("providerId") != provider_id:
             raise CallbackError("state_mismatch", error_url)  # a callback for another provider (mix-up, O4)
         if params.get("error"):
@@ -181,6 +185,9 @@ class OAuthService:
             profile, token = await self._profile(provider, code, stored)
         except ProviderError as failure:
             raise CallbackError(failure.code, error_url) from None
+        callback_url = stored.get("callbackURL")
+        if not isinstance(callback_url, str) or not callback_url:
+            raise CallbackError("no_callback_url", error_url)
         link = stored.get("link")
         if isinstance(link, dict):
             await self._link(provider, profile, token, link, error_url)
@@ -279,7 +286,7 @@ class OAuthService:
         profile: OAuthProfile,
         token: Mapping[str, Any],
         link: Mapping[str, Any],
-        error_url: str,
+        error_url: str | None,
     ) -> None:
         """The link branch (SPEC §5.4): the provider must vouch for the address, which must be the user's."""
         if not self._may_link(provider, profile):
@@ -300,7 +307,7 @@ class OAuthService:
         await self._add_account(user, provider, profile, token)
 
     async def _resolve(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
     ) -> tuple[User, bool]:
         """The user this provider identity signs in as: linked account, safely linked address, or a new user."""
         options = self.settings.social
@@ -327,7 +334,7 @@ class OAuthService:
         return await self._create_user(provider, profile, token, error_url), True
 
     def _cookie_identity(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
     ) -> tuple[User, Account]:
         """Without a database, the user and the account are made from the provider's answer at every sign-in. Their
         ids derive from (provider, subject), so a person keeps one user id across sign-ins, restarts and instances."""
@@ -401,7 +408,7 @@ class OAuthService:
             await self._hooks.after("account", "create", account.model_dump())
 
     async def _create_user(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
     ) -> User:
         now = self._clock.now()
         assert profile.email is not None

@@ -18,6 +18,7 @@ from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
 from ..idp_fixture import IdP
 
 SESSION_STORES = ("database", "stateless")
+ERROR_PAGE = "https://testserver/api/auth/error"
 
 Client = Callable[..., Awaitable[httpx.AsyncClient]]
 
@@ -115,14 +116,99 @@ async def test_replayed_or_tampered_callbacks_fail(
     first = await social(**state_strategy)
     back = await oidc_provider.login(await start(first, callbackURL="/dashboard"))
     tampered = back.replace("state=", "state=x")
-    assert "error=state_mismatch" in (await first.get(path_of(tampered))).headers["location"]
-    assert "error=state_mismatch" in (await first.get(path_of(back))).headers["location"]  # a failure ends the flow
-    client = await social(**state_strategy)
-    back = await oidc_provider.login(await start(client, callbackURL="/dashboard"))
-    assert (await client.get(path_of(back))).headers["location"] == "/dashboard"
-    replay = await client.get(path_of(back))
-    assert "error=state_mismatch" in replay.headers["location"]  # single-use state
+    refused = await first.get(path_of(tampered))
+    assert refused.headers["location"] == f"{ERROR_PAGE}?error=state_mismatch"
+    assert "set-cookie" not in refused.headers  # the flow in progress keeps its state cookie
+    assert (await first.get(path_of(back))).headers["location"] == "/dashboard"  # and still completes
+    replay = await first.get(path_of(back))
+    assert replay.headers["location"] == f"{ERROR_PAGE}?error=state_mismatch"  # single-use state
     assert len(await accounts(database)) == 1
+
+
+async def test_a_foreign_callback_does_not_burn_the_flow(
+    social: Client, oidc_provider: IdP, database: Database, state_strategy: dict[str, object]
+) -> None:
+    """The same callback in another browser fails there, and the browser that started the flow completes it."""
+    victim = await social(**state_strategy)
+    back = await oidc_provider.login(await start(victim, callbackURL="/dashboard"))
+    elsewhere = await (await social(**state_strategy)).get(path_of(back))
+    assert elsewhere.headers["location"] == f"{ERROR_PAGE}?error=state_mismatch"
+    assert "set-cookie" not in elsewhere.headers
+    assert (await victim.get(path_of(back))).headers["location"] == "/dashboard"
+
+
+async def test_only_the_latest_flow_of_a_browser_completes(
+    social: Client, oidc_provider: IdP, database: Database, state_strategy: dict[str, object]
+) -> None:
+    """A browser has one state cookie: of two flows started in it, the earlier one's callback is refused (and
+    leaves the later flow alone)."""
+    client = await social(**state_strategy)
+    earlier = await oidc_provider.login(await start(client, callbackURL="/first"))
+    later = await oidc_provider.login(await start(client, callbackURL="/second"))
+    refused = await client.get(path_of(earlier))
+    assert refused.headers["location"] == f"{ERROR_PAGE}?error=state_mismatch"
+    assert "set-cookie" not in refused.headers
+    done = await client.get(path_of(later))
+    assert done.headers["location"] == "/second"
+    assert "Max-Age=0" in next(c for c in done.headers.get_list("set-cookie") if "state=" in c)
+
+
+async def test_a_state_mismatch_of_a_known_flow_goes_to_its_error_callback_url(
+    social: Client, oidc_provider: IdP
+) -> None:
+    """With the state in the database, a callback in the wrong browser is recognised as that flow's: the error
+    goes to the flow's `errorCallbackURL` (better-auth's `StateError.errorURL`), and the flow is not used up."""
+    victim = await social()
+    back = await oidc_provider.login(await start(victim, callbackURL="/dashboard", errorCallbackURL="/oops"))
+    attacker = await social()
+    assert (await attacker.get(path_of(back))).headers["location"] == "/oops?error=state_mismatch"
+    assert (await victim.get(path_of(back))).headers["location"] == "/dashboard"
+
+
+async def test_callback_errors_without_an_error_callback_url_go_to_the_error_page(
+    social: Client, oidc_provider: IdP, state_strategy: dict[str, object]
+) -> None:
+    """Not to `callbackURL`: to `{base}/error?error=<code>` (better-auth's built-in page)."""
+    client = await social(**state_strategy)
+    back = await oidc_provider.login(await start(client, callbackURL="/dashboard"), deny=True)
+    denied = await client.get(path_of(back))
+    assert denied.headers["location"] == (
+        f"{ERROR_PAGE}?error=access_denied&error_description=End-User+aborted+interaction"
+    )
+    assert "Max-Age=0" in next(c for c in denied.headers.get_list("set-cookie") if "state=" in c)  # used up
+    nothing = await client.get("/api/auth/callback/idp")
+    assert nothing.headers["location"] == f"{ERROR_PAGE}?error=state_not_found"
+    unknown = await client.get("/api/auth/callback/unknown", params={"code": "x", "state": "y"})
+    assert unknown.headers["location"] == f"{ERROR_PAGE}?error=state_mismatch"  # the state is checked first
+
+    back = await oidc_provider.login(await start(client, callbackURL="/dashboard"))
+    forged = back.split("&iss=")[0] + "&iss=https%3A%2F%2Fevil.example"
+    assert (await client.get(path_of(forged))).headers["location"] == f"{ERROR_PAGE}?error=issuer_mismatch"
+    genuine = await client.get(path_of(back))  # an issuer mismatch uses the state up
+    assert genuine.headers["location"] == f"{ERROR_PAGE}?error=state_mismatch"
+
+    injected = await oidc_provider.login(await start(client, callbackURL="/dashboard"))
+    other = await oidc_provider.login(await start(client, callbackURL="/dashboard"))
+    swapped = other.replace(parse_qs(urlsplit(other).query)["code"][0], parse_qs(urlsplit(injected).query)["code"][0])
+    assert (await client.get(path_of(swapped))).headers["location"] == f"{ERROR_PAGE}?error=invalid_code"
+
+    local = await social(**state_strategy)
+    await sign_up(local, email="unverified-zed@example.test")
+    back = await oidc_provider.login(await start(client, callbackURL="/dashboard"), login="unverified-zed")
+    assert (await client.get(path_of(back))).headers["location"] == f"{ERROR_PAGE}?error=account_not_linked"
+
+
+async def test_the_error_page(social: Client) -> None:
+    client = await social()
+    page = await client.get("/api/auth/error", params={"error": "access_denied", "error_description": "<b>no</b>"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "access_denied" in page.text
+    assert "&lt;b&gt;no&lt;/b&gt;" in page.text
+    assert "<b>" not in page.text
+    odd = await client.get("/api/auth/error", params={"error": "<script>"})
+    assert "UNKNOWN" in odd.text
+    assert "<script>" not in odd.text
 
 
 async def test_cookie_state_keeps_nothing_on_the_server_and_refuses_a_forged_or_stale_cookie(
@@ -247,9 +333,11 @@ async def test_signup_can_be_disabled(social: Client, oidc_provider: IdP, databa
 
 async def test_form_post_callback_reenters_as_a_get(social: Client) -> None:
     client = await social()
-    response = await client.post("/api/auth/callback/idp", data={"code": "c", "state": "s"}, headers={})
+    response = await client.post(
+        "/api/auth/callback/idp?state=from-query", data={"state": "s", "code": "c", "extra": "dropped"}, headers={}
+    )
     assert response.status_code == 302
-    assert response.headers["location"] == "/api/auth/callback/idp?code=c&state=s"
+    assert response.headers["location"] == "https://testserver/api/auth/callback/idp?code=c&state=from-query"
 
 
 async def test_providers_from_settings_and_discovery_at_start_up(
