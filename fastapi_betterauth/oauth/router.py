@@ -95,7 +95,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             }
         started = await auth.oauth.start(
             body.provider,
-            callback_url=body.callback_url or "/",
+            callback_url=body.callback_url or auth.settings.origin,
             error_url=body.error_callback_url,
             new_user_url=body.new_user_callback_url,
             scopes=tuple(body.scopes),
@@ -116,7 +116,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
         started = await auth.oauth.start(
             body.provider,
-            callback_url=body.callback_url or "/",
+            callback_url=body.callback_url or auth.settings.origin,
             error_url=body.error_callback_url,
             scopes=tuple(body.scopes),
             link_user=found.user,

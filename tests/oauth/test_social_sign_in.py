@@ -96,6 +96,61 @@ async def test_first_sign_in_creates_the_user_then_finds_it(
     assert user.name == "User alice"
 
 
+async def test_starting_the_flow_as_better_auth_does(social: Client, oidc_provider: IdP) -> None:
+    client = await social()
+    response = await client.post("/api/auth/sign-in/social", json={"provider": "idp", "callbackURL": "/dashboard"})
+    assert response.status_code == 200
+    assert set(response.json()) == {"url", "redirect"}
+    assert response.json()["redirect"] is True
+    url = response.json()["url"]
+    assert response.headers["location"] == url
+    assert url.startswith(f"{oidc_provider.issuer}/auth?")
+    params = {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+    assert set(params) == {
+        "response_type",
+        "client_id",
+        "state",
+        "scope",
+        "redirect_uri",
+        "nonce",
+        "code_challenge_method",
+        "code_challenge",
+    }
+    assert (params["response_type"], params["client_id"]) == ("code", oidc_provider.client_id)
+    assert (len(params["state"]), len(params["nonce"]), len(params["code_challenge"])) == (32, 32, 43)
+    assert params["scope"] == "openid email profile"
+    [cookie] = response.headers.get_list("set-cookie")
+    assert cookie.startswith(f"__Secure-better-auth.state={params['state']}.")
+    assert "Max-Age=300" in cookie  # the verification row lives 10 minutes, the cookie 5 (better-auth)
+    assert {"Path=/", "HttpOnly", "SameSite=Lax"} <= {part.strip() for part in cookie.split(";")}
+
+
+async def test_without_a_callback_url_the_flow_ends_at_the_base_url_origin(
+    social: Client, oidc_provider: IdP, state_strategy: dict[str, object]
+) -> None:
+    client = await social(**state_strategy)
+    back = await oidc_provider.login(await start(client))
+    response = await client.get(path_of(back))
+    assert (response.status_code, response.headers["location"]) == (302, "https://testserver")
+    assert (await client.get("/me")).status_code == 200
+
+
+async def test_origin_is_checked_only_on_requests_with_cookies(social: Client, oidc_provider: IdP) -> None:
+    client = await social()
+    foreign = {"origin": "http://evil.example"}
+    without_cookies = await client.post("/api/auth/sign-in/social", json={"provider": "idp"}, headers=foreign)
+    assert without_cookies.status_code == 200
+    await client.get(path_of(await oidc_provider.login(await start(client, callbackURL="/in"))))
+    with_cookies = await client.post("/api/auth/sign-in/social", json={"provider": "idp"}, headers=foreign)
+    assert (with_cookies.status_code, with_cookies.json()["code"]) == (403, "INVALID_ORIGIN")
+    del client.headers["origin"]
+    no_origin = await client.post("/api/auth/link-social", json={"provider": "idp"})
+    assert (no_origin.status_code, no_origin.json()) == (
+        403,
+        {"code": "MISSING_OR_NULL_ORIGIN", "message": "Missing or null Origin"},
+    )
+
+
 async def test_callback_in_another_browser_fails_and_creates_nothing(
     social: Client, oidc_provider: IdP, database: Database, state_strategy: dict[str, object]
 ) -> None:
