@@ -59,5 +59,6 @@ async def discover(configured: OIDCProviderSettings) -> OAuthProvider:
         client_secret=configured.client_secret.get_secret_value() if configured.client_secret else None,
         scopes=tuple(configured.scopes),
         name=configured.name,
+        token_endpoint_auth_method=configured.token_endpoint_auth_method,
     )
     return _with_options(provider, configured)

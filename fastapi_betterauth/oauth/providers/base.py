@@ -30,7 +30,8 @@ class OAuthProfile:
 
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
-"""How the client authenticates at the token endpoint."""
+"""How the client authenticates at the token endpoint: the secret in a Basic `Authorization` header, the secret in
+the form body, or no secret (a public client; `client_id` in the body)."""
 
 ProfileMapper = Callable[[Mapping[str, Any]], OAuthProfile]
 """A pure function from the provider's claims / user-info JSON to an `OAuthProfile`."""
@@ -62,7 +63,9 @@ class OAuthProvider:
     sends_iss: bool = False
     """The provider puts `iss` on every callback (RFC 9207); one without it is then refused (`issuer_missing`)."""
     id_token_algorithms: tuple[str, ...] = ("RS256",)
-    token_endpoint_auth_method: AuthMethod = "client_secret_basic"
+    token_endpoint_auth_method: AuthMethod | None = None
+    """None: `client_secret_post` when there is a secret, else `none` (better-auth's default). An explicit
+    `client_secret_basic`/`client_secret_post` needs a secret, and `none` refuses one (`ValueError`)."""
     authorization_params: Mapping[str, str] = field(default_factory=dict)
     """Fixed extra parameters of the authorization request (e.g. Google's `include_granted_scopes`)."""
     email_endpoint: str | None = None
@@ -72,6 +75,20 @@ class OAuthProvider:
     override_user_info_on_sign_in: bool = False
     """On every sign-in, copy the provider's name and image (and a verified, unclaimed address) to the user, instead
     of only when the user is created."""
+
+    def __post_init__(self) -> None:
+        method = self.token_endpoint_auth_method
+        if method in ("client_secret_basic", "client_secret_post") and not self.client_secret:
+            raise ValueError(f"provider {self.id!r}: token_endpoint_auth_method {method!r} needs a client secret")
+        if method == "none" and self.client_secret:
+            raise ValueError(f"provider {self.id!r}: token_endpoint_auth_method 'none' cannot have a client secret")
+
+    @property
+    def token_auth_method(self) -> AuthMethod:
+        """The token-endpoint authentication in effect (see `token_endpoint_auth_method`)."""
+        if self.token_endpoint_auth_method is not None:
+            return self.token_endpoint_auth_method
+        return "client_secret_post" if self.client_secret else "none"
 
     def to_user_profile(self, profile: OAuthProfile) -> OAuthProfile:
         """The profile with `map_profile_to_user` applied: what the user's fields are made from. `ValueError` if the
