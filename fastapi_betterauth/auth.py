@@ -39,7 +39,7 @@ from .oauth import router as oauth_router
 from .oauth.account_cookie import AccountCookie
 from .oauth.accounts import AccessToken, AccountService, RefreshedTokens
 from .oauth.client import ProviderClient
-from .oauth.config import builtin_providers, discover
+from .oauth.config import builtin_providers
 from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
@@ -313,9 +313,7 @@ class BetterAuth:
         """Attach this instance to `app.state` for the providers, and close the engine at shutdown."""
         setattr(app.state, STATE_KEY, self)
         try:
-            for oidc in self.settings.social.oidc:  # an unreachable or untrustworthy discovery stops start-up
-                if oidc.id not in self.oauth.providers:
-                    self.oauth.providers[oidc.id] = await discover(oidc)
+            await self.oauth.discovery.start(self.settings.social.oidc)  # an untrustworthy one stops start-up
             yield
         finally:
             await self.drain()

@@ -286,19 +286,19 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], deadline: float) -> 
     raise RuntimeError(f"{url} did not answer 200")
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
-    """A started oidc-provider shared by the session (see the module docstring)."""
+@contextlib.contextmanager
+def running_idp(log_folder: Path, port: int = 0) -> Iterator[IdP]:
+    """Start `node server.mjs` on `port` (0: any free port) with the test clients, and stop it on exit."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         unavailable("Node.js (`node` and `npm` on PATH) is needed for the test OpenID Connect provider")
     assert node is not None
     assert npm is not None
     folder = install(npm)
-    log = tmp_path_factory.mktemp("oidc-provider") / "server.log"
+    log = log_folder / "server.log"
     registered = (CLIENT, SECOND_CLIENT, AUTO_CONSENT_CLIENT, BASIC_ONLY_CLIENT, POST_ONLY_CLIENT)
     clients = [client.registration() for client in registered]
-    env = {**os.environ, "PORT": "0", "CLIENTS": json.dumps(clients)}
+    env = {**os.environ, "PORT": str(port), "CLIENTS": json.dumps(clients)}
     env.pop("ISSUER", None)
     env.pop("AUTO_CONSENT", None)
     with log.open("wb") as output:
@@ -321,3 +321,10 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
+    """A started oidc-provider shared by the session (see the module docstring)."""
+    with running_idp(tmp_path_factory.mktemp("oidc-provider")) as idp:
+        yield idp

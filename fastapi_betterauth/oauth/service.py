@@ -32,6 +32,7 @@ from ..settings import AuthSettings
 from ..users.service import UserService
 from .accounts import AccountService
 from .client import ProviderClient, ProviderError
+from .config import PendingDiscovery
 from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
 from .state import IssuedState, OAuthStateStore, StateError
 from .token_storage import ProviderTokenCipher, granted_scope, merged_scope
@@ -89,6 +90,8 @@ class OAuthService:
         *,
         has_database: bool = True,
     ) -> None:
+        self.discovery = PendingDiscovery(providers)
+        """Generic OpenID providers whose discovery is still to succeed (run `start` when the app starts)."""
         self.settings = settings
         self._has_database = has_database
         self._cipher = cipher
@@ -125,6 +128,7 @@ class OAuthService:
     ) -> Started:
         """Mint the state (with PKCE verifier and nonce) and the authorization URL. With `link_user`, the callback
         links the provider account to that user instead of signing in."""
+        await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
         verifier = new_code_verifier()
         nonce = generate_id(32) if provider.is_openid else None
@@ -159,6 +163,7 @@ class OAuthService:
         user_agent: str | None = None,
     ) -> SignedIn:
         """Complete the flow from the callback parameters. `browser_state`: the value of the state store's cookie."""
+        await self.discovery.ensure(provider_id)
         state = params.get("state")
         if not state:
             raise CallbackError("state_not_found", None, state_consumed=False)
@@ -220,6 +225,7 @@ class OAuthService:
         better-auth, which checks the nonce only when the client sends one, a token that carries a nonce must come
         with the same nonce, so a captured token cannot be replayed without it.
         """
+        await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
         if not provider.is_openid or provider.jwks_uri is None:
             raise AuthError(ErrorCode.ID_TOKEN_NOT_SUPPORTED, 404)

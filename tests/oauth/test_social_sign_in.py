@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
@@ -15,7 +17,7 @@ from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import Account, Verification
 
 from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
-from ..idp_fixture import IdP
+from ..idp_fixture import IdP, running_idp
 
 SESSION_STORES = ("database", "stateless")
 ERROR_PAGE = "https://testserver/api/auth/error"
@@ -426,6 +428,42 @@ async def test_providers_from_settings_and_discovery_at_start_up(
     assert (await client.get("/me")).json()["email"] == "frank@example.test"
 
 
+async def test_a_provider_whose_idp_is_down_at_start_up_is_discovered_by_a_later_request(
+    make_auth: AuthFactory,
+    make_configured_client: ConfiguredClientFactory,
+    clock: ManualClock,
+    tmp_path: Path,
+    oidc_provider: IdP,
+) -> None:
+    """The app starts anyway; the provider answers PROVIDER_NOT_FOUND until a request finds the IdP up, as
+    better-auth's generic OAuth retries discovery per request for a pending provider."""
+    clock.set(datetime.now(UTC))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    oidc = [
+        {
+            "id": "idp",
+            "discovery_url": f"http://127.0.0.1:{port}/.well-known/openid-configuration",
+            "client_id": oidc_provider.client_id,
+            "client_secret": oidc_provider.client_secret,
+        }
+    ]
+    client = await make_configured_client(make_auth(social={"oidc": oidc}))
+    for _ in range(2):
+        down = await client.post("/api/auth/sign-in/social", json={"provider": "idp", "callbackURL": "/in"})
+        assert (down.status_code, down.json()) == (404, {"code": "PROVIDER_NOT_FOUND", "message": "Provider not found"})
+    assert (await sign_up(client, email="still-works@example.com")).status_code == 200
+    with running_idp(tmp_path, port) as idp:
+        up = await client.post("/api/auth/sign-in/social", json={"provider": "idp", "callbackURL": "/in"})
+        assert up.status_code == 200, up.text
+        assert up.json()["url"].startswith(f"{idp.issuer}/auth?")
+        other = await make_configured_client(make_auth(social={"oidc": oidc}))  # starts with the IdP up
+        back = await idp.login(up.json()["url"], login="late")
+        assert (await client.get(path_of(back))).headers["location"] == "/in"
+        assert (await other.post("/api/auth/sign-in/social", json={"provider": "idp"})).status_code == 200
+
+
 async def test_untrustworthy_discovery_stops_start_up(oidc_provider: IdP, make_auth: AuthFactory) -> None:
     from asgi_lifespan import LifespanManager
 
@@ -433,14 +471,18 @@ async def test_untrustworthy_discovery_stops_start_up(oidc_provider: IdP, make_a
 
     from ..conftest import build_app
 
-    wrong = {
-        "id": "idp2",
-        "discovery_url": oidc_provider.issuer + "/other/.well-known/openid-configuration",
-        "client_id": "x",
-    }
-    with pytest.raises(DiscoveryError):
+    # The IdP's own document, fetched under another name: it names an issuer that is not the URL's (O4).
+    elsewhere = oidc_provider.issuer.replace("127.0.0.1", "localhost")
+    wrong = {"id": "idp2", "discovery_url": elsewhere + "/.well-known/openid-configuration", "client_id": "x"}
+    with pytest.raises(DiscoveryError, match="issuer"):
         async with LifespanManager(build_app(make_auth(social={"oidc": [wrong]}))):
             pass
+    missing = {"id": "idp2", "discovery_url": oidc_provider.issuer + "/other/.well-known/openid-configuration"}
+    async with LifespanManager(build_app(make_auth(social={"oidc": [{**missing, "client_id": "x"}]}))) as started:
+        transport = httpx.ASGITransport(app=started.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+            answer = await client.post("/api/auth/sign-in/social", json={"provider": "idp2"})
+            assert (answer.status_code, answer.json()["code"]) == (404, "PROVIDER_NOT_FOUND")  # 404 there: pending
 
 
 async def test_a_returning_sign_in_stores_the_new_provider_tokens(
