@@ -81,6 +81,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
                 body.id_token.token,
                 nonce=body.id_token.nonce,
                 access_token=body.id_token.access_token,
+                refresh_token=body.id_token.refresh_token,
                 ip_address=client.ip_address,
                 user_agent=client.user_agent,
             )
@@ -100,25 +101,39 @@ def build_router(auth: BetterAuth) -> APIRouter:
             new_user_url=body.new_user_callback_url,
             scopes=tuple(body.scopes),
             login_hint=body.login_hint,
+            extra_params=body.additional_params,
         )
         return send_to_provider(response, started, disable_redirect=body.disable_redirect)
 
     @router.post(
         "/link-social",
-        summary="Link another provider to the signed-in user: answers the URL to send the browser to",
+        summary="Link another provider to the signed-in user: the URL to send the browser to, or (with an id token) "
+        "linked at once",
         openapi_extra=body_openapi(LinkSocialBody),
     )
     async def link_social(request: Request, response: Response) -> dict[str, Any]:
         auth.require_database()
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, LinkSocialBody, max_bytes=max_bytes)
         auth.origins.check_callback_url(body.callback_url)
         auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
+        found = await require_session(request, response, sensitive=True)
+        if body.id_token is not None:
+            await auth.oauth.link_with_id_token(
+                found.user,
+                body.provider,
+                body.id_token.token,
+                nonce=body.id_token.nonce,
+                access_token=body.id_token.access_token,
+                refresh_token=body.id_token.refresh_token,
+            )
+            return {"url": "", "status": True, "redirect": False}
         started = await auth.oauth.start(
             body.provider,
             callback_url=body.callback_url or auth.settings.origin,
             error_url=body.error_callback_url,
             scopes=tuple(body.scopes),
+            login_hint=body.login_hint,
+            extra_params=body.additional_params,
             link_user=found.user,
         )
         return send_to_provider(response, started, disable_redirect=body.disable_redirect)

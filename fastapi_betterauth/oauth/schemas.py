@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from ..errors import AuthError, ErrorCode
+from .providers.base import RESERVED_PARAMS, RESERVED_PARAMS_ORDER
 
 
 class IdTokenBody(BaseModel):
@@ -17,6 +18,15 @@ class IdTokenBody(BaseModel):
     token: str = Field(min_length=1, max_length=16384)
     nonce: str | None = Field(default=None, max_length=512)
     access_token: str | None = Field(default=None, alias="accessToken", max_length=16384)
+    refresh_token: str | None = Field(default=None, alias="refreshToken", max_length=16384)
+
+
+def no_reserved_params(value: dict[str, str] | None) -> dict[str, str] | None:
+    """better-auth's `additionalParams` check: the flow's own parameters cannot be set by the caller."""
+    if value is not None and any(key in RESERVED_PARAMS for key in value):
+        reserved = ", ".join(RESERVED_PARAMS_ORDER)
+        raise ValueError(f"additionalParams cannot include reserved OAuth parameters: {reserved}")
+    return value
 
 
 class SocialSignInBody(BaseModel):
@@ -30,6 +40,9 @@ class SocialSignInBody(BaseModel):
     scopes: list[str] = Field(default_factory=list, max_length=32)
     login_hint: str | None = Field(default=None, alias="loginHint", max_length=320)
     id_token: IdTokenBody | None = Field(default=None, alias="idToken")
+    additional_params: dict[str, str] | None = Field(default=None, alias="additionalParams", max_length=32)
+
+    _no_reserved_params = field_validator("additional_params")(no_reserved_params)
 
 
 class LinkSocialBody(BaseModel):
@@ -40,6 +53,11 @@ class LinkSocialBody(BaseModel):
     error_callback_url: str | None = Field(default=None, alias="errorCallbackURL", max_length=2048)
     disable_redirect: bool = Field(default=False, alias="disableRedirect")
     scopes: list[str] = Field(default_factory=list, max_length=32)
+    login_hint: str | None = Field(default=None, alias="loginHint", max_length=320)
+    id_token: IdTokenBody | None = Field(default=None, alias="idToken")
+    additional_params: dict[str, str] | None = Field(default=None, alias="additionalParams", max_length=32)
+
+    _no_reserved_params = field_validator("additional_params")(no_reserved_params)
 
 
 class UnlinkAccountBody(BaseModel):

@@ -124,10 +124,12 @@ class OAuthService:
         new_user_url: str | None = None,
         scopes: tuple[str, ...] = (),
         login_hint: str | None = None,
+        extra_params: Mapping[str, str] | None = None,
         link_user: User | None = None,
     ) -> Started:
         """Mint the state (with PKCE verifier and nonce) and the authorization URL. With `link_user`, the callback
-        links the provider account to that user instead of signing in."""
+        links the provider account to that user instead of signing in. `extra_params` go on the authorization URL
+        (better-auth's `additionalParams`; the flow's own parameters are never replaced)."""
         await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
         verifier = new_code_verifier()
@@ -150,6 +152,7 @@ class OAuthService:
             nonce=nonce,
             scopes=scopes,
             login_hint=login_hint,
+            extra_params=extra_params,
         )
         return Started(url, state)
 
@@ -216,6 +219,7 @@ class OAuthService:
         *,
         nonce: str | None,
         access_token: str | None = None,
+        refresh_token: str | None = None,
         ip_address: str | None = None,
         user_agent: str | None = None,
     ) -> SignedIn:
@@ -225,6 +229,60 @@ class OAuthService:
         better-auth, which checks the nonce only when the client sends one, a token that carries a nonce must come
         with the same nonce, so a captured token cannot be replayed without it.
         """
+        provider, profile = await self._id_token_profile(provider_id, id_token, nonce)
+        token = {"id_token": id_token, "access_token": access_token, "refresh_token": refresh_token}
+        account = None
+        try:
+            if self._has_database:
+                user, is_new = await self._resolve(provider, profile, token, "")
+            else:
+                (user, account), is_new = self._cookie_identity(provider, profile, token, ""), False
+        except CallbackError as refused:
+            raise AuthError(ErrorCode.OAUTH_LINK_ERROR, 401, refused.code.replace("_", " ")) from None
+        found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
+        audit(
+            "sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=f"{provider_id}:id_token"
+        )
+        return SignedIn(found, "", is_new, account)
+
+    async def link_with_id_token(
+        self,
+        user: User,
+        provider_id: str,
+        id_token: str,
+        *,
+        nonce: str | None,
+        access_token: str | None = None,
+        refresh_token: str | None = None,
+    ) -> None:
+        """`link-social` with an id token (SPEC §5.6): link the provider account to `user` at once, without a
+        redirect. The token is checked as for the id-token sign-in. Errors as better-auth's: 409
+        `SOCIAL_ACCOUNT_ALREADY_LINKED` (another user's), 401 `LINKING_NOT_ALLOWED` (the provider does not vouch
+        for the address, or linking is off), 401 `LINKING_DIFFERENT_EMAILS_NOT_ALLOWED`, 417 `LINKING_FAILED`."""
+        provider, profile = await self._id_token_profile(provider_id, id_token, nonce)
+        token = {"id_token": id_token, "access_token": access_token, "refresh_token": refresh_token}
+        async with self._database.session() as db:
+            linked = await find_provider_account(db, provider.id, profile.subject)
+        if linked is not None:
+            account, owner = linked
+            if owner.id != user.id:
+                raise AuthError(ErrorCode.SOCIAL_ACCOUNT_ALREADY_LINKED, 409)
+            await self._accounts.store_tokens(account, token)
+            return
+        if not self._may_link(provider, profile):
+            raise AuthError(ErrorCode.LINKING_NOT_ALLOWED, 401)
+        if profile.email != user.email.lower() and not self.settings.social.allow_different_emails:
+            raise AuthError(ErrorCode.LINKING_DIFFERENT_EMAILS_NOT_ALLOWED, 401)
+        try:
+            await self._add_account(user, provider, profile, token)
+        except IntegrityError:
+            raise AuthError(ErrorCode.LINKING_FAILED, 417) from None
+
+    async def _id_token_profile(
+        self, provider_id: str, id_token: str, nonce: str | None
+    ) -> tuple[OAuthProvider, OAuthProfile]:
+        """The provider and the profile of a client-submitted id token; 404 `PROVIDER_NOT_FOUND` /
+        `ID_TOKEN_NOT_SUPPORTED`, 401 `INVALID_TOKEN` / `FAILED_TO_GET_USER_INFO` / `USER_EMAIL_NOT_FOUND`."""
         await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
         if not provider.is_openid or provider.jwks_uri is None:
@@ -245,20 +303,7 @@ class OAuthService:
             raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO, 401) from None
         if not profile.email:
             raise AuthError(ErrorCode.USER_EMAIL_NOT_FOUND, 401)
-        token = {"id_token": id_token, "access_token": access_token}
-        account = None
-        try:
-            if self._has_database:
-                user, is_new = await self._resolve(provider, profile, token, "")
-            else:
-                (user, account), is_new = self._cookie_identity(provider, profile, token, ""), False
-        except CallbackError as refused:
-            raise AuthError(ErrorCode.OAUTH_LINK_ERROR, 401, refused.code.replace("_", " ")) from None
-        found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
-        audit(
-            "sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=f"{provider_id}:id_token"
-        )
-        return SignedIn(found, "", is_new, account)
+        return provider, profile
 
     async def _profile(
         self, provider: OAuthProvider, code: str, stored: Mapping[str, Any]

@@ -377,8 +377,17 @@ async def test_sign_in_social_validates_its_input(social: Client) -> None:
         assert response.status_code == 403
         assert response.json()["code"] == code
     no_redirect = await client.post("/api/auth/sign-in/social", json={"provider": "idp", "disableRedirect": True})
-    assert no_redirect.json()["redirect"] is False
+    assert no_redirect.json() == {"url": no_redirect.json()["url"], "redirect": False}
     assert "location" not in no_redirect.headers
+    reserved = await client.post(
+        "/api/auth/sign-in/social", json={"provider": "idp", "additionalParams": {"nonce": "x"}}
+    )
+    assert (reserved.status_code, reserved.json()["code"]) == (400, "VALIDATION_ERROR")
+    assert reserved.json()["message"].startswith("[body.additionalParams] additionalParams cannot include reserved")
+    extra = await client.post(
+        "/api/auth/sign-in/social", json={"provider": "idp", "additionalParams": {"prompt": "login"}}
+    )
+    assert parse_qs(urlsplit(extra.json()["url"]).query)["prompt"] == ["login"]
 
 
 async def test_signup_can_be_disabled(social: Client, oidc_provider: IdP, database: Database) -> None:

@@ -11,10 +11,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-# Parameters the flow sets itself; callers' extras may never replace them (better-auth drops them too).
-RESERVED_PARAMS = frozenset(
-    {"state", "client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "nonce", "scope"}
+RESERVED_PARAMS_ORDER = (
+    "state",
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "scope",
 )
+"""Parameters the flow sets itself, in better-auth's order; callers' extras may never replace them."""
+RESERVED_PARAMS = frozenset(RESERVED_PARAMS_ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +134,8 @@ class OAuthProvider:
         in `extra_params` are ignored."""
         requested = tuple(dict.fromkeys((*self.scopes, *scopes)))
         params: dict[str, str] = {
-            **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS},
             **self.authorization_params,
+            **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS},
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": redirect_uri,
