@@ -91,6 +91,7 @@ async def test_first_sign_in_creates_the_user_then_finds_it(
     second = await again.get(path_of(back))
     assert second.headers["location"] == "/dashboard"  # a returning user
     assert (await again.get("/me")).json()["id"] == me["id"]
+    assert (await client.get("/me")).json()["id"] == me["id"]  # a new session; the first one stays valid
     assert len(await accounts(database)) == 1
     async with database.session() as db:
         [user] = (await db.exec(select(User))).all()
@@ -338,6 +339,53 @@ async def test_an_unverified_address_never_takes_over_an_existing_account(
     assert response.headers["location"] == "/oops?error=account_not_linked"
     assert await accounts(database) != []
     assert all(a.provider_id == "credential" for a in await accounts(database))
+
+
+async def test_an_unverified_local_account_is_not_taken_over_even_by_a_trusted_provider(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    """`requireLocalEmailVerified` (better-auth 1.7.25's default): the IdP vouches, the local address is unverified."""
+    local = await social()
+    await sign_up(local, email="kate@example.test")
+    client = await social(social={"trusted_providers": ["idp"]})
+    back = await oidc_provider.login(await start(client), login="kate")
+    response = await client.get(path_of(back))
+    assert response.headers["location"] == "https://testserver/api/auth/error?error=account_not_linked"
+    assert not [c for c in response.headers.get_list("set-cookie") if "session_token=" in c]
+    assert [a.provider_id for a in await accounts(database)] == ["credential"]
+
+
+async def test_a_provider_that_does_not_vouch_links_only_when_trusted(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    """A verified local address, and the IdP says `email_verified: false`: refused, unless the provider is trusted."""
+    local = await social()
+    user_id = (await sign_up(local, email="unverified-lee@example.test")).json()["user"]["id"]
+    async with database.session() as db, db.begin():
+        user = await db.get(User, user_id)
+        assert user is not None
+        user.email_verified = True
+        db.add(user)
+    untrusted = await social()
+    refused = await untrusted.get(path_of(await oidc_provider.login(await start(untrusted), login="unverified-lee")))
+    assert refused.headers["location"] == "https://testserver/api/auth/error?error=account_not_linked"
+    trusted = await social(social={"trusted_providers": ["idp"]})
+    back = await oidc_provider.login(await start(trusted, callbackURL="/in"), login="unverified-lee")
+    assert (await trusted.get(path_of(back))).headers["location"] == "/in"
+    assert (await trusted.get("/me")).json()["id"] == user_id
+
+
+async def test_a_new_user_gets_the_providers_word_on_the_address(
+    social: Client, oidc_provider: IdP, database: Database
+) -> None:
+    client = await social()
+    back = await oidc_provider.login(await start(client, callbackURL="/in"), login="unverified-mo")
+    assert (await client.get(path_of(back))).headers["location"] == "/in"
+    async with database.session() as db:
+        [user] = (await db.exec(select(User))).all()
+    assert (user.email, user.email_verified, user.name) == ("unverified-mo@example.test", False, "User unverified-mo")
+    [account] = await accounts(database)
+    assert account.account_id == "unverified-mo"  # the subject, never the address
 
 
 async def test_a_verified_address_links_to_a_verified_local_user(
