@@ -272,3 +272,29 @@ async def test_server_side_calls_take_the_row_id(
     with pytest.raises(AuthError) as missing:
         await auth.api.get_access_token(user_id=account["userId"], account_id="alice")
     assert missing.value.code == "ACCOUNT_NOT_FOUND"
+
+
+async def test_tokens_of_an_account_without_a_configured_provider_or_refresh_token(
+    client: httpx.AsyncClient, oidc_provider: IdP, clock: ManualClock, database: Database
+) -> None:
+    """The password account has no provider: PROVIDER_NOT_SUPPORTED. Without a refresh token, an expired access
+    token is answered as stored (better-auth refreshes only when it can); refresh-token says why it cannot."""
+    await sign_up(client, email="alice@example.test")
+    credential = await row_id(client, "credential")
+    for path in ("get-access-token", "refresh-token"):
+        response = await client.post(f"/api/auth/{path}", json={"accountId": credential})
+        assert response.json() == {"code": "PROVIDER_NOT_SUPPORTED", "message": "Provider credential is not supported."}
+
+    assert await social_sign_in(client, oidc_provider, login="zoe") == "/in"  # this browser, now as zoe
+    account_id = await row_id(client)
+    async with database.session() as db, db.begin():
+        row = await db.get(Account, account_id)
+        assert row is not None
+        row.refresh_token = None
+        db.add(row)
+    before = (await client.post("/api/auth/get-access-token", json={"accountId": account_id})).json()
+    clock.advance(timedelta(minutes=10))
+    after = await client.post("/api/auth/get-access-token", json={"accountId": account_id})
+    assert after.json() == before
+    missing = await client.post("/api/auth/refresh-token", json={"accountId": account_id})
+    assert (missing.status_code, missing.json()["code"]) == (400, "REFRESH_TOKEN_NOT_FOUND")
