@@ -16,7 +16,7 @@ from fastapi_betterauth import ManualClock, User
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import Account, Verification
 
-from ..conftest import AuthFactory, ConfiguredClientFactory, sign_up
+from ..conftest import AuthFactory, ConfiguredClientFactory, set_cookies, sign_up
 from ..idp_fixture import IdP, running_idp
 
 SESSION_STORES = ("database", "stateless")
@@ -76,6 +76,12 @@ async def test_first_sign_in_creates_the_user_then_finds_it(
     assert response.status_code == 302
     assert response.headers["location"] == "/welcome"
     assert response.headers["referrer-policy"] == "no-referrer"
+    cookies = set_cookies(response)
+    state_name = next(name for name in cookies if name.endswith("state"))
+    assert cookies[state_name].startswith(f"{state_name}=;")
+    assert {"Max-Age=0", "Path=/", "HttpOnly", "SameSite=Lax"} <= {p.strip() for p in cookies[state_name].split(";")}
+    session_cookie = cookies["__Secure-better-auth.session_token"]
+    assert {"Max-Age=604800", "Path=/", "HttpOnly", "SameSite=Lax"} <= {p.strip() for p in session_cookie.split(";")}
     me = (await client.get("/me")).json()
     assert me["email"] == "alice@example.test"
     [account] = await accounts(database)
