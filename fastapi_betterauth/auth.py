@@ -190,6 +190,8 @@ class BetterAuth:
             token_cipher,
             self.accounts,
             has_database=self.has_database,
+            keyring=self.keyring,
+            session_rows=not self.stateless_sessions,
         )
         self.account_cookie = AccountCookie(self.keyring, self.cookies, self.clock)
         """The `account_data` cookie: where a sign-in's provider account is kept without a database."""

@@ -135,6 +135,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             login_hint=body.login_hint,
             extra_params=body.additional_params,
             link_user=found.user,
+            link_session_token=found.session.token,
         )
         return send_to_provider(response, started, disable_redirect=body.disable_redirect)
 

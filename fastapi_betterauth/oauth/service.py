@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
 from ..clock import Clock
+from ..crypto.envelope import EnvelopeError, open_sealed, purpose_keyring, seal
+from ..crypto.keyring import Keyring
 from ..crypto.tokens import generate_id, stable_id
 from ..db.engine import Database
 from ..db.models import Account, User
@@ -38,6 +40,7 @@ from .state import IssuedState, OAuthStateStore, StateError
 from .token_storage import ProviderTokenCipher, granted_scope, merged_scope
 
 ID_TOKEN_MAX_AGE = timedelta(hours=1)
+LINK_SESSION_PURPOSE = "oauth-link-session-token"
 
 logger = logging.getLogger("fastapi_betterauth.oauth")
 
@@ -89,7 +92,13 @@ class OAuthService:
         accounts: AccountService,
         *,
         has_database: bool = True,
+        keyring: Keyring | None = None,
+        session_rows: bool = True,
     ) -> None:
+        self._link_keys = purpose_keyring(keyring, LINK_SESSION_PURPOSE) if keyring is not None else None
+        """Seals the session token a link started from (better-auth's `encryptedSessionToken`)."""
+        self._session_rows = session_rows
+        """Sessions can be looked up by token (not stateless), so a link checks its session is still live."""
         self.discovery = PendingDiscovery(providers)
         """Generic OpenID providers whose discovery is still to succeed (run `start` when the app starts)."""
         self.settings = settings
@@ -126,9 +135,11 @@ class OAuthService:
         login_hint: str | None = None,
         extra_params: Mapping[str, str] | None = None,
         link_user: User | None = None,
+        link_session_token: str | None = None,
     ) -> Started:
         """Mint the state (with PKCE verifier and nonce) and the authorization URL. With `link_user`, the callback
-        links the provider account to that user instead of signing in. `extra_params` go on the authorization URL
+        links the provider account to that user instead of signing in, if the session `link_session_token` is still
+        live by then. `extra_params` go on the authorization URL
         (better-auth's `additionalParams`; the flow's own parameters are never replaced)."""
         await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
@@ -144,6 +155,8 @@ class OAuthService:
         }
         if link_user is not None:
             value["link"] = {"userId": link_user.id, "email": link_user.email}
+            if link_session_token is not None and self._link_keys is not None:
+                value["link"]["encryptedSessionToken"] = seal(self._link_keys, link_session_token)
         state = await self.states.issue(value)
         url = provider.authorization_url(
             redirect_uri=self.redirect_uri(provider_id),
@@ -339,7 +352,10 @@ class OAuthService:
         link: Mapping[str, Any],
         error_url: str | None,
     ) -> None:
-        """The link branch (SPEC §5.4): the provider must vouch for the address, which must be the user's."""
+        """The link branch (SPEC §5.4): the session that started the link is still live, the provider vouches for
+        the address, which must be the user's."""
+        if not await self._link_session_is_live(link):
+            raise CallbackError("unable_to_link_account", error_url)
         if not self._may_link(provider, profile):
             raise CallbackError("unable_to_link_account", error_url)
         if profile.email != link.get("email") and not self.settings.social.allow_different_emails:
@@ -356,6 +372,22 @@ class OAuthService:
             await self._accounts.store_tokens(account, token, scope=merged_scope(account.scope, token))
             return
         await self._add_account(user, provider, profile, token)
+
+    async def _link_session_is_live(self, link: Mapping[str, Any]) -> bool:
+        """Whether the session that started the link still exists and is the user's (better-auth's
+        `isLinkSessionLive`). Links without a recorded session, or with stateless sessions, are not checked."""
+        sealed = link.get("encryptedSessionToken")
+        if not isinstance(sealed, str) or not self._session_rows or self._link_keys is None:
+            return True
+        try:
+            token = open_sealed(self._link_keys, sealed)
+        except EnvelopeError:
+            return False
+        loaded = await self._sessions.store.load(token)
+        if loaded is None:
+            return False
+        session, _ = loaded
+        return session.user_id == link.get("userId") and session.expires_at > self._clock.now()
 
     async def _resolve(
         self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None

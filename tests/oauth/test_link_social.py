@@ -10,7 +10,7 @@ import httpx2 as httpx
 import pytest
 from sqlmodel import select
 
-from fastapi_betterauth import ManualClock, User
+from fastapi_betterauth import Account, ManualClock, User
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.oauth.providers import GitHub
 
@@ -19,6 +19,7 @@ from ..idp_fixture import IdP
 from .test_accounts import path_of
 from .test_id_token_sign_in import app_login
 
+SESSION_STORES = ("database", "stateless")
 ERROR_PAGE = "https://testserver/api/auth/error"
 
 
@@ -193,3 +194,24 @@ async def test_linking_with_an_id_token(app: ConfiguredClientFactory, oidc_provi
     assert (github.status_code, github.json()["code"]) == (404, "ID_TOKEN_NOT_SUPPORTED")
     unknown = await unverified.post("/api/auth/link-social", json={"provider": "nope"})
     assert (unknown.status_code, unknown.json()["code"]) == (404, "PROVIDER_NOT_FOUND")
+
+
+async def test_a_link_whose_session_ended_meanwhile_is_refused(
+    app: ConfiguredClientFactory, oidc_provider: IdP, database: Database, session_store: str
+) -> None:
+    """better-auth keeps the starting session's token (encrypted) in the link state and refuses the link if that
+    session is gone when the provider comes back (with stateless sessions there is nothing to look up)."""
+    client = await app()
+    await sign_up(client, email="ida@example.test")
+    started = await client.post("/api/auth/link-social", json={"provider": "idp", "callbackURL": "/linked"})
+    back = await oidc_provider.login(started.json()["url"], login="ida")
+    cookies = dict(client.cookies)
+    await client.post("/api/auth/sign-out")
+    client.cookies.update(cookies)  # the state cookie is still this browser's; the session is not any more
+    response = await client.get(path_of(back))
+    if session_store == "stateless":
+        assert response.headers["location"] == "/linked"
+        return
+    assert response.headers["location"] == f"{ERROR_PAGE}?error=unable_to_link_account"
+    async with database.session() as db:
+        assert (await db.exec(select(Account).where(Account.provider_id == "idp"))).all() == []
