@@ -145,14 +145,16 @@ class OAuthService:
         provider = self.provider(provider_id)
         verifier = new_code_verifier()
         nonce = generate_id(32) if provider.is_openid else None
+        # better-auth's state fields (absent rather than null, as its schema wants), plus the provider it is for.
         value: dict[str, Any] = {
-            "providerId": provider_id,
-            "codeVerifier": verifier,
-            "nonce": nonce,
             "callbackURL": callback_url,
+            "codeVerifier": verifier,
             "errorURL": error_url,
             "newUserURL": new_user_url,
+            "idTokenNonce": nonce,
+            "providerId": provider_id,
         }
+        value = {key: item for key, item in value.items() if item is not None}
         if link_user is not None:
             value["link"] = {"userId": link_user.id, "email": link_user.email}
             if link_session_token is not None and self._link_keys is not None:
@@ -188,7 +190,7 @@ class OAuthService:
         except StateError as failure:
             raise CallbackError(failure.code, failure.error_url, state_consumed=failure.consumed) from None
         error_url = stored.get("errorURL") or None
-        if stored.get("providerId") != provider_id:
+        if stored.get("providerId", provider_id) != provider_id:
             raise CallbackError("state_mismatch", error_url)  # a callback for another provider (mix-up, O4)
         if params.get("error"):
             raise CallbackError(params["error"], error_url, params.get("error_description"))
@@ -202,6 +204,8 @@ class OAuthService:
             raise CallbackError("issuer_missing", error_url)  # a response stripped of its issuer (mix-up, O4)
         if provider.issuer is not None and "iss" in params and params["iss"] != provider.issuer:
             raise CallbackError("issuer_mismatch", error_url)
+        if provider.is_openid and not (stored.get("idTokenNonce") or stored.get("nonce")):
+            raise CallbackError("nonce_binding_missing", error_url)  # a state minted without the id token's nonce
         try:
             profile, token = await self._profile(provider, code, stored)
         except ProviderError as failure:
@@ -331,7 +335,7 @@ class OAuthService:
         if provider.is_openid:
             if not token.get("id_token"):
                 raise ProviderError("unable_to_get_user_info", "no id token")
-            nonce = stored.get("nonce")
+            nonce = stored.get("idTokenNonce") or stored.get("nonce")  # `nonce`: our states' older field name
             claims = await self._client.verify_id_token(
                 provider, str(token["id_token"]), nonce=str(nonce) if nonce else None, now=self._clock.now()
             )

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx2 as httpx
 import pytest
 from sqlmodel import select
 
 from fastapi_betterauth import ManualClock, User
+from fastapi_betterauth.crypto.envelope import open_sealed, purpose_keyring
+from fastapi_betterauth.crypto.keyring import Keyring
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import Account, Verification
 
-from ..conftest import AuthFactory, ConfiguredClientFactory, set_cookies, sign_up
+from ..conftest import TEST_SECRET, AuthFactory, ConfiguredClientFactory, set_cookies, sign_up
 from ..idp_fixture import IdP, running_idp
 
 SESSION_STORES = ("database", "stateless")
@@ -289,6 +292,12 @@ async def test_cookie_state_keeps_nothing_on_the_server_and_refuses_a_forged_or_
     assert "SameSite=Lax" in cookie
     async with database.session() as db:
         assert (await db.exec(select(Verification))).all() == []
+    # better-auth's state schema: its field names, and absent rather than null (its zod schema refuses null).
+    keys = purpose_keyring(Keyring([TEST_SECRET]), "oauth-state-cookie")
+    payload = json.loads(open_sealed(keys, unquote(cookie.split(";")[0].split("=", 1)[1])))
+    assert None not in payload.values()
+    assert {"callbackURL", "codeVerifier", "idTokenNonce", "expiresAt", "oauthState"} <= set(payload)
+    assert payload["idTokenNonce"] == parse_qs(urlsplit(started.json()["url"]).query)["nonce"][0]
     back = await oidc_provider.login(started.json()["url"])
 
     [jar_cookie] = [c for c in client.cookies.jar if c.name == name]
