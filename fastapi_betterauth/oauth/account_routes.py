@@ -1,5 +1,5 @@
-"""The account endpoints (SPEC §5.6): `GET /list-accounts`, `POST /unlink-account`, `POST /get-access-token`,
-`POST /refresh-token` and `GET /account-info`.
+"""The account endpoints (README *Social sign-in*): `GET /list-accounts`, `POST /unlink-account`,
+`POST /get-access-token`, `POST /refresh-token` and `GET /account-info`.
 
 One account is named by its row id (`{"accountId": <id from list-accounts>}`), or, for the account kept in the
 `account_data` cookie, by `{"useAccountCookie": true}`; a body in any other shape is 400 `VALIDATION_ERROR`. The

@@ -47,8 +47,9 @@ logger = logging.getLogger("fastapi_betterauth.oauth")
 
 class CallbackError(Exception):
     """The callback failed: redirect to `error_url` (the flow's `errorCallbackURL`; None: the auth base URL's
-    `/error` page) with `?error=<code>` (lower snake case, SPEC §5.4). `state_consumed`: the flow's state was used
-    up, so its cookie is cleared; a callback that is not the flow's leaves both alone."""
+    `/error` page) with `?error=<code>`, a lower snake case code (README *Social sign-in* lists them).
+    `state_consumed`: the flow's state was used up, so its cookie is cleared; a callback that is not the flow's
+    leaves both alone."""
 
     def __init__(
         self, code: str, error_url: str | None, description: str | None = None, *, state_consumed: bool = True
@@ -272,7 +273,7 @@ class OAuthService:
         access_token: str | None = None,
         refresh_token: str | None = None,
     ) -> None:
-        """`link-social` with an id token (SPEC §5.6): link the provider account to `user` at once, without a
+        """`link-social` with an id token: link the provider account to `user` at once, without a
         redirect. The token is checked as for the id-token sign-in. Errors as better-auth's: 409
         `SOCIAL_ACCOUNT_ALREADY_LINKED` (another user's), 401 `LINKING_NOT_ALLOWED` (the provider does not vouch
         for the address, or linking is off), 401 `LINKING_DIFFERENT_EMAILS_NOT_ALLOWED`, 417 `LINKING_FAILED`."""
@@ -356,7 +357,7 @@ class OAuthService:
         link: Mapping[str, Any],
         error_url: str | None,
     ) -> None:
-        """The link branch (SPEC §5.4): the session that started the link is still live, the provider vouches for
+        """The link branch: the session that started the link is still live, the provider vouches for
         the address, which must be the user's."""
         if not await self._link_session_is_live(link):
             raise CallbackError("unable_to_link_account", error_url)

@@ -32,7 +32,7 @@ STATE_PURPOSE = "oauth-state"
 
 
 class StateError(Exception):
-    """The callback's state is unusable; `code` is the lower-snake code for the error redirect (SPEC §5.4).
+    """The callback's state is unusable; `code` is the lower-snake code for the error redirect.
 
     `error_url` is the flow's `errorCallbackURL` when the state could be read that far (it was checked when the
     flow started); `consumed` tells whether the state was used up (then its cookie is cleared)."""
