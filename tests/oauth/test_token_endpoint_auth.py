@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from fastapi_betterauth import ManualClock
-from fastapi_betterauth.oauth.providers import OAuthProvider
+from fastapi_betterauth.oauth.providers import oidc_from_discovery
 from fastapi_betterauth.oauth.providers.base import AuthMethod
 from fastapi_betterauth.settings import OIDCProviderSettings
 
@@ -117,13 +117,11 @@ def test_a_method_must_fit_the_secret() -> None:
     public = OIDCProviderSettings.model_validate(base)
     assert public.token_endpoint_auth_method is None
     with pytest.raises(ValueError, match="needs a client secret"):
-        OAuthProvider(
-            id="x",
-            name="x",
+        oidc_from_discovery(
+            "corp",
+            {},
+            discovery_url=base["discovery_url"],
             client_id="c",
             client_secret=None,
-            authorization_endpoint="https://sso.example/auth",
-            token_endpoint="https://sso.example/token",
-            map_profile=lambda data: pytest.fail("unused"),
             token_endpoint_auth_method="client_secret_post",
         )

@@ -72,8 +72,7 @@ class OAuthProvider:
     """The provider puts `iss` on every callback (RFC 9207); one without it is then refused (`issuer_missing`)."""
     id_token_algorithms: tuple[str, ...] = ("RS256",)
     token_endpoint_auth_method: AuthMethod | None = None
-    """None: `client_secret_post` when there is a secret, else `none` (better-auth's default). An explicit
-    `client_secret_basic`/`client_secret_post` needs a secret, and `none` refuses one (`ValueError`)."""
+    """None: `client_secret_post` when there is a secret, else `none` (better-auth's default)."""
     authorization_params: Mapping[str, str] = field(default_factory=dict)
     """Fixed extra parameters of the authorization request (e.g. Google's `include_granted_scopes`)."""
     email_endpoint: str | None = None
@@ -83,13 +82,6 @@ class OAuthProvider:
     override_user_info_on_sign_in: bool = False
     """On every sign-in, copy the provider's name and image (and a verified, unclaimed address) to the user, instead
     of only when the user is created."""
-
-    def __post_init__(self) -> None:
-        method = self.token_endpoint_auth_method
-        if method in ("client_secret_basic", "client_secret_post") and not self.client_secret:
-            raise ValueError(f"provider {self.id!r}: token_endpoint_auth_method {method!r} needs a client secret")
-        if method == "none" and self.client_secret:
-            raise ValueError(f"provider {self.id!r}: token_endpoint_auth_method 'none' cannot have a client secret")
 
     @property
     def token_auth_method(self) -> AuthMethod:

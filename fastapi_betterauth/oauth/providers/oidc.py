@@ -38,7 +38,14 @@ def oidc_from_discovery(
 
     `token_endpoint_auth_method`: how the client authenticates at the token endpoint, as registered at the provider
     (better-auth's generic OAuth `tokenEndpointAuth` / `authentication`). Default: `client_secret_post` with a secret,
-    `none` without, as better-auth; the document's `token_endpoint_auth_methods_supported` does not change it."""
+    `none` without, as better-auth; the document's `token_endpoint_auth_methods_supported` does not change it. A
+    method that does not fit the secret is a `ValueError` (better-auth refuses it at start too)."""
+    if token_endpoint_auth_method in ("client_secret_basic", "client_secret_post") and not client_secret:
+        raise ValueError(
+            f"{provider_id}: token_endpoint_auth_method {token_endpoint_auth_method} needs a client secret"
+        )
+    if token_endpoint_auth_method == "none" and client_secret:
+        raise ValueError(f"{provider_id}: token_endpoint_auth_method none cannot have a client secret")
     expected = issuer_of(discovery_url)
     if document.get("issuer") != expected:
         raise DiscoveryError(f"discovery names issuer {document.get('issuer')!r}, expected {expected!r}")
