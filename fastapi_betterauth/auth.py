@@ -38,9 +38,9 @@ from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .oauth import router as oauth_router
 from .oauth.account_cookie import AccountCookie
-from .oauth.accounts import AccountService
+from .oauth.accounts import AccessToken, AccountService, RefreshedTokens
 from .oauth.client import ProviderClient
-from .oauth.config import builtin_providers, discover
+from .oauth.config import builtin_providers
 from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
@@ -197,6 +197,8 @@ class BetterAuth:
             token_cipher,
             self.accounts,
             has_database=self.has_database,
+            keyring=self.keyring,
+            session_rows=not self.stateless_sessions,
         )
         self.account_cookie = AccountCookie(self.keyring, self.cookies, self.clock)
         """The `account_data` cookie: where a sign-in's provider account is kept without a database."""
@@ -323,9 +325,7 @@ class BetterAuth:
         """Attach this instance to `app.state` for the providers, and close the engine at shutdown."""
         setattr(app.state, STATE_KEY, self)
         try:
-            for oidc in self.settings.social.oidc:  # an unreachable or untrustworthy discovery stops start-up
-                if oidc.id not in self.oauth.providers:
-                    self.oauth.providers[oidc.id] = await discover(oidc)
+            await self.oauth.discovery.start(self.settings.social.oidc)  # an untrustworthy one stops start-up
             yield
         finally:
             await self.drain()
@@ -436,6 +436,27 @@ class AuthAPI:
             raise ValueError("with stateless sessions, revoke_session needs the user_id of the session")
         else:
             await self._auth.sessions.revoke_owned(user_id, token)
+
+    # --- Linked accounts: one account is named by its row id (`Account.id`, the `id` of `/list-accounts`).
+
+    async def get_access_token(self, *, user_id: str, account_id: str) -> AccessToken:
+        """A valid provider access token of the user's account, refreshed first when it expires within 5 seconds
+        (better-auth's `auth.api.getAccessToken({body: {accountId, userId}})`). 400 `ACCOUNT_NOT_FOUND`,
+        `PROVIDER_NOT_SUPPORTED` or `FAILED_TO_GET_ACCESS_TOKEN`."""
+        self._auth.require_database()
+        return await self._auth.accounts.access_token(user_id, account_id)
+
+    async def refresh_token(self, *, user_id: str, account_id: str) -> RefreshedTokens:
+        """Refresh the account's provider tokens now and store them (`auth.api.refreshToken`). 400
+        `ACCOUNT_NOT_FOUND`, `PROVIDER_NOT_SUPPORTED`, `REFRESH_TOKEN_NOT_FOUND` or `FAILED_TO_REFRESH_ACCESS_TOKEN`."""
+        self._auth.require_database()
+        return await self._auth.accounts.refresh(user_id, account_id)
+
+    async def unlink_account(self, *, user_id: str, account_id: str) -> None:
+        """Remove one of the user's ways to sign in (`auth.api.unlinkAccount`; no freshness check server-side).
+        400 `FAILED_TO_UNLINK_LAST_ACCOUNT` or `ACCOUNT_NOT_FOUND`."""
+        self._auth.require_database()
+        await self._auth.accounts.unlink(user_id, account_id)
 
     def session_cookie_header(self, found: AuthSession) -> dict[str, str]:
         """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests. (With stateless

@@ -66,6 +66,13 @@ class ErrorCode(StrEnum):
     FAILED_TO_GET_ACCESS_TOKEN = "FAILED_TO_GET_ACCESS_TOKEN"
     FAILED_TO_REFRESH_ACCESS_TOKEN = "FAILED_TO_REFRESH_ACCESS_TOKEN"
     REFRESH_TOKEN_NOT_FOUND = "REFRESH_TOKEN_NOT_FOUND"
+    PROVIDER_NOT_SUPPORTED = "PROVIDER_NOT_SUPPORTED"
+    PROVIDER_NOT_CONFIGURED = "PROVIDER_NOT_CONFIGURED"
+    ACCESS_TOKEN_NOT_FOUND = "ACCESS_TOKEN_NOT_FOUND"
+    SOCIAL_ACCOUNT_ALREADY_LINKED = "SOCIAL_ACCOUNT_ALREADY_LINKED"
+    LINKING_NOT_ALLOWED = "LINKING_NOT_ALLOWED"
+    LINKING_DIFFERENT_EMAILS_NOT_ALLOWED = "LINKING_DIFFERENT_EMAILS_NOT_ALLOWED"
+    LINKING_FAILED = "LINKING_FAILED"
     INVALID_NEW_USER_CALLBACK_URL = "INVALID_NEW_USER_CALLBACK_URL"
     INVALID_ERROR_CALLBACK_URL = "INVALID_ERROR_CALLBACK_URL"
     ID_TOKEN_NOT_SUPPORTED = "ID_TOKEN_NOT_SUPPORTED"
@@ -154,6 +161,13 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.FAILED_TO_GET_ACCESS_TOKEN: "Failed to get a valid access token",
     ErrorCode.FAILED_TO_REFRESH_ACCESS_TOKEN: "Failed to refresh access token",
     ErrorCode.REFRESH_TOKEN_NOT_FOUND: "Refresh token not found",
+    ErrorCode.PROVIDER_NOT_SUPPORTED: "Provider is not supported.",
+    ErrorCode.PROVIDER_NOT_CONFIGURED: "Account is not associated with a configured social provider.",
+    ErrorCode.ACCESS_TOKEN_NOT_FOUND: "Access token not found",
+    ErrorCode.SOCIAL_ACCOUNT_ALREADY_LINKED: "Social account already linked",
+    ErrorCode.LINKING_NOT_ALLOWED: "Account not linked - linking not allowed",
+    ErrorCode.LINKING_DIFFERENT_EMAILS_NOT_ALLOWED: "Account not linked - different emails not allowed",
+    ErrorCode.LINKING_FAILED: "Account not linked - unable to create account",
     ErrorCode.INVALID_NEW_USER_CALLBACK_URL: "Invalid newUserCallbackURL",
     ErrorCode.INVALID_ERROR_CALLBACK_URL: "Invalid errorCallbackURL",
     ErrorCode.ID_TOKEN_NOT_SUPPORTED: "id_token not supported",

@@ -32,8 +32,10 @@ LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
 
 
 def with_query(url: str, **params: str) -> str:
-    """`url` with more query parameters (after `?` or `&`)."""
-    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+    """`url` with more query parameters (after `?` or `&`, before any `#fragment`)."""
+    base, hash_sign, fragment = url.partition("#")
+    separator = "" if base.endswith(("?", "&")) else "&" if "?" in base else "?"
+    return f"{base}{separator}{urlencode(params)}{hash_sign}{fragment}"
 
 
 def absolute_url(base: str, url: str, **params: str) -> str:
@@ -373,6 +375,11 @@ def body_openapi(model: type[BaseModel], *, allow_form: bool = False, required: 
     """`openapi_extra` documenting a body that `parse_body` reads by hand."""
     schema = _inline_definitions(model.model_json_schema(by_alias=True))
     return _request_body(schema, allow_form=allow_form, required=required)
+
+
+def schema_body_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """`openapi_extra` documenting a JSON body of this schema (for bodies no single model describes)."""
+    return _request_body(schema, allow_form=False)
 
 
 def object_body_openapi(*, allow_form: bool = False) -> dict[str, Any]:

@@ -15,7 +15,16 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -148,6 +157,18 @@ class OIDCProviderSettings(BaseModel):
     name: str | None = None
     scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
     override_user_info_on_sign_in: bool = False
+    token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post", "none"] | None = None
+    """How the client authenticates at the token endpoint, as registered at the provider (better-auth's
+    `tokenEndpointAuth.method`). None: `client_secret_post` with a secret, `none` without (better-auth's default)."""
+
+    @model_validator(mode="after")
+    def _auth_method_fits_the_secret(self) -> OIDCProviderSettings:
+        method = self.token_endpoint_auth_method
+        if method in ("client_secret_basic", "client_secret_post") and self.client_secret is None:
+            raise ValueError(f"token_endpoint_auth_method {method} needs a client_secret")
+        if method == "none" and self.client_secret is not None:
+            raise ValueError("token_endpoint_auth_method none cannot have a client_secret")
+        return self
 
 
 class SocialSettings(BaseModel):

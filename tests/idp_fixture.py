@@ -31,6 +31,7 @@ import httpx2 as httpx
 import pytest
 
 from fastapi_betterauth.oauth.providers import OAuthProvider, oidc_from_discovery
+from fastapi_betterauth.oauth.providers.base import AuthMethod
 
 from .node_packages import NodePackage, node_and_npm, wait_for_line
 
@@ -51,27 +52,44 @@ IDP_PACKAGE = NodePackage(IDP_SOURCE, f"oidc-provider-{_pinned_version()}", ("se
 
 @dataclass(frozen=True)
 class OidcClient:
-    """A client registered at the IdP: confidential (client_secret_basic), authorization_code + refresh_token,
-    redirect URIs `https://testserver/api/auth/callback/<provider id>` for provider ids "idp" and "idp2"."""
+    """A client registered at the IdP: confidential, authorization_code + refresh_token, redirect URIs
+    `https://testserver/api/auth/callback/<provider id>` for provider ids "idp" and "idp2".
+
+    Without `token_endpoint_auth_method` it is registered as client_secret_basic and oidc-provider accepts
+    client_secret_post from it too; with one, the token endpoint accepts that method only (tests/idp/server.mjs)."""
 
     client_id: str
     client_secret: str
     auto_consent: bool = False
+    token_endpoint_auth_method: str | None = None
 
     def registration(self) -> dict[str, Any]:
         redirect_uris = [f"{APP_BASE_URL}{CALLBACK_PATH}{provider_id}" for provider_id in PROVIDER_IDS]
-        return {
+        registration: dict[str, Any] = {
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "redirect_uris": redirect_uris,
             "auto_consent": self.auto_consent,
         }
+        if self.token_endpoint_auth_method is not None:
+            registration["token_endpoint_auth_method"] = self.token_endpoint_auth_method
+        return registration
 
 
 CLIENT = OidcClient("test-client", "test-client-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
 SECOND_CLIENT = OidcClient("test-client-2", "test-client-2-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
 AUTO_CONSENT_CLIENT = OidcClient(
     "test-client-auto", "test-client-auto-secret-0123456789-abcdefghijklmnopqrstuvwxyz", auto_consent=True
+)
+BASIC_ONLY_CLIENT = OidcClient(
+    "test-client-basic",
+    "test-client-basic-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+    token_endpoint_auth_method="client_secret_basic",
+)
+POST_ONLY_CLIENT = OidcClient(
+    "test-client-post",
+    "test-client-post-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+    token_endpoint_auth_method="client_secret_post",
 )
 
 _FORM = re.compile(r'<form[^>]*\baction="([^"]+)"[^>]*\bmethod="post"', re.IGNORECASE)
@@ -86,13 +104,16 @@ class IdPError(AssertionError):
 @dataclass
 class IdP:
     """The running provider. `client_id`/`client_secret` are the main client's; `second_client` is another
-    client with the same redirect URIs, `auto_consent_client` one whose logins skip the consent screen."""
+    client with the same redirect URIs, `auto_consent_client` one whose logins skip the consent screen;
+    `basic_only_client` and `post_only_client` authenticate at the token endpoint with that method only."""
 
     issuer: str
     discovery: dict[str, Any] = field(repr=False)
     client: OidcClient = CLIENT
     second_client: OidcClient = SECOND_CLIENT
     auto_consent_client: OidcClient = AUTO_CONSENT_CLIENT
+    basic_only_client: OidcClient = BASIC_ONLY_CLIENT
+    post_only_client: OidcClient = POST_ONLY_CLIENT
     password: str = "any-password"
 
     @property
@@ -107,7 +128,13 @@ class IdP:
     def client_secret(self) -> str:
         return self.client.client_secret
 
-    def provider(self, provider_id: str = "idp", client: OidcClient | None = None) -> OAuthProvider:
+    def provider(
+        self,
+        provider_id: str = "idp",
+        client: OidcClient | None = None,
+        *,
+        token_endpoint_auth_method: AuthMethod | None = None,
+    ) -> OAuthProvider:
         """Our generic OIDC provider for this IdP (from its discovery document), as the main client or `client`."""
         client = client or self.client
         return oidc_from_discovery(
@@ -116,6 +143,7 @@ class IdP:
             discovery_url=self.discovery_url,
             client_id=client.client_id,
             client_secret=client.client_secret,
+            token_endpoint_auth_method=token_endpoint_auth_method,
         )
 
     def redirect_uri(self, provider_id: str) -> str:
@@ -202,14 +230,15 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], deadline: float) -> 
     raise RuntimeError(f"{url} did not answer 200")
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
-    """A started oidc-provider shared by the session (see the module docstring)."""
+@contextlib.contextmanager
+def running_idp(log_folder: Path, port: int = 0) -> Iterator[IdP]:
+    """Start `node server.mjs` on `port` (0: any free port) with the test clients, and stop it on exit."""
     node, npm = node_and_npm("the test OpenID Connect provider")
     folder = IDP_PACKAGE.install(npm)
-    log = tmp_path_factory.mktemp("oidc-provider") / "server.log"
-    clients = [CLIENT.registration(), SECOND_CLIENT.registration(), AUTO_CONSENT_CLIENT.registration()]
-    env = {**os.environ, "PORT": "0", "CLIENTS": json.dumps(clients)}
+    log = log_folder / "server.log"
+    registered = (CLIENT, SECOND_CLIENT, AUTO_CONSENT_CLIENT, BASIC_ONLY_CLIENT, POST_ONLY_CLIENT)
+    clients = [client.registration() for client in registered]
+    env = {**os.environ, "PORT": str(port), "CLIENTS": json.dumps(clients)}
     env.pop("ISSUER", None)
     env.pop("AUTO_CONSENT", None)
     with log.open("wb") as output:
@@ -232,3 +261,10 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdP]:
+    """A started oidc-provider shared by the session (see the module docstring)."""
+    with running_idp(tmp_path_factory.mktemp("oidc-provider")) as idp:
+        yield idp

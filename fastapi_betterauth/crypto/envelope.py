@@ -66,18 +66,34 @@ def is_sealed(value: str) -> bool:
 
 
 def open_sealed(keyring: Keyring, value: str) -> str:
-    """Decrypt with the secret the envelope names (any secret in the keyring). `EnvelopeError` if that fails."""
+    """Decrypt `value`; `EnvelopeError` if that fails.
+
+    `$ba$<version>$` opens with the secret of that version only (as better-auth). Bare hex is what a single
+    `BETTER_AUTH_SECRET` sealed (before versioned secrets were set, or on a Node app without them): better-auth
+    opens it with `BETTER_AUTH_SECRET`; here it opens with that one first and then with every other configured
+    secret, so a legacy secret that was moved into `BETTER_AUTH_SECRETS` (`2:new,1:old`) keeps opening it.
+    """
     if value.startswith(PREFIX):
         version_text, separator, body = value[len(PREFIX) :].partition("$")
         if not separator or not version_text.isdigit():
             raise EnvelopeError("malformed envelope")
         candidates = [s for s, v in zip(keyring.secrets, keyring.versions, strict=True) if v == int(version_text)]
-    else:
-        body = value
-        candidates = [s for s, v in zip(keyring.secrets, keyring.versions, strict=True) if v is None]
-    if not candidates:
-        raise EnvelopeError("no secret for this envelope (retired?)")
-    return _open(candidates[0], body)
+        if not candidates:
+            raise EnvelopeError("no secret for this envelope (retired?)")
+        return _open(candidates[0], body)
+    unversioned = [s for s, v in zip(keyring.secrets, keyring.versions, strict=True) if v is None]
+    for secret in dict.fromkeys([*unversioned, *keyring.secrets]):
+        try:
+            return _open(secret, value)
+        except EnvelopeError:
+            continue
+    raise EnvelopeError("no configured secret opens this envelope")
+
+
+def could_be_sealed(value: str) -> bool:
+    """Whether `value` is long enough, and of the form, to be an envelope at all (nonce and tag included)."""
+    body = value[len(PREFIX) :].partition("$")[2] if value.startswith(PREFIX) else value
+    return value.startswith(PREFIX) or (bool(_HEX.fullmatch(body)) and len(body) >= 2 * (_NONCE_BYTES + _TAG_BYTES))
 
 
 def purpose_keyring(keyring: Keyring, purpose: str) -> Keyring:

@@ -43,7 +43,7 @@ class ProviderClient:
         return AsyncOAuth2Client(
             client_id=provider.client_id,
             client_secret=provider.client_secret,
-            token_endpoint_auth_method=provider.token_endpoint_auth_method,
+            token_endpoint_auth_method=provider.token_auth_method,
             redirect_uri=redirect_uri,
             timeout=self._timeout,
         )

@@ -1,8 +1,16 @@
 """Providers from settings: built-ins whose credentials are set, and generic OpenID Connect providers, whose
-discovery documents are fetched (and their issuers checked) when the app starts."""
+discovery documents are fetched (and their issuers checked) when the app starts.
+
+A provider whose discovery cannot be fetched at start-up (the IdP is down) does not stop the app: it waits in
+`PendingDiscovery`, answers `PROVIDER_NOT_FOUND` meanwhile, and discovery is tried again by each request that names
+it, until one finds the IdP up (better-auth's generic OAuth does the same). A document that can be fetched but
+not trusted (another issuer, no S256, no JWKS) is a configuration error and stops start-up."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 import httpx2 as httpx
@@ -12,6 +20,12 @@ from .providers import Apple, Discord, GitHub, GitLab, Google, Microsoft, OAuthP
 from .providers.oidc import DiscoveryError
 
 DISCOVERY_TIMEOUT_SECONDS = 10.0
+
+logger = logging.getLogger("fastapi_betterauth.oauth")
+
+
+class DiscoveryUnavailable(DiscoveryError):
+    """The discovery document could not be fetched (unreachable, an error status, not JSON)."""
 
 
 def _secret(credentials: ProviderCredentials) -> str:
@@ -43,14 +57,16 @@ def _with_options(provider: OAuthProvider, options: ProviderCredentials | OIDCPr
 
 
 async def discover(configured: OIDCProviderSettings) -> OAuthProvider:
-    """Fetch a provider's discovery document and build it; `DiscoveryError` when unreachable or untrustworthy."""
+    """Fetch a provider's discovery document and build it; `DiscoveryUnavailable` when it cannot be fetched,
+    `DiscoveryError` when it cannot be trusted."""
     try:
         async with httpx.AsyncClient(timeout=DISCOVERY_TIMEOUT_SECONDS) as http:
             response = await http.get(configured.discovery_url)
             response.raise_for_status()
             document = response.json()
     except (httpx.HTTPError, ValueError) as exc:
-        raise DiscoveryError(f"{configured.id}: cannot read {configured.discovery_url}: {type(exc).__name__}") from None
+        message = f"{configured.id}: cannot read {configured.discovery_url}: {type(exc).__name__}"
+        raise DiscoveryUnavailable(message) from None
     provider = oidc_from_discovery(
         configured.id,
         document,
@@ -59,5 +75,43 @@ async def discover(configured: OIDCProviderSettings) -> OAuthProvider:
         client_secret=configured.client_secret.get_secret_value() if configured.client_secret else None,
         scopes=tuple(configured.scopes),
         name=configured.name,
+        token_endpoint_auth_method=configured.token_endpoint_auth_method,
     )
     return _with_options(provider, configured)
+
+
+class PendingDiscovery:
+    """Generic OpenID Connect providers not discovered yet; discovered ones go into the shared `providers` map."""
+
+    def __init__(self, providers: dict[str, OAuthProvider]) -> None:
+        self._providers = providers
+        self._pending: dict[str, OIDCProviderSettings] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def start(self, configured: Sequence[OIDCProviderSettings]) -> None:
+        """Discover every provider not given in code. One that cannot be fetched waits for a later request;
+        `DiscoveryError` (untrustworthy) stops start-up."""
+        for oidc in configured:
+            if oidc.id in self._providers:
+                continue
+            try:
+                self._providers[oidc.id] = await discover(oidc)
+            except DiscoveryUnavailable as failure:
+                logger.error("%s; the provider is unavailable until a request finds its discovery up", failure)
+                self._pending[oidc.id] = oidc
+
+    async def ensure(self, provider_id: str) -> None:
+        """If `provider_id` is still pending, try its discovery again (one attempt at a time per provider)."""
+        if provider_id not in self._pending:
+            return
+        async with self._locks.setdefault(provider_id, asyncio.Lock()):
+            configured = self._pending.get(provider_id)
+            if configured is None:
+                return  # discovered by the request we waited for
+            try:
+                self._providers[provider_id] = await discover(configured)
+            except DiscoveryError as failure:
+                logger.error("%s; the provider stays unavailable", failure)
+                return
+            del self._pending[provider_id]
+            logger.info("%s: discovered; the provider is available", provider_id)

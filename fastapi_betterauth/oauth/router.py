@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from html import escape
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..db.models import Account
@@ -22,48 +24,29 @@ from ..routing import (
     read_body_data,
     with_query,
 )
-from ..schemas import UserOut, js_iso
+from ..schemas import UserOut
 from ..sessions.deps import require_session
-from .schemas import AccountRefBody, LinkSocialBody, SocialSignInBody
+from .account_routes import build_account_router
+from .schemas import LinkSocialBody, SocialSignInBody
 from .service import CallbackError, Started
-from .state import STATE_TTL
-from .token_storage import ProviderTokens, account_scopes
-
-
-def account_json(account: Account) -> dict[str, Any]:
-    """better-auth's list-accounts entry: no tokens, no password."""
-    return {
-        "id": account.id,
-        "providerId": account.provider_id,
-        "accountId": account.account_id,
-        "userId": account.user_id,
-        "createdAt": js_iso(account.created_at),
-        "updatedAt": js_iso(account.updated_at),
-        "scopes": account_scopes(account),
-    }
-
-
-def access_token_json(tokens: ProviderTokens) -> dict[str, Any]:
-    expires = tokens.account.access_token_expires_at
-    return {
-        "accessToken": tokens.access_token,
-        "accessTokenExpiresAt": js_iso(expires) if expires else None,
-        "scopes": tokens.scopes,
-        "idToken": tokens.account.id_token,
-    }
-
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 logger = logging.getLogger("fastapi_betterauth.oauth")
 
+CALLBACK_PARAMS = ("code", "error", "device_id", "error_description", "state", "user", "iss")
+"""The callback parameters a `form_post` callback carries on to the GET (better-auth's order); others are dropped."""
+
+SAFE_ERROR_CODE = re.compile(r"[A-Za-z0-9_'-]+")
+
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
     max_bytes = auth.settings.advanced.max_body_bytes
     state_cookie = auth.cookies.name(auth.oauth.states.cookie_name)
-    default_error_url = f"{auth.settings.url}{auth.settings.base_path}/error"
+    base_url = f"{auth.settings.url}{auth.settings.base_path}"
+    default_error_url = f"{base_url}/error"
 
     def keep_account(response: Response, account: Account | None, present: Mapping[str, str]) -> None:
         """Without a database, the provider account rides in the `account_data` cookie for the session's life."""
@@ -74,7 +57,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     def send_to_provider(response: Response, started: Started, *, disable_redirect: bool) -> dict[str, Any]:
         """`{url, redirect}` + `Location`; the state also rides in a signed cookie of this browser, and the
         callback must come back to it (O1)."""
-        cookie = auth.cookies.serialize(state_cookie, started.state.cookie_value, STATE_TTL)
+        cookie = auth.cookies.serialize(state_cookie, started.state.cookie_value, auth.oauth.states.cookie_max_age)
         response.headers.append("set-cookie", cookie)
         response.headers.update(NO_STORE)
         if not disable_redirect:
@@ -98,6 +81,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
                 body.id_token.token,
                 nonce=body.id_token.nonce,
                 access_token=body.id_token.access_token,
+                refresh_token=body.id_token.refresh_token,
                 ip_address=client.ip_address,
                 user_agent=client.user_agent,
             )
@@ -112,116 +96,48 @@ def build_router(auth: BetterAuth) -> APIRouter:
             }
         started = await auth.oauth.start(
             body.provider,
-            callback_url=body.callback_url or "/",
+            callback_url=body.callback_url or auth.settings.origin,
             error_url=body.error_callback_url,
             new_user_url=body.new_user_callback_url,
             scopes=tuple(body.scopes),
             login_hint=body.login_hint,
+            extra_params=body.additional_params,
         )
         return send_to_provider(response, started, disable_redirect=body.disable_redirect)
 
     @router.post(
         "/link-social",
-        summary="Link another provider to the signed-in user: answers the URL to send the browser to",
+        summary="Link another provider to the signed-in user: the URL to send the browser to, or (with an id token) "
+        "linked at once",
         openapi_extra=body_openapi(LinkSocialBody),
     )
     async def link_social(request: Request, response: Response) -> dict[str, Any]:
         auth.require_database()
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, LinkSocialBody, max_bytes=max_bytes)
         auth.origins.check_callback_url(body.callback_url)
         auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
+        found = await require_session(request, response, sensitive=True)
+        if body.id_token is not None:
+            await auth.oauth.link_with_id_token(
+                found.user,
+                body.provider,
+                body.id_token.token,
+                nonce=body.id_token.nonce,
+                access_token=body.id_token.access_token,
+                refresh_token=body.id_token.refresh_token,
+            )
+            return {"url": "", "status": True, "redirect": False}
         started = await auth.oauth.start(
             body.provider,
-            callback_url=body.callback_url or "/",
+            callback_url=body.callback_url or auth.settings.origin,
             error_url=body.error_callback_url,
             scopes=tuple(body.scopes),
+            login_hint=body.login_hint,
+            extra_params=body.additional_params,
             link_user=found.user,
+            link_session_token=found.session.token,
         )
         return send_to_provider(response, started, disable_redirect=body.disable_redirect)
-
-    @router.get("/list-accounts", summary="The user's ways to sign in (no secrets)")
-    async def list_accounts(request: Request, response: Response) -> list[dict[str, Any]]:
-        found = await require_session(request, response)
-        response.headers.update(NO_STORE)
-        if not auth.has_database:
-            account = auth.account_cookie.read(request.cookies, user_id=found.user.id)
-            return [account_json(account)] if account is not None else []
-        return [account_json(a) for a in await auth.accounts.list(found.user.id)]
-
-    @router.post(
-        "/unlink-account",
-        summary="Remove a way to sign in (needs a fresh session)",
-        openapi_extra=body_openapi(AccountRefBody),
-    )
-    async def unlink_account(request: Request, response: Response) -> dict[str, bool]:
-        auth.require_database()
-        found = await require_session(request, response, sensitive=True)
-        if not auth.sessions.is_fresh(found.session):
-            raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
-        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        await auth.accounts.unlink(found.user.id, body.provider_id, body.account_id)
-        return {"status": True}
-
-    @router.post(
-        "/get-access-token",
-        summary="A valid provider access token (refreshed when about to expire)",
-        openapi_extra=body_openapi(AccountRefBody),
-    )
-    async def get_access_token(request: Request, response: Response) -> dict[str, Any]:
-        found = await require_session(request, response, sensitive=True)
-        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        response.headers.update(NO_STORE)
-        if not auth.has_database:
-            account = auth.account_cookie.read(
-                request.cookies, user_id=found.user.id, provider_id=body.provider_id, account_id=body.account_id
-            )
-            if account is None:
-                raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
-            tokens, changed = await auth.accounts.fresh_tokens(account)
-            if changed:
-                keep_account(response, tokens.account, request.cookies)
-            return access_token_json(tokens)
-        tokens = await auth.accounts.access_token(found.user.id, body.provider_id, body.account_id)
-        return access_token_json(tokens)
-
-    @router.post(
-        "/refresh-token", summary="Refresh the provider tokens now", openapi_extra=body_openapi(AccountRefBody)
-    )
-    async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
-        auth.require_database()
-        found = await require_session(request, response, sensitive=True)
-        body = await parse_body(request, AccountRefBody, max_bytes=max_bytes)
-        tokens = await auth.accounts.refresh(found.user.id, body.provider_id, body.account_id)
-        response.headers.update(NO_STORE)
-        return {
-            **access_token_json(tokens),
-            "refreshToken": tokens.refresh_token,
-            "scope": tokens.account.scope,
-            "providerId": tokens.account.provider_id,
-            "accountId": tokens.account.account_id,
-        }
-
-    @router.get("/account-info", summary="What the provider says now about one of the user's accounts")
-    async def account_info(
-        request: Request,
-        response: Response,
-        account_id: Annotated[str, Query(alias="accountId", min_length=1, max_length=256)],
-    ) -> dict[str, Any]:
-        auth.require_database()
-        found = await require_session(request, response, sensitive=True)
-        profile = await auth.accounts.provider_profile(found.user.id, account_id)
-        response.headers.update(NO_STORE)
-        return {
-            "user": {
-                "id": profile.subject,
-                "name": profile.name,
-                "email": profile.email,
-                "image": profile.image,
-                "emailVerified": profile.email_verified,
-            },
-            "data": dict(profile.raw),
-        }
 
     @router.get("/callback/{provider_id}", summary="Where the provider sends the browser back")
     async def callback(provider_id: str, request: Request) -> Response:
@@ -241,6 +157,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
             answer: Response = RedirectResponse(
                 with_query(failure.error_url or default_error_url, **params), 302, headers=LINK_HEADERS
             )
+            if not failure.state_consumed:
+                return answer  # not this flow's callback: the flow in progress keeps its cookie
         else:
             answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
             if signed_in.found is not None:
@@ -251,20 +169,33 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post("/callback/{provider_id}", include_in_schema=False, openapi_extra=object_body_openapi(allow_form=True))
     async def callback_form_post(provider_id: str, request: Request) -> Response:
-        """`response_mode=form_post`: re-enter as a GET, so the browser's Lax cookies come along."""
+        """`response_mode=form_post`: re-enter as a GET with the callback's parameters (the query's win), so the
+        browser's `SameSite=Lax` cookies come along."""
         try:
             data = await read_body_data(request, max_bytes=max_bytes, allow_form=True)
         except AuthError:
             data = None
         if not isinstance(data, dict):
             return RedirectResponse(with_query(default_error_url, error="invalid_callback_request"), 302)
-        params = {**dict(request.query_params), **{k: str(v) for k, v in data.items()}}
-        target = with_query(f"{auth.settings.base_path}/callback/{provider_id}", **params)
+        merged = {**data, **request.query_params}
+        params = {name: str(merged[name]) for name in CALLBACK_PARAMS if merged.get(name) is not None}
+        target = with_query(f"{base_url}/callback/{quote(provider_id, safe='')}", **params)
         return RedirectResponse(target, 302, headers=LINK_HEADERS)
 
     @router.get("/error", include_in_schema=False)
-    async def error_page(error: Annotated[str, Query(max_length=100)] = "unknown_error") -> Response:
-        html = f"<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p><code>{escape(error)}</code></p>"
-        return HTMLResponse(html, 400, headers=LINK_HEADERS)
+    async def error_page(request: Request) -> Response:
+        """better-auth's built-in error page: the `error` code (letters, digits, `_`, `-` only, else `UNKNOWN`) and
+        the `error_description`, escaped."""
+        code = request.query_params.get("error") or "UNKNOWN"
+        if not SAFE_ERROR_CODE.fullmatch(code):
+            code = "UNKNOWN"
+        description = request.query_params.get("error_description")
+        detail = f"<p>{escape(description)}</p>" if description else ""
+        html = (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Error</title>"
+            f"<h1>Sign-in failed</h1><p><code>{escape(code)}</code></p>{detail}</html>"
+        )
+        return HTMLResponse(html, 200, headers=LINK_HEADERS)
 
+    router.include_router(build_account_router(auth))
     return router

@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import audit
 from ..clock import Clock
+from ..crypto.envelope import EnvelopeError, open_sealed, purpose_keyring, seal
+from ..crypto.keyring import Keyring
 from ..crypto.tokens import generate_id, stable_id
 from ..db.engine import Database
 from ..db.models import Account, User
@@ -32,23 +34,31 @@ from ..settings import AuthSettings
 from ..users.service import UserService
 from .accounts import AccountService
 from .client import ProviderClient, ProviderError
+from .config import PendingDiscovery
 from .providers.base import OAuthProfile, OAuthProvider, new_code_verifier
 from .state import IssuedState, OAuthStateStore, StateError
-from .token_storage import ProviderTokenCipher
+from .token_storage import ProviderTokenCipher, granted_scope, merged_scope
 
 ID_TOKEN_MAX_AGE = timedelta(hours=1)
+LINK_SESSION_PURPOSE = "oauth-link-session-token"
 
 logger = logging.getLogger("fastapi_betterauth.oauth")
 
 
 class CallbackError(Exception):
-    """The callback failed: redirect to `error_url` with `?error=<code>` (lower snake case, SPEC §5.4)."""
+    """The callback failed: redirect to `error_url` (the flow's `errorCallbackURL`; None: the auth base URL's
+    `/error` page) with `?error=<code>`, a lower snake case code (README *Social sign-in* lists them).
+    `state_consumed`: the flow's state was used up, so its cookie is cleared; a callback that is not the flow's
+    leaves both alone."""
 
-    def __init__(self, code: str, error_url: str | None, description: str | None = None) -> None:
+    def __init__(
+        self, code: str, error_url: str | None, description: str | None = None, *, state_consumed: bool = True
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.error_url = error_url
         self.description = description
+        self.state_consumed = state_consumed
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +93,15 @@ class OAuthService:
         accounts: AccountService,
         *,
         has_database: bool = True,
+        keyring: Keyring | None = None,
+        session_rows: bool = True,
     ) -> None:
+        self._link_keys = purpose_keyring(keyring, LINK_SESSION_PURPOSE) if keyring is not None else None
+        """Seals the session token a link started from (better-auth's `encryptedSessionToken`)."""
+        self._session_rows = session_rows
+        """Sessions can be looked up by token (not stateless), so a link checks its session is still live."""
+        self.discovery = PendingDiscovery(providers)
+        """Generic OpenID providers whose discovery is still to succeed (run `start` when the app starts)."""
         self.settings = settings
         self._has_database = has_database
         self._cipher = cipher
@@ -116,23 +134,32 @@ class OAuthService:
         new_user_url: str | None = None,
         scopes: tuple[str, ...] = (),
         login_hint: str | None = None,
+        extra_params: Mapping[str, str] | None = None,
         link_user: User | None = None,
+        link_session_token: str | None = None,
     ) -> Started:
         """Mint the state (with PKCE verifier and nonce) and the authorization URL. With `link_user`, the callback
-        links the provider account to that user instead of signing in."""
+        links the provider account to that user instead of signing in, if the session `link_session_token` is still
+        live by then. `extra_params` go on the authorization URL
+        (better-auth's `additionalParams`; the flow's own parameters are never replaced)."""
+        await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
         verifier = new_code_verifier()
         nonce = generate_id(32) if provider.is_openid else None
+        # better-auth's state fields (absent rather than null, as its schema wants), plus the provider it is for.
         value: dict[str, Any] = {
-            "providerId": provider_id,
-            "codeVerifier": verifier,
-            "nonce": nonce,
             "callbackURL": callback_url,
+            "codeVerifier": verifier,
             "errorURL": error_url,
             "newUserURL": new_user_url,
+            "idTokenNonce": nonce,
+            "providerId": provider_id,
         }
+        value = {key: item for key, item in value.items() if item is not None}
         if link_user is not None:
             value["link"] = {"userId": link_user.id, "email": link_user.email}
+            if link_session_token is not None and self._link_keys is not None:
+                value["link"]["encryptedSessionToken"] = seal(self._link_keys, link_session_token)
         state = await self.states.issue(value)
         url = provider.authorization_url(
             redirect_uri=self.redirect_uri(provider_id),
@@ -141,6 +168,7 @@ class OAuthService:
             nonce=nonce,
             scopes=scopes,
             login_hint=login_hint,
+            extra_params=extra_params,
         )
         return Started(url, state)
 
@@ -154,16 +182,16 @@ class OAuthService:
         user_agent: str | None = None,
     ) -> SignedIn:
         """Complete the flow from the callback parameters. `browser_state`: the value of the state store's cookie."""
+        await self.discovery.ensure(provider_id)
         state = params.get("state")
         if not state:
-            raise CallbackError("state_not_found", None)
+            raise CallbackError("state_not_found", None, state_consumed=False)
         try:
             stored = await self.states.redeem(state, browser_state)
         except StateError as failure:
-            raise CallbackError(failure.code, None) from None
-        callback_url = str(stored.get("callbackURL") or "/")
-        error_url = stored.get("errorURL") or callback_url
-        if stored.get("providerId") != provider_id:
+            raise CallbackError(failure.code, failure.error_url, state_consumed=failure.consumed) from None
+        error_url = stored.get("errorURL") or None
+        if stored.get("providerId", provider_id) != provider_id:
             raise CallbackError("state_mismatch", error_url)  # a callback for another provider (mix-up, O4)
         if params.get("error"):
             raise CallbackError(params["error"], error_url, params.get("error_description"))
@@ -177,10 +205,15 @@ class OAuthService:
             raise CallbackError("issuer_missing", error_url)  # a response stripped of its issuer (mix-up, O4)
         if provider.issuer is not None and "iss" in params and params["iss"] != provider.issuer:
             raise CallbackError("issuer_mismatch", error_url)
+        if provider.is_openid and not (stored.get("idTokenNonce") or stored.get("nonce")):
+            raise CallbackError("nonce_binding_missing", error_url)  # a state minted without the id token's nonce
         try:
             profile, token = await self._profile(provider, code, stored)
         except ProviderError as failure:
             raise CallbackError(failure.code, error_url) from None
+        callback_url = stored.get("callbackURL")
+        if not isinstance(callback_url, str) or not callback_url:
+            raise CallbackError("no_callback_url", error_url)
         link = stored.get("link")
         if isinstance(link, dict):
             await self._link(provider, profile, token, link, error_url)
@@ -204,6 +237,7 @@ class OAuthService:
         *,
         nonce: str | None,
         access_token: str | None = None,
+        refresh_token: str | None = None,
         ip_address: str | None = None,
         user_agent: str | None = None,
     ) -> SignedIn:
@@ -213,6 +247,61 @@ class OAuthService:
         better-auth, which checks the nonce only when the client sends one, a token that carries a nonce must come
         with the same nonce, so a captured token cannot be replayed without it.
         """
+        provider, profile = await self._id_token_profile(provider_id, id_token, nonce)
+        token = {"id_token": id_token, "access_token": access_token, "refresh_token": refresh_token}
+        account = None
+        try:
+            if self._has_database:
+                user, is_new = await self._resolve(provider, profile, token, "")
+            else:
+                (user, account), is_new = self._cookie_identity(provider, profile, token, ""), False
+        except CallbackError as refused:
+            raise AuthError(ErrorCode.OAUTH_LINK_ERROR, 401, refused.code.replace("_", " ")) from None
+        found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
+        audit(
+            "sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=f"{provider_id}:id_token"
+        )
+        return SignedIn(found, "", is_new, account)
+
+    async def link_with_id_token(
+        self,
+        user: User,
+        provider_id: str,
+        id_token: str,
+        *,
+        nonce: str | None,
+        access_token: str | None = None,
+        refresh_token: str | None = None,
+    ) -> None:
+        """`link-social` with an id token: link the provider account to `user` at once, without a
+        redirect. The token is checked as for the id-token sign-in. Errors as better-auth's: 409
+        `SOCIAL_ACCOUNT_ALREADY_LINKED` (another user's), 401 `LINKING_NOT_ALLOWED` (the provider does not vouch
+        for the address, or linking is off), 401 `LINKING_DIFFERENT_EMAILS_NOT_ALLOWED`, 417 `LINKING_FAILED`."""
+        provider, profile = await self._id_token_profile(provider_id, id_token, nonce)
+        token = {"id_token": id_token, "access_token": access_token, "refresh_token": refresh_token}
+        async with self._database.session() as db:
+            linked = await find_provider_account(db, provider.id, profile.subject)
+        if linked is not None:
+            account, owner = linked
+            if owner.id != user.id:
+                raise AuthError(ErrorCode.SOCIAL_ACCOUNT_ALREADY_LINKED, 409)
+            await self._accounts.store_tokens(account, token)
+            return
+        if not self._may_link(provider, profile):
+            raise AuthError(ErrorCode.LINKING_NOT_ALLOWED, 401)
+        if profile.email != user.email.lower() and not self.settings.social.allow_different_emails:
+            raise AuthError(ErrorCode.LINKING_DIFFERENT_EMAILS_NOT_ALLOWED, 401)
+        try:
+            await self._add_account(user, provider, profile, token)
+        except IntegrityError:
+            raise AuthError(ErrorCode.LINKING_FAILED, 417) from None
+
+    async def _id_token_profile(
+        self, provider_id: str, id_token: str, nonce: str | None
+    ) -> tuple[OAuthProvider, OAuthProfile]:
+        """The provider and the profile of a client-submitted id token; 404 `PROVIDER_NOT_FOUND` /
+        `ID_TOKEN_NOT_SUPPORTED`, 401 `INVALID_TOKEN` / `FAILED_TO_GET_USER_INFO` / `USER_EMAIL_NOT_FOUND`."""
+        await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
         if not provider.is_openid or provider.jwks_uri is None:
             raise AuthError(ErrorCode.ID_TOKEN_NOT_SUPPORTED, 404)
@@ -232,20 +321,7 @@ class OAuthService:
             raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO, 401) from None
         if not profile.email:
             raise AuthError(ErrorCode.USER_EMAIL_NOT_FOUND, 401)
-        token = {"id_token": id_token, "access_token": access_token}
-        account = None
-        try:
-            if self._has_database:
-                user, is_new = await self._resolve(provider, profile, token, "")
-            else:
-                (user, account), is_new = self._cookie_identity(provider, profile, token, ""), False
-        except CallbackError as refused:
-            raise AuthError(ErrorCode.OAUTH_LINK_ERROR, 401, refused.code.replace("_", " ")) from None
-        found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
-        audit(
-            "sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=f"{provider_id}:id_token"
-        )
-        return SignedIn(found, "", is_new, account)
+        return provider, profile
 
     async def _profile(
         self, provider: OAuthProvider, code: str, stored: Mapping[str, Any]
@@ -260,7 +336,7 @@ class OAuthService:
         if provider.is_openid:
             if not token.get("id_token"):
                 raise ProviderError("unable_to_get_user_info", "no id token")
-            nonce = stored.get("nonce")
+            nonce = stored.get("idTokenNonce") or stored.get("nonce")  # `nonce`: our states' older field name
             claims = await self._client.verify_id_token(
                 provider, str(token["id_token"]), nonce=str(nonce) if nonce else None, now=self._clock.now()
             )
@@ -279,9 +355,12 @@ class OAuthService:
         profile: OAuthProfile,
         token: Mapping[str, Any],
         link: Mapping[str, Any],
-        error_url: str,
+        error_url: str | None,
     ) -> None:
-        """The link branch (SPEC §5.4): the provider must vouch for the address, which must be the user's."""
+        """The link branch: the session that started the link is still live, the provider vouches for
+        the address, which must be the user's."""
+        if not await self._link_session_is_live(link):
+            raise CallbackError("unable_to_link_account", error_url)
         if not self._may_link(provider, profile):
             raise CallbackError("unable_to_link_account", error_url)
         if profile.email != link.get("email") and not self.settings.social.allow_different_emails:
@@ -295,12 +374,28 @@ class OAuthService:
             account, owner = linked
             if owner.id != user.id:
                 raise CallbackError("account_already_linked_to_different_user", error_url)
-            await self._accounts.store_tokens(account, token)
+            await self._accounts.store_tokens(account, token, scope=merged_scope(account.scope, token))
             return
         await self._add_account(user, provider, profile, token)
 
+    async def _link_session_is_live(self, link: Mapping[str, Any]) -> bool:
+        """Whether the session that started the link still exists and is the user's (better-auth's
+        `isLinkSessionLive`). Links without a recorded session, or with stateless sessions, are not checked."""
+        sealed = link.get("encryptedSessionToken")
+        if not isinstance(sealed, str) or not self._session_rows or self._link_keys is None:
+            return True
+        try:
+            token = open_sealed(self._link_keys, sealed)
+        except EnvelopeError:
+            return False
+        loaded = await self._sessions.store.load(token)
+        if loaded is None:
+            return False
+        session, _ = loaded
+        return session.user_id == link.get("userId") and session.expires_at > self._clock.now()
+
     async def _resolve(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
     ) -> tuple[User, bool]:
         """The user this provider identity signs in as: linked account, safely linked address, or a new user."""
         options = self.settings.social
@@ -327,7 +422,7 @@ class OAuthService:
         return await self._create_user(provider, profile, token, error_url), True
 
     def _cookie_identity(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
     ) -> tuple[User, Account]:
         """Without a database, the user and the account are made from the provider's answer at every sign-in. Their
         ids derive from (provider, subject), so a person keeps one user id across sign-ins, restarts and instances."""
@@ -388,6 +483,7 @@ class OAuthService:
             provider_id=provider.id,
             user_id=user.id,
             created_at=now,
+            scope=granted_scope(token),
             **self._cipher.account_fields(token, now),
         )
 
@@ -400,7 +496,7 @@ class OAuthService:
             await self._hooks.after("account", "create", account.model_dump())
 
     async def _create_user(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str
+        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
     ) -> User:
         now = self._clock.now()
         assert profile.email is not None

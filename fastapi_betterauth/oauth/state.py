@@ -5,6 +5,11 @@ callback delivered to another browser fails. `DatabaseStateStore` (the default) 
 verification row and a signed `state` cookie with the same value (double submit); `CookieStateStore` keeps it in an
 encrypted `oauth_state` cookie and nothing on the server, for deployments without a database (better-auth's
 `storeStateStrategy: "cookie"`, the same envelope, so both can read each other's).
+
+A callback that is not the flow's (a forged `state`, another browser, or an older flow of the same browser, whose
+cookie now holds the newer flow) neither uses the state up nor touches the cookie: the flow in progress can still
+complete. Only a state that checks out is used up, once; a browser has one state cookie, so only its latest flow
+can complete.
 """
 
 from __future__ import annotations
@@ -27,11 +32,16 @@ STATE_PURPOSE = "oauth-state"
 
 
 class StateError(Exception):
-    """The callback's state is unusable; `code` is the lower-snake code for the error redirect (SPEC §5.4)."""
+    """The callback's state is unusable; `code` is the lower-snake code for the error redirect.
 
-    def __init__(self, code: str) -> None:
+    `error_url` is the flow's `errorCallbackURL` when the state could be read that far (it was checked when the
+    flow started); `consumed` tells whether the state was used up (then its cookie is cleared)."""
+
+    def __init__(self, code: str, error_url: str | None = None, *, consumed: bool = False) -> None:
         super().__init__(code)
         self.code = code
+        self.error_url = error_url
+        self.consumed = consumed
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +55,8 @@ class IssuedState:
 class OAuthStateStore(Protocol):
     cookie_name: str
     """The short cookie name (`state` or `oauth_state`); the cookie prefix is added by the caller."""
+    cookie_max_age: timedelta
+    """How long the browser keeps the cookie (better-auth: 5 minutes for `state`, 10 for `oauth_state`)."""
 
     async def issue(self, data: Mapping[str, Any]) -> IssuedState:
         """Keep `data` for the callback, for `STATE_TTL`."""
@@ -55,10 +67,16 @@ class OAuthStateStore(Protocol):
         ...
 
 
+def _error_url(data: Mapping[str, Any] | None) -> str | None:
+    url = data.get("errorURL") if data else None
+    return url if isinstance(url, str) and url else None
+
+
 class DatabaseStateStore:
     """A single-use verification row (only its hash stored) plus a signed cookie holding the same state."""
 
     cookie_name = "state"
+    cookie_max_age = timedelta(minutes=5)
 
     def __init__(self, tokens: VerificationService, keyring: Keyring) -> None:
         self._tokens = tokens
@@ -69,12 +87,16 @@ class DatabaseStateStore:
         return IssuedState(state, sign_value(self._keyring.current, state))
 
     async def redeem(self, state: str, cookie_value: str | None) -> dict[str, Any]:
+        found = await self._tokens.peek(STATE_PURPOSE, state, include_expired=True)
+        if found.value is None:
+            raise StateError("state_mismatch")  # unknown (forged) or already used
+        error_url = _error_url(found.value)
         browser_state = unsign_value(cookie_value, self._keyring.secrets) if cookie_value else None
         if browser_state is None or not hmac.compare_digest(browser_state.encode(), state.encode()):
-            raise StateError("state_mismatch")  # another browser, or no flow started here
+            raise StateError("state_mismatch", error_url)  # another browser, or not this browser's latest flow
         redeemed = await self._tokens.consume(STATE_PURPOSE, state)
         if redeemed.value is None:
-            raise StateError("state_mismatch")  # replayed, expired or unknown
+            raise StateError("state_mismatch", error_url, consumed=True)  # expired, or used meanwhile
         return redeemed.value
 
 
@@ -87,6 +109,7 @@ class CookieStateStore:
     """
 
     cookie_name = "oauth_state"
+    cookie_max_age = STATE_TTL
 
     def __init__(self, keyring: Keyring, clock: Clock) -> None:
         self._keyring = purpose_keyring(keyring, "oauth-state-cookie")  # better-auth's key for this cookie
@@ -108,8 +131,8 @@ class CookieStateStore:
         if not isinstance(data, dict) or not isinstance(data.get("oauthState"), str):
             raise StateError("state_invalid")
         if not hmac.compare_digest(data["oauthState"].encode(), state.encode()):
-            raise StateError("state_mismatch")
+            raise StateError("state_mismatch", _error_url(data))  # not this cookie's flow: the cookie stays
         expires_at = data.get("expiresAt")
         if not isinstance(expires_at, int) or expires_at <= self._clock.now().timestamp() * 1000:
-            raise StateError("state_mismatch")
+            raise StateError("state_mismatch", _error_url(data), consumed=True)
         return data

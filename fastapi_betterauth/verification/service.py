@@ -27,7 +27,8 @@ class Redeemed:
     """What a presented token turned out to be."""
 
     value: dict[str, Any] | None
-    """The data issued with the token; None when the token is unknown, used or expired."""
+    """The data issued with the token; None when the token is unknown, used or expired (`peek` can include
+    expired ones)."""
     expired: bool = False
 
 
@@ -67,26 +68,29 @@ class VerificationService:
             row = (await db.exec(statement)).first()
         return self._redeemed(row)
 
-    async def peek(self, purpose: str, token: str) -> Redeemed:
-        """What the token would give, without using it (a link's landing page checks before showing a form)."""
+    async def peek(self, purpose: str, token: str, *, include_expired: bool = False) -> Redeemed:
+        """What the token would give, without using it (a link's landing page checks before showing a form).
+        `include_expired`: an expired token's value too (with `expired` set), for callers that report where it
+        was headed."""
         statement = select(Verification.value, Verification.expires_at).where(  # type: ignore[call-overload]
             Verification.identifier == self._identifier(purpose, token)
         )
         async with self._database.session() as db:
             row = (await db.exec(statement)).first()
-        return self._redeemed(row)
+        return self._redeemed(row, include_expired=include_expired)
 
-    def _redeemed(self, row: Any) -> Redeemed:
+    def _redeemed(self, row: Any, *, include_expired: bool = False) -> Redeemed:
         if row is None:
             return Redeemed(None)
         value, expires_at = row
-        if expires_at <= self._clock.now():
+        expired = expires_at <= self._clock.now()
+        if expired and not include_expired:
             return Redeemed(None, expired=True)
         try:
             loaded = json.loads(value)
         except ValueError:
-            return Redeemed(None)
-        return Redeemed(loaded if isinstance(loaded, dict) else None)
+            return Redeemed(None, expired=expired)
+        return Redeemed(loaded if isinstance(loaded, dict) else None, expired=expired)
 
     async def use_once(self, purpose: str, token: str, expires_at: datetime) -> bool:
         """Record the first use of a token that carries its own proof (a signed link), and say whether this is it.

@@ -75,9 +75,14 @@ def test_tampered_truncated_or_unknown_envelopes_are_refused(value: str) -> None
         open_sealed(KEYRING, value)
 
 
-def test_bare_hex_needs_an_unversioned_secret() -> None:
+def test_bare_hex_opens_with_the_legacy_secret_or_any_other_configured_one() -> None:
+    """Node opens bare hex with `BETTER_AUTH_SECRET`. When that secret is also a version in `BETTER_AUTH_SECRETS`
+    (`2:new,1:old` with `BETTER_AUTH_SECRET=old`), the keyring lists it once, as version 1: it must still open."""
     with pytest.raises(EnvelopeError):
         open_sealed(Keyring.from_versioned([(2, NEW)]), FROM_NODE_BARE)
+    assert open_sealed(Keyring.from_versioned([(2, NEW), (1, LEGACY)]), FROM_NODE_BARE) == "plain-secret-token"
+    sealed_before_rotation = seal(Keyring([OLD]), "kept")
+    assert open_sealed(Keyring.from_versioned([(2, NEW), (1, OLD)]), sealed_before_rotation) == "kept"
 
 
 def test_purpose_keys_match_better_auths_derive_purpose_key() -> None:

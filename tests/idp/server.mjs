@@ -8,8 +8,12 @@
 //   PORT          port to listen on (127.0.0.1 only); 0 lets the OS pick a free one (the first stdout line
 //                 reads `oidc-provider listening on <issuer> (127.0.0.1:<port>, ...)`); required
 //   ISSUER        issuer identifier; default http://127.0.0.1:<port>
-//   CLIENTS       JSON list of {client_id, client_secret, redirect_uris, auto_consent?}; confidential web clients
-//                 (client_secret_basic, authorization_code + refresh_token, response_type code)
+//   CLIENTS       JSON list of {client_id, client_secret, redirect_uris, auto_consent?, token_endpoint_auth_method?};
+//                 confidential web clients (authorization_code + refresh_token, response_type code). Without
+//                 token_endpoint_auth_method a client is registered as client_secret_basic, and oidc-provider then
+//                 accepts client_secret_post from it as well (it treats the two as interchangeable). A client that
+//                 names its method ("client_secret_basic" or "client_secret_post") gets that method only: the token
+//                 endpoint refuses the other one with 401 invalid_client, as a strict provider does.
 //   AUTO_CONSENT  "1": no consent screen for any client (see loadExistingGrant below), so after the login form a
 //                 login completes; a client with "auto_consent": true gets the same on its own
 //
@@ -41,14 +45,52 @@ const configuredClients = JSON.parse(process.env.CLIENTS || '[]');
 const autoConsentClients = new Set(
   configuredClients.filter((client) => client.auto_consent).map((client) => client.client_id),
 );
-const clients = configuredClients.map(({ client_id, client_secret, redirect_uris }) => ({
+const clients = configuredClients.map(({ client_id, client_secret, redirect_uris, token_endpoint_auth_method }) => ({
   client_id,
   client_secret,
   redirect_uris,
   response_types: ['code'],
   grant_types: ['authorization_code', 'refresh_token'],
-  token_endpoint_auth_method: 'client_secret_basic',
+  token_endpoint_auth_method: token_endpoint_auth_method ?? 'client_secret_basic',
 }));
+// client_id -> the only token-endpoint authentication method it may use
+const strictMethods = new Map(
+  configuredClients
+    .filter((client) => client.token_endpoint_auth_method)
+    .map((client) => [client.client_id, client.token_endpoint_auth_method]),
+);
+
+// How a token request authenticates the client: a Basic Authorization header, or client_secret in the form body.
+function presentedAuth(authorization, form) {
+  if (/^basic /i.test(authorization ?? '')) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const clientId = decodeURIComponent(decoded.slice(0, decoded.indexOf(':')).replace(/\+/g, ' '));
+    return { clientId, method: 'client_secret_basic' };
+  }
+  const method = form.get('client_secret') ? 'client_secret_post' : 'none';
+  return { clientId: form.get('client_id'), method };
+}
+
+// Refuse a token request from a strict client that authenticates with another method than its registered one.
+// The body is read here and handed on as req.body, which oidc-provider takes when the stream is already consumed.
+async function enforceTokenEndpointAuth(ctx, next) {
+  if (ctx.method !== 'POST' || ctx.path !== '/token' || strictMethods.size === 0) return next();
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  ctx.req.body = raw;
+  const { clientId, method } = presentedAuth(ctx.headers.authorization, new URLSearchParams(raw));
+  const required = strictMethods.get(clientId);
+  if (required && required !== method) {
+    ctx.status = 401;
+    ctx.body = {
+      error: 'invalid_client',
+      error_description: `client ${clientId} must authenticate with ${required}, not ${method}`,
+    };
+    return undefined;
+  }
+  return next();
+}
 
 // Scopes and claims a grant made without a consent screen covers: whatever this request asks for.
 async function grantEverythingRequested(ctx, grant) {
@@ -123,6 +165,7 @@ server.listen(port, '127.0.0.1', () => {
   const actualPort = server.address().port;
   const issuer = process.env.ISSUER || `http://127.0.0.1:${actualPort}`;
   const provider = new Provider(issuer, configuration);
+  provider.use(enforceTokenEndpointAuth);
   server.on('request', provider.callback());
   console.log(`oidc-provider listening on ${issuer} (127.0.0.1:${actualPort}, ${clients.length} client(s))`);
 });

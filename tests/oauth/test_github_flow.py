@@ -169,7 +169,7 @@ async def test_an_unverified_primary_address_is_not_vouched_for(
         [local] = (await db.exec(select(User))).all()
         local.email_verified = True  # the local address is verified: only the provider's word is missing
         db.add(local)
-    assert await github_sign_in(await client_for()) == "/in?error=account_not_linked"
+    assert await github_sign_in(await client_for()) == "https://testserver/api/auth/error?error=account_not_linked"
     assert [a.provider_id for _, a in await stored(database)] == ["credential"]
 
     trusting = await client_for(social={"trusted_providers": ["github"]})
@@ -191,14 +191,16 @@ async def test_no_address_at_all_fails_and_creates_nothing(
     client_for: ConfiguredClientFactory, github: FakeGitHub, database: Database
 ) -> None:
     github.emails = []
-    assert await github_sign_in(await client_for()) == "/in?error=email_not_found"
+    assert await github_sign_in(await client_for()) == "https://testserver/api/auth/error?error=email_not_found"
     assert await stored(database) == []
 
 
 async def test_a_bad_code_reported_with_status_200_is_an_invalid_code(
     client_for: ConfiguredClientFactory, database: Database
 ) -> None:
-    assert await github_sign_in(await client_for(), code="stale") == "/in?error=invalid_code"
+    assert (
+        await github_sign_in(await client_for(), code="stale") == "https://testserver/api/auth/error?error=invalid_code"
+    )
     assert await stored(database) == []
 
 

@@ -197,7 +197,7 @@ def test_generic_oidc_from_discovery() -> None:
     assert provider.issuer == "https://idp.example"
     assert provider.token_endpoint == "https://idp.example/token"
     assert provider.id_token_algorithms == ("RS256", "ES256")  # never none, never a symmetric HS* (O6)
-    assert provider.token_endpoint_auth_method == "client_secret_basic"
+    assert provider.token_auth_method == "client_secret_post"  # better-auth's default, whatever the list says
     assert provider.is_openid
 
 

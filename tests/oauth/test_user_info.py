@@ -61,7 +61,9 @@ async def test_a_mapper_may_not_set_the_id(
     build: ConfiguredClientFactory, oidc_provider: IdP, database: Database
 ) -> None:
     client = await build(map_profile_to_user=lambda profile: {"id": "chosen"})
-    assert await social_sign_in(client, oidc_provider) == "/in?error=unable_to_get_user_info"
+    assert (
+        await social_sign_in(client, oidc_provider) == "https://testserver/api/auth/error?error=unable_to_get_user_info"
+    )
     assert await users(database) == []
 
 

@@ -157,7 +157,7 @@ async def test_nul_characters_never_reach_the_database(
     if "?" in path or "%00" in path:
         response = await client.get(path)
     else:
-        body = {"token": "\x00", "providerId": "\x00", "keyId": "\x00"}
+        body = {"token": "\x00", "accountId": "\x00", "keyId": "\x00"}
         response = await client.post(path, json=body)
     assert_error(response, 400, "VALIDATION_ERROR")
     assert response.json()["message"].endswith("Invalid input: must not contain NUL characters")

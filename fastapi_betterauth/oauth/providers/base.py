@@ -11,10 +11,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-# Parameters the flow sets itself; callers' extras may never replace them (better-auth drops them too).
-RESERVED_PARAMS = frozenset(
-    {"state", "client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "nonce", "scope"}
+RESERVED_PARAMS_ORDER = (
+    "state",
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "scope",
 )
+"""Parameters the flow sets itself, in better-auth's order; callers' extras may never replace them."""
+RESERVED_PARAMS = frozenset(RESERVED_PARAMS_ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +38,8 @@ class OAuthProfile:
 
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
-"""How the client authenticates at the token endpoint."""
+"""How the client authenticates at the token endpoint: the secret in a Basic `Authorization` header, the secret in
+the form body, or no secret (a public client; `client_id` in the body)."""
 
 ProfileMapper = Callable[[Mapping[str, Any]], OAuthProfile]
 """A pure function from the provider's claims / user-info JSON to an `OAuthProfile`."""
@@ -62,7 +71,8 @@ class OAuthProvider:
     sends_iss: bool = False
     """The provider puts `iss` on every callback (RFC 9207); one without it is then refused (`issuer_missing`)."""
     id_token_algorithms: tuple[str, ...] = ("RS256",)
-    token_endpoint_auth_method: AuthMethod = "client_secret_basic"
+    token_endpoint_auth_method: AuthMethod | None = None
+    """None: `client_secret_post` when there is a secret, else `none` (better-auth's default)."""
     authorization_params: Mapping[str, str] = field(default_factory=dict)
     """Fixed extra parameters of the authorization request (e.g. Google's `include_granted_scopes`)."""
     email_endpoint: str | None = None
@@ -72,6 +82,13 @@ class OAuthProvider:
     override_user_info_on_sign_in: bool = False
     """On every sign-in, copy the provider's name and image (and a verified, unclaimed address) to the user, instead
     of only when the user is created."""
+
+    @property
+    def token_auth_method(self) -> AuthMethod:
+        """The token-endpoint authentication in effect (see `token_endpoint_auth_method`)."""
+        if self.token_endpoint_auth_method is not None:
+            return self.token_endpoint_auth_method
+        return "client_secret_post" if self.client_secret else "none"
 
     def to_user_profile(self, profile: OAuthProfile) -> OAuthProfile:
         """The profile with `map_profile_to_user` applied: what the user's fields are made from. `ValueError` if the
@@ -109,8 +126,8 @@ class OAuthProvider:
         in `extra_params` are ignored."""
         requested = tuple(dict.fromkeys((*self.scopes, *scopes)))
         params: dict[str, str] = {
-            **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS},
             **self.authorization_params,
+            **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS},
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": redirect_uri,

@@ -31,9 +31,21 @@ def oidc_from_discovery(
     scopes: tuple[str, ...] = ("openid", "email", "profile"),
     name: str | None = None,
     map_profile: ProfileMapper = openid_profile,
+    token_endpoint_auth_method: AuthMethod | None = None,
 ) -> OAuthProvider:
     """A provider from a fetched discovery document; refuses a document whose issuer is not the expected one or that
-    lacks S256 PKCE, the endpoints or the JWKS."""
+    lacks S256 PKCE, the endpoints or the JWKS.
+
+    `token_endpoint_auth_method`: how the client authenticates at the token endpoint, as registered at the provider
+    (better-auth's generic OAuth `tokenEndpointAuth` / `authentication`). Default: `client_secret_post` with a secret,
+    `none` without, as better-auth; the document's `token_endpoint_auth_methods_supported` does not change it. A
+    method that does not fit the secret is a `ValueError` (better-auth refuses it at start too)."""
+    if token_endpoint_auth_method in ("client_secret_basic", "client_secret_post") and not client_secret:
+        raise ValueError(
+            f"{provider_id}: token_endpoint_auth_method {token_endpoint_auth_method} needs a client secret"
+        )
+    if token_endpoint_auth_method == "none" and client_secret:
+        raise ValueError(f"{provider_id}: token_endpoint_auth_method none cannot have a client secret")
     expected = issuer_of(discovery_url)
     if document.get("issuer") != expected:
         raise DiscoveryError(f"discovery names issuer {document.get('issuer')!r}, expected {expected!r}")
@@ -49,8 +61,6 @@ def oidc_from_discovery(
     except KeyError as missing:
         raise DiscoveryError(f"discovery lacks {missing}") from None
     algorithms = tuple(document.get("id_token_signing_alg_values_supported") or ("RS256",))
-    auth_methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
-    method: AuthMethod = "client_secret_basic" if "client_secret_basic" in auth_methods else "client_secret_post"
     return OAuthProvider(
         id=provider_id,
         name=name or provider_id,
@@ -64,7 +74,7 @@ def oidc_from_discovery(
         sends_iss=document.get("authorization_response_iss_parameter_supported") is True,
         # Never "none": an id token must be signed with an asymmetric key the JWKS publishes.
         id_token_algorithms=tuple(a for a in algorithms if a != "none" and not a.startswith("HS")) or ("RS256",),
-        token_endpoint_auth_method=method,
+        token_endpoint_auth_method=token_endpoint_auth_method,
         scopes=scopes,
         map_profile=map_profile,
     )
