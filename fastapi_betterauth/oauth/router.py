@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..db.models import Account
-from ..errors import AuthError, ErrorCode
+from ..errors import AuthError
 from ..routing import (
     LINK_HEADERS,
     NO_STORE,
@@ -71,9 +71,6 @@ def build_router(auth: BetterAuth) -> APIRouter:
     )
     async def sign_in_social(request: Request, response: Response) -> dict[str, Any]:
         body = await parse_body(request, SocialSignInBody, max_bytes=max_bytes)
-        auth.origins.check_callback_url(body.callback_url)
-        auth.origins.check_callback_url(body.new_user_callback_url, ErrorCode.INVALID_NEW_USER_CALLBACK_URL)
-        auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
         if body.id_token is not None:
             client = auth.client_info(request)
             signed_in = await auth.oauth.sign_in_with_id_token(
@@ -114,8 +111,6 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def link_social(request: Request, response: Response) -> dict[str, Any]:
         auth.require_database()
         body = await parse_body(request, LinkSocialBody, max_bytes=max_bytes)
-        auth.origins.check_callback_url(body.callback_url)
-        auth.origins.check_callback_url(body.error_callback_url, ErrorCode.INVALID_ERROR_CALLBACK_URL)
         found = await require_session(request, response, sensitive=True)
         if body.id_token is not None:
             await auth.oauth.link_with_id_token(

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import Field, PlainValidator, StrictStr, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..errors import AuthError, ErrorCode
+from ..schemas import RequestBody
 from .providers.base import RESERVED_PARAMS, RESERVED_PARAMS_ORDER
 
 
-class IdTokenBody(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+def _provider_id(value: Any) -> str:
+    # better-auth's schema is "one of the known ids, or any string": anything else fails the union as a whole.
+    if not isinstance(value, str):
+        raise PydanticCustomError("invalid_union", "Invalid input")
+    return value
 
+
+ProviderId = Annotated[str, PlainValidator(_provider_id), WithJsonSchema({"type": "string", "maxLength": 64})]
+"""A provider id as better-auth's sign-in and link bodies take it: an unknown one is a 404, a missing one invalid."""
+
+
+class IdTokenBody(RequestBody):
     token: str = Field(min_length=1, max_length=16384)
     nonce: str | None = Field(default=None, max_length=512)
     access_token: str | None = Field(default=None, alias="accessToken", max_length=16384)
@@ -29,10 +40,8 @@ def no_reserved_params(value: dict[str, str] | None) -> dict[str, str] | None:
     return value
 
 
-class SocialSignInBody(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    provider: str = Field(min_length=1, max_length=64)
+class SocialSignInBody(RequestBody):
+    provider: ProviderId = Field(default=None, validate_default=True)
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     new_user_callback_url: str | None = Field(default=None, alias="newUserCallbackURL", max_length=2048)
     error_callback_url: str | None = Field(default=None, alias="errorCallbackURL", max_length=2048)
@@ -45,10 +54,8 @@ class SocialSignInBody(BaseModel):
     _no_reserved_params = field_validator("additional_params")(no_reserved_params)
 
 
-class LinkSocialBody(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    provider: str = Field(min_length=1, max_length=64)
+class LinkSocialBody(RequestBody):
+    provider: ProviderId = Field(default=None, validate_default=True)
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     error_callback_url: str | None = Field(default=None, alias="errorCallbackURL", max_length=2048)
     disable_redirect: bool = Field(default=False, alias="disableRedirect")
@@ -60,10 +67,8 @@ class LinkSocialBody(BaseModel):
     _no_reserved_params = field_validator("additional_params")(no_reserved_params)
 
 
-class UnlinkAccountBody(BaseModel):
+class UnlinkAccountBody(RequestBody):
     """`POST /unlink-account`: the account's row id (`id` in `/list-accounts`)."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     account_id: StrictStr = Field(alias="accountId")
 
