@@ -79,6 +79,11 @@ def our_settings(variant: str, database_url: str) -> dict[str, Any]:
         "database_url": database_url,
         "shared_with_node": True,
         "api_key": {"enabled": True},
+        # As the Node instances: provider tokens encrypted, GitHub configured (no request ever reaches it).
+        "social": {
+            "encrypt_oauth_tokens": True,
+            "github": {"client_id": "interop-github-client", "client_secret": "interop-github-secret"},
+        },
         # Hashing at normal priority: on a busy CI machine, niced hashing threads would only measure the other load.
         "email_and_password": {"password_hash_nice": 0},
     }

@@ -17,6 +17,7 @@ import http from "node:http";
 
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
+import { symmetricEncrypt } from "better-auth/crypto";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
 import pg from "pg";
@@ -46,6 +47,10 @@ function options(app, baseURL) {
     },
     session,
     rateLimit: { enabled: false },
+    // Provider tokens are kept encrypted; GitHub is configured so that get-access-token knows the provider of an
+    // account (no request ever reaches GitHub: the tests' tokens are not near expiry).
+    account: { encryptOAuthTokens: true },
+    socialProviders: { github: { clientId: "interop-github-client", clientSecret: "interop-github-secret" } },
     telemetry: { enabled: false },
     // Mock sessions let a test check "this key authenticates here" with GET /get-session + x-api-key.
     plugins: [apiKey({ enableSessionForAPIKeys: true })],
@@ -67,13 +72,26 @@ async function migrate(url) {
   };
 }
 
+// POST /test/seal {"data": "..."}: the value as this instance stores an encrypted provider token (better-auth's own
+// symmetricEncrypt with the instance's secrets), for the tests to write into an account row.
+async function seal(auth, req, res) {
+  let body = "";
+  for await (const chunk of req) body += chunk;
+  const { secretConfig } = await auth.$context;
+  const sealed = await symmetricEncrypt({ key: secretConfig, data: JSON.parse(body).data });
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ sealed }));
+}
+
 async function listen(app) {
   const server = http.createServer();
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const baseURL = `http://127.0.0.1:${server.address().port}`;
-  const handler = toNodeHandler(betterAuth(options(app, baseURL)));
+  const auth = betterAuth(options(app, baseURL));
+  const handler = toNodeHandler(auth);
   server.on("request", (req, res) => {
     if (req.url?.startsWith("/api/auth")) return handler(req, res);
+    if (req.url === "/test/seal" && req.method === "POST") return seal(auth, req, res);
     res.writeHead(404, { "content-type": "application/json" });
     res.end('{"message":"not found"}');
   });
