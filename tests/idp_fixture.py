@@ -34,6 +34,7 @@ from fastapi_betterauth.oauth.providers import OAuthProvider, oidc_from_discover
 from fastapi_betterauth.oauth.providers.base import AuthMethod
 
 from .node_packages import NodePackage, node_and_npm, wait_for_line
+from .services import stop_process
 
 IDP_SOURCE = Path(__file__).parent / "idp"
 APP_BASE_URL = "https://testserver"  # the test apps' origin (tests/conftest.py BASE_URL)
@@ -255,12 +256,7 @@ def running_idp(log_folder: Path, port: int = 0) -> Iterator[IdP]:
             pytest.fail(f"{error} within {START_TIMEOUT:.0f}s; server log:\n{log.read_text()[-2000:]}", pytrace=False)
         yield IdP(issuer=issuer, discovery=discovery)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=5)
 
 
 @pytest.fixture(scope="session")

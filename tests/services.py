@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 
 import asyncpg
 import pytest
@@ -53,3 +54,13 @@ async def postgres_admin(statement: str) -> None:
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
 REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "15"))  # flushed before every test that uses Redis
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 5) -> None:
+    """Stop a server the tests started: SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

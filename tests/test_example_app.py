@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from .services import stop_process
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_ORIGIN = "http://localhost:8000"  # the example's default BETTER_AUTH_URL
 COOKIE = "better-auth.session_token"  # no __Secure- prefix: the base URL is http
@@ -114,9 +116,4 @@ def test_example_app_sign_up_to_sign_out(tmp_path: Path) -> None:
         assert (tmp_path / "ex.db").is_file(), "the app created its schema in DATABASE_URL"
         assert not (tmp_path / "better-auth.db").exists()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=10)

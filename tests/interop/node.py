@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from ..node_packages import NodePackage, content_hash, node_and_npm, wait_for_line
+from ..services import stop_process
 
 NODE_APP_SOURCE = Path(__file__).parents[1] / "node_app"
 NODE_APP = NodePackage(
@@ -99,9 +100,4 @@ def run_node_apps(apps: Sequence[NodeAppConfig], migrate: Sequence[str], log: Pa
             pytest.fail(f"{error}; Node app log:\n{log.read_text()[-3000:]}", pytrace=False)
         yield NodeApps(urls=ready["apps"], migrations=ready["migrations"], log=log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=5)
