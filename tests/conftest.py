@@ -46,9 +46,10 @@ from .idp_fixture import oidc_provider  # noqa: F401
 from .services import (
     POSTGRES_HOST,
     POSTGRES_PORT,
+    REDIS_DBS,
     REDIS_HOST,
     REDIS_PORT,
-    REDIS_TEST_DB,
+    RedisLease,
     postgres_admin,
     postgres_url,
     require,
@@ -287,14 +288,24 @@ async def make_configured_client(make_auth: AuthFactory) -> AsyncIterator[Config
         yield new_client
 
 
-# --- Secondary storage: Redis db 15 (flushed before each test) and a storage fixture over memory and Redis ---
+# --- Secondary storage: a Redis database of this test process (flushed before each test), and a storage fixture
+# over memory and Redis ---
+
+
+@pytest.fixture(scope="session")
+def redis_lease() -> Iterator[RedisLease]:
+    """The Redis database this test process took from the pool (tests/services.py `RedisLease`), held to the end."""
+    require("Redis", REDIS_HOST, REDIS_PORT)
+    lease = RedisLease(REDIS_HOST, REDIS_PORT, REDIS_DBS)
+    yield lease
+    lease.release()
 
 
 @pytest.fixture
-def redis_url() -> str:
-    """The test Redis database, emptied. Skips (or fails with REQUIRE_SERVICES=1) when Redis is not reachable."""
+def redis_url(redis_lease: RedisLease) -> str:
+    """This process's Redis database, emptied. Skips (or fails with REQUIRE_SERVICES=1) when Redis is not reachable."""
     require("Redis", REDIS_HOST, REDIS_PORT)
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}"
+    url = redis_lease.url
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()
@@ -305,7 +316,8 @@ def redis_url() -> str:
 
 @pytest.fixture(params=["memory", "redis"])
 async def storage(request: pytest.FixtureRequest, clock: ManualClock) -> AsyncIterator[SecondaryStorage]:
-    """A fresh secondary storage: `MemoryStorage` on the test clock, or `RedisStorage` on the flushed test database."""
+    """A fresh secondary storage: `MemoryStorage` on the test clock, or `RedisStorage` on this process's flushed Redis
+    database."""
     backend: SecondaryStorage
     if request.param == "memory":
         backend = MemoryStorage(clock)
