@@ -25,6 +25,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword
 from aiosmtpd.smtp import Session as SmtpSession
 from asgi_lifespan import LifespanManager
 from fastapi import Depends, FastAPI
+from passlib.context import CryptContext
 from sqlalchemy import event, text
 from sqlmodel import SQLModel
 
@@ -38,6 +39,7 @@ from fastapi_betterauth import (
     VerifiedUser,
     fresh_session,
 )
+from fastapi_betterauth.crypto import passwords
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import AUTH_TABLES
 from fastapi_betterauth.storage import MemoryStorage, RedisStorage, SecondaryStorage
@@ -87,6 +89,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}"
     url: str = request.getfixturevalue("postgres_database")
     return url
+
+
+CHEAP_ARGON2 = {"argon2__memory_cost": 256, "argon2__rounds": 1}
+"""argon2id parameters of the tests that are not about password hashing: the same code path (CryptContext, the
+hashing thread pool) for well under a millisecond per hash instead of ~50 ms of CPU at the production cost (m=19456
+KiB, t=2), which thousands of sign-ups and sign-ins would spend. Tests of hashing itself (its parameters, rehashing,
+timing) are marked `real_password_hashing` and get the production parameters."""
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `PasswordHasher` made during the test hashes with `CHEAP_ARGON2`, unless the test is marked
+    `real_password_hashing`. Only the cost changes: hashes are still argon2id, verified and rehashed as in
+    production."""
+    if request.node.get_closest_marker("real_password_hashing") is not None:
+        return
+
+    def cheap_context(**options: Any) -> CryptContext:
+        return CryptContext(**{**options, **CHEAP_ARGON2})
+
+    monkeypatch.setattr(passwords, "CryptContext", cheap_context)
 
 
 @pytest.fixture

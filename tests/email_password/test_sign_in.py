@@ -163,6 +163,7 @@ def count_verifications(auth: BetterAuth, monkeypatch: pytest.MonkeyPatch) -> li
     return checked
 
 
+@pytest.mark.real_password_hashing
 async def test_unknown_email_still_verifies_a_password(
     client: httpx.AsyncClient, auth: BetterAuth, signed_up: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -177,6 +178,7 @@ async def test_unknown_email_still_verifies_a_password(
     assert all(stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") for stored in checked)
 
 
+@pytest.mark.real_password_hashing
 async def test_unknown_email_takes_as_long_as_a_wrong_password(
     client: httpx.AsyncClient, signed_up: dict[str, Any]
 ) -> None:
