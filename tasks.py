@@ -4,7 +4,8 @@
     python3 tasks.py example   # install everything into .venv, create the SQLite schema, run the example app
     python3 tasks.py test      # install everything into .venv, then ruff, mypy --strict and the whole test suite
 
-Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`); after `example`, to uvicorn.
+Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`, `-m resilience`, `-n 0` to run in one
+process); after `example`, to uvicorn. Tests run in parallel, one pytest-xdist worker per CPU (README: Development).
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+# One worker per CPU (at most 8: each holds a PostgreSQL database, a Redis database of the 15 shared by every run on
+# the machine, and its own OpenID provider). `loadgroup` keeps the resilience tests together on one worker. A later
+# `-n` on the command line wins.
+PARALLEL = ("-n", "auto", "--maxprocesses", "8", "--dist", "loadgroup")
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
@@ -48,7 +55,7 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")
-    run(PYTHON, "-m", "pytest", *args)
+    run(PYTHON, "-m", "pytest", *PARALLEL, *args)
 
 
 def main() -> None:

@@ -193,6 +193,15 @@ def session_store() -> str:
     return "database"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the resilience tests go to one worker, all of them, in order: they share
+    the run's throwaway PostgreSQL, redis-server and app instances, which a second worker would start again."""
+    for item in items:
+        if item.get_closest_marker("resilience") is not None:
+            item.add_marker(pytest.mark.xdist_group("resilience"))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The same behavioural tests run with database and stateless sessions, in modules that say they apply to both
     (`SESSION_STORES`); a test of such a module marked `database_sessions` needs session rows and runs once."""

@@ -14,7 +14,7 @@ from .browser import PASSWORD, Browser, Call, assert_signed_in
 from .outage import Findings, query
 from .servers import AppInstance, PostgresCluster
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.resilience]
 
 BURST = 200
 

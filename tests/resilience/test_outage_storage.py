@@ -40,7 +40,7 @@ from .outage import (
 )
 from .servers import AppInstance, RedisServer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.resilience]
 
 OUTAGE = 1.5
 
