@@ -30,12 +30,13 @@ RECOVERY = 1.0
 POLL = 0.05
 
 
-def http_client() -> httpx.AsyncClient:
+def http_client(timeout: float = 15.0) -> httpx.AsyncClient:
     """One connection pool for all browsers. It keeps no cookies (each `Browser` sends its own) and ignores proxy
-    settings from the environment (everything is loopback)."""
+    settings from the environment (everything is loopback). `timeout`: far beyond PROMPT, so a hang shows up as a slow
+    answer, then as an error."""
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
     return httpx.AsyncClient(
-        timeout=httpx.Timeout(15.0),  # far beyond PROMPT: a hang shows up as a slow answer, then as an error
+        timeout=httpx.Timeout(timeout),
         trust_env=False,
         cookies=no_cookies,
         # Idle connections are dropped long before uvicorn would close them (its --timeout-keep-alive, 15 s here), as a
