@@ -6,8 +6,9 @@
                                   # and the better-auth conformance kit against the example app
     python3 tasks.py conformance  # the conformance kit alone (extra arguments go to conformance/run.py)
 
-Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`) and then skip the conformance kit;
-after `example`, they go to uvicorn.
+Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`, `-m resilience`, `-n 0` to run in one
+process) and then skip the conformance kit; after `example`, they go to uvicorn. Tests run in parallel, one
+pytest-xdist worker per CPU (README: Development).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+# One worker per CPU (at most 8: each holds a PostgreSQL database, a Redis database of the 15 shared by every run on
+# the machine, and its own OpenID provider). `loadgroup` keeps the resilience tests together on one worker. A later
+# `-n` on the command line wins.
+PARALLEL = ("-n", "auto", "--maxprocesses", "8", "--dist", "loadgroup")
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> None:
@@ -51,7 +58,7 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")
-    run(PYTHON, "-m", "pytest", *args)
+    run(PYTHON, "-m", "pytest", *PARALLEL, *args)
     if not args:
         run(PYTHON, "conformance/run.py")
 

@@ -9,6 +9,7 @@ import email.message
 import email.policy
 import inspect
 import secrets
+import shutil
 import ssl
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -25,7 +26,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword
 from aiosmtpd.smtp import Session as SmtpSession
 from asgi_lifespan import LifespanManager
 from fastapi import Depends, FastAPI
-from sqlalchemy import event, text
+from passlib.context import CryptContext
+from sqlalchemy import event, make_url, text
 from sqlmodel import SQLModel
 
 from fastapi_betterauth import (
@@ -38,6 +40,7 @@ from fastapi_betterauth import (
     VerifiedUser,
     fresh_session,
 )
+from fastapi_betterauth.crypto import passwords
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import AUTH_TABLES
 from fastapi_betterauth.storage import MemoryStorage, RedisStorage, SecondaryStorage
@@ -46,9 +49,10 @@ from .idp_fixture import oidc_provider  # noqa: F401
 from .services import (
     POSTGRES_HOST,
     POSTGRES_PORT,
+    REDIS_DBS,
     REDIS_HOST,
     REDIS_PORT,
-    REDIS_TEST_DB,
+    RedisLease,
     postgres_admin,
     postgres_url,
     require,
@@ -79,6 +83,24 @@ def postgres_database() -> Iterator[str]:
     asyncio.run(postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the auth tables, made once per test process; each test gets a copy of it (a byte copy costs
+    a few ms, `create_all` on a new file tens of ms: every DDL statement commits and syncs)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "auth.db"
+
+    async def create_tables() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        async with database.engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+        await database.dispose()
+
+    asyncio.run(create_tables())
+    leftovers = [name for name in ("auth.db-wal", "auth.db-shm") if (path.parent / name).exists()]
+    assert not leftovers, f"the template is not checkpointed into one file: {leftovers}"
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same tests run on SQLite and PostgreSQL."""
@@ -88,22 +110,61 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+CHEAP_ARGON2 = {"argon2__memory_cost": 256, "argon2__rounds": 1}
+"""argon2id parameters of the tests that are not about password hashing: the same code path (CryptContext, the
+hashing thread pool) for well under a millisecond per hash instead of ~50 ms of CPU at the production cost (m=19456
+KiB, t=2), which thousands of sign-ups and sign-ins would spend. Tests of hashing itself (its parameters, rehashing,
+timing) are marked `real_password_hashing` and get the production parameters."""
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `PasswordHasher` made during the test hashes with `CHEAP_ARGON2`, unless the test is marked
+    `real_password_hashing`. Only the cost changes: hashes are still argon2id, verified and rehashed as in
+    production."""
+    if request.node.get_closest_marker("real_password_hashing") is not None:
+        return
+
+    def cheap_context(**options: Any) -> CryptContext:
+        return CryptContext(**{**options, **CHEAP_ARGON2})
+
+    monkeypatch.setattr(passwords, "CryptContext", cheap_context)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
 
 
+_EMPTY_TABLES = [
+    f'DELETE FROM "{table.name}"' for table in reversed(SQLModel.metadata.sorted_tables) if table in AUTH_TABLES
+]
+"""Children before parents. On tables this small DELETE takes a few ms where TRUNCATE takes 100-200 ms (it makes new
+files for every table and index, and waits for an exclusive lock)."""
+
+
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    """The test's database, empty, with the auth tables."""
+def _copied_sqlite_file(database_url: str, sqlite_template: Path) -> bool:
+    """A SQLite URL whose file does not exist yet becomes a copy of the template: True when that was done."""
+    file = make_url(database_url).database if database_url.startswith("sqlite") else None
+    if not file or file == ":memory:" or Path(file).exists():
+        return False
+    shutil.copyfile(sqlite_template, file)
+    return True
+
+
+@pytest.fixture
+async def database(database_url: str, _copied_sqlite_file: bool) -> AsyncIterator[Database]:
+    """The test's database, empty, with the auth tables: a new SQLite file is a copy of the template, PostgreSQL's
+    tables are emptied."""
     database = Database(database_url)
-    async with database.engine.begin() as connection:
-        if database.is_sqlite:
-            await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
-        else:
-            await connection.execute(
-                text('TRUNCATE "user", session, account, verification, apikey, "rateLimit" CASCADE')
-            )
+    if not _copied_sqlite_file:
+        async with database.engine.begin() as connection:
+            if database.is_sqlite:
+                await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+            else:
+                for statement in _EMPTY_TABLES:
+                    await connection.execute(text(statement))
     yield database
     await database.dispose()
 
@@ -130,6 +191,15 @@ def session_store() -> str:
     """How sessions are kept: `database` (rows), or `stateless` (encrypted cookies) in the modules that declare
     `SESSION_STORES = ("database", "stateless")`, where each test runs in both (see `pytest_generate_tests`)."""
     return "database"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the resilience tests go to one worker, all of them, in order: they share
+    the run's throwaway PostgreSQL, redis-server and app instances, which a second worker would start again."""
+    for item in items:
+        if item.get_closest_marker("resilience") is not None:
+            item.add_marker(pytest.mark.xdist_group("resilience"))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -287,14 +357,24 @@ async def make_configured_client(make_auth: AuthFactory) -> AsyncIterator[Config
         yield new_client
 
 
-# --- Secondary storage: Redis db 15 (flushed before each test) and a storage fixture over memory and Redis ---
+# --- Secondary storage: a Redis database of this test process (flushed before each test), and a storage fixture
+# over memory and Redis ---
+
+
+@pytest.fixture(scope="session")
+def redis_lease() -> Iterator[RedisLease]:
+    """The Redis database this test process took from the pool (tests/services.py `RedisLease`), held to the end."""
+    require("Redis", REDIS_HOST, REDIS_PORT)
+    lease = RedisLease(REDIS_HOST, REDIS_PORT, REDIS_DBS)
+    yield lease
+    lease.release()
 
 
 @pytest.fixture
-def redis_url() -> str:
-    """The test Redis database, emptied. Skips (or fails with REQUIRE_SERVICES=1) when Redis is not reachable."""
+def redis_url(redis_lease: RedisLease) -> str:
+    """This process's Redis database, emptied. Skips (or fails with REQUIRE_SERVICES=1) when Redis is not reachable."""
     require("Redis", REDIS_HOST, REDIS_PORT)
-    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}"
+    url = redis_lease.url
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()
@@ -305,7 +385,8 @@ def redis_url() -> str:
 
 @pytest.fixture(params=["memory", "redis"])
 async def storage(request: pytest.FixtureRequest, clock: ManualClock) -> AsyncIterator[SecondaryStorage]:
-    """A fresh secondary storage: `MemoryStorage` on the test clock, or `RedisStorage` on the flushed test database."""
+    """A fresh secondary storage: `MemoryStorage` on the test clock, or `RedisStorage` on this process's flushed Redis
+    database."""
     backend: SecondaryStorage
     if request.param == "memory":
         backend = MemoryStorage(clock)

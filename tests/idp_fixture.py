@@ -15,10 +15,12 @@ the redirect back to the relying party (the callback URL with code/state/iss, or
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import os
 import re
+import ssl
 import subprocess
 import time
 from collections.abc import Iterator
@@ -172,7 +174,9 @@ class IdP:
         session across logins; by default each call is a new browser."""
         async with AsyncExitStack() as stack:
             if browser is None:
-                browser = await stack.enter_async_context(httpx.AsyncClient(follow_redirects=False, timeout=10))
+                browser = await stack.enter_async_context(
+                    httpx.AsyncClient(follow_redirects=False, timeout=10, verify=_tls_context())
+                )
             response = await browser.get(authorization_url)
             for _ in range(20):
                 if response.is_redirect:
@@ -206,6 +210,13 @@ class IdP:
         elif prompt != "consent":
             raise IdPError(f"unknown IdP screen (prompt={prompt!r}) at {page.url}")
         return await browser.post(page.url.join(html.unescape(form.group(1))), data=fields)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for all the simulated browsers: a new client would make its own, and loading the CA bundle
+    into it costs ~50 ms of CPU (a few hundred logins per run). The provider speaks plain HTTP on loopback anyway."""
+    return ssl.create_default_context()
 
 
 def _read_port(log: Path, process: subprocess.Popen[bytes], deadline: float) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy import event
 
 from fastapi_betterauth import BetterAuth, ManualClock
 from fastapi_betterauth.crypto.tokens import sign_value
@@ -123,6 +124,35 @@ def test_outages_are_told_from_bugs() -> None:
     assert is_outage(wrapped)
     assert not is_outage(ValueError("a bug"))
     assert not is_outage(KeyError("token"))
+
+
+async def test_connection_timeouts_reach_the_drivers() -> None:
+    """The configured connect and statement timeouts are the ones asyncpg and redis-py get. (The resilience tests time
+    their 503s against a bound with room for a busy machine; this says without a clock that no default is used.)"""
+    auth = BetterAuth(
+        settings(
+            database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/nothing",
+            secondary_storage_url=f"redis://127.0.0.1:{closed_port()}/0",
+            connections={"database_connect_timeout": 1.25, "database_command_timeout": 2.5, "storage_timeout": 0.75},
+        )
+    )
+    given: dict[str, Any] = {}
+
+    def capture(_dialect: Any, _record: Any, _args: Any, parameters: dict[str, Any]) -> None:
+        given.update(parameters)
+
+    event.listen(auth.database.engine.sync_engine, "do_connect", capture)
+    with pytest.raises(ConnectionRefusedError):  # the closed port refuses: what matters is what the driver got
+        async with auth.database.engine.connect():
+            pass
+    assert (given["timeout"], given["command_timeout"]) == (1.25, 2.5)
+    assert isinstance(auth.storage, RedisStorage)
+    pool: Any = auth.storage.client.connection_pool
+    timeouts = {key: pool.connection_kwargs[key] for key in ("socket_timeout", "socket_connect_timeout")}
+    assert timeouts == {"socket_timeout": 0.75, "socket_connect_timeout": 0.75}
+    assert pool.timeout == 0.75  # the wait for a free connection
+    await auth.storage.close()
+    await auth.database.dispose()
 
 
 def test_connection_settings_reach_the_engine() -> None:

@@ -30,6 +30,8 @@ from fastapi_betterauth.db.models import Account, User
 
 from ..conftest import PASSWORD, ConfiguredClientFactory, sign_in, sign_up
 
+pytestmark = pytest.mark.real_password_hashing  # what is tested here is the hashing itself, at its real cost
+
 CURRENT_ARGON2 = re.compile(r"^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$")
 SCRYPT = re.compile(r"^[0-9a-f]{32}:[0-9a-f]{128}$")
 _T = TypeVar("_T")

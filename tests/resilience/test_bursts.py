@@ -1,5 +1,5 @@
 """Issue 10, bursts: 200 concurrent sign-ins over two instances all succeed, and no request errors. How long they
-take is measured in bench/, never asserted here."""
+take is measured in bench/, never asserted here: the burst only has to end within BURST_BUDGET."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ import uuid
 import httpx2 as httpx
 import pytest
 
-from .browser import PASSWORD, Browser, Call, assert_signed_in
+from .browser import PASSWORD, Browser, Call, assert_signed_in, http_client
 from .outage import Findings, query
 from .servers import AppInstance, PostgresCluster
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.resilience]
 
 BURST = 200
+BURST_BUDGET = 120.0
+"""Seconds each sign-in of the burst may wait for its answer. 200 argon2 verifications at the production cost are
+~12 s of CPU: on two idle cores the last answer comes after ~6 s, on a machine shared with two CPU-bound jobs after
+15-40 s. A deadlock or a leaked pool connection never answers, and still fails here."""
 
 
 async def burst_users(postgres: PostgresCluster, http: httpx.AsyncClient, instance: AppInstance) -> list[str]:
@@ -54,8 +58,13 @@ async def burst_users(postgres: PostgresCluster, http: httpx.AsyncClient, instan
 async def test_a_burst_of_concurrent_sign_ins_all_succeed(
     kind: str, postgres: PostgresCluster, http: httpx.AsyncClient, request: pytest.FixtureRequest
 ) -> None:
-    instances: list[AppInstance] = request.getfixturevalue(f"{kind}_pair")
+    instances: list[AppInstance] = request.getfixturevalue(f"burst_{kind}_pair")
     emails = await burst_users(postgres, http, instances[0])
+    async with http_client(timeout=BURST_BUDGET) as patient:
+        await _burst(kind, instances, emails, patient)
+
+
+async def _burst(kind: str, instances: list[AppInstance], emails: list[str], http: httpx.AsyncClient) -> None:
     browsers = [Browser(http, name=email) for email in emails]  # each its own client address
     offsets = {instance.name: instance.log_size() for instance in instances}
 

@@ -13,7 +13,7 @@ import pytest
 from .browser import PASSWORD, Browser, assert_signed_in, assert_signed_out, fresh_ip, new_email
 from .servers import AppInstance
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.resilience]
 
 
 async def test_a_session_made_on_one_instance_is_valid_on_the_other(

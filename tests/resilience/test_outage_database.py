@@ -40,7 +40,7 @@ from .outage import (
 )
 from .servers import AppInstance, PostgresCluster
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.resilience]
 
 OUTAGE = 1.5
 """Seconds the database stays down at least: every pooled connection is found dead under load by then."""

@@ -7,6 +7,7 @@ clock, so its tests use one-second windows and wait at most about a second.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -80,19 +81,47 @@ async def counters(counter_store: tuple[str, str | None], clock: ManualClock) ->
         await database.dispose()
 
 
+REAL_TIME_ATTEMPTS = 4
+"""On Redis (real time) a one-second window only says something if the test's own steps fit in it: a machine busy
+with other jobs can stall the test for longer than the ~0.4 s of slack. Such a run is void, not failed: the steps
+are timed, and a void run is done again, with new keys, up to this many times in all."""
+
+
+def stalled(started: float, window: float = 1.0) -> bool:
+    """More than a window of real time since `started`: the hits in between may have straddled two windows."""
+    return time.monotonic() - started >= window
+
+
 async def test_a_window_opens_at_the_first_hit_and_does_not_slide(counters: Counters) -> None:
     limiter = FixedWindowRateLimiter(counters.backend.storage)
     item = RateLimitItemPerSecond(2, 1, namespace=NAMESPACE)
-    assert [await limiter.hit(item, "k") for _ in range(3)] == [True, True, False]
-    reset = (await limiter.get_window_stats(item, "k")).reset_time - counters.backend.now()
+    for attempt in range(1 if counters.clocked else REAL_TIME_ATTEMPTS):
+        key = f"k{attempt}"
+        started = time.monotonic()
+        hits = [await limiter.hit(item, key) for _ in range(3)]
+        reset = (await limiter.get_window_stats(item, key)).reset_time - counters.backend.now()
+        await counters.advance(0.6)
+        refused = await limiter.hit(item, key)
+        if counters.clocked or not stalled(started):
+            break
+    else:
+        pytest.fail(f"every one of {REAL_TIME_ATTEMPTS} runs stalled past the 1 s window: the machine is too busy")
+    assert hits == [True, True, False]
     assert 0 < reset <= 1
     if counters.clocked:
         assert reset == 1
-    await counters.advance(0.6)
-    assert await limiter.hit(item, "k") is False  # refused hits do not extend the window either
+    assert refused is False  # refused hits do not extend the window either
     await counters.advance(0.5)
-    assert await limiter.hit(item, "k") is True  # a new window, from this hit
-    assert await counters.backend.storage.get(item.key_for("k")) == 1
+    for _ in range(1 if counters.clocked else REAL_TIME_ATTEMPTS):
+        started = time.monotonic()
+        assert await limiter.hit(item, key) is True  # a new window, from this hit
+        count = await counters.backend.storage.get(item.key_for(key))
+        if counters.clocked or not stalled(started):
+            break
+        await counters.advance(1.1)  # that window may have ended before it was read: wait for the next one
+    else:
+        pytest.fail(f"every one of {REAL_TIME_ATTEMPTS} runs stalled past the 1 s window: the machine is too busy")
+    assert count == 1
 
 
 async def test_concurrent_hits_are_counted_exactly(counters: Counters) -> None:
@@ -213,8 +242,16 @@ async def test_two_app_instances_share_one_limit(
 async def test_redis_windows_end_by_redis_time(make_auth: AuthFactory, serve: Servers, redis_url: str) -> None:
     rules = {"/get-session": {"window": 1, "max": 1}}
     client = await serve.client(make_auth(rate_limit=limits_on(custom_rules=rules), secondary_storage_url=redis_url))
-    assert (await client.get("/api/auth/get-session")).status_code == 200
-    refused = await client.get("/api/auth/get-session")
+    for _ in range(REAL_TIME_ATTEMPTS):
+        started = time.monotonic()
+        first = await client.get("/api/auth/get-session")
+        refused = await client.get("/api/auth/get-session")
+        if not stalled(started):
+            break
+        await asyncio.sleep(1.1)  # void (see REAL_TIME_ATTEMPTS): let the window end, and again
+    else:
+        pytest.fail(f"every one of {REAL_TIME_ATTEMPTS} runs stalled past the 1 s window: the machine is too busy")
+    assert first.status_code == 200
     assert (refused.status_code, refused.headers["retry-after"]) == (429, "1")
     await asyncio.sleep(1.1)  # a real wait: Redis expires the window
     assert (await client.get("/api/auth/get-session")).status_code == 200
