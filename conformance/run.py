@@ -38,6 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.services import REDIS_DBS, REDIS_HOST, REDIS_PORT, RedisLease  # noqa: E402
+
 KIT = Path(os.environ.get("CONFORMANCE_KIT") or ROOT / "conformance" / "kit")
 PYTHON = sys.executable
 """The project's environment (run this script with it: the example app runs on the same interpreter)."""
@@ -45,7 +48,7 @@ BETTER_AUTH_VERSION = "1.7.25"
 SELECTION = "not deviation and not quirk"
 
 POSTGRES = ("127.0.0.1", int(os.environ.get("TEST_POSTGRES_PORT", "5432")))
-REDIS = ("127.0.0.1", int(os.environ.get("TEST_REDIS_PORT", "6379")))
+REDIS = (REDIS_HOST, REDIS_PORT)
 
 # What the kit's README asks of the server, and the same values told to the kit.
 TIMERS = {"expires_in": 12, "update_age": 4, "fresh_age": 6}
@@ -366,26 +369,17 @@ def _postgres(statement: str) -> None:
 
 @contextlib.contextmanager
 def redis_database() -> Iterator[str]:
-    """A Redis database number nobody else on this machine holds (a file lock per number), emptied for the profile."""
+    """A Redis database number nobody else on this machine holds, emptied for the profile: the test suite's lease
+    (tests/services.py), so the kit and concurrent test runs never meet in one database."""
     if not reachable(REDIS):
         raise Unavailable(f"Redis is not reachable at {REDIS[0]}:{REDIS[1]}")
-    locks = Path(tempfile.gettempdir()) / "fastapi-betterauth-redis-locks"
-    locks.mkdir(exist_ok=True)
-    for number in range(1, 16):
-        handle = (locks / f"{REDIS[1]}-{number}.lock").open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            continue
-        try:
-            _flush_redis(number)
-            yield f"redis://{REDIS[0]}:{REDIS[1]}/{number}"
-            _flush_redis(number)
-            return
-        finally:
-            handle.close()
-    raise Unavailable("every Redis database number is held by another run")
+    lease = RedisLease(REDIS[0], REDIS[1], REDIS_DBS)
+    try:
+        _flush_redis(lease.db)
+        yield lease.url
+        _flush_redis(lease.db)
+    finally:
+        lease.release()
 
 
 def _flush_redis(number: int) -> None:
