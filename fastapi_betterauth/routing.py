@@ -195,6 +195,27 @@ MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects a body may have (stored metadata must also be answered back as JSON)."""
 
 
+def _too_deep() -> AuthError:
+    return AuthError(ErrorCode.VALIDATION_ERROR, 400, f"Invalid JSON body: nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _well_formed(value: Any) -> Any:
+    """JSON text may escape lone UTF-16 surrogates (`"\\ud800"`), which no UTF-8 text, hash input or database
+    column can hold; JavaScript's encoders turn each into U+FFFD, and so does this. (A pair stays one character:
+    the JSON parser has joined it.) Only called on bodies within `MAX_JSON_DEPTH`."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_well_formed(item) for item in value]
+    if isinstance(value, dict):
+        return {_well_formed(key): _well_formed(item) for key, item in value.items()}
+    return value
+
+
 def _check_json(data: Any) -> None:
     """Refuse NUL characters in a body (passwords apart), and nesting deeper than `MAX_JSON_DEPTH`. Walked
     without recursion, since a body may nest as deep as its size allows."""
@@ -204,8 +225,7 @@ def _check_json(data: Any) -> None:
         if isinstance(value, str) and "\x00" in value and path not in _PASSWORD_PATHS:
             raise AuthError(ErrorCode.VALIDATION_ERROR, 400, f"[{'.'.join(path)}] {NUL_MESSAGE}")
         if isinstance(value, dict | list) and len(path) > MAX_JSON_DEPTH:
-            message = f"Invalid JSON body: nested deeper than {MAX_JSON_DEPTH} levels"
-            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, message)
+            raise _too_deep()
         if isinstance(value, dict):
             pending.extend((item, (*path, str(key))) for key, item in value.items())
         elif isinstance(value, list):
@@ -315,11 +335,15 @@ async def read_body_data(request: Request, *, max_bytes: int, allow_form: bool =
     elif _is_json(media_type):
         try:
             data = json.loads(raw) if raw.strip() else {}
-        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
+        except ValueError:
             raise AuthError(ErrorCode.BAD_REQUEST, 400, "Invalid JSON in request body") from None
+        except RecursionError:  # nested deeper than the parser's stack, so deeper than `MAX_JSON_DEPTH` too
+            raise _too_deep() from None
     else:
         raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
     _check_json(data)
+    if _SURROGATE_ESCAPE.search(raw):
+        data = _well_formed(data)
     return data
 
 

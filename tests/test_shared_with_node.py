@@ -62,6 +62,7 @@ async def test_a_node_users_hash_is_never_moved_off_scrypt(
         assert await stored_hash(database) == node_hash
 
 
+@pytest.mark.real_password_hashing
 async def test_hashes_node_cannot_verify_are_moved_to_scrypt(
     make_configured_client: ConfiguredClientFactory, database: Database
 ) -> None:

@@ -19,6 +19,7 @@ from ..conftest import PASSWORD, ConfiguredClientFactory, sign_in, sign_up
 SIGN_UP = "/api/auth/sign-up/email"
 SIGN_IN = "/api/auth/sign-in/email"
 UNDEFINED = "Invalid input: expected {}, received undefined"
+NOT_TEXT_TARGET = "Invalid callbackURL: expected a string"
 TOO_SHORT = {"code": "PASSWORD_TOO_SHORT", "message": "Password too short"}
 TOO_LONG = {"code": "PASSWORD_TOO_LONG", "message": "Password too long"}
 
@@ -77,7 +78,6 @@ WRONG_TYPES = [
     ("email", 42, "number"),
     ("password", 12345678, "number"),
     ("image", 5, "number"),
-    ("callbackURL", 5, "number"),
 ]
 
 
@@ -89,6 +89,19 @@ async def test_wrong_types_on_sign_up(client: httpx.AsyncClient, database: Datab
 
         message = f"[body.{field}] Invalid input: expected string, received {received}"
         assert error_of(response) == (400, {"code": "VALIDATION_ERROR", "message": message}), (field, value)
+    assert await user_count(database) == 0
+
+
+async def test_a_redirect_target_that_is_not_text_is_refused_first(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    """better-auth checks redirect targets before the body's schema, and answers this one without a code."""
+    for value in (5, True, ["/home"], {"url": "/home"}):
+        body = {"name": 5, "email": "ann@example.com", "password": PASSWORD, "callbackURL": value}
+
+        response = await client.post(SIGN_UP, json=body)
+
+        assert (response.status_code, response.json()) == (400, {"message": NOT_TEXT_TARGET}), value
     assert await user_count(database) == 0
 
 
@@ -130,8 +143,7 @@ async def test_empty_password_is_a_validation_error_at_sign_up_and_a_wrong_one_a
     assert_error(response, 400, "VALIDATION_ERROR")
     await sign_up(client)
     response = await client.post(SIGN_IN, json={"email": "ann@example.com", "password": ""})
-    assert_error(response, 401, "INVALID_EMAIL_OR_PASSWORD")  # as in better-auth
-    assert response.json()["message"].startswith("[body.password] ")
+    assert_error(response, 401, "INVALID_EMAIL_OR_PASSWORD", "Invalid email or password")  # as in better-auth
 
 
 async def test_password_length_limits_on_sign_up(client: httpx.AsyncClient, database: Database) -> None:
@@ -162,16 +174,14 @@ async def test_custom_password_length_limits(
 
 
 async def test_body_must_be_an_object(client: httpx.AsyncClient) -> None:
+    """zod names each shape the route's schema accepts: sign-up takes an object and any extra fields (a record)."""
     cases = [(b"[]", "array"), (b'"ann@example.com"', "string"), (b"42", "number"), (b"null", "null")]
     cases.append((b"true", "boolean"))
-    for path in (SIGN_UP, SIGN_IN):
+    for path, shapes in ((SIGN_UP, ("object", "record")), (SIGN_IN, ("object",))):
         for content, received in cases:
             response = await client.post(path, content=content, headers={"content-type": "application/json"})
-            expected = {
-                "code": "VALIDATION_ERROR",
-                "message": f"[body] Invalid input: expected object, received {received}",
-            }
-            assert error_of(response) == (400, expected), (path, content)
+            message = "; ".join(f"[body] Invalid input: expected {shape}, received {received}" for shape in shapes)
+            assert error_of(response) == (400, {"code": "VALIDATION_ERROR", "message": message}), (path, content)
 
 
 async def test_invalid_json_is_400(client: httpx.AsyncClient) -> None:
@@ -186,7 +196,7 @@ async def test_invalid_json_is_400(client: httpx.AsyncClient) -> None:
     for path in (SIGN_UP, SIGN_IN):
         for content in cases:
             response = await client.post(path, content=content, headers={"content-type": "application/json"})
-            expected = {"code": "VALIDATION_ERROR", "message": "Invalid JSON body"}
+            expected = {"code": "BAD_REQUEST", "message": "Invalid JSON in request body"}
             assert error_of(response) == (400, expected), (path, content)
 
 
@@ -288,6 +298,8 @@ async def test_garbage_never_gets_a_500(client: httpx.AsyncClient, path: str) ->
     for content_type, content in GARBAGE:
         response = await client.post(path, content=content, headers={"content-type": content_type})
         body = response.json()
+        if body == {"message": NOT_TEXT_TARGET}:  # better-auth's one code-less answer (test above)
+            continue
         if response.status_code >= 500 or (
             response.status_code >= 400 and (set(body) != {"code", "message"} or not isinstance(body["code"], str))
         ):
@@ -317,3 +329,21 @@ async def test_deeply_nested_json_is_400(client: httpx.AsyncClient) -> None:
     )
 
     assert_error(response, 400, "VALIDATION_ERROR")
+
+
+async def test_lone_surrogates_are_read_as_javascript_reads_them(client: httpx.AsyncClient) -> None:
+    """A JSON escape of half a UTF-16 pair becomes U+FFFD, as JavaScript's encoders store and hash it; a whole
+    pair stays one character."""
+    body = b'{"name": "Ann \\ud83d\\ude00 \\ud800", "email": "lone@example.com", "password": "pass\\udfffword"}'
+
+    response = await client.post(SIGN_UP, content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["name"] == "Ann \U0001f600 \ufffd"
+    assert (await sign_in(client, email="lone@example.com", password="pass\ufffdword")).status_code == 200
+    signed_in = await client.post(
+        SIGN_IN,
+        content=b'{"email": "lone@example.com", "password": "pass\\ud800word"}',
+        headers={"content-type": "application/json"},
+    )
+    assert signed_in.status_code == 200, signed_in.text
