@@ -565,10 +565,10 @@ FBA_MODES = [
     Mode(
         "API key",
         {
-            "BETTER_AUTH_API_KEY__ENABLED": "true",
-            "BETTER_AUTH_API_KEY__RATE_LIMIT__ENABLED": "false",
-            "BETTER_AUTH_API_KEY__ENABLE_SESSION_FOR_API_KEYS": "true",
-            "BETTER_AUTH_API_KEY__ALLOW_SESSIONS_IN_PRODUCTION": "true",
+            "BETTER_AUTH_PLUGINS__API_KEY__ENABLED": "true",
+            "BETTER_AUTH_PLUGINS__API_KEY__RATE_LIMIT__ENABLED": "false",
+            "BETTER_AUTH_PLUGINS__API_KEY__ENABLE_SESSION_FOR_API_KEYS": "true",
+            "BETTER_AUTH_PLUGINS__API_KEY__ALLOW_SESSIONS_IN_PRODUCTION": "true",
         },
         ["api-key", "me-api-key"],
     ),

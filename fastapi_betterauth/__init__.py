@@ -1,8 +1,11 @@
 """fastapi-betterauth: authentication for FastAPI, wire-compatible with better-auth."""
 
+from .api_keys.models import ApiKey
+from .api_keys.options import ApiKeyOptions
+from .api_keys.plugin import ApiKeys
 from .auth import AuthAPI, BetterAuth
 from .clock import Clock, ManualClock, SystemClock
-from .db.models import Account, ApiKey, Session, User, Verification
+from .db.models import Account, Session, User, Verification
 from .db.schema_check import SchemaConflictError
 from .deps import (
     ApiKeyAuth,
@@ -26,10 +29,10 @@ from .deps import (
 )
 from .errors import AuthError, ErrorCode
 from .hooks import DatabaseHooks, HookVetoError, ModelHooks
+from .plugins import AuthContext, Plugin, PluginOptions
 from .sessions.service import AuthSession
 from .settings import (
     AdvancedSettings,
-    ApiKeySettings,
     AuthSettings,
     EmailAndPasswordSettings,
     InsecureSecretError,
@@ -44,8 +47,10 @@ __all__ = [
     "AdvancedSettings",
     "ApiKey",
     "ApiKeyAuth",
-    "ApiKeySettings",
+    "ApiKeyOptions",
+    "ApiKeys",
     "AuthAPI",
+    "AuthContext",
     "AuthError",
     "AuthNotConfiguredError",
     "AuthSession",
@@ -65,6 +70,8 @@ __all__ = [
     "ModelHooks",
     "OptionalSession",
     "OptionalUser",
+    "Plugin",
+    "PluginOptions",
     "RateLimitRule",
     "RateLimitSettings",
     "SchemaConflictError",

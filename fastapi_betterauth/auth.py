@@ -6,19 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import timedelta
 from types import EllipsisType
-from typing import Any, Literal
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from pydantic import ValidationError
 
-from .api_keys import router as api_keys_router
-from .api_keys.keys import Permissions
-from .api_keys.request import ApiKeySessions
-from .api_keys.schemas import CreateApiKeyBody, SortField, UpdateApiKeyBody
-from .api_keys.service import ApiKeyPage, ApiKeyService, ApiKeyVerification, CreatedApiKey
 from .background import BackgroundTasks
 from .clock import Clock, SystemClock
 from .cookies import AuthCookies, parse_cookie_header
@@ -28,11 +21,11 @@ from .crypto.passwords import PasswordHasher
 from .crypto.tokens import sign_value
 from .db import migrate
 from .db.engine import Database, NoDatabase
-from .db.models import ApiKey, Session, User
+from .db.models import Session, User
 from .email_password import account_router
 from .email_password import router as email_password_router
 from .email_password.flows import EmailFlows, PasswordResetCallback
-from .email_password.service import ClientInfo, EmailPasswordService, SignUpResult
+from .email_password.service import EmailPasswordService, SignUpResult
 from .errors import AuthError, ErrorCode, build_exception_handlers
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
@@ -45,20 +38,23 @@ from .oauth.providers import OAuthProvider
 from .oauth.service import OAuthService
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
 from .oauth.token_storage import ProviderTokenCipher
-from .routing import AuthRouter, ModelT, body_fields
+from .plugins.base import Plugin
+from .plugins.context import AuthContext
+from .plugins.registry import PluginSettingsError, resolve_plugins
+from .routing import AuthRouter, body_fields
 from .security.client_ip import ClientIPResolver
 from .security.origins import SAFE_METHODS, OriginPolicy
 from .security.ratelimit import RateLimiter, RuleValue, SignInThrottle, limit_backend
 from .sessions import router as sessions_router
 from .sessions.cache import CacheVersion, SessionCookieCache
 from .sessions.cookie_cache import CookieCacheCodec
-from .sessions.deps import STATE_KEY
+from .sessions.deps import STATE_KEY, SessionSource
 from .sessions.revocation import DatabaseRevocations, SessionRevocations, StorageRevocations
-from .sessions.service import AuthSession, SessionService
+from .sessions.service import AuthSession, ClientInfo, SessionService
 from .sessions.stateless import StatelessSessions, StatelessSessionStore
 from .sessions.storage_store import StorageSessionStore
 from .sessions.store import DatabaseSessionStore, SessionStore
-from .settings import AuthSettings, InsecureSettingsError, resolve_secrets
+from .settings import AuthSettings, resolve_secrets
 from .shared_with_node import check_shared_settings, password_hasher
 from .storage import SecondaryStorage, storage_from_url
 from .users import router as users_router
@@ -67,6 +63,8 @@ from .verification.email_tokens import EmailTokens
 from .verification.service import VerificationService
 
 logger = logging.getLogger("fastapi_betterauth")
+
+PluginT = TypeVar("PluginT", bound=Plugin[Any])
 
 SessionEnricher = Callable[[Session, User, Request], Awaitable[dict[str, Any]]]
 """`async def enrich(session, user, request) -> dict`: runs once per request that has a session. Its result is the
@@ -101,6 +99,7 @@ class BetterAuth:
         on_password_reset: PasswordResetCallback | None = None,
         social_providers: Sequence[OAuthProvider] = (),
         rate_limit_rules: Mapping[str, RuleValue] | None = None,
+        plugins: Sequence[Plugin[Any]] = (),
     ) -> None:
         self.settings = settings if settings is not None else AuthSettings()
         check_shared_settings(self.settings)
@@ -146,8 +145,6 @@ class BetterAuth:
         self.stateless = self._stateless(revocations, cookie_cache_version)
         """The stateless session cookie, when sessions are stateless (then `cookie_cache` is None)."""
         self.cookie_cache = None if self.stateless else self._cookie_cache(store, cookie_cache_version)
-        self.api_keys = ApiKeyService(self.settings.api_key, self.database, self.clock)
-        self.mock_sessions = self._mock_sessions()
         self.email_password = EmailPasswordService(
             options, self.database, self.passwords, self.sessions, self.clock, self.hooks, policy=self.password_policy
         )
@@ -202,22 +199,56 @@ class BetterAuth:
         )
         self.account_cookie = AccountCookie(self.keyring, self.cookies, self.clock)
         """The `account_data` cookie: where a sign-in's provider account is kept without a database."""
+        self.plugins = self._set_up_plugins(plugins)
+        """The plugins this instance runs, set up: those passed in code, then built-in ones enabled in settings."""
+        self.session_sources: tuple[SessionSource, ...] = tuple(
+            source for plugin in self.plugins for source in plugin.session_sources()
+        )
+        """Credentials other than a session token that stand for a session in one request (plugins')."""
         self.api = AuthAPI(self)
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
 
-    def _mock_sessions(self) -> ApiKeySessions | None:
-        options = self.settings.api_key
-        if not options.enable_session_for_api_keys:
-            return None
-        if self.settings.environment == "production" and not options.allow_sessions_in_production:
-            raise InsecureSettingsError(
-                "api_key.enable_session_for_api_keys signs a key's owner in wherever a session is enough, so a leaked "
-                "key impersonates them. Prefer api_key(...) in routes for machines; to keep mock sessions in "
-                "production anyway, also set api_key.allow_sessions_in_production (BETTER_AUTH_API_KEY__ALLOW_"
-                "SESSIONS_IN_PRODUCTION=true)."
-            )
-        return ApiKeySessions(self)
+    def _set_up_plugins(self, given: Sequence[Plugin[Any]]) -> list[Plugin[Any]]:
+        plugins = resolve_plugins(self.settings, given)
+        context = AuthContext(
+            settings=self.settings,
+            database=self.database,
+            has_database=self.has_database,
+            clock=self.clock,
+            keyring=self.keyring,
+            cookies=self.cookies,
+            sessions=self.sessions,
+            users=self.users,
+            tokens=self.tokens,
+            mailer=self.mailer,
+            hooks=self.hooks,
+            rate_limiter=self.rate_limiter,
+            client_ips=self.client_ips,
+            background=self.background,
+        )
+        codes: dict[str, str] = {}
+        for plugin in plugins:
+            plugin.setup(context, plugin.resolve_options(self.settings))
+            for code in plugin.error_codes:
+                if code in ErrorCode.__members__ or code in codes:
+                    raise PluginSettingsError(f"plugin {plugin.id!r} declares error code {code} again")
+                codes[code] = plugin.id
+            self.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
+            for cleanup in plugin.user_cleanups():
+                self.users.add_cleanup(cleanup)
+        return plugins
+
+    def plugin(self, kind: type[PluginT]) -> PluginT:
+        """The running plugin of this type (`auth.plugin(ApiKeys).create_api_key(...)`); `LookupError` when it is not
+        enabled."""
+        for plugin in self.plugins:
+            if isinstance(plugin, kind):
+                return plugin
+        raise LookupError(
+            f"the {kind.id!r} plugin is not enabled: pass it to BetterAuth(plugins=[...]) or set "
+            f"BETTER_AUTH_PLUGINS__{kind.id.upper()}__ENABLED=true"
+        )
 
     def _check_database_needs(self) -> None:
         """Refuse at start-up what cannot work without a database, instead of failing on every request."""
@@ -225,8 +256,6 @@ class BetterAuth:
             return
         if self.settings.rate_limit.storage == "database":
             raise ValueError("rate_limit.storage='database' needs a database; use 'memory' or 'secondary-storage'")
-        if self.settings.api_key.enable_session_for_api_keys:
-            raise ValueError("api_key.enable_session_for_api_keys needs a database (API keys are stored there)")
 
     def _check_stateless_needs(self) -> None:
         if self.stateless_sessions and self.settings.bearer.enabled:
@@ -305,8 +334,10 @@ class BetterAuth:
         router.include_router(email_password_router.build_router(self), dependencies=needs_database)
         router.include_router(account_router.build_router(self), dependencies=needs_database)
         router.include_router(oauth_router.build_router(self))
-        if self.settings.api_key.enabled:
-            router.include_router(api_keys_router.build_router(self), dependencies=needs_database)
+        for plugin in self.plugins:
+            plugin_router = plugin.router()
+            if plugin_router is not None:
+                router.include_router(plugin_router, dependencies=needs_database)
         return router
 
     def require_database(self) -> None:
@@ -468,131 +499,6 @@ class AuthAPI:
             cookie += f"; {self._auth.cookies.session_data}={data}"
         return {"cookie": cookie}
 
-    # --- API keys (better-auth's api-key plugin). Durations: `expires_in` in seconds, `refill_interval` and
-    # `rate_limit_time_window` in milliseconds, as on the wire; a `timedelta` works for each.
-
-    async def create_api_key(
-        self,
-        *,
-        user_id: str,
-        name: str | None = None,
-        expires_in: float | timedelta | None = None,
-        prefix: str | None = None,
-        metadata: Any = None,
-        remaining: int | None = None,
-        refill_amount: int | None = None,
-        refill_interval: int | timedelta | None = None,
-        rate_limit_enabled: bool | None = None,
-        rate_limit_time_window: int | timedelta | None = None,
-        rate_limit_max: int | None = None,
-        permissions: Permissions | None = None,
-    ) -> CreatedApiKey:
-        """A new key for `user_id`, server-only properties included; `.key` is the key, shown this once.
-        404 `USER_NOT_FOUND` for an unknown user; the 400s of `POST /api-key/create` otherwise."""
-        values = {
-            "name": name,
-            "expires_in": _seconds(expires_in),
-            "prefix": prefix,
-            "metadata": metadata,
-            "remaining": remaining,
-            "refill_amount": refill_amount,
-            "refill_interval": _milliseconds(refill_interval),
-            "rate_limit_enabled": rate_limit_enabled,
-            "rate_limit_time_window": _milliseconds(rate_limit_time_window),
-            "rate_limit_max": rate_limit_max,
-            "permissions": permissions,
-        }
-        body = _validated(CreateApiKeyBody, {key: value for key, value in values.items() if value is not None})
-        return await self._auth.api_keys.create(user_id, body, check_owner=True)
-
-    async def update_api_key(
-        self,
-        key_id: str,
-        *,
-        user_id: str,
-        name: str | None = None,
-        enabled: bool | None = None,
-        expires_in: float | timedelta | EllipsisType | None = ...,
-        metadata: Any = ...,
-        remaining: int | None = None,
-        refill_amount: int | None = None,
-        refill_interval: int | timedelta | None = None,
-        rate_limit_enabled: bool | None = None,
-        rate_limit_time_window: int | timedelta | None = None,
-        rate_limit_max: int | None = None,
-        permissions: Permissions | EllipsisType | None = ...,
-    ) -> ApiKey:
-        """Change one of `user_id`'s keys. `expires_in`, `metadata` and `permissions` are left alone unless given;
-        `None` removes them. 404 `KEY_NOT_FOUND`, 400 `NO_VALUES_TO_UPDATE` and the other 400s of the route."""
-        values: dict[str, Any] = {
-            "key_id": key_id,
-            "name": name,
-            "enabled": enabled,
-            "remaining": remaining,
-            "refill_amount": refill_amount,
-            "refill_interval": _milliseconds(refill_interval),
-            "rate_limit_enabled": rate_limit_enabled,
-            "rate_limit_time_window": _milliseconds(rate_limit_time_window),
-            "rate_limit_max": rate_limit_max,
-        }
-        values = {key: value for key, value in values.items() if value is not None}
-        if not isinstance(expires_in, EllipsisType):
-            values["expires_in"] = _seconds(expires_in)
-        if not isinstance(metadata, EllipsisType):
-            values["metadata"] = metadata
-        if not isinstance(permissions, EllipsisType):
-            values["permissions"] = permissions
-        return await self._auth.api_keys.update(key_id, user_id, _validated(UpdateApiKeyBody, values))
-
-    async def get_api_key(self, key_id: str, *, user_id: str) -> ApiKey:
-        """One of `user_id`'s keys (404 `KEY_NOT_FOUND`)."""
-        return await self._auth.api_keys.get(key_id, user_id)
-
-    async def list_api_keys(
-        self,
-        *,
-        user_id: str,
-        limit: int | None = None,
-        offset: int | None = None,
-        sort_by: SortField | None = None,
-        sort_direction: Literal["asc", "desc"] = "asc",
-    ) -> ApiKeyPage:
-        """A page of `user_id`'s keys, sorted and paginated by the database."""
-        return await self._auth.api_keys.list_keys(
-            user_id, limit=limit, offset=offset, sort_by=sort_by, sort_direction=sort_direction
-        )
-
-    async def delete_api_key(self, key_id: str, *, user_id: str) -> None:
-        """Delete one of `user_id`'s keys (404 `KEY_NOT_FOUND`)."""
-        await self._auth.api_keys.delete(key_id, user_id)
-
-    async def verify_api_key(self, key: str, *, permissions: Permissions | None = None) -> ApiKeyVerification:
-        """Check a key (and that it has every permission in `permissions`) and spend one use of it: better-auth's
-        `{valid, error, key}` (`.to_json()` gives that JSON). Problems are answered in `error`, never raised."""
-        return await self._auth.api_keys.check(key, permissions)
-
-    async def delete_expired_api_keys(self) -> int:
-        """Delete every expired key now; how many there were. (Expired keys are also swept every 10 s at most
-        while keys are used, and deleted when presented.)"""
-        return await self._auth.api_keys.delete_expired()
-
 
 async def _ok() -> dict[str, bool]:
     return {"ok": True}
-
-
-def _seconds(value: float | timedelta | None) -> float | None:
-    return value.total_seconds() if isinstance(value, timedelta) else value
-
-
-def _milliseconds(value: int | timedelta | None) -> int | None:
-    return int(value / timedelta(milliseconds=1)) if isinstance(value, timedelta) else value
-
-
-def _validated(model: type[ModelT], values: dict[str, Any]) -> ModelT:
-    """Server calls are validated like request bodies: 400 `VALIDATION_ERROR` naming the field."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        problems = "; ".join(f"[{'.'.join(map(str, e['loc']))}] {e['msg']}" for e in exc.errors())
-        raise AuthError(ErrorCode.VALIDATION_ERROR, 400, problems) from None

@@ -76,27 +76,6 @@ class ErrorCode(StrEnum):
     INVALID_NEW_USER_CALLBACK_URL = "INVALID_NEW_USER_CALLBACK_URL"
     INVALID_ERROR_CALLBACK_URL = "INVALID_ERROR_CALLBACK_URL"
     ID_TOKEN_NOT_SUPPORTED = "ID_TOKEN_NOT_SUPPORTED"
-    INVALID_API_KEY = "INVALID_API_KEY"
-    KEY_NOT_FOUND = "KEY_NOT_FOUND"
-    KEY_DISABLED = "KEY_DISABLED"
-    KEY_EXPIRED = "KEY_EXPIRED"
-    USAGE_EXCEEDED = "USAGE_EXCEEDED"
-    UNAUTHORIZED_SESSION = "UNAUTHORIZED_SESSION"
-    SERVER_ONLY_PROPERTY = "SERVER_ONLY_PROPERTY"
-    METADATA_DISABLED = "METADATA_DISABLED"
-    INVALID_METADATA_TYPE = "INVALID_METADATA_TYPE"
-    REFILL_AMOUNT_AND_INTERVAL_REQUIRED = "REFILL_AMOUNT_AND_INTERVAL_REQUIRED"
-    REFILL_INTERVAL_AND_AMOUNT_REQUIRED = "REFILL_INTERVAL_AND_AMOUNT_REQUIRED"
-    EXPIRES_IN_IS_TOO_SMALL = "EXPIRES_IN_IS_TOO_SMALL"
-    EXPIRES_IN_IS_TOO_LARGE = "EXPIRES_IN_IS_TOO_LARGE"
-    INVALID_PREFIX_LENGTH = "INVALID_PREFIX_LENGTH"
-    INVALID_NAME_LENGTH = "INVALID_NAME_LENGTH"
-    NAME_REQUIRED = "NAME_REQUIRED"
-    KEY_DISABLED_EXPIRATION = "KEY_DISABLED_EXPIRATION"
-    NO_VALUES_TO_UPDATE = "NO_VALUES_TO_UPDATE"
-    INVALID_REFERENCE_ID_FROM_API_KEY = "INVALID_REFERENCE_ID_FROM_API_KEY"
-    INSUFFICIENT_API_KEY_PERMISSIONS = "INSUFFICIENT_API_KEY_PERMISSIONS"
-    API_KEY_SESSION_NOT_ALLOWED = "API_KEY_SESSION_NOT_ALLOWED"
     EMAIL_ALREADY_VERIFIED = "EMAIL_ALREADY_VERIFIED"
     VALIDATION_ERROR = "VALIDATION_ERROR"
     BAD_REQUEST = "BAD_REQUEST"
@@ -171,31 +150,6 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.INVALID_NEW_USER_CALLBACK_URL: "Invalid newUserCallbackURL",
     ErrorCode.INVALID_ERROR_CALLBACK_URL: "Invalid errorCallbackURL",
     ErrorCode.ID_TOKEN_NOT_SUPPORTED: "id_token not supported",
-    ErrorCode.INVALID_API_KEY: "Invalid API key.",
-    ErrorCode.KEY_NOT_FOUND: "API Key not found",
-    ErrorCode.KEY_DISABLED: "API Key is disabled",
-    ErrorCode.KEY_EXPIRED: "API Key has expired",
-    ErrorCode.USAGE_EXCEEDED: "API Key has reached its usage limit",
-    ErrorCode.UNAUTHORIZED_SESSION: "Unauthorized or invalid session",
-    ErrorCode.SERVER_ONLY_PROPERTY: (
-        "The property you're trying to set can only be set from the server auth instance only."
-    ),
-    ErrorCode.METADATA_DISABLED: "Metadata is disabled.",
-    ErrorCode.INVALID_METADATA_TYPE: "metadata must be an object or undefined",
-    ErrorCode.REFILL_AMOUNT_AND_INTERVAL_REQUIRED: "refillAmount is required when refillInterval is provided",
-    ErrorCode.REFILL_INTERVAL_AND_AMOUNT_REQUIRED: "refillInterval is required when refillAmount is provided",
-    ErrorCode.EXPIRES_IN_IS_TOO_SMALL: "The expiresIn is smaller than the predefined minimum value.",
-    ErrorCode.EXPIRES_IN_IS_TOO_LARGE: "The expiresIn is larger than the predefined maximum value.",
-    ErrorCode.INVALID_PREFIX_LENGTH: "The prefix length is either too large or too small.",
-    ErrorCode.INVALID_NAME_LENGTH: "The name length is either too large or too small.",
-    ErrorCode.NAME_REQUIRED: "API Key name is required.",
-    ErrorCode.KEY_DISABLED_EXPIRATION: "Custom key expiration values are disabled.",
-    ErrorCode.NO_VALUES_TO_UPDATE: "No values to update.",
-    ErrorCode.INVALID_REFERENCE_ID_FROM_API_KEY: "The reference id from the API key is invalid.",
-    ErrorCode.INSUFFICIENT_API_KEY_PERMISSIONS: "The API key lacks the permissions this operation requires.",
-    ErrorCode.API_KEY_SESSION_NOT_ALLOWED: (
-        "A session made from an API key cannot change credentials, sessions, keys or linked accounts: sign in instead."
-    ),
     ErrorCode.EMAIL_ALREADY_VERIFIED: "Email is already verified",
     ErrorCode.VALIDATION_ERROR: "Invalid request",
     ErrorCode.BAD_REQUEST: "Bad request",

@@ -207,61 +207,6 @@ class BearerSettings(BaseModel):
     """Accept signed bearer tokens and send `set-auth-token` with every new session. Bare tokens never work."""
 
 
-_INT32_MILLISECONDS = timedelta(milliseconds=2_147_483_647)  # the `apikey` columns hold 32-bit milliseconds
-
-
-class ApiKeyExpirationSettings(BaseModel):
-    """When API keys expire (better-auth `apiKey.keyExpiration.*`; its bounds are days, here durations)."""
-
-    default_expires_in: Duration | None = Field(default=None, gt=timedelta(0))
-    """Lifetime of keys created without `expiresIn` (None: they never expire)."""
-    disable_custom_expires_time: bool = False
-    """Refuse `expiresIn` from callers (400 `KEY_DISABLED_EXPIRATION`)."""
-    min_expires_in: Duration = Field(default=timedelta(days=1), ge=timedelta(0))
-    """Shortest `expiresIn` accepted (400 `EXPIRES_IN_IS_TOO_SMALL`)."""
-    max_expires_in: Duration = Field(default=timedelta(days=365), gt=timedelta(0))
-    """Longest `expiresIn` accepted (400 `EXPIRES_IN_IS_TOO_LARGE`)."""
-
-
-class ApiKeyRateLimitSettings(BaseModel):
-    """Per-key rate limit of new keys (better-auth `apiKey.rateLimit.*`): at most `max_requests` verifications per
-    `time_window`, the window running from the last allowed request."""
-
-    enabled: bool = True
-    """Off: no key is rate limited, whatever its own settings."""
-    time_window: Duration = Field(default=timedelta(days=1), gt=timedelta(0), le=_INT32_MILLISECONDS)
-    max_requests: int = Field(default=10, ge=0, le=2_147_483_647)
-
-
-class ApiKeySettings(BaseModel):
-    """API keys (better-auth's api-key plugin, `apiKey({...})`)."""
-
-    enabled: bool = False
-    """Mount the `/api-key/*` endpoints. (`auth.api` and the `api_key()` provider work either way.)"""
-    headers: list[str] = Field(default_factory=lambda: ["x-api-key"], min_length=1)
-    """Request headers a key is read from, first non-empty wins (JSON list in the environment). Never the query."""
-    default_prefix: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9_-]+$", max_length=32)
-    """Prefix of keys created without one, e.g. `myapp_` (makes leaked keys easy to recognise and scan for)."""
-    default_key_length: int = Field(default=64, ge=24, le=256)
-    """Random letters per key, prefix excluded (24 letters are 136 bits). Mock sessions refuse shorter keys."""
-    starting_characters_length: int = Field(default=6, ge=0, le=16)
-    """How many leading characters (prefix included) are kept in `start` to recognise a key (0: none)."""
-    minimum_prefix_length: int = Field(default=1, ge=1)
-    maximum_prefix_length: int = Field(default=32, ge=1)
-    minimum_name_length: int = Field(default=1, ge=0)
-    maximum_name_length: int = Field(default=32, ge=1)
-    require_name: bool = False
-    enable_metadata: bool = False
-    """Accept `metadata` (any JSON object) on keys."""
-    enable_session_for_api_keys: bool = False
-    """Mock sessions: a request with a valid key and no session is signed in as the key's owner for `current_user`,
-    `current_session` and `/get-session`. A leaked key then impersonates its owner: see the README."""
-    allow_sessions_in_production: bool = False
-    """Start-up refuses `enable_session_for_api_keys` with `environment="production"` unless this says you mean it."""
-    key_expiration: ApiKeyExpirationSettings = Field(default_factory=ApiKeyExpirationSettings)
-    rate_limit: ApiKeyRateLimitSettings = Field(default_factory=ApiKeyRateLimitSettings)
-
-
 class EmailAndPasswordSettings(BaseModel):
     """Email and password sign-up and sign-in (better-auth `emailAndPassword.*`)."""
 
@@ -413,9 +358,6 @@ class RateLimitSettings(BaseModel):
     """Path (relative to `base_path`, `*`/`**` wildcards allowed) to a rule or `false` (not limited). JSON in the
     environment: `{"/sign-in/email": {"window": 60, "max": 5}, "/get-session": false}`."""
     account: AccountThrottleSettings = Field(default_factory=AccountThrottleSettings)
-    invalid_api_keys: RateLimitRule = Field(default_factory=lambda: RateLimitRule(window=60, max=20))
-    """Unknown API keys per client network, in every route that reads keys (`api_key(...)`, mock sessions):
-    past `max` per `window`, further attempts get 429 before any lookup (SECURITY K3)."""
 
 
 class ConnectionSettings(BaseModel):
@@ -490,10 +432,27 @@ class AuthSettings(BaseSettings):
     email: EmailSettings = Field(default_factory=EmailSettings)
     social: SocialSettings = Field(default_factory=SocialSettings)
     bearer: BearerSettings = Field(default_factory=BearerSettings)
-    api_key: ApiKeySettings = Field(default_factory=ApiKeySettings)
     advanced: AdvancedSettings = Field(default_factory=AdvancedSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     connections: ConnectionSettings = Field(default_factory=ConnectionSettings)
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Each plugin's options by plugin id; a built-in plugin with `enabled: true` here runs without code
+    (`BETTER_AUTH_PLUGINS__API_KEY__ENABLED=true`). JSON values are accepted for list and object options."""
+
+    api_key: dict[str, Any] | None = Field(default=None, exclude=True)
+    """No longer read: API keys are a plugin, configured under `plugins.api_key`. Kept so that old settings stop
+    start-up with that news instead of being ignored."""
+
+    @field_validator("api_key", mode="after")
+    @classmethod
+    def _moved_to_plugins(cls, value: Any) -> Any:
+        if value is not None:
+            raise ValueError(
+                "API key options moved to plugins.api_key (BETTER_AUTH_PLUGINS__API_KEY__..., e.g. "
+                "BETTER_AUTH_PLUGINS__API_KEY__ENABLED=true); rate_limit.invalid_api_keys is now "
+                "plugins.api_key.invalid_keys"
+            )
+        return value
 
     @field_validator("trusted_origins", "secrets", mode="before")
     @classmethod

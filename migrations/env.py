@@ -9,8 +9,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 from sqlmodel import SQLModel
 
-from fastapi_betterauth.db import models  # noqa: F401  (registers the tables)
 from fastapi_betterauth.db.migrate import VERSION_TABLE
+from fastapi_betterauth.schema import shipped_tables  # registers the tables (the built-in plugins' too)
 from fastapi_betterauth.settings import AuthSettings
 
 config = context.config
@@ -18,7 +18,7 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
-AUTH_TABLE_NAMES = {table.name for table in models.AUTH_TABLES}
+AUTH_TABLE_NAMES = {table.name for table in shipped_tables()}
 
 
 def _database_url() -> str:

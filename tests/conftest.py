@@ -42,7 +42,7 @@ from fastapi_betterauth import (
 )
 from fastapi_betterauth.crypto import passwords
 from fastapi_betterauth.db.engine import Database
-from fastapi_betterauth.db.models import AUTH_TABLES
+from fastapi_betterauth.schema import shipped_tables
 from fastapi_betterauth.storage import MemoryStorage, RedisStorage, SecondaryStorage
 
 from .idp_fixture import oidc_provider  # noqa: F401
@@ -75,7 +75,7 @@ def postgres_database() -> Iterator[str]:
     async def create_tables() -> None:
         database = Database(url)
         async with database.engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+            await connection.run_sync(SQLModel.metadata.create_all, tables=list(shipped_tables()))
         await database.dispose()
 
     asyncio.run(create_tables())
@@ -92,7 +92,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     async def create_tables() -> None:
         database = Database(f"sqlite+aiosqlite:///{path}")
         async with database.engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+            await connection.run_sync(SQLModel.metadata.create_all, tables=list(shipped_tables()))
         await database.dispose()
 
     asyncio.run(create_tables())
@@ -137,7 +137,7 @@ def clock() -> ManualClock:
 
 
 _EMPTY_TABLES = [
-    f'DELETE FROM "{table.name}"' for table in reversed(SQLModel.metadata.sorted_tables) if table in AUTH_TABLES
+    f'DELETE FROM "{table.name}"' for table in reversed(SQLModel.metadata.sorted_tables) if table in shipped_tables()
 ]
 """Children before parents. On tables this small DELETE takes a few ms where TRUNCATE takes 100-200 ms (it makes new
 files for every table and index, and waits for an exclusive lock)."""
@@ -161,7 +161,7 @@ async def database(database_url: str, _copied_sqlite_file: bool) -> AsyncIterato
     if not _copied_sqlite_file:
         async with database.engine.begin() as connection:
             if database.is_sqlite:
-                await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+                await connection.run_sync(SQLModel.metadata.create_all, tables=list(shipped_tables()))
             else:
                 for statement in _EMPTY_TABLES:
                     await connection.execute(text(statement))
@@ -218,7 +218,12 @@ def make_auth(database: Database, clock: ManualClock, session_store: str) -> Aut
     setting overrides go to `AuthSettings`, BetterAuth's own keyword arguments (hooks, enricher...) to it."""
 
     def build(**overrides: Any) -> BetterAuth:
-        own = {key: overrides.pop(key) for key in list(overrides) if key in _BETTER_AUTH_ARGUMENTS}
+        # `plugins` is both: a list of plugin objects is BetterAuth's, a dict of options by id the settings'.
+        own = {
+            key: overrides.pop(key)
+            for key in list(overrides)
+            if key in _BETTER_AUTH_ARGUMENTS and not (key == "plugins" and isinstance(overrides[key], dict))
+        }
         if session_store != "database":
             overrides["session"] = {"store": session_store, **overrides.get("session", {})}
         return BetterAuth(settings(database_url=str(database.url), **overrides), clock=clock, database=database, **own)

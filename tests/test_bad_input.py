@@ -198,7 +198,7 @@ async def test_bad_input_is_answered_as_better_auth_answers_it(
     answer: dict[str, str],
 ) -> None:
     client: httpx.AsyncClient = await make_configured_client(
-        api_key={"enabled": True}, user={"change_email": {"enabled": True}}
+        plugins={"api_key": {"enabled": True}}, user={"change_email": {"enabled": True}}
     )
     if signed_in:
         await sign_up(client)

@@ -30,7 +30,7 @@ from sqlmodel import SQLModel
 from fastapi_betterauth import Account, AuthSettings, Session, User
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.migrate import VERSION_TABLE, alembic_config, upgrade
-from fastapi_betterauth.db.models import AUTH_TABLES
+from fastapi_betterauth.schema import shipped_tables
 from fastapi_betterauth.settings import resolve_secret
 
 from .services import (
@@ -42,7 +42,7 @@ from .services import (
     require,
 )
 
-AUTH_TABLE_NAMES = {table.name for table in AUTH_TABLES}
+AUTH_TABLE_NAMES = {table.name for table in shipped_tables()}
 REFERENCE_SCHEMA = Path(__file__).parents[1] / "conformance" / "kit" / "core" / "reference" / "schema-postgres.sql"
 """pg_dump of the database better-auth 1.7.25's migrator made for the conformance kit's reference server."""
 

@@ -18,6 +18,7 @@ from fastapi.security.base import SecurityBase
 from ..errors import AuthError, ErrorCode
 from ..sessions.deps import get_auth
 from .keys import Permissions
+from .plugin import ApiKeys
 from .request import KeyGetter, read_api_key, verify_request_key
 from .service import VerifiedApiKey
 
@@ -56,13 +57,13 @@ class ApiKeyAuth(SecurityBase):
         self.scheme_name = scheme_name or "betterAuthApiKey"
 
     async def __call__(self, request: Request) -> VerifiedApiKey | None:
-        auth = get_auth(request)
-        key = await self._read(request) if self.getter is not None else read_api_key(auth, request, self.header)
+        plugin = get_auth(request).plugin(ApiKeys)
+        key = await self._read(request) if self.getter is not None else read_api_key(plugin, request, self.header)
         if not key:
             if not self.auto_error:
                 return None
             raise AuthError(ErrorCode.UNAUTHORIZED, 401, headers={"WWW-Authenticate": "APIKey"})
-        return await verify_request_key(auth, request, key, self.permissions or None)
+        return await verify_request_key(plugin, request, key, self.permissions or None)
 
     async def _read(self, request: Request) -> str | None:
         assert self.getter is not None

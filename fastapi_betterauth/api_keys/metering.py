@@ -19,9 +19,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db.engine import Database
-from ..db.models import ApiKey
 from ..errors import AuthError, ErrorCode
 from ..security.ratelimit.limiter import retry_after_seconds
+from .errors import ApiKeyErrorCode, api_key_error
+from .models import ApiKey
 
 _MAX_ATTEMPTS = 8  # lost compare-and-swaps before a verification gives up (fails closed, as rate limited)
 RATE_LIMIT_MESSAGE = "Rate limit exceeded."
@@ -90,7 +91,7 @@ async def _reload(db: AsyncSession, key_id: str) -> ApiKey:
     statement = select(ApiKey).where(ApiKey.id == key_id).execution_options(populate_existing=True)
     found = (await db.exec(statement)).first()
     if found is None:  # deleted while we looked
-        raise AuthError(ErrorCode.INVALID_API_KEY, 401)
+        raise api_key_error(ApiKeyErrorCode.INVALID_API_KEY, 401)
     return found
 
 
@@ -112,7 +113,7 @@ async def _spend_quota(db: AsyncSession, key: ApiKey, now: datetime) -> ApiKey:
         db, key.id, [col(ApiKey.remaining) > 0], {"remaining": col(ApiKey.remaining) - 1, "updated_at": now}
     )
     if spent is None:
-        raise AuthError(ErrorCode.USAGE_EXCEEDED, 429)
+        raise api_key_error(ApiKeyErrorCode.USAGE_EXCEEDED, 429)
     return spent
 
 
@@ -148,5 +149,5 @@ async def spend(database: Database, key: ApiKey, now: datetime, *, rate_limit_en
         slot = await _take_request_slot(db, current or key, now, enabled=rate_limit_enabled)
         current = slot or current or await _update(db, key.id, [], {"updated_at": now})
         if current is None:
-            raise AuthError(ErrorCode.INVALID_API_KEY, 401)
+            raise api_key_error(ApiKeyErrorCode.INVALID_API_KEY, 401)
         return current

@@ -17,12 +17,13 @@ from ..db.models import Session
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
 from ..sessions.service import AuthSession
+from .errors import ApiKeyErrorCode, api_key_error
 from .keys import Permissions, grants, hash_key
 from .schemas import parse_json_column
 from .service import ApiKeyPermissionError, VerifiedApiKey
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from .plugin import ApiKeys
 
 KeyGetter = Callable[[Request], str | Awaitable[str | None] | None]
 """`getter(request) -> key | None` (sync or async): where a custom provider finds the key."""
@@ -34,10 +35,10 @@ _VERIFIED: Final = "_better_auth_api_keys"
 INVALID_KEY_BUCKET: Final = "api-key:invalid"
 
 
-def read_api_key(auth: BetterAuth, request: Request, header: str | None = None) -> str | None:
-    """The key in `header`, or in the first configured header that has one (`api_key.headers`). Never the query
+def read_api_key(plugin: ApiKeys, request: Request, header: str | None = None) -> str | None:
+    """The key in `header`, or in the first configured header that has one (the `headers` option). Never the query
     string: URLs end up in logs and `Referer` headers (SECURITY K2)."""
-    for name in (header,) if header else auth.settings.api_key.headers:
+    for name in (header,) if header else plugin.options.headers:
         value = request.headers.get(name)
         if value:
             return value
@@ -52,7 +53,7 @@ def request_api_key(request: Request) -> VerifiedApiKey | None:
 
 
 async def verify_request_key(
-    auth: BetterAuth, request: Request, key: str, permissions: Permissions | None = None
+    plugin: ApiKeys, request: Request, key: str, permissions: Permissions | None = None
 ) -> VerifiedApiKey:
     """Verify `key` for this request: the first call spends a use of it, later ones reuse the outcome (and check
     their own `permissions` against it). A missing permission answers 403 `INSUFFICIENT_API_KEY_PERMISSIONS`."""
@@ -60,45 +61,53 @@ async def verify_request_key(
     digest = hash_key(key)
     outcome = outcomes.get(digest)
     if outcome is None:
-        guessing = auth.settings.rate_limit.invalid_api_keys
-        await auth.rate_limiter.refuse_if_spent(request, INVALID_KEY_BUCKET, guessing)
+        guessing = plugin.options.invalid_keys
+        limiter = plugin.context.rate_limiter
+        await limiter.refuse_if_spent(request, INVALID_KEY_BUCKET, guessing)
         try:
-            outcome = await auth.api_keys.authenticate(key, permissions)
+            outcome = await plugin.service.authenticate(key, permissions)
         except ApiKeyPermissionError:  # nothing was spent: a later reader without this requirement may verify it
-            _reject(auth, request, ErrorCode.INSUFFICIENT_API_KEY_PERMISSIONS)
-            raise AuthError(ErrorCode.INSUFFICIENT_API_KEY_PERMISSIONS, 403) from None
+            _reject(plugin, request, ApiKeyErrorCode.INSUFFICIENT_API_KEY_PERMISSIONS)
+            raise api_key_error(ApiKeyErrorCode.INSUFFICIENT_API_KEY_PERMISSIONS, 403) from None
         except AuthError as error:
             outcomes[digest] = error
-            _reject(auth, request, error.code)
-            if error.code == ErrorCode.INVALID_API_KEY:  # someone guessing keys (SECURITY K3, as L3 for passwords)
-                await auth.rate_limiter.count_failure(request, INVALID_KEY_BUCKET, guessing)
+            _reject(plugin, request, error.code)
+            if (
+                error.code == ApiKeyErrorCode.INVALID_API_KEY
+            ):  # someone guessing keys (SECURITY K3, as L3 for passwords)
+                await limiter.count_failure(request, INVALID_KEY_BUCKET, guessing)
             raise
         outcomes[digest] = outcome
     if isinstance(outcome, AuthError):
         raise outcome
     if permissions and not grants(parse_json_column(outcome.key.permissions), permissions):
-        raise AuthError(ErrorCode.INSUFFICIENT_API_KEY_PERMISSIONS, 403)
+        raise api_key_error(ApiKeyErrorCode.INSUFFICIENT_API_KEY_PERMISSIONS, 403)
     return outcome
 
 
-def _reject(auth: BetterAuth, request: Request, code: str) -> None:
-    audit("api_key.rejected", reason=code, ip=auth.client_info(request).ip_address)
+def _reject(plugin: ApiKeys, request: Request, code: str) -> None:
+    audit("api_key.rejected", reason=code, ip=plugin.context.client_info(request).ip_address)
 
 
 class ApiKeySessions:
-    """Mock sessions from API keys, as the session lookup sees them (`sessions.deps.MockSessionSource`)."""
+    """Mock sessions from API keys, as the session lookup sees them (a `sessions.deps.SessionSource`)."""
 
-    def __init__(self, auth: BetterAuth) -> None:
-        self._auth = auth
+    kind = "api_key"
+
+    def __init__(self, plugin: ApiKeys) -> None:
+        self._plugin = plugin
 
     def credential(self, request: Request) -> str | None:
-        return read_api_key(self._auth, request)
+        return read_api_key(self._plugin, request)
 
     async def session(self, request: Request, credential: str) -> AuthSession:
-        return await api_key_session(self._auth, request, credential)
+        return await api_key_session(self._plugin, request, credential)
+
+    def refusal(self) -> AuthError:
+        return api_key_error(ApiKeyErrorCode.API_KEY_SESSION_NOT_ALLOWED, 403)
 
 
-async def api_key_session(auth: BetterAuth, request: Request, key: str) -> AuthSession:
+async def api_key_session(plugin: ApiKeys, request: Request, key: str) -> AuthSession:
     """A mock session for the owner of `key`, made for this request and never stored.
 
     Unlike better-auth's: its token is not the key (it is empty), its id is the key's id (not a secret), it expires
@@ -106,14 +115,15 @@ async def api_key_session(auth: BetterAuth, request: Request, key: str) -> AuthS
     session `before_create` hook sees it (with `source: "api_key"`) and may refuse it (401
     `FAILED_TO_CREATE_SESSION`). Nothing is written, so `after_create` does not run.
     """
-    if len(key) < auth.settings.api_key.default_key_length:  # better-auth refuses short keys here before any lookup
-        raise AuthError(ErrorCode.INVALID_API_KEY, 403)
-    verified = await verify_request_key(auth, request, key)
-    now = auth.clock.now()
-    client = auth.client_info(request)
+    if len(key) < plugin.options.default_key_length:  # better-auth refuses short keys here before any lookup
+        raise api_key_error(ApiKeyErrorCode.INVALID_API_KEY, 403)
+    verified = await verify_request_key(plugin, request, key)
+    context = plugin.context
+    now = context.clock.now()
+    client = context.client_info(request)
     data: dict[str, Any] = {
         "user_id": verified.user.id,
-        "expires_at": verified.key.expires_at or now + auth.settings.session.expires_in,
+        "expires_at": verified.key.expires_at or now + context.settings.session.expires_in,
         "created_at": verified.key.created_at,
         "updated_at": now,
         "ip_address": client.ip_address or "",
@@ -122,7 +132,7 @@ async def api_key_session(auth: BetterAuth, request: Request, key: str) -> AuthS
         "api_key_id": verified.key.id,
     }
     try:
-        data = await auth.hooks.before("session", "create", data)
+        data = await context.hooks.before("session", "create", data)
     except HookVetoError:
         raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
     session = Session(

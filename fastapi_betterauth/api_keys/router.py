@@ -2,7 +2,8 @@
 
 They need a signed-in session, never one made from an API key (403 `API_KEY_SESSION_NOT_ALLOWED`): a key must not
 mint or manage keys. Server-only properties (quota, refills, rate limits, permissions) answer 400
-`SERVER_ONLY_PROPERTY` here; set them with `auth.api.create_api_key` / `update_api_key`.
+`SERVER_ONLY_PROPERTY` here; set them with the plugin's server calls (`auth.plugin(ApiKeys).create_api_key`,
+`update_api_key`).
 """
 
 from __future__ import annotations
@@ -15,29 +16,30 @@ from ..errors import AuthError, ErrorCode
 from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
+from .errors import ApiKeyErrorCode, api_key_error
 from .schemas import INT32_MAX, CreateApiKeyBody, DeleteApiKeyBody, SortField, UpdateApiKeyBody, api_key_json
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from .plugin import ApiKeys
 
 
 async def _signed_in(
-    request: Request, response: Response, *, code: ErrorCode = ErrorCode.UNAUTHORIZED, from_store: bool = False
+    request: Request, response: Response, *, session_code: bool = False, from_store: bool = False
 ) -> AuthSession:
     """The caller's session (read from the store, bypassing the cookie cache, when `from_store`); without one,
-    401 with better-auth's code for the route."""
+    401 `UNAUTHORIZED`, or `UNAUTHORIZED_SESSION` where better-auth answers that (`session_code`)."""
     try:
         return await require_session(request, response, sensitive=from_store, allow_api_key=False)
     except AuthError as error:
-        if error.code == ErrorCode.UNAUTHORIZED:
-            raise AuthError(code, 401) from None
+        if error.code == ErrorCode.UNAUTHORIZED and session_code:
+            raise api_key_error(ApiKeyErrorCode.UNAUTHORIZED_SESSION, 401) from None
         raise
 
 
-def build_router(auth: BetterAuth) -> APIRouter:
+def build_router(plugin: ApiKeys) -> APIRouter:
     router = AuthRouter(tags=["api-key"])
-    max_bytes = auth.settings.advanced.max_body_bytes
-    keys = auth.api_keys
+    max_bytes = plugin.context.settings.advanced.max_body_bytes
+    keys = plugin.service
 
     @router.post(
         "/api-key/create",
@@ -47,10 +49,10 @@ def build_router(auth: BetterAuth) -> APIRouter:
     async def create_api_key(request: Request, response: Response) -> dict[str, Any]:
         body = await parse_body(request, CreateApiKeyBody, max_bytes=max_bytes)
         if body.server_only_fields():
-            raise AuthError(ErrorCode.SERVER_ONLY_PROPERTY)
+            raise api_key_error(ApiKeyErrorCode.SERVER_ONLY_PROPERTY)
         if body.user_id is not None:
-            raise AuthError(ErrorCode.UNAUTHORIZED_SESSION, 401)
-        found = await _signed_in(request, response, code=ErrorCode.UNAUTHORIZED_SESSION, from_store=True)
+            raise api_key_error(ApiKeyErrorCode.UNAUTHORIZED_SESSION, 401)
+        found = await _signed_in(request, response, session_code=True, from_store=True)
         created = await keys.create(found.user.id, body)
         response.headers.update(NO_STORE)
         return created.to_json()
@@ -95,11 +97,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
     )
     async def update_api_key(request: Request, response: Response) -> dict[str, Any]:
         body = await parse_body(request, UpdateApiKeyBody, max_bytes=max_bytes)
-        found = await _signed_in(request, response, code=ErrorCode.UNAUTHORIZED_SESSION, from_store=True)
+        found = await _signed_in(request, response, session_code=True, from_store=True)
         if body.user_id is not None and body.user_id != found.user.id:
-            raise AuthError(ErrorCode.UNAUTHORIZED_SESSION, 401)
+            raise api_key_error(ApiKeyErrorCode.UNAUTHORIZED_SESSION, 401)
         if body.server_only_fields():
-            raise AuthError(ErrorCode.SERVER_ONLY_PROPERTY)
+            raise api_key_error(ApiKeyErrorCode.SERVER_ONLY_PROPERTY)
         updated = await keys.update(body.key_id, found.user.id, body)
         response.headers.update(NO_STORE)
         return api_key_json(updated)

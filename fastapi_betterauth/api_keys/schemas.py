@@ -11,8 +11,8 @@ from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic.alias_generators import to_snake
 from pydantic_core import PydanticCustomError
 
-from ..db.models import ApiKey
 from ..schemas import CamelModel, JsDate, RequestBody
+from .models import ApiKey
 
 INT32_MAX = 2_147_483_647
 """The `apikey` counters and durations are 32-bit integer columns: larger values are refused up front."""

@@ -17,12 +17,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..audit import audit
 from ..clock import Clock
 from ..db.engine import Database
-from ..db.models import ApiKey, User
+from ..db.models import User
 from ..db.queries import find_user_by_id
 from ..errors import AuthError, ErrorCode
-from ..settings import ApiKeySettings
+from .errors import MESSAGES, ApiKeyErrorCode, api_key_error
 from .keys import Permissions, generate_key, grants, hash_key
 from .metering import spend
+from .models import ApiKey
+from .options import ApiKeyOptions
 from .schemas import SORT_ATTRIBUTES, CreateApiKeyBody, UpdateApiKeyBody, api_key_json, parse_json_column
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -38,7 +40,7 @@ class ApiKeyPermissionError(AuthError):
     `api_key(permissions=...)` provider answers 403 `INSUFFICIENT_API_KEY_PERMISSIONS` instead."""
 
     def __init__(self) -> None:
-        super().__init__(ErrorCode.KEY_NOT_FOUND, 401)
+        super().__init__(ApiKeyErrorCode.KEY_NOT_FOUND, 401, MESSAGES[ApiKeyErrorCode.KEY_NOT_FOUND])
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,7 @@ def _is_default_config() -> ColumnElement[bool]:
 class ApiKeyService:
     """The `apikey` table's owner. Every time comes from `clock`; the sweep's last run is kept here, per instance."""
 
-    def __init__(self, settings: ApiKeySettings, database: Database, clock: Clock) -> None:
+    def __init__(self, settings: ApiKeyOptions, database: Database, clock: Clock) -> None:
         self.settings = settings
         self._database = database
         self._clock = clock
@@ -119,9 +121,9 @@ class ApiKeyService:
         `check_owner`: 404 `USER_NOT_FOUND` unless the user exists (server calls; a session's user does)."""
         self._check_metadata(body.metadata)
         if body.refill_amount and not body.refill_interval:
-            raise AuthError(ErrorCode.REFILL_AMOUNT_AND_INTERVAL_REQUIRED)
+            raise api_key_error(ApiKeyErrorCode.REFILL_AMOUNT_AND_INTERVAL_REQUIRED)
         if body.refill_interval and not body.refill_amount:
-            raise AuthError(ErrorCode.REFILL_INTERVAL_AND_AMOUNT_REQUIRED)
+            raise api_key_error(ApiKeyErrorCode.REFILL_INTERVAL_AND_AMOUNT_REQUIRED)
         if body.expires_in:
             self._check_expires_in(body.expires_in)
         self._check_prefix(body.prefix)
@@ -218,7 +220,7 @@ class ApiKeyService:
             values["enabled"] = body.enabled
         if "expires_in" in sent:
             if self.settings.key_expiration.disable_custom_expires_time:
-                raise AuthError(ErrorCode.KEY_DISABLED_EXPIRATION)
+                raise api_key_error(ApiKeyErrorCode.KEY_DISABLED_EXPIRATION)
             if body.expires_in is not None:
                 self._check_expires_in(body.expires_in)
             values["expires_at"] = (
@@ -226,15 +228,15 @@ class ApiKeyService:
             )
         if "metadata" in sent and self.settings.enable_metadata:  # silently ignored when disabled (better-auth)
             if body.metadata is not None and not isinstance(body.metadata, dict):
-                raise AuthError(ErrorCode.INVALID_METADATA_TYPE)
+                raise api_key_error(ApiKeyErrorCode.INVALID_METADATA_TYPE)
             values["metadata_"] = json.dumps(body.metadata) if body.metadata is not None else None
         if body.remaining is not None:
             values["remaining"] = body.remaining
         if "refill_amount" in sent or "refill_interval" in sent:
             if "refill_interval" not in sent:
-                raise AuthError(ErrorCode.REFILL_AMOUNT_AND_INTERVAL_REQUIRED)
+                raise api_key_error(ApiKeyErrorCode.REFILL_AMOUNT_AND_INTERVAL_REQUIRED)
             if "refill_amount" not in sent:
-                raise AuthError(ErrorCode.REFILL_INTERVAL_AND_AMOUNT_REQUIRED)
+                raise api_key_error(ApiKeyErrorCode.REFILL_INTERVAL_AND_AMOUNT_REQUIRED)
             values["refill_amount"], values["refill_interval"] = body.refill_amount, body.refill_interval
         for field in ("rate_limit_enabled", "rate_limit_time_window", "rate_limit_max"):
             if getattr(body, field) is not None:
@@ -242,13 +244,13 @@ class ApiKeyService:
         if "permissions" in sent:
             values["permissions"] = json.dumps(body.permissions) if body.permissions is not None else None
         if not values:
-            raise AuthError(ErrorCode.NO_VALUES_TO_UPDATE)
+            raise api_key_error(ApiKeyErrorCode.NO_VALUES_TO_UPDATE)
         values["updated_at"] = self._clock.now()
         statement = update(ApiKey).where(*self._owned(key_id, owner_id)).values(**values).returning(ApiKey)
         async with self._database.session() as db, db.begin():
             updated: ApiKey | None = (await db.exec(statement)).scalars().first()
         if updated is None:  # deleted meanwhile
-            raise AuthError(ErrorCode.KEY_NOT_FOUND, 404)
+            raise api_key_error(ApiKeyErrorCode.KEY_NOT_FOUND, 404)
         await self._sweep()
         audit("api_key.updated", user=owner_id, key=key_id)
         return updated
@@ -258,7 +260,7 @@ class ApiKeyService:
         async with self._database.session() as db, db.begin():
             result = await db.exec(delete(ApiKey).where(*self._owned(key_id, owner_id)))
         if not result.rowcount:
-            raise AuthError(ErrorCode.KEY_NOT_FOUND, 404)
+            raise api_key_error(ApiKeyErrorCode.KEY_NOT_FOUND, 404)
         await self._sweep()
         audit("api_key.deleted", user=owner_id, key=key_id)
 
@@ -292,7 +294,7 @@ class ApiKeyService:
         self, key: str, permissions: Permissions | None, *, with_user: bool
     ) -> tuple[ApiKey, User | None]:
         if not key or len(key) > MAX_PRESENTED_KEY_LENGTH:
-            raise AuthError(ErrorCode.INVALID_API_KEY, 401)
+            raise api_key_error(ApiKeyErrorCode.INVALID_API_KEY, 401)
         hashed = hash_key(key)
         async with self._database.session() as db:
             statement = (
@@ -303,21 +305,21 @@ class ApiKeyService:
             )
             found = (await db.exec(statement)).first()
         if found is None:  # the row was found by its hash: nothing is left to compare
-            raise AuthError(ErrorCode.INVALID_API_KEY, 401)
+            raise api_key_error(ApiKeyErrorCode.INVALID_API_KEY, 401)
         row, user = found
         now = self._clock.now()
         if row.enabled is False:
-            raise AuthError(ErrorCode.KEY_DISABLED, 401)
+            raise api_key_error(ApiKeyErrorCode.KEY_DISABLED, 401)
         if row.expires_at is not None and now > row.expires_at:
             await self._delete_row(row.id)
-            raise AuthError(ErrorCode.KEY_EXPIRED, 401)
+            raise api_key_error(ApiKeyErrorCode.KEY_EXPIRED, 401)
         if permissions and not grants(parse_json_column(row.permissions), permissions):
             raise ApiKeyPermissionError()
         if row.remaining == 0 and row.refill_amount is None:
             await self._delete_row(row.id)
-            raise AuthError(ErrorCode.USAGE_EXCEEDED, 429)
+            raise api_key_error(ApiKeyErrorCode.USAGE_EXCEEDED, 429)
         if with_user and user is None:
-            raise AuthError(ErrorCode.INVALID_REFERENCE_ID_FROM_API_KEY, 401)
+            raise api_key_error(ApiKeyErrorCode.INVALID_REFERENCE_ID_FROM_API_KEY, 401)
         spent = await spend(self._database, row, now, rate_limit_enabled=self.settings.rate_limit.enabled)
         await self._sweep()
         return spent, user
@@ -351,7 +353,7 @@ class ApiKeyService:
     async def _find_owned(self, db: AsyncSession, key_id: str, owner_id: str) -> ApiKey:
         found: ApiKey | None = (await db.exec(select(ApiKey).where(*self._owned(key_id, owner_id)))).first()
         if found is None:
-            raise AuthError(ErrorCode.KEY_NOT_FOUND, 404)
+            raise api_key_error(ApiKeyErrorCode.KEY_NOT_FOUND, 404)
         return found
 
     async def _delete_row(self, key_id: str) -> None:
@@ -362,27 +364,27 @@ class ApiKeyService:
         if not _js_truthy(metadata):
             return
         if not self.settings.enable_metadata:
-            raise AuthError(ErrorCode.METADATA_DISABLED)
+            raise api_key_error(ApiKeyErrorCode.METADATA_DISABLED)
         if not isinstance(metadata, dict):
-            raise AuthError(ErrorCode.INVALID_METADATA_TYPE)
+            raise api_key_error(ApiKeyErrorCode.INVALID_METADATA_TYPE)
 
     def _check_expires_in(self, seconds: float) -> None:
         options = self.settings.key_expiration
         if options.disable_custom_expires_time:
-            raise AuthError(ErrorCode.KEY_DISABLED_EXPIRATION)
+            raise api_key_error(ApiKeyErrorCode.KEY_DISABLED_EXPIRATION)
         if timedelta(seconds=seconds) < options.min_expires_in:
-            raise AuthError(ErrorCode.EXPIRES_IN_IS_TOO_SMALL)
+            raise api_key_error(ApiKeyErrorCode.EXPIRES_IN_IS_TOO_SMALL)
         if timedelta(seconds=seconds) > options.max_expires_in:
-            raise AuthError(ErrorCode.EXPIRES_IN_IS_TOO_LARGE)
+            raise api_key_error(ApiKeyErrorCode.EXPIRES_IN_IS_TOO_LARGE)
 
     def _check_prefix(self, prefix: str | None) -> None:
         if prefix and not self.settings.minimum_prefix_length <= len(prefix) <= self.settings.maximum_prefix_length:
-            raise AuthError(ErrorCode.INVALID_PREFIX_LENGTH)
+            raise api_key_error(ApiKeyErrorCode.INVALID_PREFIX_LENGTH)
 
     def _check_name(self, name: str | None, *, on_create: bool) -> None:
         # better-auth: on create an empty name is no name; on update every given name is checked.
         if name or (name is not None and not on_create):
             if not self.settings.minimum_name_length <= len(name) <= self.settings.maximum_name_length:
-                raise AuthError(ErrorCode.INVALID_NAME_LENGTH)
+                raise api_key_error(ApiKeyErrorCode.INVALID_NAME_LENGTH)
         elif on_create and self.settings.require_name:
-            raise AuthError(ErrorCode.NAME_REQUIRED)
+            raise api_key_error(ApiKeyErrorCode.NAME_REQUIRED)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from ..schema import shipped_tables
 from .schema_check import SchemaConflictError, inspect_schema
 
 VERSION_TABLE = "better_auth_migrations"
@@ -87,7 +88,7 @@ def _adopt_in_transaction(connection: Connection, database_url: str) -> Migratio
     if connection.dialect.name == "postgresql":
         # Instances starting together on one database adopt it once; the others then find it managed.
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('fastapi_betterauth.migrate'))"))
-    report = inspect_schema(connection, VERSION_TABLE)
+    report = inspect_schema(connection, VERSION_TABLE, shipped_tables())
     if report.state == "conflict":
         raise SchemaConflictError(describe(database_url), report.problems)
     if report.state != "adoptable":

@@ -8,30 +8,15 @@ matches the schema better-auth 1.7.25's own migrator creates on PostgreSQL (`tex
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ..clock import SystemClock
 from ..crypto.tokens import generate_id
-
-_clock = SystemClock()
-
-
-def _column(name: str, *, default_now: bool = False) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"name": name}
-    if default_now:
-        kwargs["server_default"] = func.current_timestamp()
-    return kwargs
-
-
-def _text(name: str | None = None) -> Any:
-    return Field(sa_type=Text, sa_column_kwargs={"name": name} if name else {})
-
-
-def _optional_text(name: str | None = None) -> Any:
-    return Field(default=None, sa_type=Text, nullable=True, sa_column_kwargs={"name": name} if name else {})
+from .columns import column_kwargs as _column
+from .columns import optional_text_field as _optional_text
+from .columns import text_field as _text
+from .columns import utc_now
 
 
 class User(SQLModel, table=True):
@@ -45,8 +30,8 @@ class User(SQLModel, table=True):
     email: str = _text()
     email_verified: bool = Field(default=False, sa_column_kwargs=_column("emailVerified"))
     image: str | None = _optional_text()
-    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
-    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt", default_now=True))
+    created_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("updatedAt", default_now=True))
 
 
 class Session(SQLModel, table=True):
@@ -62,8 +47,8 @@ class Session(SQLModel, table=True):
     id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
     expires_at: datetime = Field(sa_column_kwargs=_column("expiresAt"))
     token: str = _text()
-    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
-    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt"))
+    created_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("updatedAt"))
     ip_address: str | None = _optional_text("ipAddress")
     user_agent: str | None = _optional_text("userAgent")
     user_id: str = _text("userId")
@@ -89,8 +74,8 @@ class Account(SQLModel, table=True):
     refresh_token_expires_at: datetime | None = Field(default=None, sa_column_kwargs=_column("refreshTokenExpiresAt"))
     scope: str | None = _optional_text()
     password: str | None = _optional_text()
-    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
-    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt"))
+    created_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("updatedAt"))
 
 
 class Verification(SQLModel, table=True):
@@ -103,47 +88,8 @@ class Verification(SQLModel, table=True):
     identifier: str = _text()
     value: str = _text()
     expires_at: datetime = Field(sa_column_kwargs=_column("expiresAt"))
-    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt", default_now=True))
-    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt", default_now=True))
-
-
-class ApiKey(SQLModel, table=True):
-    """An API key (better-auth's api-key plugin). `key` holds SHA-256 of the key (base64url), never the key itself;
-    `reference_id` is the owning user's id. Durations are in milliseconds, as better-auth stores them."""
-
-    __tablename__ = "apikey"
-    __table_args__ = (
-        Index("apikey_configId_idx", "configId"),
-        Index("apikey_key_idx", "key"),
-        Index("apikey_referenceId_idx", "referenceId"),
-    )
-
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
-    config_id: str = Field(default="default", sa_type=Text, sa_column_kwargs={"name": "configId"})
-    name: str | None = _optional_text()
-    start: str | None = _optional_text()
-    reference_id: str = _text("referenceId")
-    prefix: str | None = _optional_text()
-    key: str = _text()
-    refill_interval: int | None = Field(default=None, sa_type=Integer, sa_column_kwargs={"name": "refillInterval"})
-    refill_amount: int | None = Field(default=None, sa_type=Integer, sa_column_kwargs={"name": "refillAmount"})
-    last_refill_at: datetime | None = Field(default=None, sa_column_kwargs=_column("lastRefillAt"))
-    enabled: bool | None = Field(default=True)
-    rate_limit_enabled: bool | None = Field(default=True, sa_column_kwargs={"name": "rateLimitEnabled"})
-    rate_limit_time_window: int | None = Field(
-        default=86_400_000, sa_type=Integer, sa_column_kwargs={"name": "rateLimitTimeWindow"}
-    )
-    rate_limit_max: int | None = Field(default=10, sa_type=Integer, sa_column_kwargs={"name": "rateLimitMax"})
-    request_count: int | None = Field(default=0, sa_type=Integer, sa_column_kwargs={"name": "requestCount"})
-    remaining: int | None = Field(default=None, sa_type=Integer)
-    last_request: datetime | None = Field(default=None, sa_column_kwargs=_column("lastRequest"))
-    expires_at: datetime | None = Field(default=None, sa_column_kwargs=_column("expiresAt"))
-    created_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("createdAt"))
-    updated_at: datetime = Field(default_factory=_clock.now, sa_column_kwargs=_column("updatedAt"))
-    permissions: str | None = _optional_text()
-    """JSON `{resource: [actions]}`."""
-    metadata_: str | None = Field(default=None, sa_type=Text, nullable=True, sa_column_kwargs={"name": "metadata"})
-    """JSON; `metadata` itself is taken by SQLAlchemy."""
+    created_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("createdAt", default_now=True))
+    updated_at: datetime = Field(default_factory=utc_now, sa_column_kwargs=_column("updatedAt", default_now=True))
 
 
 class RateLimit(SQLModel, table=True):
@@ -162,11 +108,10 @@ class RateLimit(SQLModel, table=True):
 CREDENTIAL_PROVIDER = "credential"
 """`account.providerId` of email/password accounts; their `accountId` is the user's id."""
 
-AUTH_TABLES = (
+CORE_TABLES = (
     User.__table__,  # type: ignore[attr-defined]
     Session.__table__,  # type: ignore[attr-defined]
     Account.__table__,  # type: ignore[attr-defined]
     Verification.__table__,  # type: ignore[attr-defined]
-    ApiKey.__table__,  # type: ignore[attr-defined]
     RateLimit.__table__,  # type: ignore[attr-defined]
 )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, update
+from sqlalchemy import and_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .models import CREDENTIAL_PROVIDER, Account, ApiKey, User
+from .models import CREDENTIAL_PROVIDER, Account, User
 
 
 async def find_user_with_credential(db: AsyncSession, email: str) -> tuple[User, Account | None] | None:
@@ -66,9 +66,3 @@ async def find_provider_account(db: AsyncSession, provider_id: str, account_id: 
     )
     row = (await db.exec(statement)).first()
     return (row[0], row[1]) if row else None
-
-
-async def delete_api_keys_of_user(db: AsyncSession, user_id: str) -> int:
-    """Delete a user's API keys (`apikey.referenceId` has no foreign key, so nothing cascades); how many."""
-    result = await db.exec(delete(ApiKey).where(ApiKey.reference_id == user_id))  # type: ignore[arg-type]
-    return int(result.rowcount or 0)

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -37,8 +37,6 @@ from sqlalchemy import inspect as inspect_database
 from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Connection, Inspector
 from sqlalchemy.types import TypeDecorator, TypeEngine
-
-from .models import AUTH_TABLES
 
 SchemaState = Literal["empty", "managed", "adoptable", "conflict"]
 
@@ -97,15 +95,14 @@ class SchemaConflictError(RuntimeError):
         )
 
 
-def inspect_schema(connection: Connection, version_table: str) -> SchemaReport:
-    """Compare the database behind `connection` with the toolkit's tables. Reads only."""
+def inspect_schema(connection: Connection, version_table: str, tables: Sequence[Table]) -> SchemaReport:
+    """Compare the database behind `connection` with the toolkit's `tables`. Reads only."""
     inspector = inspect_database(connection)
     present = set(inspector.get_table_names())
     if version_table in present:
         versions = select(func.count()).select_from(table_clause(version_table))
         if connection.execute(versions).scalar_one():
             return SchemaReport("managed")
-    tables: list[Table] = list(AUTH_TABLES)
     if not any(table.name in present for table in tables):
         return SchemaReport("empty")
     problems = [f'table "{name}" is missing' for name in CORE_TABLES if name not in present]

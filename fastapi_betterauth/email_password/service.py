@@ -20,7 +20,7 @@ from ..db.models import CREDENTIAL_PROVIDER, Account, User
 from ..db.queries import find_user_with_credential, set_account_password
 from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..hooks import HookRunner, HookVetoError
-from ..sessions.service import AuthSession, SessionService
+from ..sessions.service import AuthSession, ClientInfo, SessionService
 from ..settings import EmailAndPasswordSettings
 from .schemas import is_valid_email
 
@@ -53,12 +53,8 @@ class SignUpResult:
     """None when the user is not signed in right away (auto sign-in off, verification required)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ClientInfo:
-    """Where a request came from, recorded on the session."""
-
-    ip_address: str | None = None
-    user_agent: str | None = None
+UNKNOWN_CLIENT = ClientInfo()
+"""Where a server-side call (no request) comes from."""
 
 
 class EmailPasswordService:
@@ -95,7 +91,7 @@ class EmailPasswordService:
         password: str,
         image: str | None = None,
         remember_me: bool = True,
-        client: ClientInfo = ClientInfo(),
+        client: ClientInfo = UNKNOWN_CLIENT,
         callback_url: str | None = None,
     ) -> SignUpResult:
         """Create the user and its credential account in one transaction, and sign in unless configured not to.
@@ -183,7 +179,7 @@ class EmailPasswordService:
         email: str,
         password: str,
         remember_me: bool = True,
-        client: ClientInfo = ClientInfo(),
+        client: ClientInfo = UNKNOWN_CLIENT,
         callback_url: str | None = None,
     ) -> AuthSession:
         """Check the password and open a session. Unknown email and wrong password fail alike, in alike time."""

@@ -44,10 +44,13 @@ _bearer_token = HTTPBearer(
 )
 
 
-class MockSessionSource(Protocol):
-    """Another credential that stands for a session in this request only (API keys with mock sessions). The lookup
-    asks it when the request carries no session token; it lives in its feature package and is plugged in by
-    `BetterAuth`, so sessions need not know about it."""
+class SessionSource(Protocol):
+    """Another credential that stands for a session in this request only (an API key, with the API-key plugin's
+    mock sessions). The lookup asks each source when the request carries no session token; a source lives in its
+    plugin and is plugged in by `BetterAuth`, so sessions need not know about it."""
+
+    kind: str
+    """`AuthSession.source` of the sessions it makes (e.g. `"api_key"`)."""
 
     def credential(self, request: Request) -> str | None:
         """The credential this request carries, if any (unverified)."""
@@ -55,6 +58,11 @@ class MockSessionSource(Protocol):
 
     async def session(self, request: Request, credential: str) -> AuthSession:
         """The session it stands for; `AuthError` when it is no good."""
+        ...
+
+    def refusal(self) -> AuthError:
+        """The error of a route that needs a real session (managing credentials, sessions, keys) and got one of
+        these."""
         ...
 
 
@@ -118,8 +126,8 @@ async def resolve_session(
     # shared by every request, under some servers).
     if use_cookie_cache and _RESOLVED in request.scope:
         cached: AuthSession | None = request.scope[_RESOLVED]
-        if cached is not None and cached.source == "api_key" and not allow_api_key:
-            raise AuthError(ErrorCode.API_KEY_SESSION_NOT_ALLOWED, 403)
+        if cached is not None and cached.source != "session" and not allow_api_key:
+            raise _refusal(get_auth(request), cached.source)
         return cached
     lookup = await lookup_request_session(request, use_cookie_cache=use_cookie_cache, allow_api_key=allow_api_key)
     await apply_lookup_cookies(get_auth(request), lookup, request, response)
@@ -163,14 +171,14 @@ async def _lookup(
 ) -> SessionLookup:
     auth = get_auth(request)
     token, from_cookie = read_session_token(auth, request)
-    if token is None and auth.mock_sessions is not None:
-        key = auth.mock_sessions.credential(request)
-        if key is not None:
+    for source in auth.session_sources if token is None else ():
+        credential = source.credential(request)
+        if credential is not None:
             if not allow_api_key:
-                raise AuthError(ErrorCode.API_KEY_SESSION_NOT_ALLOWED, 403)
-            # No origin check: an API key travels in a header no browser adds by itself, so it is no ambient
-            # credential a cross-site page could borrow (the check is for cookies, and still applies to them).
-            return await _enrich(auth, request, SessionLookup(await auth.mock_sessions.session(request, key)))
+                raise source.refusal()
+            # No origin check: such a credential (an API key) travels in a header no browser adds by itself, so it
+            # is no ambient credential a cross-site page could borrow (the check is for cookies, and still applies).
+            return await _enrich(auth, request, SessionLookup(await source.session(request, credential)))
     if token is not None and from_cookie:
         auth.origins.check(request)
     if deferred is None:
@@ -189,6 +197,11 @@ async def _lookup(
     else:
         lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
     return await _enrich(auth, request, lookup)
+
+
+def _refusal(auth: BetterAuth, kind: str) -> AuthError:
+    source = next((source for source in auth.session_sources if source.kind == kind), None)
+    return source.refusal() if source is not None else AuthError(ErrorCode.UNAUTHORIZED, 401)
 
 
 async def _enrich(auth: BetterAuth, request: Request, lookup: SessionLookup) -> SessionLookup:

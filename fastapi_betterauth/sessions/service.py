@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +18,14 @@ from .store import SessionStore
 
 
 @dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """Where a request came from, recorded on the session."""
+
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AuthSession:
     """A signed-in session and its user: what `current_session` gives a route."""
 
@@ -25,9 +33,10 @@ class AuthSession:
     user: User
     enrichment: dict[str, Any] | None = None
     """What the `session_enricher` made of this session for this request (also the `/get-session` body)."""
-    source: Literal["session", "api_key"] = "session"
-    """`api_key`: a mock session made for this request from an `x-api-key` (`api_key.enable_session_for_api_keys`).
-    It is never stored, never fresh, never sets cookies, and sensitive operations refuse it."""
+    source: str = "session"
+    """`session` for a real one; else the `kind` of the plugin's session source that made it for this request
+    alone (`api_key`: the API-key plugin's mock sessions). Those are never stored, never fresh, never set cookies,
+    and sensitive operations refuse them."""
 
 
 @dataclass(frozen=True, slots=True)

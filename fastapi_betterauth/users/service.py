@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..audit import audit
 from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
-from ..db.queries import delete_api_keys_of_user, find_user_by_id, update_user
+from ..db.queries import find_user_by_id, update_user
 from ..errors import AuthError, ErrorCode, no_fields_to_update
 from ..hooks import HookRunner, HookVetoError
 from ..sessions.store import SessionStore
+
+UserCleanup = Callable[[AsyncSession, str], Awaitable[None]]
+"""`async def cleanup(db, user_id)`: runs in the transaction that deletes the user, before the row goes."""
 
 
 class UserService:
@@ -25,6 +30,12 @@ class UserService:
         self._clock = clock
         self._sessions = sessions
         self._hooks = hooks or HookRunner()
+        self._cleanups: list[UserCleanup] = []
+
+    def add_cleanup(self, cleanup: UserCleanup) -> None:
+        """Run `cleanup(db, user_id)` in the transaction that deletes a user, before the row goes (a plugin's rows
+        that have no foreign key to the user)."""
+        self._cleanups.append(cleanup)
 
     async def get(self, user_id: str) -> User | None:
         """The user with this id, as stored now."""
@@ -64,12 +75,14 @@ class UserService:
 
     async def delete(self, user: User) -> None:
         """Delete the user: every session first (also those only in secondary storage), then the row, whose
-        accounts and table sessions go with it (`ON DELETE CASCADE`), and their API keys in the same transaction.
+        accounts and table sessions go with it (`ON DELETE CASCADE`), and the plugins' rows of the user (their
+        clean-ups) in the same transaction.
         Hooks: `user` `before_delete` may veto."""
         await self._hooks.before("user", "delete", user.model_dump())
         await self._sessions.delete_for_user(user.id)
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-            await delete_api_keys_of_user(db, user.id)
+            for cleanup in self._cleanups:
+                await cleanup(db, user.id)
             await db.exec(delete(User).where(User.id == user.id))  # type: ignore[arg-type]
             await self._hooks.after("user", "delete", user.model_dump())
         audit("user.deleted", user=user.id)

@@ -47,7 +47,7 @@ KEY_FIELDS = [
 def keys_auth(make_auth: AuthFactory, **api_key: Any) -> BetterAuth:
     """A BetterAuth with the `/api-key/*` routes mounted and these `api_key` options."""
     overrides = {key: api_key.pop(key) for key in list(api_key) if key in ("session_enricher", "hooks")}
-    return make_auth(api_key={"enabled": True, **api_key}, **overrides)
+    return make_auth(plugins={"api_key": {"enabled": True, **api_key}}, **overrides)
 
 
 async def signed_in(

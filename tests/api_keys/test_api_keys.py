@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from fastapi_betterauth import AuthError, ManualClock
+from fastapi_betterauth.api_keys.plugin import ApiKeys
 from fastapi_betterauth.db.engine import Database
 
 from ..conftest import AuthFactory, ConfiguredClientFactory, QueryCounter, sign_up
@@ -363,7 +364,7 @@ async def test_server_side_create_and_update_with_server_only_properties(
 ) -> None:
     auth = keys_auth(make_auth)
     _, user_id = await signed_in(auth, make_configured_client)
-    created = await auth.api.create_api_key(
+    created = await auth.plugin(ApiKeys).create_api_key(
         user_id=user_id,
         name="worker",
         expires_in=timedelta(days=2),
@@ -382,38 +383,38 @@ async def test_server_side_create_and_update_with_server_only_properties(
     assert body["permissions"] == {"files": ["read", "write"]}
     assert body["expiresAt"] == "2026-11-24T12:00:00.000Z"
     key_id = created.api_key.id
-    updated = await auth.api.update_api_key(
+    updated = await auth.plugin(ApiKeys).update_api_key(
         key_id, user_id=user_id, remaining=5, permissions=None, rate_limit_max=1, expires_in=None
     )
     assert (updated.remaining, updated.permissions, updated.rate_limit_max, updated.expires_at) == (5, None, 1, None)
-    assert (await auth.api.update_api_key(key_id, user_id=user_id, name="n")).remaining == 5
-    page = await auth.api.list_api_keys(user_id=user_id, limit=1)
+    assert (await auth.plugin(ApiKeys).update_api_key(key_id, user_id=user_id, name="n")).remaining == 5
+    page = await auth.plugin(ApiKeys).list_api_keys(user_id=user_id, limit=1)
     assert (page.total, [k.id for k in page.api_keys]) == (1, [key_id])
-    assert (await auth.api.get_api_key(key_id, user_id=user_id)).name == "n"
+    assert (await auth.plugin(ApiKeys).get_api_key(key_id, user_id=user_id)).name == "n"
     with pytest.raises(AuthError) as refused:
-        await auth.api.update_api_key(key_id, user_id=user_id, refill_amount=5)
+        await auth.plugin(ApiKeys).update_api_key(key_id, user_id=user_id, refill_amount=5)
     assert refused.value.code == "REFILL_AMOUNT_AND_INTERVAL_REQUIRED"
     with pytest.raises(AuthError) as refused:
-        await auth.api.create_api_key(user_id=user_id, refill_interval=1000)
+        await auth.plugin(ApiKeys).create_api_key(user_id=user_id, refill_interval=1000)
     assert refused.value.code == "REFILL_INTERVAL_AND_AMOUNT_REQUIRED"
     with pytest.raises(AuthError) as refused:
-        await auth.api.create_api_key(user_id="no-such-user")
+        await auth.plugin(ApiKeys).create_api_key(user_id="no-such-user")
     assert (refused.value.code, refused.value.status_code) == ("USER_NOT_FOUND", 404)
     with pytest.raises(AuthError) as refused:
-        await auth.api.create_api_key(user_id=user_id, remaining=-1)
+        await auth.plugin(ApiKeys).create_api_key(user_id=user_id, remaining=-1)
     assert (refused.value.code, refused.value.message) == (
         "VALIDATION_ERROR",
         "[remaining] Input should be greater than or equal to 0",
     )
-    await auth.api.delete_api_key(key_id, user_id=user_id)
+    await auth.plugin(ApiKeys).delete_api_key(key_id, user_id=user_id)
     with pytest.raises(AuthError):
-        await auth.api.get_api_key(key_id, user_id=user_id)
+        await auth.plugin(ApiKeys).get_api_key(key_id, user_id=user_id)
 
 
 async def test_deleting_a_user_deletes_their_keys(
     make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, database: Database
 ) -> None:
-    auth = make_auth(api_key={"enabled": True}, user={"delete_user": {"enabled": True}})
+    auth = make_auth(plugins={"api_key": {"enabled": True}}, user={"delete_user": {"enabled": True}})
     ann, _ = await signed_in(auth, make_configured_client)
     bob, _ = await signed_in(auth, make_configured_client, "bob@example.com")
     ann_key = await create_key(ann)
@@ -422,4 +423,4 @@ async def test_deleting_a_user_deletes_their_keys(
     response = await ann.post("/api/auth/delete-user", json={})
     assert response.json() == {"success": True, "message": "User deleted"}
     assert [row.id for row in await stored_keys(database)] == [bob_key["id"]]
-    assert (await auth.api.verify_api_key(ann_key["key"])).error.code == "INVALID_API_KEY"  # type: ignore[union-attr]
+    assert (await auth.plugin(ApiKeys).verify_api_key(ann_key["key"])).error.code == "INVALID_API_KEY"  # type: ignore[union-attr]

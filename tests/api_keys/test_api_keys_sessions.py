@@ -28,6 +28,7 @@ from fastapi_betterauth import (
     api_key,
     request_api_key,
 )
+from fastapi_betterauth.api_keys.plugin import ApiKeys
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.settings import InsecureSettingsError
 
@@ -99,14 +100,14 @@ async def make_machine(
     api_key_options = {"enable_session_for_api_keys": True, "rate_limit": {"max_requests": 1000}}
     api_key_options.update(options.pop("api_key", {}))
     auth = make_auth(
-        api_key={"enabled": True, **api_key_options},
+        plugins={"api_key": {"enabled": True, **api_key_options}},
         user={"delete_user": {"enabled": True}, "change_email": {"enabled": True}},
         **options,
     )
     app = mock_session_app(auth)
     browser = await app_clients(app, ORIGIN)
     user_id = (await sign_up(browser)).json()["user"]["id"]
-    created = await auth.api.create_api_key(user_id=user_id, permissions=permissions)
+    created = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions=permissions)
     client = await app_clients(app, {"x-api-key": created.key})
     return Machine(auth, browser, client, user_id, created.key, created.api_key.id)
 
@@ -121,7 +122,7 @@ async def test_off_by_default(make_auth: AuthFactory, make_configured_client: Co
     auth = keys_auth(make_auth)
     browser = await make_configured_client(auth)
     user_id = (await sign_up(browser)).json()["user"]["id"]
-    key = (await auth.api.create_api_key(user_id=user_id)).key
+    key = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id)).key
     client = await make_configured_client(auth, headers={"x-api-key": key})
     response = await client.get("/me")
     assert (response.status_code, response.json()["code"]) == (401, "UNAUTHORIZED")
@@ -178,7 +179,7 @@ async def test_expiry_is_the_keys_or_the_session_lifetime(make_auth: AuthFactory
     m = await make_machine(make_auth, app_clients, session={"expires_in": 3600})
     body = (await m.client.get("/api/auth/get-session")).json()
     assert body["session"]["expiresAt"] == "2026-11-22T13:00:00.000Z"
-    expiring = await m.auth.api.create_api_key(user_id=m.user_id, expires_in=2 * 86400)
+    expiring = await m.auth.plugin(ApiKeys).create_api_key(user_id=m.user_id, expires_in=2 * 86400)
     m.client.headers["x-api-key"] = expiring.key
     body = (await m.client.get("/api/auth/get-session")).json()
     assert body["session"]["expiresAt"] == "2026-11-24T12:00:00.000Z"
@@ -341,10 +342,10 @@ async def test_rate_limited_key(make_auth: AuthFactory, app_clients: AppClients)
 
 
 async def test_a_deleted_key_or_owner_ends_it(machine: Machine, database: Database) -> None:
-    await machine.auth.api.update_api_key(machine.key_id, user_id=machine.user_id, enabled=False)
+    await machine.auth.plugin(ApiKeys).update_api_key(machine.key_id, user_id=machine.user_id, enabled=False)
     response = await machine.client.get("/me")
     assert (response.status_code, response.json()["code"]) == (401, "KEY_DISABLED")
-    await machine.auth.api.update_api_key(machine.key_id, user_id=machine.user_id, enabled=True)
+    await machine.auth.plugin(ApiKeys).update_api_key(machine.key_id, user_id=machine.user_id, enabled=True)
     assert (await machine.client.get("/me")).status_code == 200
     response = await machine.browser.post("/api/auth/delete-user", json={})
     assert response.json()["success"] is True
@@ -363,11 +364,17 @@ def test_production_refuses_mock_sessions_unless_meant(make_auth: AuthFactory) -
     """SECURITY K4: start-up refuses mock sessions in production unless explicitly overridden."""
     secret = "a-production-grade-secret-0123456789-abcdefghijklmnop"
     with pytest.raises(InsecureSettingsError, match="allow_sessions_in_production"):
-        make_auth(environment="production", secret=secret, api_key={"enable_session_for_api_keys": True})
+        make_auth(
+            environment="production",
+            secret=secret,
+            plugins={"api_key": {"enabled": True, "enable_session_for_api_keys": True}},
+        )
     meant = make_auth(
         environment="production",
         secret=secret,
-        api_key={"enable_session_for_api_keys": True, "allow_sessions_in_production": True},
+        plugins={
+            "api_key": {"enabled": True, "enable_session_for_api_keys": True, "allow_sessions_in_production": True}
+        },
     )
-    assert meant.mock_sessions is not None
-    assert make_auth(environment="production", secret=secret).mock_sessions is None
+    assert [source.kind for source in meant.session_sources] == ["api_key"]
+    assert make_auth(environment="production", secret=secret).session_sources == ()

@@ -14,9 +14,10 @@ from fastapi import Depends, Request
 from sqlalchemy import delete
 
 from fastapi_betterauth import BetterAuth, ManualClock, User, VerifiedApiKey, api_key
+from fastapi_betterauth.api_keys.models import ApiKey
+from fastapi_betterauth.api_keys.plugin import ApiKeys
 from fastapi_betterauth.crypto.tokens import sha256_base64url
 from fastapi_betterauth.db.engine import Database
-from fastapi_betterauth.db.models import ApiKey
 
 from ..conftest import BASE_URL, AuthFactory, ConfiguredClientFactory, build_app, sign_up
 from .api_key_support import keys_auth, stored_key, stored_keys
@@ -29,7 +30,7 @@ async def new_user(auth: BetterAuth, email: str = "ann@example.com") -> str:
 
 
 async def error_code(auth: BetterAuth, key: str, **kwargs: Any) -> str | None:
-    result = await auth.api.verify_api_key(key, **kwargs)
+    result = await auth.plugin(ApiKeys).verify_api_key(key, **kwargs)
     return result.error.code if result.error else None
 
 
@@ -39,8 +40,8 @@ async def error_code(auth: BetterAuth, key: str, **kwargs: Any) -> str | None:
 async def test_verify_answers_better_auths_shape(make_auth: AuthFactory) -> None:
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    created = await auth.api.create_api_key(user_id=user_id, name="ci")
-    result = await auth.api.verify_api_key(created.key)
+    created = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, name="ci")
+    result = await auth.plugin(ApiKeys).verify_api_key(created.key)
     assert result.valid
     assert result.key is not None
     body = result.to_json()
@@ -51,13 +52,13 @@ async def test_verify_answers_better_auths_shape(make_auth: AuthFactory) -> None
         1,
         "2026-11-22T12:00:00.000Z",
     )
-    unknown = await auth.api.verify_api_key("x" * 64)
+    unknown = await auth.plugin(ApiKeys).verify_api_key("x" * 64)
     assert unknown.to_json() == {
         "valid": False,
         "error": {"code": "INVALID_API_KEY", "message": "Invalid API key."},
         "key": None,
     }
-    assert (await auth.api.verify_api_key("")).valid is False
+    assert (await auth.plugin(ApiKeys).verify_api_key("")).valid is False
 
 
 async def test_a_key_stored_by_better_auth_verifies(make_auth: AuthFactory, database: Database) -> None:
@@ -67,20 +68,20 @@ async def test_a_key_stored_by_better_auth_verifies(make_auth: AuthFactory, data
     key = "NodeWrittenKey" + "a" * 50
     async with database.session() as db, db.begin():
         db.add(ApiKey(reference_id=user_id, key=sha256_base64url(key), start=key[:6]))
-    assert (await auth.api.verify_api_key(key)).valid
+    assert (await auth.plugin(ApiKeys).verify_api_key(key)).valid
 
 
 async def test_disabled_and_expired_keys(make_auth: AuthFactory, clock: ManualClock, database: Database) -> None:
     """K3: a disabled key and an expired one are refused; an expired key is deleted when presented."""
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    created = await auth.api.create_api_key(user_id=user_id, expires_in=86400)
-    await auth.api.update_api_key(created.api_key.id, user_id=user_id, enabled=False)
-    assert (await auth.api.verify_api_key(created.key)).to_json()["error"] == {
+    created = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, expires_in=86400)
+    await auth.plugin(ApiKeys).update_api_key(created.api_key.id, user_id=user_id, enabled=False)
+    assert (await auth.plugin(ApiKeys).verify_api_key(created.key)).to_json()["error"] == {
         "code": "KEY_DISABLED",
         "message": "API Key is disabled",
     }
-    await auth.api.update_api_key(created.api_key.id, user_id=user_id, enabled=True)
+    await auth.plugin(ApiKeys).update_api_key(created.api_key.id, user_id=user_id, enabled=True)
     clock.advance(timedelta(days=1))
     assert await error_code(auth, created.key) is None  # at the instant of expiry it still works
     clock.advance(timedelta(milliseconds=1))
@@ -93,8 +94,10 @@ async def test_permissions_are_all_required(make_auth: AuthFactory) -> None:
     """K3: scopes; AND semantics, and a missing permission is not told apart from a missing key."""
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    key = (await auth.api.create_api_key(user_id=user_id, permissions={"files": ["read", "write"], "x": []})).key
-    plain = (await auth.api.create_api_key(user_id=user_id)).key
+    key = (
+        await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions={"files": ["read", "write"], "x": []})
+    ).key
+    plain = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id)).key
     assert await error_code(auth, key, permissions={"files": ["read"]}) is None
     assert await error_code(auth, key, permissions={"files": ["read", "write"], "x": []}) is None
     for required in ({"files": ["delete"]}, {"files": ["read", "delete"]}, {"billing": ["read"]}):
@@ -106,15 +109,17 @@ async def test_permissions_are_all_required(make_auth: AuthFactory) -> None:
 async def test_remaining_uses_and_a_spent_key(make_auth: AuthFactory, database: Database) -> None:
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    created = await auth.api.create_api_key(user_id=user_id, remaining=2)
-    first = await auth.api.verify_api_key(created.key)
+    created = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, remaining=2)
+    first = await auth.plugin(ApiKeys).verify_api_key(created.key)
     assert first.key is not None
     assert first.key.remaining == 1
     assert await error_code(auth, created.key) is None
     row = await stored_key(database, created.api_key.id)
     assert row is not None
     assert row.remaining == 0
-    spent = await auth.api.verify_api_key(created.key)  # a key that can never refill is deleted once used up
+    spent = await auth.plugin(ApiKeys).verify_api_key(
+        created.key
+    )  # a key that can never refill is deleted once used up
     assert spent.to_json()["error"] == {"code": "USAGE_EXCEEDED", "message": "API Key has reached its usage limit"}
     assert await stored_key(database, created.api_key.id) is None
     assert await error_code(auth, created.key) == "INVALID_API_KEY"
@@ -123,13 +128,15 @@ async def test_remaining_uses_and_a_spent_key(make_auth: AuthFactory, database: 
 async def test_refill_resets_the_balance_after_the_interval(make_auth: AuthFactory, clock: ManualClock) -> None:
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    created = await auth.api.create_api_key(user_id=user_id, remaining=1, refill_amount=3, refill_interval=60_000)
+    created = await auth.plugin(ApiKeys).create_api_key(
+        user_id=user_id, remaining=1, refill_amount=3, refill_interval=60_000
+    )
     assert await error_code(auth, created.key) is None
     assert await error_code(auth, created.key) == "USAGE_EXCEEDED"
     clock.advance(timedelta(seconds=60))
     assert await error_code(auth, created.key) == "USAGE_EXCEEDED"  # strictly more than the interval
     clock.advance(timedelta(milliseconds=1))
-    refilled = await auth.api.verify_api_key(created.key)
+    refilled = await auth.plugin(ApiKeys).verify_api_key(created.key)
     assert refilled.key is not None
     assert (refilled.key.remaining, refilled.key.last_refill_at) == (2, clock.now())
     assert await error_code(auth, created.key) is None
@@ -142,12 +149,14 @@ async def test_rate_limit_window_runs_from_the_last_allowed_request(make_auth: A
     `details.tryAgainIn` (ms) until `rateLimitTimeWindow` has passed since the last allowed request."""
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    key = (await auth.api.create_api_key(user_id=user_id, rate_limit_time_window=10_000, rate_limit_max=2)).key
+    key = (
+        await auth.plugin(ApiKeys).create_api_key(user_id=user_id, rate_limit_time_window=10_000, rate_limit_max=2)
+    ).key
     assert await error_code(auth, key) is None
     clock.advance(timedelta(seconds=4))
     assert await error_code(auth, key) is None
     clock.advance(timedelta(seconds=1))
-    refused = await auth.api.verify_api_key(key)
+    refused = await auth.plugin(ApiKeys).verify_api_key(key)
     assert refused.to_json()["error"] == {
         "code": "RATE_LIMITED",
         "message": "Rate limit exceeded.",
@@ -159,7 +168,7 @@ async def test_rate_limit_window_runs_from_the_last_allowed_request(make_auth: A
     clock.advance(timedelta(seconds=9))
     assert await error_code(auth, key) == "RATE_LIMITED"  # exactly the window: not past it yet
     clock.advance(timedelta(milliseconds=1))
-    after = await auth.api.verify_api_key(key)
+    after = await auth.plugin(ApiKeys).verify_api_key(key)
     assert after.key is not None
     assert after.key.request_count == 1
 
@@ -167,7 +176,7 @@ async def test_rate_limit_window_runs_from_the_last_allowed_request(make_auth: A
 async def test_default_rate_limit_is_ten_a_day(make_auth: AuthFactory, clock: ManualClock) -> None:
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    key = (await auth.api.create_api_key(user_id=user_id)).key
+    key = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id)).key
     for _ in range(10):
         assert await error_code(auth, key) is None
     assert await error_code(auth, key) == "RATE_LIMITED"
@@ -176,13 +185,13 @@ async def test_default_rate_limit_is_ten_a_day(make_auth: AuthFactory, clock: Ma
 async def test_rate_limit_off_per_key_or_globally(make_auth: AuthFactory) -> None:
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    key = (await auth.api.create_api_key(user_id=user_id, rate_limit_max=1, rate_limit_enabled=False)).key
+    key = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id, rate_limit_max=1, rate_limit_enabled=False)).key
     for _ in range(3):
-        result = await auth.api.verify_api_key(key)
+        result = await auth.plugin(ApiKeys).verify_api_key(key)
         assert result.key is not None
         assert (result.key.request_count, result.key.last_request) == (0, result.key.updated_at)
     unlimited = keys_auth(make_auth, rate_limit={"enabled": False})
-    key = (await unlimited.api.create_api_key(user_id=user_id)).key
+    key = (await unlimited.plugin(ApiKeys).create_api_key(user_id=user_id)).key
     for _ in range(12):
         assert await error_code(unlimited, key) is None
 
@@ -191,10 +200,10 @@ async def test_a_rate_limited_request_spends_no_quota(make_auth: AuthFactory) ->
     """Improvement on better-auth, which spends `remaining` before refusing for the rate limit."""
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
-    created = await auth.api.create_api_key(user_id=user_id, remaining=5, rate_limit_max=1)
+    created = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, remaining=5, rate_limit_max=1)
     assert await error_code(auth, created.key) is None
     assert await error_code(auth, created.key) == "RATE_LIMITED"
-    assert (await auth.api.get_api_key(created.api_key.id, user_id=user_id)).remaining == 4
+    assert (await auth.plugin(ApiKeys).get_api_key(created.api_key.id, user_id=user_id)).remaining == 4
 
 
 async def test_expired_keys_are_swept_at_most_every_ten_seconds(
@@ -202,19 +211,19 @@ async def test_expired_keys_are_swept_at_most_every_ten_seconds(
 ) -> None:
     auth = keys_auth(make_auth, key_expiration={"min_expires_in": 1})
     user_id = await new_user(auth)
-    live = await auth.api.create_api_key(user_id=user_id)  # sweeps (nothing to do) and starts the 10 s
-    first = await auth.api.create_api_key(user_id=user_id, expires_in=5)
+    live = await auth.plugin(ApiKeys).create_api_key(user_id=user_id)  # sweeps (nothing to do) and starts the 10 s
+    first = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, expires_in=5)
     clock.advance(timedelta(seconds=6))
-    await auth.api.verify_api_key(live.key)  # 6 s after the last sweep: no sweep
+    await auth.plugin(ApiKeys).verify_api_key(live.key)  # 6 s after the last sweep: no sweep
     assert await stored_key(database, first.api_key.id) is not None
     clock.advance(timedelta(seconds=4))
-    await auth.api.verify_api_key(live.key)  # 10 s: sweeps
+    await auth.plugin(ApiKeys).verify_api_key(live.key)  # 10 s: sweeps
     assert await stored_key(database, first.api_key.id) is None
-    second = await auth.api.create_api_key(user_id=user_id, expires_in=1)
+    second = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, expires_in=1)
     clock.advance(timedelta(seconds=2))
-    await auth.api.list_api_keys(user_id=user_id)
+    await auth.plugin(ApiKeys).list_api_keys(user_id=user_id)
     assert await stored_key(database, second.api_key.id) is not None
-    assert await auth.api.delete_expired_api_keys() == 1  # the server call does not wait
+    assert await auth.plugin(ApiKeys).delete_expired_api_keys() == 1  # the server call does not wait
     assert [row.id for row in await stored_keys(database)] == [live.api_key.id]
 
 
@@ -222,9 +231,9 @@ async def test_two_auth_instances_sweep_independently(make_auth: AuthFactory, cl
     """The sweep's clock is per instance, not module state."""
     one, two = keys_auth(make_auth), keys_auth(make_auth)
     user_id = await new_user(one)
-    await one.api.create_api_key(user_id=user_id)
-    assert one.api_keys._last_sweep == clock.now()
-    assert two.api_keys._last_sweep is None
+    await one.plugin(ApiKeys).create_api_key(user_id=user_id)
+    assert one.plugin(ApiKeys).service._last_sweep == clock.now()
+    assert two.plugin(ApiKeys).service._last_sweep is None
 
 
 # --- the api_key(...) provider --------------------------------------------------------------------------------------
@@ -276,7 +285,7 @@ async def machine(make_auth: AuthFactory) -> Any:
 async def test_provider_accepts_a_key_in_the_header_only(machine: Any) -> None:
     """K2: the key travels in a header, never in the query."""
     auth, client, user_id = machine
-    created = await auth.api.create_api_key(user_id=user_id, permissions={"files": ["read"]})
+    created = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions={"files": ["read"]})
     response = await client.get("/files", headers={"x-api-key": created.key})
     assert response.json() == {"user": user_id, "key": created.api_key.id}
     for params in ({"api_key": created.key}, {"x-api-key": created.key}, {"key": created.key}):
@@ -297,14 +306,14 @@ async def test_provider_refusals(machine: Any, clock: ManualClock, database: Dat
 
     assert await answer("A" * 64) == (401, "INVALID_API_KEY")
     scoped = {"files": ["read"]}
-    disabled = await auth.api.create_api_key(user_id=user_id, permissions=scoped)
-    await auth.api.update_api_key(disabled.api_key.id, user_id=user_id, enabled=False)
+    disabled = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions=scoped)
+    await auth.plugin(ApiKeys).update_api_key(disabled.api_key.id, user_id=user_id, enabled=False)
     assert await answer(disabled.key) == (401, "KEY_DISABLED")
-    deleted = await auth.api.create_api_key(user_id=user_id, permissions=scoped)
-    await auth.api.delete_api_key(deleted.api_key.id, user_id=user_id)
+    deleted = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions=scoped)
+    await auth.plugin(ApiKeys).delete_api_key(deleted.api_key.id, user_id=user_id)
     assert await answer(deleted.key) == (401, "INVALID_API_KEY")
-    expiring = await auth.api.create_api_key(user_id=user_id, permissions=scoped, expires_in=86400)
-    out_of_scope = await auth.api.create_api_key(user_id=user_id, permissions={"files": ["write"]})
+    expiring = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions=scoped, expires_in=86400)
+    out_of_scope = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions={"files": ["write"]})
     response = await client.get("/files", headers={"x-api-key": out_of_scope.key})
     assert (response.status_code, response.json()) == (
         403,
@@ -313,11 +322,15 @@ async def test_provider_refusals(machine: Any, clock: ManualClock, database: Dat
             "message": "The API key lacks the permissions this operation requires.",
         },
     )
-    assert (await auth.api.get_api_key(out_of_scope.api_key.id, user_id=user_id)).request_count == 0  # not spent
-    once = await auth.api.create_api_key(user_id=user_id, remaining=1, permissions=scoped)
+    assert (
+        await auth.plugin(ApiKeys).get_api_key(out_of_scope.api_key.id, user_id=user_id)
+    ).request_count == 0  # not spent
+    once = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, remaining=1, permissions=scoped)
     assert await answer(once.key) == (200, "")
     assert await answer(once.key) == (429, "USAGE_EXCEEDED")
-    limited = await auth.api.create_api_key(user_id=user_id, rate_limit_max=1, rate_limit_time_window=30_000)
+    limited = await auth.plugin(ApiKeys).create_api_key(
+        user_id=user_id, rate_limit_max=1, rate_limit_time_window=30_000
+    )
     assert (await client.post("/jobs", headers={"x-api-key": limited.key})).status_code == 200
     response = await client.post("/jobs", headers={"x-api-key": limited.key})
     assert (response.status_code, response.json()["code"], response.headers["retry-after"]) == (
@@ -326,7 +339,7 @@ async def test_provider_refusals(machine: Any, clock: ManualClock, database: Dat
         "30",
     )
     assert response.json()["details"] == {"tryAgainIn": 30_000}
-    orphan = await auth.api.create_api_key(user_id=user_id, permissions=scoped)
+    orphan = await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions=scoped)
     clock.advance(timedelta(days=1, seconds=1))
     assert await answer(expiring.key) == (401, "KEY_EXPIRED")
     async with database.session() as db, db.begin():  # the owner vanishes behind our back
@@ -339,7 +352,7 @@ async def test_provider_refusals(machine: Any, clock: ManualClock, database: Dat
 
 async def test_provider_header_and_getter_are_configurable(machine: Any, make_auth: AuthFactory) -> None:
     auth, client, user_id = machine
-    key = (await auth.api.create_api_key(user_id=user_id)).key
+    key = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id)).key
     assert (await client.get("/custom-header", headers={"x-service-token": key})).json() == {"user": user_id}
     assert (await client.get("/custom-header", headers={"x-api-key": key})).status_code == 401
     assert (await client.get("/custom-getter", headers={"authorization": f"ApiKey {key}"})).json() == {"user": user_id}
@@ -349,7 +362,7 @@ async def test_provider_header_and_getter_are_configurable(machine: Any, make_au
 async def test_provider_reads_the_headers_from_settings(make_auth: AuthFactory) -> None:
     auth = keys_auth(make_auth, headers=["x-key-one", "x-key-two"])
     user_id = await new_user(auth)
-    key = (await auth.api.create_api_key(user_id=user_id)).key
+    key = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id)).key
     async with LifespanManager(provider_app(auth)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
@@ -396,12 +409,12 @@ async def test_guessing_keys_is_rate_limited_per_network(make_auth: AuthFactory,
     network gets 429 with `Retry-After` before any lookup, other networks are unaffected, and it ends with the window.
     """
     auth = make_auth(
-        api_key={"enabled": True}, rate_limit={"enabled": True, "invalid_api_keys": {"window": 60, "max": 3}}
+        plugins={"api_key": {"enabled": True, "invalid_keys": {"window": 60, "max": 3}}}, rate_limit={"enabled": True}
     )
     app = provider_app(auth)
     async with LifespanManager(app) as manager:
         user_id = await new_user(auth)
-        valid = (await auth.api.create_api_key(user_id=user_id, permissions={"files": ["read"]})).key
+        valid = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id, permissions={"files": ["read"]})).key
 
         def client_from(ip: str) -> httpx.AsyncClient:
             return httpx.AsyncClient(

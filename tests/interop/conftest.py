@@ -78,7 +78,7 @@ def our_settings(variant: str, database_url: str) -> dict[str, Any]:
         "url": HERE_URL,
         "database_url": database_url,
         "shared_with_node": True,
-        "api_key": {"enabled": True},
+        "plugins": {"api_key": {"enabled": True}},
         # As the Node instances: provider tokens encrypted, GitHub configured (no request ever reaches it).
         "social": {
             "encrypt_oauth_tokens": True,

@@ -156,7 +156,7 @@ async def test_accounts_and_access_tokens_come_from_the_account_cookie(browser: 
 async def test_what_needs_a_database_says_so(
     browser: Browser, oidc_provider: IdP, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
-    client = await browser(api_key={"enabled": True}, email_and_password={"enabled": True})
+    client = await browser(plugins={"api_key": {"enabled": True}}, email_and_password={"enabled": True})
     await sign_in_with_idp(client, oidc_provider)
     response = await client.request(method, path, json=body)
     assert response.status_code == 400, response.text
@@ -192,4 +192,4 @@ def test_settings_that_need_a_database_are_refused_at_start() -> None:
     with pytest.raises(ValueError, match=r"rate_limit\.storage"):
         BetterAuth(settings(rate_limit={"enabled": True, "storage": "database"}), database=None)
     with pytest.raises(ValueError, match="enable_session_for_api_keys"):
-        BetterAuth(settings(api_key={"enabled": True, "enable_session_for_api_keys": True}), database=None)
+        BetterAuth(settings(plugins={"api_key": {"enabled": True, "enable_session_for_api_keys": True}}), database=None)

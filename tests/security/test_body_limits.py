@@ -72,7 +72,9 @@ async def test_api_key_routes_refuse_an_oversized_body(
 async def test_api_key_routes_follow_a_configured_limit(
     make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory
 ) -> None:
-    auth = make_auth(api_key={"enabled": True, "enable_metadata": True}, advanced={"max_body_bytes": LIMIT})
+    auth = make_auth(
+        plugins={"api_key": {"enabled": True, "enable_metadata": True}}, advanced={"max_body_bytes": LIMIT}
+    )
     client, _ = await signed_in(auth, make_configured_client)
     key = await create_key(client, name="kept")
 
@@ -102,7 +104,7 @@ async def test_every_route_with_a_body_has_the_same_limit(
 ) -> None:
     """One rule for all: each documented body, signed in or not, is cut off at `max_body_bytes`."""
     auth = make_auth(
-        api_key={"enabled": True},
+        plugins={"api_key": {"enabled": True}},
         social={"github": {"client_id": "id", "client_secret": "secret"}},
         user={"change_email": {"enabled": True}, "delete_user": {"enabled": True}},
         advanced={"max_body_bytes": LIMIT},
@@ -152,7 +154,9 @@ async def test_nul_characters_never_reach_the_database(
     make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, path: str
 ) -> None:
     """In a body, a query or a path: 400, on SQLite as on PostgreSQL (where they used to be 500s)."""
-    auth = make_auth(api_key={"enabled": True}, social={"github": {"client_id": "id", "client_secret": "secret"}})
+    auth = make_auth(
+        plugins={"api_key": {"enabled": True}}, social={"github": {"client_id": "id", "client_secret": "secret"}}
+    )
     client, _ = await signed_in(auth, make_configured_client)
     if "?" in path or "%00" in path:
         response = await client.get(path)

@@ -33,7 +33,7 @@ from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
 from fastapi_betterauth import BetterAuth, ManualClock
-from fastapi_betterauth.db.models import AUTH_TABLES
+from fastapi_betterauth.schema import shipped_tables
 
 from ..conftest import BASE_URL, PASSWORD, build_app, settings
 
@@ -54,11 +54,13 @@ def fuzz_app(database_url: str) -> FastAPI:
             social={"github": {"client_id": "fuzz-client", "client_secret": "fuzz-secret"}},
             bearer={"enabled": True},
             user={"change_email": {"enabled": True}, "delete_user": {"enabled": True}},
-            api_key={
-                "enabled": True,
-                "enable_session_for_api_keys": True,
-                "enable_metadata": True,
-                "rate_limit": {"enabled": False},
+            plugins={
+                "api_key": {
+                    "enabled": True,
+                    "enable_session_for_api_keys": True,
+                    "enable_metadata": True,
+                    "rate_limit": {"enabled": False},
+                }
             },
         ),
         clock=ManualClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC)),
@@ -160,7 +162,7 @@ def fuzzer(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
     else:
         path: Path = tmp_path_factory.mktemp("fuzz") / "auth.db"
         engine = create_engine(f"sqlite:///{path}")
-        SQLModel.metadata.create_all(engine, tables=list(AUTH_TABLES))
+        SQLModel.metadata.create_all(engine, tables=list(shipped_tables()))
         engine.dispose()
         app = fuzz_app(f"sqlite+aiosqlite:///{path}")
     with TestClient(app, base_url=BASE_URL, raise_server_exceptions=False, follow_redirects=False) as client:

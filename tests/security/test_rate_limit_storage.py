@@ -23,7 +23,8 @@ from sqlmodel import SQLModel
 
 from fastapi_betterauth import ManualClock
 from fastapi_betterauth.db.engine import Database
-from fastapi_betterauth.db.models import AUTH_TABLES, RateLimit
+from fastapi_betterauth.db.models import RateLimit
+from fastapi_betterauth.schema import shipped_tables
 from fastapi_betterauth.security.ratelimit import DatabaseLimitStorage, LimitBackend, MemoryLimitStorage, limit_backend
 from fastapi_betterauth.security.ratelimit.storage import NAMESPACE
 from fastapi_betterauth.storage import MemoryStorage, RedisStorage
@@ -75,7 +76,7 @@ async def counters(counter_store: tuple[str, str | None], clock: ManualClock) ->
         assert url is not None
         database = Database(url)
         async with database.engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all, tables=list(AUTH_TABLES))
+            await connection.run_sync(SQLModel.metadata.create_all, tables=list(shipped_tables()))
         await empty_rate_limit_table(database)
         yield Counters(limit_backend("database", clock=clock, database=database, secondary=None), move_clock, True)
         await database.dispose()

@@ -94,13 +94,19 @@ class RateLimiter:
         # Without IP tracking every client would share one bucket: like better-auth, limit nothing then.
         self.enabled = rate_limit_enabled(settings) and not settings.advanced.ip_address.disable_ip_tracking
         self._base_path = settings.base_path
-        self._rules = RuleResolver(
-            RateLimitRule(window=options.window, max=options.max), {**options.custom_rules, **(rules or {})}
-        )
+        self._default_rule = RateLimitRule(window=options.window, max=options.max)
+        self._app_rules: dict[str, RuleValue] = {**options.custom_rules, **(rules or {})}
+        self._plugin_rules: dict[str, RuleValue] = {}
+        self._rules = RuleResolver(self._default_rule, self._app_rules)
         self._backend = backend
         self._limiter = FixedWindowRateLimiter(backend.storage)
         self._client_ips = client_ips
         self._warned_no_ip = False
+
+    def add_plugin_rules(self, rules: Mapping[str, RuleValue]) -> None:
+        """Rules a plugin brings for its own paths; the app's rules (settings or code) still win for a path."""
+        self._plugin_rules.update(rules)
+        self._rules = RuleResolver(self._default_rule, {**self._plugin_rules, **self._app_rules})
 
     async def __call__(self, request: Request) -> None:
         """Count this request, or refuse it with 429 while its window is full."""

@@ -1,0 +1,48 @@
+"""`AuthContext`: the narrow view of one `BetterAuth` that a plugin is given (never the composition root itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from ..background import BackgroundTasks
+from ..clock import Clock
+from ..cookies import AuthCookies
+from ..crypto.keyring import Keyring
+from ..db.engine import Database
+from ..hooks import HookRunner
+from ..mail import Mailer
+from ..security.client_ip import ClientIPResolver
+from ..security.ratelimit import RateLimiter
+from ..sessions.service import ClientInfo, SessionService
+from ..settings import AuthSettings
+from ..users.service import UserService
+from ..verification.service import VerificationService
+
+
+@dataclass(frozen=True, slots=True)
+class AuthContext:
+    """The services a plugin may use. Read-only: a plugin adds to the system through its contributions
+    (`Plugin.router()`, `session_sources()`, ...), not by changing these."""
+
+    settings: AuthSettings
+    database: Database
+    has_database: bool
+    """False when the app runs without a database (`BetterAuth(database=None)`)."""
+    clock: Clock
+    keyring: Keyring
+    cookies: AuthCookies
+    sessions: SessionService
+    users: UserService
+    tokens: VerificationService
+    """Verification rows: single-use tokens of the plugin's own flows."""
+    mailer: Mailer
+    hooks: HookRunner
+    rate_limiter: RateLimiter
+    client_ips: ClientIPResolver
+    background: BackgroundTasks
+
+    def client_info(self, request: Request) -> ClientInfo:
+        """Where a request came from (the client address behind trusted proxies, and its user agent)."""
+        return ClientInfo(ip_address=self.client_ips.for_request(request), user_agent=request.headers.get("user-agent"))

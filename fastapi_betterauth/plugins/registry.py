@@ -1,0 +1,59 @@
+"""Which plugins an instance runs: those passed in code, and the built-in ones switched on in settings."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+
+from ..settings import AuthSettings
+from .base import Plugin
+
+BUILT_IN: dict[str, str] = {"api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys"}
+"""The plugins that ship with the package, by id: each can be switched on from settings alone
+(`BETTER_AUTH_PLUGINS__<ID>__ENABLED=true`)."""
+
+
+class PluginSettingsError(ValueError):
+    """`AuthSettings.plugins` names a plugin that does not exist, or two plugins share an id."""
+
+
+def built_in(plugin_id: str) -> type[Plugin[Any]]:
+    module_name, _, class_name = BUILT_IN[plugin_id].partition(":")
+    plugin_type: type[Plugin[Any]] = getattr(importlib.import_module(module_name), class_name)
+    return plugin_type
+
+
+def resolve_plugins(settings: AuthSettings, given: Sequence[Plugin[Any]]) -> list[Plugin[Any]]:
+    """The plugins given in code (in their order), then each built-in one enabled in settings and not given."""
+    plugins = list(given)
+    ids = [plugin.id for plugin in plugins]
+    duplicates = sorted({plugin_id for plugin_id in ids if ids.count(plugin_id) > 1})
+    if duplicates:
+        raise PluginSettingsError(f"plugins given twice: {', '.join(duplicates)}")
+    for plugin_id, options in settings.plugins.items():
+        if plugin_id in ids:
+            continue
+        if plugin_id not in BUILT_IN:
+            known = ", ".join(sorted(BUILT_IN))
+            raise PluginSettingsError(
+                f"settings name an unknown plugin {plugin_id!r} (built in: {known}); pass your own plugins to "
+                "BetterAuth(plugins=[...])"
+            )
+        if _enabled(options):
+            plugins.append(built_in(plugin_id)())
+    return plugins
+
+
+def _enabled(options: Any) -> bool:
+    value = options.get("enabled", False) if isinstance(options, dict) else False
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"))
+
+
+def built_in_tables() -> Iterator[Table]:
+    """The tables of every built-in plugin: the shipped migrations create them, enabled or not (a database is
+    shared with a Node better-auth app that may use them)."""
+    for plugin_id in BUILT_IN:
+        yield from built_in(plugin_id)().tables()
