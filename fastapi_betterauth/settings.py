@@ -385,7 +385,7 @@ class RateLimitRule(BaseModel):
 
 
 class AccountThrottleSettings(BaseModel):
-    """Throttling of failed email/password sign-ins per account (SECURITY L2, L4; README "Rate limiting")."""
+    """Throttling of failed email/password sign-ins per account (docs/security.md L2, L4; README "Rate limiting")."""
 
     enabled: bool = True
     max_failures: int = Field(default=10, ge=1)
@@ -415,7 +415,7 @@ class RateLimitSettings(BaseModel):
     account: AccountThrottleSettings = Field(default_factory=AccountThrottleSettings)
     invalid_api_keys: RateLimitRule = Field(default_factory=lambda: RateLimitRule(window=60, max=20))
     """Unknown API keys per client network, in every route that reads keys (`api_key(...)`, mock sessions):
-    past `max` per `window`, further attempts get 429 before any lookup (SECURITY K3)."""
+    past `max` per `window`, further attempts get 429 before any lookup (docs/security.md K3)."""
 
 
 class ConnectionSettings(BaseModel):
