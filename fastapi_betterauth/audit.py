@@ -1,4 +1,4 @@
-"""Authentication events, logged without secrets (SECURITY L7; ASVS 16.3.1).
+"""Authentication events, logged without secrets (docs/security.md L7; ASVS 16.3.1).
 
 Every event goes to the `fastapi_betterauth.audit` logger at INFO as `auth.<event>` with key=value fields, and the
 same fields on the record (`record.auth_event`, `record.auth_fields`) for structured handlers. Emails are logged

@@ -1,4 +1,4 @@
-"""Cookie names, attributes and values, in one place (better-auth's, SPEC §2.2).
+"""Cookie names, attributes and values, in one place (better-auth's, docs/better-auth.md#cookies).
 
 Values are written as better-call writes them: `encodeURIComponent(value)`, attributes in its order, `Secure` and
 the `__Secure-` prefix together. Signed values are `value.base64(HMAC-SHA256(secret, value))`.

@@ -23,7 +23,8 @@ logger = logging.getLogger("fastapi_betterauth")
 
 
 class ErrorCode(StrEnum):
-    """The error codes we answer with (better-auth's `BASE_ERROR_CODES` and ad-hoc codes, SPEC §7.6)."""
+    """The error codes we answer with (better-auth's `BASE_ERROR_CODES` and ad-hoc codes,
+    docs/better-auth.md#error-codes)."""
 
     UNAUTHORIZED = "UNAUTHORIZED"
     USER_NOT_FOUND = "USER_NOT_FOUND"

@@ -1,5 +1,5 @@
-"""Database hooks (better-auth's `databaseHooks`, SPEC §7.5): code that runs around every write of a user, session,
-account or verification row, whichever feature makes it.
+"""Database hooks (better-auth's `databaseHooks`, docs/better-auth.md#database-hooks): code that runs around every write
+of a user, session, account or verification row, whichever feature makes it.
 
 ```python
 async def no_banned_domains(data: dict[str, Any]) -> dict[str, Any] | bool | None:

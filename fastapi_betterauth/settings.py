@@ -330,7 +330,7 @@ class RateLimitRule(BaseModel):
 
 
 class AccountThrottleSettings(BaseModel):
-    """Throttling of failed email/password sign-ins per account (SECURITY L2, L4; README "Rate limiting")."""
+    """Throttling of failed email/password sign-ins per account (docs/security.md L2, L4; README "Rate limiting")."""
 
     enabled: bool = True
     max_failures: int = Field(default=10, ge=1)

@@ -1,4 +1,4 @@
-"""SECURITY L7: authentication events are logged, and no password, token or address appears in any log record."""
+"""L7: authentication events are logged, and no password, token or address appears in any log record."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Database hooks (SPEC §7.5): before hooks veto or change writes; after hooks run only after commit."""
+"""Database hooks: before hooks veto or change writes; after hooks run only after commit
+(docs/better-auth.md#database-hooks)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Alembic chain, the CLI, and the models against better-auth's own schema (SPEC §1.2).
+"""The Alembic chain, the CLI, and the models against better-auth's own schema (docs/better-auth.md#data-model).
 
 `alembic check` semantics: after `upgrade head`, autogenerate (server defaults included) finds nothing to do.
 """
@@ -218,7 +218,8 @@ def test_upgrade_leaves_an_apps_own_tables_alone(fresh_url: str) -> None:
 
 @pytest.mark.postgres
 def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
-    """The schema better-auth 1.7.25's migrator creates on PostgreSQL is exactly our models (SPEC §1.2, §1.3).
+    """The schema better-auth 1.7.25's migrator creates on PostgreSQL is exactly our models
+    (docs/better-auth.md#data-model).
 
     The reference has no `rateLimit` table: better-auth creates it only for `rateLimit.storage = "database"`."""
 

@@ -1,4 +1,5 @@
-"""The key material: generation, hashing, and the permission check (SPEC §6.2, §6.4 step 5)."""
+"""The key material: generation, hashing, and the permission check (docs/better-auth.md#api-key-material,
+#api-key-verification)."""
 
 from __future__ import annotations
 

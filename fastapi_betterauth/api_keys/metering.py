@@ -1,4 +1,5 @@
-"""Spending one use of a key: its quota (`remaining`, with refills) and its rate limit (SPEC §6.4 steps 7-9).
+"""Spending one use of a key: its quota (`remaining`, with refills) and its rate limit
+(docs/better-auth.md#api-key-verification, steps 5-6).
 
 Every change is a guarded `UPDATE ... RETURNING` (compare-and-swap) in one transaction, so concurrent verifications
 of one key can never spend more than it has: of 50 at once on a key with `remaining = 10`, exactly 10 pass. A

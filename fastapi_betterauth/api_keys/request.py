@@ -1,5 +1,5 @@
 """An API key presented with a request: reading it, verifying it once per request, and the mock session made from it
-(SPEC §6.6, done so that it is safe).
+(docs/better-auth.md#sessions-from-api-keys, done so that it is safe).
 
 A request carries no ambient credential when it authenticates with a key: browsers never add an `x-api-key` header on
 their own, so no origin (CSRF) check applies to it. Cookie-authenticated requests are still checked.
@@ -37,7 +37,7 @@ INVALID_KEY_BUCKET: Final = "api-key:invalid"
 
 def read_api_key(plugin: ApiKeys, request: Request, header: str | None = None) -> str | None:
     """The key in `header`, or in the first configured header that has one (the `headers` option). Never the query
-    string: URLs end up in logs and `Referer` headers (SECURITY K2)."""
+    string: URLs end up in logs and `Referer` headers (docs/security.md K2)."""
     for name in (header,) if header else plugin.options.headers:
         value = request.headers.get(name)
         if value:
@@ -72,9 +72,7 @@ async def verify_request_key(
         except AuthError as error:
             outcomes[digest] = error
             _reject(plugin, request, error.code)
-            if (
-                error.code == ApiKeyErrorCode.INVALID_API_KEY
-            ):  # someone guessing keys (SECURITY K3, as L3 for passwords)
+            if error.code == ApiKeyErrorCode.INVALID_API_KEY:  # someone guessing keys (docs/security.md K3, L3)
                 await limiter.count_failure(request, INVALID_KEY_BUCKET, guessing)
             raise
         outcomes[digest] = outcome

@@ -1,4 +1,4 @@
-"""API key routes (SPEC §6.3): `/api-key/create`, `/get`, `/list`, `/update`, `/delete`.
+"""API key routes (docs/better-auth.md#api-key-routes): `/api-key/create`, `/get`, `/list`, `/update`, `/delete`.
 
 They need a signed-in session, never one made from an API key (403 `API_KEY_SESSION_NOT_ALLOWED`): a key must not
 mint or manage keys. Server-only properties (quota, refills, rate limits, permissions) answer 400

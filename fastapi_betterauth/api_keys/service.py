@@ -1,5 +1,5 @@
-"""API keys: create, read, update, delete, verify, and the sweep of expired keys (SPEC §6). No HTTP here: callers
-say whose key it is and what they may change."""
+"""API keys: create, read, update, delete, verify, and the sweep of expired keys (docs/better-auth.md#api-keys). No HTTP
+here: callers say whose key it is and what they may change."""
 
 from __future__ import annotations
 
@@ -267,7 +267,8 @@ class ApiKeyService:
     # --- verification -------------------------------------------------------------------------------------------
 
     async def verify(self, key: str, permissions: Permissions | None = None) -> ApiKey:
-        """Check a presented key and spend one use of it (SPEC §6.4): the key row as it is now.
+        """Check a presented key and spend one use of it: the key row as it is now
+        (docs/better-auth.md#api-key-verification).
 
         401 `INVALID_API_KEY` (unknown), `KEY_DISABLED`, `KEY_EXPIRED` (and the key is deleted), `KEY_NOT_FOUND`
         (missing a required permission: `ApiKeyPermissionError`); 429 `USAGE_EXCEEDED` (no uses left; a key that

@@ -1,4 +1,5 @@
-"""better-auth's `symmetricEncrypt` envelope (SPEC §2.11), for values a Node better-auth app must be able to read.
+"""better-auth's `symmetricEncrypt` envelope (docs/better-auth.md#secrets-and-rotation), for values a Node better-auth
+app must be able to read.
 
 `$ba$<version>$<hex>` where hex is `nonce(24) || XChaCha20-Poly1305(key = SHA-256(secret))(data) || tag(16)`. A
 keyring without version numbers (a plain `BETTER_AUTH_SECRET`) writes bare hex, as better-auth does then; bare hex is

@@ -9,7 +9,7 @@ better-auth (`ba/crypto/jwt.ts`) uses two token kinds for cookies:
   `A256GCM` cannot use (jose: "Invalid Content Encryption Key length"), so with derived keys a GCM token never
   decrypts, there or here.
 
-Hardening over joserfc's defaults (SECURITY.md T1-T3, T8):
+Hardening over joserfc's defaults (docs/security.md T1-T3, T8):
 
 - algorithm allow-lists are explicit registries, never joserfc's defaults;
 - a token longer than `MAX_TOKEN_LENGTH` is refused before anything is decoded, and so is any header with `zip`
@@ -56,7 +56,7 @@ __all__ = [
     "verify_jws",
 ]
 
-#: The longest token (one cookie value after its chunks are joined) that is even looked at. SECURITY.md T3 asks
+#: The longest token (one cookie value after its chunks are joined) that is even looked at. docs/security.md T3 asks
 #: that a token over 8 KB be refused before decryption; a session cache is ~1.1-1.5 KB (a 1.3 KB JWE measured with
 #: better-auth 1.7.25), so this leaves room for big user rows and keeps the cost of a hostile cookie bounded.
 MAX_TOKEN_LENGTH = 8192

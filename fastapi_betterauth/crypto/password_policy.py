@@ -1,5 +1,5 @@
 """Which new passwords are accepted: length, a blocklist of common and context-specific passwords, and an optional
-check of your own, such as a breached-password service (SECURITY.md P1-P5, NIST SP 800-63B-4 §3.1.1.2).
+check of your own, such as a breached-password service (docs/security.md P1-P5; NIST SP 800-63B-4 §3.1.1.2).
 
 Rules, in order (the first that fails answers):
 

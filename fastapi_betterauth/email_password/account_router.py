@@ -1,5 +1,6 @@
-"""Verification, reset and password routes (SPEC §4.5, §4.6): `/send-verification-email`, `/verify-email`,
-`/request-password-reset` (and `/forget-password`), `/reset-password`, `/change-password`, `/verify-password`."""
+"""Verification, reset and password routes (docs/better-auth.md#password-reset-and-changes, #email-verification):
+`/send-verification-email`, `/verify-email`, `/request-password-reset` (and `/forget-password`), `/reset-password`,
+`/change-password`, `/verify-password`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`POST /sign-up/email` and `POST /sign-in/email` (SPEC §4.3, §4.4): JSON or HTML form bodies."""
+"""`POST /sign-up/email` and `POST /sign-in/email` (docs/better-auth.md#sign-up, #sign-in): JSON or HTML form bodies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sign-up and sign-in with email and password (SPEC §4.3, §4.4). No HTTP here."""
+"""Sign-up and sign-in with email and password (docs/better-auth.md#sign-up, #sign-in). No HTTP here."""
 
 from __future__ import annotations
 

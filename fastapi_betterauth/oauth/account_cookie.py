@@ -1,4 +1,5 @@
-"""The `account_data` cookie: the provider account of a sign-in, for apps without a database (SPEC §3.1).
+"""The `account_data` cookie: the provider account of a sign-in, for apps without a database
+(docs/better-auth.md#stateless-sessions).
 
 better-auth's format: a JWE (`dir` + `A256CBC-HS512`, key HKDF(secret, "better-auth-account"), `kid`) whose claims
 are the account row's JSON (camelCase, dates as ISO strings) plus `iat`, `exp` and `jti`; chunked like

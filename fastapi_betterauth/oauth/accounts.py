@@ -1,4 +1,5 @@
-"""A user's linked accounts (SPEC §5.6, §5.8): list, unlink, and provider access tokens kept fresh.
+"""A user's linked accounts (docs/better-auth.md#linked-accounts, #provider-tokens): list, unlink, and provider access
+tokens kept fresh.
 
 Every operation on one account names it by its row id (`account.id`, the `id` of `/list-accounts`), never by the
 provider or the provider's subject, as better-auth's endpoints do.

@@ -1,6 +1,7 @@
-"""Talking to a provider: the code exchange and user info through Authlib's httpx client (DESIGN §7; no
-SessionMiddleware: our state lives in the verification table), and id-token checks with joserfc against the
-provider's JWKS (SECURITY O3, O6): an allow-list of asymmetric algorithms, `iss`, `aud`, `exp`/`iat` and the nonce."""
+"""Talking to a provider: the code exchange and user info through Authlib's httpx client (docs/design.md#dependencies;
+no SessionMiddleware: our state lives in the verification table), and id-token checks with joserfc against the
+provider's JWKS (docs/security.md O3, O6): an allow-list of asymmetric algorithms, `iss`, `aud`, `exp`/`iat` and the
+nonce."""
 
 from __future__ import annotations
 

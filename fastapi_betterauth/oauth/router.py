@@ -1,4 +1,5 @@
-"""`POST /sign-in/social`, `GET|POST /callback/{provider}` and the `/error` page (SPEC §5.3, §5.4)."""
+"""`POST /sign-in/social`, `GET|POST /callback/{provider}` and the `/error` page (docs/better-auth.md#social-sign-in,
+#oauth-callback)."""
 
 from __future__ import annotations
 

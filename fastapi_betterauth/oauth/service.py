@@ -1,12 +1,12 @@
-"""The OAuth / OpenID Connect sign-in flow (SPEC §5.2-§5.5). No HTTP here: callers bring the callback parameters and
-the browser's state cookie, and get a session or an error code to redirect with.
+"""The OAuth / OpenID Connect sign-in flow (docs/better-auth.md#oauth). No HTTP here: callers bring the callback
+parameters and the browser's state cookie, and get a session or an error code to redirect with.
 
 State waits in an `OAuthStateStore` (a single-use verification row plus a signed cookie, or an encrypted cookie) and
 must come back to the browser that started the flow, so a callback delivered to another browser, replayed, or
-tampered with fails (SECURITY O1).
+tampered with fails (docs/security.md O1).
 PKCE S256 always, a nonce for OpenID providers, the RFC 9207 `iss` check, and id tokens checked against the JWKS.
 Identity is (provider, subject); an address links to an existing user only when the provider vouches for it (or is
-trusted) and the local address is verified (SECURITY O7).
+trusted) and the local address is verified (docs/security.md O7).
 """
 
 from __future__ import annotations
@@ -241,7 +241,8 @@ class OAuthService:
         ip_address: str | None = None,
         user_agent: str | None = None,
     ) -> SignedIn:
-        """Native and mobile apps that did the provider flow themselves send the id token (SPEC §5.3).
+        """Native and mobile apps that did the provider flow themselves send the id token
+        (docs/better-auth.md#social-sign-in).
 
         The token must verify against the provider's JWKS, name this client and be at most an hour old. Unlike
         better-auth, which checks the nonce only when the client sends one, a token that carries a nonce must come

@@ -1,6 +1,7 @@
-"""Where an OAuth flow's state waits for the callback (SPEC §5.2): the seam between "database" and "cookie".
+"""Where an OAuth flow's state waits for the callback (docs/better-auth.md#oauth-state): the seam between "database" and
+"cookie".
 
-Either way the browser that started the flow carries a cookie the callback must bring back (SECURITY O1), so a
+Either way the browser that started the flow carries a cookie the callback must bring back (docs/security.md O1), so a
 callback delivered to another browser fails. `DatabaseStateStore` (the default) keeps the state in a single-use
 verification row and a signed `state` cookie with the same value (double submit); `CookieStateStore` keeps it in an
 encrypted `oauth_state` cookie and nothing on the server, for deployments without a database (better-auth's

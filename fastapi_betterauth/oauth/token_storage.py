@@ -1,6 +1,7 @@
 """How provider tokens are kept in `account` rows: which columns a token response sets, and, with
-`social.encrypt_oauth_tokens`, the access and refresh tokens sealed in better-auth's `$ba$` envelope (SPEC §5.8), so a
-Node better-auth app with the same secrets reads them. The id token is never encrypted (as better-auth)."""
+`social.encrypt_oauth_tokens`, the access and refresh tokens sealed in better-auth's `$ba$` envelope
+(docs/better-auth.md#provider-tokens), so a Node better-auth app with the same secrets reads them. The id token is never
+encrypted (as better-auth)."""
 
 from __future__ import annotations
 

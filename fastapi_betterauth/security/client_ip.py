@@ -1,4 +1,5 @@
-"""The client's IP address (SPEC §7.4), believing forwarding headers only from configured trusted proxies."""
+"""The client's IP address (docs/better-auth.md#client-ip), believing forwarding headers only from configured trusted
+proxies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Trusted origins (SPEC §7.2) and the origin check for cookie-carrying unsafe requests (SPEC §7.1)."""
+"""Trusted origins and the origin check for cookie-carrying unsafe requests (docs/better-auth.md#trusted-origins,
+#origin-check)."""
 
 from __future__ import annotations
 
@@ -139,7 +140,7 @@ class OriginPolicy:
     def check_request(
         self, method: str, headers: Mapping[str, str], *, login_form: bool = False, url: str | None = None
     ) -> None:
-        """better-auth's origin check (SPEC §7.1).
+        """better-auth's origin check (docs/better-auth.md#origin-check).
 
         Unsafe requests carrying cookies must come from a trusted `Origin` (or `Referer`). The sign-in and sign-up
         endpoints, which accept HTML form posts, are also checked without cookies: a browser that sent Fetch

@@ -1,5 +1,5 @@
-"""The cookie cache in use (SPEC §2.4 steps 3-4, §2.5): believe a valid `session_data` cookie instead of the store,
-and re-issue it whenever the store was read.
+"""The cookie cache in use (docs/better-auth.md#cookie-cache, #session-lookup): believe a valid `session_data` cookie
+instead of the store, and re-issue it whenever the store was read.
 
 A cached copy is used only if it decodes under one of our secrets, is unexpired, names the very token presented
 with it (a copy grafted next to another session's token is refused), carries the configured version, and its

@@ -1,4 +1,5 @@
-"""The `session_data` cookie cache: better-auth 1.7.25's three encodings, byte-compatible (SPEC §2.5).
+"""The `session_data` cookie cache: better-auth 1.7.25's three encodings, byte-compatible
+(docs/better-auth.md#cookie-cache).
 
 The payload is `P = {"session": …, "user": …, "updatedAt": <epoch ms>, "version": "<v>"}`, and the cookie is:
 
@@ -39,7 +40,7 @@ __all__ = ["MAX_VALUE_LENGTH", "CacheStrategy", "CachedSession", "CookieCacheCod
 CacheStrategy = Literal["compact", "jwt", "jwe"]
 
 #: The longest cookie value (after chunks are joined) `decode` looks at; longer values are refused unread
-#: (SECURITY.md T3). A caller should not set a value `encode` made longer than this: it would never be read back.
+#: (docs/security.md T3). A caller should not set a value `encode` made longer than this: it would never be read back.
 MAX_VALUE_LENGTH = jose.MAX_TOKEN_LENGTH
 #: better-auth's HKDF salt for the session cookie cache JWE.
 JWE_SALT = "better-auth-session"

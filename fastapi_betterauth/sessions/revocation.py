@@ -1,4 +1,4 @@
-"""Revocation of stateless sessions (SECURITY T6): what a cookie cannot know about itself.
+"""Revocation of stateless sessions (docs/security.md T6): what a cookie cannot know about itself.
 
 A stateless session is an encrypted cookie, valid until it expires. To end one early, the server remembers two
 kinds of facts, each only as long as a cookie it concerns could live (`session.stateless.max_lifetime`):

@@ -1,4 +1,4 @@
-"""Session routes (SPEC §2.4, §2.7): read, list, revoke, update, sign out."""
+"""Session routes (docs/better-auth.md#session-lookup, #session-routes): read, list, revoke, update, sign out."""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ class SessionService:
     async def lookup(
         self, token: str | None, *, remember_me: bool = True, refresh: bool = True, deferred: bool = False
     ) -> SessionLookup:
-        """The live session for a verified token, extended when due (SPEC §2.4 step 7).
+        """The live session for a verified token, extended when due (docs/better-auth.md#session-lookup, step 6).
 
         An expired session is deleted (unless `deferred`: a deferred read never writes). rememberMe=false
         sessions are never extended, nor is anything with `disable_session_refresh`. A `deferred` lookup reports a

@@ -1,4 +1,5 @@
-"""Stateless sessions: the encrypted `session_data` cookie *is* the session (SPEC §3, SECURITY T1-T7).
+"""Stateless sessions: the encrypted `session_data` cookie *is* the session (docs/better-auth.md#stateless-sessions;
+docs/security.md T1-T7).
 
 The cookie is better-auth's `jwe` cookie cache, byte for byte (`dir` + `A256CBC-HS512`, key HKDF(secret,
 "better-auth-session"), `kid` = key thumbprint), so a better-auth app in stateless mode and this one read each other's

@@ -1,4 +1,4 @@
-"""Sessions in secondary storage (SPEC §2.6), optionally mirrored in the database.
+"""Sessions in secondary storage (docs/better-auth.md#secondary-storage), optionally mirrored in the database.
 
 Keys are better-auth's, so a Node better-auth app sharing the Redis sees the same sessions: `<token>` holds
 `{"session": ..., "user": ...}` until the session expires, and `active-sessions-<userId>` lists the user's tokens.
@@ -205,7 +205,7 @@ class StorageSessionStore:
                 await self._database.delete_for_user(user_id, keep_token=keep_token)
 
     async def update_user(self, user: User) -> None:
-        """Rewrite the user inside every live stored session of theirs (SPEC §2.6 `refreshUserSessions`)."""
+        """Rewrite the user inside every live stored session of theirs (better-auth's `refreshUserSessions`)."""
         for member, _ in await self.storage.index_members(active_sessions_key(user.id), _ms(self._clock.now())):
             raw = await self.storage.get(member)
             parsed = self._parse(raw)

@@ -1,4 +1,4 @@
-"""`SessionStore`: the seam between how sessions are kept and everything else (DESIGN §4)."""
+"""`SessionStore`: the seam between how sessions are kept and everything else (docs/design.md#session-stores)."""
 
 from __future__ import annotations
 

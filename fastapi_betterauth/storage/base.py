@@ -1,4 +1,5 @@
-"""The secondary-storage contract (better-auth `SecondaryStorage`, SPEC §2.6), explicit about time and atomicity."""
+"""The secondary-storage contract (better-auth `SecondaryStorage`, docs/better-auth.md#secondary-storage), explicit
+about time and atomicity."""
 
 from __future__ import annotations
 

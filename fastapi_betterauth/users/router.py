@@ -1,4 +1,5 @@
-"""The user's own account (SPEC §4.7-§4.9): `/update-user`, `/change-email`, `/delete-user`, `/delete-user/callback`."""
+"""The user's own account (docs/better-auth.md#change-email, #delete-user, #update-user): `/update-user`,
+`/change-email`, `/delete-user`, `/delete-user/callback`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue and consume one-time tokens (SPEC §1.2 `verification`; SECURITY L5).
+"""Issue and consume one-time tokens (docs/better-auth.md#data-model; docs/security.md L5).
 
 Tokens are 32 random alphanumerics (~190 bits). The table holds only `identifier = base64url(SHA-256("<purpose>:
 <token>"))` (better-auth's `storeIdentifier: "hashed"` format), so a leaked table grants nothing. Consuming is one

@@ -1,4 +1,4 @@
-"""The `/api-key/*` endpoints (SPEC §6.3 and the HTTP observations of better-auth 1.7.25), and server-side
+"""The `/api-key/*` endpoints (docs/better-auth.md#api-key-routes), and server-side
 create/update with the server-only properties, on SQLite and PostgreSQL."""
 
 from __future__ import annotations

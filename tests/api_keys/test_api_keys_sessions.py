@@ -1,6 +1,6 @@
-"""Mock sessions from API keys (`api_key.enable_session_for_api_keys`, SPEC §6.6), done safely: one pipeline with
-cookie sessions (enrichment, hooks, audit), but never fresh, never a cookie, never the key as a token, refused by
-sensitive operations, metered once per request (SECURITY K4, K5)."""
+"""Mock sessions from API keys (`api_key.enable_session_for_api_keys`, docs/better-auth.md#sessions-from-api-keys), done
+safely: one pipeline with cookie sessions (enrichment, hooks, audit), but never fresh, never a cookie, never the key as
+a token, refused by sensitive operations, metered once per request (K4, K5)."""
 
 from __future__ import annotations
 
@@ -361,7 +361,7 @@ async def test_cookie_headers_are_untouched_on_errors(machine: Machine) -> None:
 
 
 def test_production_refuses_mock_sessions_unless_meant(make_auth: AuthFactory) -> None:
-    """SECURITY K4: start-up refuses mock sessions in production unless explicitly overridden."""
+    """K4: start-up refuses mock sessions in production unless explicitly overridden."""
     secret = "a-production-grade-secret-0123456789-abcdefghijklmnop"
     with pytest.raises(InsecureSettingsError, match="allow_sessions_in_production"):
         make_auth(

@@ -1,5 +1,6 @@
-"""Verifying keys (SPEC §6.4, §6.5): `auth.api.verify_api_key`, expiry, quota and refills, the per-key rate limit,
-the sweep of expired keys, and the `api_key(...)` provider in an app's routes."""
+"""Verifying keys (docs/better-auth.md#api-key-verification, #api-key-expiry-and-refills): `auth.api.verify_api_key`,
+expiry, quota and refills, the per-key rate limit, the sweep of expired keys, and the `api_key(...)` provider in an
+app's routes."""
 
 from __future__ import annotations
 
@@ -145,8 +146,8 @@ async def test_refill_resets_the_balance_after_the_interval(make_auth: AuthFacto
 
 
 async def test_rate_limit_window_runs_from_the_last_allowed_request(make_auth: AuthFactory, clock: ManualClock) -> None:
-    """better-auth's per-key rule (SPEC §6.4 step 8): a full window refuses with 429 RATE_LIMITED and
-    `details.tryAgainIn` (ms) until `rateLimitTimeWindow` has passed since the last allowed request."""
+    """better-auth's per-key rule (docs/better-auth.md#api-key-verification, step 6): a full window refuses with 429
+    RATE_LIMITED and `details.tryAgainIn` (ms) until `rateLimitTimeWindow` has passed since the last allowed request."""
     auth = keys_auth(make_auth)
     user_id = await new_user(auth)
     key = (

@@ -1,4 +1,5 @@
-"""better-auth's `$ba$` envelope (SPEC §2.11): values sealed by better-auth 1.7.25 open here, and ours round-trip.
+"""better-auth's `$ba$` envelope (docs/better-auth.md#secrets-and-rotation): values sealed by better-auth 1.7.25 open
+here, and ours round-trip.
 
 The vectors below were produced by better-auth 1.7.25's own `symmetricEncrypt` on Node (keys `{2: new, 1: old}`,
 legacy secret `legacy`); a value this module seals was checked to open with its `symmetricDecrypt`.

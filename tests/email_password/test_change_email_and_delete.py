@@ -1,4 +1,5 @@
-"""Change of email address (SPEC §4.7, all three flows) and account deletion (SPEC §4.8): L5, S6, S7."""
+"""Change of email address (docs/better-auth.md#change-email, all three flows) and account deletion
+(docs/better-auth.md#delete-user): L5, S6, S7."""
 
 from __future__ import annotations
 

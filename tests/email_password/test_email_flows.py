@@ -1,5 +1,6 @@
-"""Email verification, password reset and password changes (SPEC §4.5, §4.6) through the file outbox:
-L5 (single-use, hashed, short-lived tokens), L6 (link pages), L1 (same answer for every address), P8."""
+"""Email verification, password reset and password changes (docs/better-auth.md#password-reset-and-changes,
+#email-verification) through the file outbox: L5 (single-use, hashed, short-lived tokens), L6 (link pages), L1 (same
+answer for every address), P8."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The password policy (SECURITY.md P1, P3, P4, P5): code-point lengths, the optional blocklist of common passwords
+"""The password policy (P1, P3, P4, P5): code-point lengths, the optional blocklist of common passwords
 and context-specific words (NFKC and case folded), and the user's own check (a breached-password service), which
 fails open. Unit tests of `PasswordPolicy`, then the same rules through `POST /sign-up/email`."""
 

@@ -1,6 +1,6 @@
-"""Password storage (DESIGN §8, SPEC §4.2): argon2id for new hashes (P6), transparent rehash of better-auth scrypt,
-old argon2 and bcrypt hashes on sign-in (P7), NFKC normalisation (P3), no truncation (P2), code-point lengths (P1),
-and hashing off the event loop."""
+"""Password storage (docs/design.md#password-hashes, docs/better-auth.md#password-hashing): argon2id for new hashes
+(P6), transparent rehash of better-auth scrypt, old argon2 and bcrypt hashes on sign-in (P7), NFKC normalisation (P3),
+no truncation (P2), code-point lengths (P1), and hashing off the event loop."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def nfkc(password: str) -> bytes:
 
 
 def scrypt_key(password: str, salt_hex: str) -> str:
-    """better-auth's scrypt (SPEC appendix "Users and passwords"), computed independently of the package."""
+    """better-auth's scrypt (docs/better-auth.md#password-hashing), computed independently of the package."""
     key = hashlib.scrypt(nfkc(password), salt=salt_hex.encode(), n=16384, r=16, p=1, dklen=64, maxmem=2**26 + 2**20)
     return key.hex()
 
@@ -178,8 +178,9 @@ async def test_bcrypt_keeps_its_72_byte_semantics_until_upgraded(client: httpx.A
 async def test_better_auth_scrypt_hasher_writes_nodes_format(
     make_configured_client: ConfiguredClientFactory, database: Database
 ) -> None:
-    """DESIGN §8: with `password_hasher="better-auth-scrypt"` new hashes are the ones a Node better-auth app verifies,
-    and sign-in keeps them (moving argon2id hashes to scrypt is checked in `test_verify_reports_when_to_rehash`)."""
+    """docs/design.md#password-hashes: with `password_hasher="better-auth-scrypt"` new hashes are the ones a Node
+    better-auth app verifies, and sign-in keeps them (moving argon2id hashes to scrypt is checked in
+    `test_verify_reports_when_to_rehash`)."""
     client = await make_configured_client(email_and_password={"password_hasher": "better-auth-scrypt"})
     assert (await sign_up(client)).status_code == 200
 

@@ -1,4 +1,4 @@
-"""`POST /sign-in/email` (SPEC §4.4, §7.1 and the appendix "Sign-up / sign-in"): the wire shape, failures that do not
+"""`POST /sign-in/email` (docs/better-auth.md#sign-in, #origin-check): the wire shape, failures that do not
 tell an unknown email from a wrong password (L1), no session fixation (S2) and the login-CSRF checks (C4)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`POST /sign-up/email` (SPEC §4.3 and the appendix "Sign-up / sign-in"): better-auth's wire shape, duplicates,
+"""`POST /sign-up/email` (docs/better-auth.md#sign-up): better-auth's wire shape, duplicates,
 the options that change what sign-up answers, and what it writes to the database."""
 
 from __future__ import annotations
@@ -349,7 +349,8 @@ async def test_untrusted_callback_url_is_403_and_creates_nothing(client: httpx.A
 async def test_disabled_email_password_answers_400_not_404(
     make_configured_client: ConfiguredClientFactory,
 ) -> None:
-    """SPEC §4.1: the routes stay mounted so better-auth's clients get its codes."""
+    """The routes stay mounted, so better-auth's clients get its codes
+    (docs/better-auth.md#email-and-password-switches)."""
     client = await make_configured_client(email_and_password={"enabled": False})
     up = await sign_up(client)
     assert up.status_code == 400

@@ -1,5 +1,5 @@
 """Every wrong input to `/sign-up/email` and `/sign-in/email` gets a documented 4xx `{"code", "message"}`, never a 500
-(SPEC §4.3, §4.4, §7.6 and the appendix "Sign-up / sign-in"). P1, P2: the password length limits."""
+(docs/better-auth.md#sign-up, #sign-in, #error-codes). P1, P2: the password length limits."""
 
 from __future__ import annotations
 

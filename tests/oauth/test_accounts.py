@@ -1,4 +1,5 @@
-"""Linked accounts and provider tokens (SPEC §5.6, §5.8) against the real OpenID provider."""
+"""Linked accounts and provider tokens against the real OpenID provider (docs/better-auth.md#linked-accounts,
+#provider-tokens)."""
 
 from __future__ import annotations
 

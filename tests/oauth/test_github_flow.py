@@ -1,6 +1,6 @@
 """GitHub's flow (OAuth 2.0, no id token; addresses from `/user/emails`), end to end over HTTP against a loopback
 server that answers with GitHub's documented responses, including its quirks: token errors with status 200, and
-`/user/emails` refused (403) when the token lacks the `user:email` scope. SECURITY O7: only a verified primary
+`/user/emails` refused (403) when the token lacks the `user:email` scope. O7: only a verified primary
 address is vouched for."""
 
 from __future__ import annotations

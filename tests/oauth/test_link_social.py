@@ -1,5 +1,5 @@
-"""`POST /link-social` and what linking does afterwards, end to end against the real OpenID provider (SPEC §5.6 and
-the appendix "Linking"): the redirect flow, the id-token flow, and their errors."""
+"""`POST /link-social` and what linking does afterwards, end to end against the real OpenID provider
+(docs/better-auth.md#linked-accounts): the redirect flow, the id-token flow, and their errors."""
 
 from __future__ import annotations
 

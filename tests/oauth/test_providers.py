@@ -1,4 +1,4 @@
-"""Providers as data: the authorization request each one builds and the profile each one maps (SECURITY O2, O4, O7)."""
+"""Providers as data: the authorization request each one builds and the profile each one maps (O2, O4, O7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Social sign-in end to end against a real OpenID provider on loopback (oidc-provider): SECURITY O1-O4, O6, O7, O9."""
+"""Social sign-in end to end against a real OpenID provider on loopback (oidc-provider): O1-O4, O6, O7, O9."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Provider tokens encrypted at rest (`social.encrypt_oauth_tokens`, SPEC §5.8) in better-auth's `$ba$` envelope,
-end to end against the real OpenID provider: rows hold ciphertext, the owner gets plain tokens, and the refresh
-token the IdP accepts is the decrypted one (it refuses anything else)."""
+"""Provider tokens encrypted at rest (`social.encrypt_oauth_tokens`, docs/better-auth.md#provider-tokens) in
+better-auth's `$ba$` envelope, end to end against the real OpenID provider: rows hold ciphertext, the owner gets plain
+tokens, and the refresh token the IdP accepts is the decrypted one (it refuses anything else)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""What a provider sign-in writes to the user (SPEC §5.5): `map_profile_to_user` and `override_user_info_on_sign_in`,
-end to end against the real OpenID provider (whose user `<login>` is `User <login>`, `<login>@example.test`)."""
+"""What a provider sign-in writes to the user (docs/better-auth.md#account-resolution): `map_profile_to_user` and
+`override_user_info_on_sign_in`, end to end against the real OpenID provider (whose user `<login>` is `User <login>`,
+`<login>@example.test`)."""
 
 from __future__ import annotations
 

@@ -90,8 +90,8 @@ async def test_api_key_routes_follow_a_configured_limit(
 async def test_api_key_verify_is_not_an_http_route(
     make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory
 ) -> None:
-    """better-auth's `verifyApiKey` is server-only (SPEC §6.3): `/api-key/verify` answers 404 to any body, and so
-    no body is ever read there."""
+    """better-auth's `verifyApiKey` is server-only (docs/better-auth.md#api-key-routes): `/api-key/verify` answers 404
+    to any body, and so no body is ever read there."""
     auth = keys_auth(make_auth)
     client, _ = await signed_in(auth, make_configured_client)
     for body in ({"key": "x"}, {"key": "x", "padding": "x" * 1_048_576}):

@@ -1,4 +1,4 @@
-"""The client IP (SPEC §7.4): forwarding headers are believed only from trusted proxies (L3)."""
+"""The client IP (docs/better-auth.md#client-ip): forwarding headers are believed only from trusted proxies (L3)."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ async def test_session_ip_behind_a_trusted_proxy(client_from: PeerClientFactory)
 async def test_session_ip_not_recorded_when_tracking_is_disabled(client_from: PeerClientFactory) -> None:
     client = await client_from("203.0.113.7", advanced={"ip_address": {"disable_ip_tracking": True}})
     assert (await sign_up(client)).status_code == 200
-    assert await session_ip(client) == "", "like better-auth, no IP is stored as an empty string (SPEC §1.2)"
+    assert await session_ip(client) == "", "like better-auth, no IP is stored as an empty string"
 
 
 def test_invalid_trusted_proxy_is_refused_at_start_up() -> None:

@@ -1,4 +1,4 @@
-"""Login CSRF by Fetch Metadata (better-auth 1.7's `formCsrfMiddleware`, SPEC §7.1; SECURITY C3, C4).
+"""Login CSRF by Fetch Metadata (better-auth 1.7's `formCsrfMiddleware`, docs/better-auth.md#origin-check; C3, C4).
 
 Only `/sign-in/email` and `/sign-up/email` accept HTML form posts, and only they are checked when the request carries
 no cookie: a browser announces itself with `Sec-Fetch-Site`, `Sec-Fetch-Mode` or `Sec-Fetch-Dest`, and then a

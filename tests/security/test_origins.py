@@ -1,4 +1,5 @@
-"""Trusted origins and redirect matching (SPEC §7.2), the origin check on unsafe requests (SPEC §7.1; C3, C4)."""
+"""Trusted origins and redirect matching (docs/better-auth.md#trusted-origins), the origin check on unsafe requests
+(docs/better-auth.md#origin-check; C3, C4)."""
 
 from __future__ import annotations
 
@@ -141,7 +142,7 @@ def test_urls_a_browser_reads_differently_are_never_trusted(url: str) -> None:
 
 
 def test_custom_scheme_authority_must_match_exactly() -> None:
-    """SPEC §7.2 (since 1.7): `myapp://callback` no longer matches `myapp://callback.attacker.tld`."""
+    """docs/better-auth.md#trusted-origins (since 1.7): `myapp://callback` no longer matches `myapp://callback.attacker.tld`."""
     origins = policy("myapp://callback")
     assert origins.is_trusted_url("myapp://callback")
     assert origins.is_trusted_url("myapp://callback/deep/link?x=1")
@@ -269,7 +270,7 @@ def test_referer_stands_in_for_origin() -> None:
 
 
 def test_without_cookie_a_non_login_request_is_not_checked() -> None:
-    """Without a Cookie header there is no ambient credential to abuse (SPEC §7.1)."""
+    """Without a Cookie header there is no ambient credential to abuse (docs/better-auth.md#origin-check)."""
     policy().check_request("POST", headers({"origin": EVIL, "sec-fetch-site": "cross-site"}))
 
 

@@ -1,5 +1,6 @@
-"""The request limiter of the auth routes (SPEC §7.3, SECURITY L3) over HTTP, on the default memory storage and the
-test clock: defaults, better-auth's special rules, custom rules, the 429 answer, and what the key is made of."""
+"""The request limiter of the auth routes (docs/better-auth.md#rate-limiter; L3) over HTTP, on the default memory
+storage and the test clock: defaults, better-auth's special rules, custom rules, the 429 answer, and what the key is
+made of."""
 
 from __future__ import annotations
 

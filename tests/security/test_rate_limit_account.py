@@ -1,4 +1,4 @@
-"""Throttling of failed sign-ins per account (SECURITY L2, L4; L1 for what a 429 reveals), over HTTP on the test clock.
+"""Throttling of failed sign-ins per account (L2, L4; L1 for what a 429 reveals), over HTTP on the test clock.
 
 The per-IP rule of /sign-in/email (3 per 10 s) is turned off here, so only the account counters speak: at most 3
 failures per (email, network), 7 per email over all networks, in 10-minute windows.

@@ -1,7 +1,8 @@
 """Every URL a client hands in to be sent back to later (callbackURL, newUserCallbackURL, errorCallbackURL,
-redirectTo) is checked against the trusted origins, with better-auth's rules for relative paths (SPEC §7.1, §7.2;
-SECURITY O5: no open redirect). One table lists each field of each route; a test reads the app's OpenAPI schema so
-that a URL field added later without a row here (and a check in its route) fails."""
+redirectTo) is checked against the trusted origins, with better-auth's rules for relative paths
+(docs/better-auth.md#origin-check, #trusted-origins; O5: no open redirect). One table lists each field of each route; a
+test reads the app's OpenAPI schema so that a URL field added later without a row here (and a check in its route)
+fails."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`Authorization: Bearer <signed token>` and `set-auth-token` (better-auth's bearer plugin, DESIGN §8): S11, K5."""
+"""`Authorization: Bearer <signed token>` and `set-auth-token` (docs/better-auth.md#bearer-tokens): S11, K5."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ async def test_signed_bearer_token_authenticates(make_configured_client: Configu
 
 
 async def test_bare_or_forged_bearer_tokens_are_refused(make_configured_client: ConfiguredClientFactory) -> None:
-    """DESIGN §8: better-auth accepts the bare token (as listed by list-sessions); we never do."""
+    """better-auth accepts the bare token (as listed by list-sessions); we never do
+    (docs/design.md#session-tokens-at-rest)."""
     client = await make_configured_client(bearer={"enabled": True})
     token = (await sign_up(client)).json()["token"]
     api = await make_configured_client(bearer={"enabled": True}, headers={})

@@ -1,4 +1,5 @@
-"""The `session_data` cookie cache codecs and cookie chunking (SPEC §2.2, §2.5; SECURITY.md S10, T1-T3, T8, C2).
+"""The `session_data` cookie cache codecs and cookie chunking (docs/better-auth.md#cookies, #cookie-cache;
+S10, T1-T3, T8, C2).
 
 The `BA_*` vectors below were produced by better-auth 1.7.25's own `setCookieCache` (from `better-auth/cookies`, run
 unchanged in Node 20 with a fake endpoint context and `Date` frozen at 2026-11-22T12:00:00.000Z, cookieCache
@@ -647,7 +648,7 @@ def test_json_stringify_strings_and_structure_as_javascript() -> None:
             json_stringify(unsupported)
 
 
-# --- chunking (SPEC §2.2; C2) ----------------------------------------------------------------------------------------
+# --- chunking (docs/better-auth.md#cookies; C2) ----------------------------------------------------------------------
 
 
 def auth_cookies(url: str = "https://testserver") -> AuthCookies:

@@ -1,5 +1,6 @@
-"""The cookie cache in the request path (SPEC §2.4 steps 3-4): zero I/O on a hit, never trusted when tampered,
-grafted, outdated or expired, and revocation that beats it when storage is configured (#6893): S10, S7."""
+"""The cookie cache in the request path (docs/better-auth.md#session-lookup, step 3): zero I/O on a hit, never trusted
+when tampered, grafted, outdated or expired, and revocation that beats it when storage is configured (#6893):
+S10, S7."""
 
 from __future__ import annotations
 

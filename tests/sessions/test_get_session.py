@@ -1,4 +1,5 @@
-"""`GET /get-session`, the session cookie, sliding refresh, expiry and sign-out (SPEC §2.2-2.4, §2.7)."""
+"""`GET /get-session`, the session cookie, sliding refresh, expiry and sign-out (docs/better-auth.md#cookies,
+#session-lookup, #session-routes)."""
 
 from __future__ import annotations
 
@@ -156,7 +157,7 @@ SESSION_STORES = ("database", "stateless")
 
 
 async def test_remember_me_false_has_hard_24h_lifetime(client: httpx.AsyncClient, clock: ManualClock) -> None:
-    """SPEC §2.8: no Max-Age, a signed dont_remember cookie, 24 h in the DB, never slid."""
+    """docs/better-auth.md#remember-me: no Max-Age, a signed dont_remember cookie, 24 h in the DB, never slid."""
     await sign_up(client)
     response = await sign_in(client, rememberMe=False)
     session_cookie = cookie_header(response)
@@ -222,7 +223,8 @@ async def test_sign_out_is_post_only(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.database_sessions
 async def test_hashed_session_tokens(make_auth, database: Database) -> None:  # type: ignore[no-untyped-def]
-    """DESIGN §8: with hash_session_tokens the table holds SHA-256(token), and a stolen row is no credential."""
+    """docs/design.md#session-tokens-at-rest: with hash_session_tokens the table holds SHA-256(token), and a stolen row
+    is no credential."""
     from asgi_lifespan import LifespanManager
 
     from ..conftest import BASE_URL, ORIGIN, build_app

@@ -1,4 +1,4 @@
-"""list-sessions, revoke-*, update-user, update-session (SPEC §2.7, §4.9): S8."""
+"""list-sessions, revoke-*, update-user, update-session (docs/better-auth.md#session-routes, #update-user): S8."""
 
 from __future__ import annotations
 
@@ -146,7 +146,8 @@ async def test_revocation_needs_a_trusted_origin(make_client: ClientFactory) -> 
 async def test_hashed_tokens_list_handles_that_revoke_accepts(
     make_configured_client: ConfiguredClientFactory,
 ) -> None:
-    """DESIGN §8: with hash_session_tokens, list-sessions never shows a usable token, yet revoke works."""
+    """docs/design.md#session-tokens-at-rest: with hash_session_tokens, list-sessions never shows a usable token, yet
+    revoke works."""
     laptop = await make_configured_client(session={"hash_session_tokens": True})
     await sign_up(laptop)
     listed = (await laptop.get("/api/auth/list-sessions")).json()

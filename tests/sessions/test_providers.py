@@ -83,7 +83,7 @@ async def test_verified_user(client: httpx.AsyncClient, database: Database) -> N
 
 @pytest.mark.database_sessions
 async def test_protected_route_costs_one_query(client: httpx.AsyncClient, queries: QueryCounter) -> None:
-    """DESIGN §3: one read per request, even when several providers run in it."""
+    """docs/design.md#the-hot-path: one read per request, even when several providers run in it."""
     await sign_up(client)
     queries.statements.clear()
     assert (await client.get("/me")).status_code == 200

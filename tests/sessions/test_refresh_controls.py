@@ -1,4 +1,4 @@
-"""disable_session_refresh and defer_session_refresh (SPEC §2.4, better-auth #6799): S4."""
+"""disable_session_refresh and defer_session_refresh (docs/better-auth.md#session-lookup, better-auth #6799): S4."""
 
 from __future__ import annotations
 

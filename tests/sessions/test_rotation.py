@@ -1,4 +1,5 @@
-"""Secret rotation with BETTER_AUTH_SECRETS (SPEC §2.11; better-auth signs everyone out, we do not): T7."""
+"""Secret rotation with BETTER_AUTH_SECRETS (docs/better-auth.md#secrets-and-rotation; better-auth signs everyone out,
+we do not): T7."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Stateless sessions (`session.store = "stateless"`): the encrypted `session_data` cookie is the session.
 
 What only this mode has: no session rows, zero I/O per request, tamper/key/expiry/version/rotation checks on the JWE
-(SECURITY T1-T4, T7), chunked cookies, re-minting with an absolute lifetime, and revocation through per-user epochs
+(T1-T4, T7), chunked cookies, re-minting with an absolute lifetime, and revocation through per-user epochs
 (T6). The behaviour it shares with database sessions runs in both modes in the modules that set `SESSION_STORES`.
 """
 

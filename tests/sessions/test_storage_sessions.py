@@ -1,5 +1,5 @@
-"""Sessions in secondary storage (SPEC §2.6) on memory and Redis: better-auth's keys, no lost index entries,
-no revoked session left valid (#11022, #11073, #10992), and the database modes beside it."""
+"""Sessions in secondary storage (docs/better-auth.md#secondary-storage) on memory and Redis: better-auth's keys, no
+lost index entries, no revoked session left valid (#11022, #11073, #10992), and the database modes beside it."""
 
 from __future__ import annotations
 

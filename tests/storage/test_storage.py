@@ -1,5 +1,6 @@
-"""Secondary storage (SPEC §2.6): the same behaviour on `MemoryStorage` and on a real Redis, including the session
-index that better-auth gets wrong (#11022 and #11073: lost entries; #10992: a TTL that floors to 0 means forever)."""
+"""Secondary storage (docs/better-auth.md#secondary-storage): the same behaviour on `MemoryStorage` and on a real Redis,
+including the session index that better-auth gets wrong (#11022 and #11073: lost entries; #10992: a TTL that floors to 0
+means forever)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Providers are data (DESIGN §6, SPEC §5.1): endpoints, scopes, a pure profile mapper, and the rules for the stable
-subject and the issuer. Building the authorization request (with PKCE S256 always) lives here, once."""
+"""Providers are data (docs/better-auth.md#oauth-providers): endpoints, scopes, a pure profile mapper, and the rules for
+the stable subject and the issuer. Building the authorization request (with PKCE S256 always) lives here, once."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Any OpenID Connect provider, from its discovery document (SECURITY O4: the document's `issuer` must be the one
-its URL names, so a tampered or mixed-up discovery cannot redirect the flow)."""
+"""Any OpenID Connect provider, from its discovery document (docs/security.md O4: the document's `issuer` must be the
+one its URL names, so a tampered or mixed-up discovery cannot redirect the flow)."""
 
 from __future__ import annotations
 

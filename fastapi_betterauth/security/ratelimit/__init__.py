@@ -1,5 +1,6 @@
-"""Rate limiting (SPEC §7.3; SECURITY L2-L4): request limits per client network and route on the auth routes, and
-throttling of failed sign-ins per account. Built on `limits`' fixed-window strategy over three storages."""
+"""Rate limiting (docs/better-auth.md#rate-limiter; docs/security.md L2-L4): request limits per client network and route
+on the auth routes, and throttling of failed sign-ins per account. Built on `limits`' fixed-window strategy over three
+storages."""
 
 from ...settings import RateLimitRule
 from .account import SignInThrottle

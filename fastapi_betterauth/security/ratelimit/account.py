@@ -1,4 +1,4 @@
-"""Throttling of failed email/password sign-ins per account (SECURITY L2, L4), built so that it cannot be turned
+"""Throttling of failed email/password sign-ins per account (docs/security.md L2, L4), built so that it cannot be turned
 into a lockout of the account's owner.
 
 Three counters per email (fixed windows in the limiter's storage):

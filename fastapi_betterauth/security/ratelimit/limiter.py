@@ -1,5 +1,5 @@
-"""The request limiter of the auth routes (better-auth's rate limiter, SPEC §7.3): client network + route, fixed
-windows, 429 `RATE_LIMITED` with `Retry-After`."""
+"""The request limiter of the auth routes (better-auth's rate limiter, docs/better-auth.md#rate-limiter): client network
+and route, fixed windows, 429 `RATE_LIMITED` with `Retry-After`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Which rule limits a path (SPEC §7.3): the global rule, better-auth's special rules, then custom rules."""
+"""Which rule limits a path (docs/better-auth.md#rate-limiter): the global rule, better-auth's special rules, then
+custom rules."""
 
 from __future__ import annotations
 
