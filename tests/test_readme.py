@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from fastapi_betterauth import AuthSettings
+from fastapi_betterauth.plugins.registry import BUILT_IN, built_in
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -28,6 +29,13 @@ def test_every_setting_is_documented() -> None:
     # Top-level fields with their own well-known names (DATABASE_URL) are listed under those.
     missing = [name for name in missing if name != "BETTER_AUTH_DATABASE_URL" or "DATABASE_URL" not in README]
     assert missing == []
+
+
+def test_every_option_of_a_built_in_plugin_is_documented() -> None:
+    for plugin_id in BUILT_IN:
+        prefix = f"BETTER_AUTH_PLUGINS__{plugin_id.upper()}__"
+        names = _env_names(built_in(plugin_id).options_model, prefix)
+        assert [name for name in names if name not in README] == [], plugin_id
 
 
 def test_quick_start_commands_are_what_ci_runs() -> None:
