@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from types import EllipsisType
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from .background import BackgroundTasks
 from .clock import Clock, SystemClock
@@ -48,7 +47,9 @@ from .security.ratelimit import RateLimiter, RuleValue, SignInThrottle, limit_ba
 from .sessions import router as sessions_router
 from .sessions.cache import CacheVersion, SessionCookieCache
 from .sessions.cookie_cache import CookieCacheCodec
+from .sessions.cookie_writer import SessionCookieWriter
 from .sessions.deps import STATE_KEY, SessionSource
+from .sessions.issuer import SessionIssuer
 from .sessions.revocation import DatabaseRevocations, SessionRevocations, StorageRevocations
 from .sessions.service import AuthSession, ClientInfo, SessionService
 from .sessions.stateless import StatelessSessions, StatelessSessionStore
@@ -145,8 +146,19 @@ class BetterAuth:
         self.stateless = self._stateless(revocations, cookie_cache_version)
         """The stateless session cookie, when sessions are stateless (then `cookie_cache` is None)."""
         self.cookie_cache = None if self.stateless else self._cookie_cache(store, cookie_cache_version)
+        self.issuer = SessionIssuer(self.sessions)
+        """Every sign-in becomes a session here, through the plugins' sign-in stages."""
+        self.session_cookies = SessionCookieWriter(
+            self.cookies,
+            self.sessions,
+            self.keyring,
+            stateless=self.stateless,
+            cookie_cache=self.cookie_cache,
+            bearer=self.settings.bearer.enabled,
+        )
+        """Where a session reaches the browser: its cookie, the cookie cache or stateless copy, the bearer header."""
         self.email_password = EmailPasswordService(
-            options, self.database, self.passwords, self.sessions, self.clock, self.hooks, policy=self.password_policy
+            options, self.database, self.passwords, self.issuer, self.clock, self.hooks, policy=self.password_policy
         )
         self.tokens = VerificationService(self.database, self.clock)
         self.background = BackgroundTasks()
@@ -193,6 +205,7 @@ class BetterAuth:
             self.hooks,
             token_cipher,
             self.accounts,
+            issuer=self.issuer,
             has_database=self.has_database,
             keyring=self.keyring,
             session_rows=not self.stateless_sessions,
@@ -219,6 +232,8 @@ class BetterAuth:
             keyring=self.keyring,
             cookies=self.cookies,
             sessions=self.sessions,
+            issuer=self.issuer,
+            session_cookies=self.session_cookies,
             users=self.users,
             tokens=self.tokens,
             mailer=self.mailer,
@@ -237,6 +252,8 @@ class BetterAuth:
             self.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
             for cleanup in plugin.user_cleanups():
                 self.users.add_cleanup(cleanup)
+            for stage in plugin.sign_in_stages():
+                self.issuer.add_stage(stage)
         return plugins
 
     def plugin(self, kind: type[PluginT]) -> PluginT:
@@ -396,36 +413,6 @@ class BetterAuth:
             ip_address=self.client_ips.for_request(request),
             user_agent=request.headers.get("user-agent"),
         )
-
-    async def show_user_change(
-        self, response: Response, found: AuthSession, user: User, present: Mapping[str, str]
-    ) -> None:
-        """Re-send the session cookies after a change to the signed-in `user`, as better-auth does after every user
-        change: the session cookie again (a fresh `Max-Age`), and the cookie cache or stateless session showing the
-        change at once."""
-        remember_me = self.cookies.read_signed(present, self.cookies.dont_remember) is None
-        await self.set_session_cookies(response, replace(found, user=user), remember_me=remember_me, present=present)
-
-    async def set_session_cookies(
-        self, response: Response, found: AuthSession, *, remember_me: bool, present: Mapping[str, str] | None = None
-    ) -> None:
-        """Set the session cookie, its cookie-cache copy when enabled, and with bearer tokens on, expose the signed
-        token in `set-auth-token`. `present`: the request's cookies (stale cache chunks are expired)."""
-        if found.source != "session":
-            return  # a mock session from an API key never gets a cookie
-        if self.stateless is not None:
-            await self.stateless.write(response, found, present or {}, remember_me=remember_me)
-            max_age = self.stateless.cookie_max_age(found, remember_me)
-        else:
-            max_age = self.sessions.cookie_max_age(remember_me)
-        self.cookies.set_session(response, found.session.token, max_age=max_age)
-        if remember_me and present and self.cookies.dont_remember in present:
-            self.cookies.expire(response, self.cookies.dont_remember)  # a remembered session follows a forgotten one
-        if self.cookie_cache is not None:
-            await self.cookie_cache.write(response, found, present or {}, remember_me=remember_me)
-        if self.settings.bearer.enabled:
-            response.headers["set-auth-token"] = sign_value(self.keyring.current, found.session.token)
-            response.headers["access-control-expose-headers"] = "set-auth-token"
 
 
 class AuthAPI:

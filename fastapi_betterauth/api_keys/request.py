@@ -16,6 +16,7 @@ from ..audit import audit
 from ..db.models import Session
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
+from ..sessions.issuer import SignInAttempt
 from ..sessions.service import AuthSession
 from .errors import ApiKeyErrorCode, api_key_error
 from .keys import Permissions, grants, hash_key
@@ -118,14 +119,16 @@ async def api_key_session(plugin: ApiKeys, request: Request, key: str) -> AuthSe
     verified = await verify_request_key(plugin, request, key)
     context = plugin.context
     now = context.clock.now()
-    client = context.client_info(request)
+    # The sign-in stages see it like any sign-in (an admin's ban refuses it); what they change applies to it.
+    attempt = await context.issuer.check(SignInAttempt(verified.user, "api-key", client=context.client_info(request)))
+    values = attempt.session_values
     data: dict[str, Any] = {
         "user_id": verified.user.id,
-        "expires_at": verified.key.expires_at or now + context.settings.session.expires_in,
+        "expires_at": values.get("expires_at") or verified.key.expires_at or now + context.settings.session.expires_in,
         "created_at": verified.key.created_at,
         "updated_at": now,
-        "ip_address": client.ip_address or "",
-        "user_agent": client.user_agent or "",
+        "ip_address": values.get("ip_address", attempt.client.ip_address) or "",
+        "user_agent": values.get("user_agent", attempt.client.user_agent) or "",
         "source": "api_key",
         "api_key_id": verified.key.id,
     }
@@ -143,5 +146,6 @@ async def api_key_session(plugin: ApiKeys, request: Request, key: str) -> AuthSe
         ip_address=data["ip_address"],
         user_agent=data["user_agent"],
     )
-    audit("session.api_key", user=verified.user.id, key=verified.key.id, ip=client.ip_address, source="api_key")
+    ip_address = attempt.client.ip_address
+    audit("session.api_key", user=verified.user.id, key=verified.key.id, ip=ip_address, source="api_key")
     return AuthSession(session, verified.user, source="api_key")

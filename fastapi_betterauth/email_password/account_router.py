@@ -23,6 +23,7 @@ from ..routing import (
 )
 from ..schemas import UserOut
 from ..sessions.deps import require_session, resolve_session
+from ..sessions.issuer import SignInAttempt
 from .account_schemas import (
     ChangePasswordBody,
     PasswordBody,
@@ -82,13 +83,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
             answer.headers.update(LINK_HEADERS)
         # The user's own browser sees the change at once (its cookie cache or stateless session is re-issued).
         if current is not None and current.user.id == verified.user.id:
-            await auth.show_user_change(answer, current, verified.user, request.cookies)
+            await auth.session_cookies.show_user_change(answer, current, verified.user, request.cookies)
         elif verified.outcome == "verified" and auth.settings.email_verification.auto_sign_in_after_verification:
-            client = auth.client_info(request)
-            found = await auth.sessions.create(
-                verified.user, ip_address=client.ip_address, user_agent=client.user_agent
-            )
-            await auth.set_session_cookies(answer, found, remember_me=True, present=request.cookies)
+            attempt = SignInAttempt(verified.user, "email-verification", client=auth.client_info(request))
+            found = await auth.issuer.issue(attempt)
+            await auth.session_cookies.write(answer, found, remember_me=True, present=request.cookies)
         return answer
 
     async def request_reset(request: Request) -> dict[str, Any]:
@@ -152,7 +151,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             found, body.current_password, body.new_password, revoke_other_sessions=body.revoke_other_sessions
         )
         if renewed is not None:
-            await auth.set_session_cookies(response, renewed, remember_me=True, present=request.cookies)
+            await auth.session_cookies.write(response, renewed, remember_me=True, present=request.cookies)
         response.headers.update(NO_STORE)
         return {
             "token": renewed.session.token if renewed else None,

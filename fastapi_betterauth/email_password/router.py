@@ -37,7 +37,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         )
         response.headers.update(NO_STORE)
         if result.session is not None:
-            await auth.set_session_cookies(
+            await auth.session_cookies.write(
                 response, result.session, remember_me=body.remember_me, present=request.cookies
             )
         return {
@@ -63,7 +63,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
                 callback_url=body.callback_url,
             )
         response.headers.update(NO_STORE)
-        await auth.set_session_cookies(response, found, remember_me=body.remember_me, present=request.cookies)
+        await auth.session_cookies.write(response, found, remember_me=body.remember_me, present=request.cookies)
         answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}
         if body.callback_url is not None:
             answer["url"] = body.callback_url

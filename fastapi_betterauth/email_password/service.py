@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..audit import audit, email_digest
 from ..clock import Clock
@@ -20,7 +19,8 @@ from ..db.models import CREDENTIAL_PROVIDER, Account, User
 from ..db.queries import find_user_with_credential, set_account_password
 from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..hooks import HookRunner, HookVetoError
-from ..sessions.service import AuthSession, ClientInfo, SessionService
+from ..sessions.issuer import SessionIssuer, SignInAttempt
+from ..sessions.service import AuthSession, ClientInfo
 from ..settings import EmailAndPasswordSettings
 from .schemas import is_valid_email
 
@@ -63,7 +63,7 @@ class EmailPasswordService:
         settings: EmailAndPasswordSettings,
         database: Database,
         passwords: PasswordHasher,
-        sessions: SessionService,
+        issuer: SessionIssuer,
         clock: Clock,
         hooks: HookRunner | None = None,
         policy: PasswordPolicy | None = None,
@@ -72,7 +72,7 @@ class EmailPasswordService:
         self.policy = policy or PasswordPolicy(settings)
         self._database = database
         self._passwords = passwords
-        self._sessions = sessions
+        self._issuer = issuer
         self._clock = clock
         self._hooks = hooks or HookRunner()
         self.emails: EmailFlows | None = None
@@ -129,6 +129,9 @@ class EmailPasswordService:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
         account = Account(**{**account_data, "id": generate_id(), "user_id": user_id})
         sign_in = self.settings.auto_sign_in and not self.settings.require_email_verification
+        attempt = SignInAttempt(user, "sign-up", remember_me, client)
+        if sign_in:  # before anything is written: a stage that refuses it stops the sign-up
+            attempt = await self._issuer.check(attempt)
         session: AuthSession | None = None
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
@@ -141,7 +144,7 @@ class EmailPasswordService:
                 await self._hooks.after("user", "create", user.model_dump())
                 await self._hooks.after("account", "create", account.model_dump())
                 if sign_in:
-                    session = await self._open_session(user, remember_me, client, db)
+                    session = await self._issuer.create(attempt, db=db)
         except _EmailTaken:
             if self._generic_duplicates:
                 if self.emails is not None:
@@ -204,17 +207,13 @@ class EmailPasswordService:
             if self.emails is not None:
                 self.emails.after_unverified_sign_in(user, callback_url)
             raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
+        attempt = await self._issuer.check(SignInAttempt(user, "email", remember_me, client))
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-                session = await self._open_session(user, remember_me, client, db)
+                session = await self._issuer.create(attempt, db=db)
                 if outcome.new_hash is not None:
                     await set_account_password(db, account.id, outcome.new_hash, self._clock.now())
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
         audit("sign_in.succeeded", user=user.id, session=session.session.id, ip=client.ip_address, method="password")
         return session
-
-    async def _open_session(self, user: User, remember_me: bool, client: ClientInfo, db: AsyncSession) -> AuthSession:
-        return await self._sessions.create(
-            user, remember_me=remember_me, ip_address=client.ip_address, user_agent=client.user_agent, db=db
-        )

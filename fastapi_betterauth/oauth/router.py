@@ -84,7 +84,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
                 user_agent=client.user_agent,
             )
             assert signed_in.found is not None
-            await auth.set_session_cookies(response, signed_in.found, remember_me=True, present=request.cookies)
+            await auth.session_cookies.write(response, signed_in.found, remember_me=True, present=request.cookies)
             keep_account(response, signed_in.account, request.cookies)
             response.headers.update(NO_STORE)
             return {
@@ -158,7 +158,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         else:
             answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
             if signed_in.found is not None:
-                await auth.set_session_cookies(answer, signed_in.found, remember_me=True, present=request.cookies)
+                await auth.session_cookies.write(answer, signed_in.found, remember_me=True, present=request.cookies)
                 keep_account(answer, signed_in.account, request.cookies)
         answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
         return answer

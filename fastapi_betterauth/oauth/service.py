@@ -29,7 +29,8 @@ from ..db.models import Account, User
 from ..db.queries import find_provider_account, find_user_by_email
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookRunner
-from ..sessions.service import AuthSession, SessionService
+from ..sessions.issuer import SessionIssuer, SignInAttempt
+from ..sessions.service import AuthSession, ClientInfo, SessionService
 from ..settings import AuthSettings
 from ..users.service import UserService
 from .accounts import AccountService
@@ -92,6 +93,7 @@ class OAuthService:
         cipher: ProviderTokenCipher,
         accounts: AccountService,
         *,
+        issuer: SessionIssuer,
         has_database: bool = True,
         keyring: Keyring | None = None,
         session_rows: bool = True,
@@ -109,6 +111,7 @@ class OAuthService:
         self.providers = providers  # shared with the account service; discovered providers are added at start
         self._database = database
         self._sessions = sessions
+        self._issuer = issuer
         self._users = users
         self.states = states
         self._client = client
@@ -218,13 +221,14 @@ class OAuthService:
         if isinstance(link, dict):
             await self._link(provider, profile, token, link, error_url)
             return SignedIn(None, callback_url, is_new_user=False)
+        client = ClientInfo(ip_address, user_agent)
         if not self._has_database:
             user, account = self._cookie_identity(provider, profile, token, error_url)
-            found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
+            found = await self._issuer.issue(SignInAttempt(user, provider_id, client=client))
             audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
             return SignedIn(found, callback_url, is_new_user=False, account=account)
         user, is_new = await self._resolve(provider, profile, token, error_url)
-        found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
+        found = await self._issuer.issue(SignInAttempt(user, provider_id, client=client))
         audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
         new_user_url = stored.get("newUserURL")
         redirect_to = str(new_user_url) if is_new and new_user_url else callback_url
@@ -258,10 +262,9 @@ class OAuthService:
                 (user, account), is_new = self._cookie_identity(provider, profile, token, ""), False
         except CallbackError as refused:
             raise AuthError(ErrorCode.OAUTH_LINK_ERROR, 401, refused.code.replace("_", " ")) from None
-        found = await self._sessions.create(user, ip_address=ip_address, user_agent=user_agent)
-        audit(
-            "sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=f"{provider_id}:id_token"
-        )
+        method = f"{provider_id}:id_token"
+        found = await self._issuer.issue(SignInAttempt(user, method, client=ClientInfo(ip_address, user_agent)))
+        audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=method)
         return SignedIn(found, "", is_new, account)
 
     async def link_with_id_token(

@@ -20,6 +20,7 @@ from sqlalchemy import Table
 
 from ..security.ratelimit import RuleValue
 from ..sessions.deps import SessionSource
+from ..sessions.issuer import SignInStage
 from ..users.service import UserCleanup
 
 if TYPE_CHECKING:
@@ -100,6 +101,11 @@ class Plugin(Generic[OptionsT]):
 
     def session_sources(self) -> Sequence[SessionSource]:
         """Credentials that stand for a session in one request when no session token is presented."""
+        return ()
+
+    def sign_in_stages(self) -> Sequence[SignInStage]:
+        """Steps every sign-in goes through before its session is created, in plugin order: let it through, change
+        it, refuse it (`AuthError`) or answer instead (`SignInHalted`). See `sessions/issuer.py`."""
         return ()
 
     def user_cleanups(self) -> Sequence[UserCleanup]:

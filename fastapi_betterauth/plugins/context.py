@@ -15,6 +15,8 @@ from ..hooks import HookRunner
 from ..mail import Mailer
 from ..security.client_ip import ClientIPResolver
 from ..security.ratelimit import RateLimiter
+from ..sessions.cookie_writer import SessionCookieWriter
+from ..sessions.issuer import SessionIssuer
 from ..sessions.service import ClientInfo, SessionService
 from ..settings import AuthSettings
 from ..users.service import UserService
@@ -34,6 +36,10 @@ class AuthContext:
     keyring: Keyring
     cookies: AuthCookies
     sessions: SessionService
+    issuer: SessionIssuer
+    """Sign a user in (through every plugin's sign-in stages): what a plugin's own sign-in method calls."""
+    session_cookies: SessionCookieWriter
+    """Send a new session to the browser (its cookie, cache copy and bearer header)."""
     users: UserService
     tokens: VerificationService
     """Verification rows: single-use tokens of the plugin's own flows."""

@@ -88,7 +88,7 @@ async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request:
     found = lookup.found
     remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
     if found is not None and lookup.refreshed:
-        await auth.set_session_cookies(response, found, remember_me=remember_me, present=request.cookies)
+        await auth.session_cookies.write(response, found, remember_me=remember_me, present=request.cookies)
     elif found is not None and not lookup.from_cache and auth.cookie_cache is not None:
         await auth.cookie_cache.write(response, found, request.cookies, remember_me=remember_me)
     elif lookup.stale_cookie:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -73,9 +73,11 @@ class SessionService:
         remember_me: bool = True,
         ip_address: str | None = None,
         user_agent: str | None = None,
+        expires_at: datetime | None = None,
         db: AsyncSession | None = None,
     ) -> AuthSession:
-        """A new session with a fresh random token (never one the client chose, nor one a hook chose).
+        """A new session with a fresh random token (never one the client chose, nor one a hook chose). Sign-ins go
+        through `SessionIssuer` (its stages), which calls this; `expires_at` replaces the configured lifetime.
 
         `HookVetoError` when a `before_create` session hook refuses it.
         """
@@ -83,7 +85,7 @@ class SessionService:
         lifetime = self.settings.expires_in if remember_me else self.settings.remember_me_false_expires_in
         data: dict[str, Any] = {
             "user_id": user.id,
-            "expires_at": now + lifetime,
+            "expires_at": expires_at or now + lifetime,
             "created_at": now,
             "updated_at": now,
             "ip_address": ip_address or "",

@@ -30,7 +30,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes, shape=("record",))
         found = await require_session(request, response, sensitive=True)
         user = await auth.users.update_profile(found.user, body.model_dump(exclude_unset=True))
-        await auth.show_user_change(response, found, user, request.cookies)
+        await auth.session_cookies.show_user_change(response, found, user, request.cookies)
         return {"status": True}
 
     @router.post(
@@ -43,7 +43,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         found = await require_session(request, response, sensitive=True)
         updated = await auth.email_flows.change_email(found.user, body.new_email, body.callback_url)
         if updated is not None:
-            await auth.show_user_change(response, found, updated, request.cookies)
+            await auth.session_cookies.show_user_change(response, found, updated, request.cookies)
         return {"status": True}
 
     async def delete_account(request: Request, response: Response, found: AuthSession) -> None:
