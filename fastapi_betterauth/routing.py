@@ -11,10 +11,11 @@ from typing import Any, TypeVar, get_args
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from fastapi import Request
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, APIRouter
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
@@ -99,6 +100,12 @@ class AuthRoute(APIRoute):
         shared = shared_errors(unsafe=not methods <= _SAFE_METHODS, body="requestBody" in extra)
         for status, (text, model) in shared.items():
             _add_error(responses, status, text, model)
+        response_class = kwargs.get("response_class")
+        if isinstance(response_class, DefaultPlaceholder):
+            response_class = response_class.value
+        if response_class is not None and response_class.media_type != JSONResponse.media_type:
+            # FastAPI would document the error models in the route's media type (a page's `text/html`).
+            responses = {status: _json_content(answer) for status, answer in responses.items()}
         if 422 not in responses and "422" not in responses:
             # FastAPI documents its own 422 for routes with parameters; a `None` there is left out of the document.
             extra["responses"] = {**extra.get("responses", {}), "422": None}
@@ -550,3 +557,12 @@ def _add_error(responses: Responses, status: int, text: str, model: Any) -> None
         text = f"{described}; {text}"
     merged = model if model is _ANY_ERROR_MODEL or known.get("model") is None else known["model"]
     responses[status] = {**known, "model": merged, "description": text}
+
+
+def _json_content(answer: dict[str, Any]) -> dict[str, Any]:
+    """A response documented by `model` as the JSON it is, whatever the route's own media type."""
+    if "model" not in answer:
+        return answer
+    answer = dict(answer)
+    schema = _inline_definitions(TypeAdapter(answer.pop("model")).json_schema(mode="serialization"))
+    return {**answer, "content": {JSONResponse.media_type: {"schema": schema}}}

@@ -28,14 +28,16 @@ JsDate = Annotated[
 """A date, answered as an ISO 8601 string in UTC with milliseconds (`2026-01-31T12:00:00.000Z`)."""
 
 
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
+def _nothing() -> None:
+    return None
 
 
 def omitted(alias: str | None = None) -> Any:
     """A response-model field that is left out of the JSON when it has no value (it is never `null`): optional in
-    the schema, with no default to mislead."""
-    return Field(default=None, alias=alias, json_schema_extra=_no_default)
+    the schema, and without a default there (a factory's is not written)."""
+    if alias is None:  # left to the model's alias generator
+        return Field(default_factory=_nothing)
+    return Field(default_factory=_nothing, alias=alias)
 
 
 class RequestBody(BaseModel):
