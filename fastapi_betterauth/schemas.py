@@ -32,12 +32,10 @@ def _nothing() -> None:
     return None
 
 
-def omitted(alias: str | None = None) -> Any:
+def omitted() -> Any:
     """A response-model field that is left out of the JSON when it has no value (it is never `null`): optional in
     the schema, and without a default there (a factory's is not written)."""
-    if alias is None:  # left to the model's alias generator
-        return Field(default_factory=_nothing)
-    return Field(default_factory=_nothing, alias=alias)
+    return Field(default_factory=_nothing)
 
 
 class RequestBody(BaseModel):
@@ -48,9 +46,15 @@ class RequestBody(BaseModel):
 
 
 class CamelModel(BaseModel):
-    """Snake-case attributes, camelCase JSON (better-auth's field names)."""
+    """Snake-case attributes, camelCase JSON (better-auth's field names). As documented in OpenAPI, the JSON has
+    these fields and no others (reading one ignores others)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        json_schema_extra={"additionalProperties": False},
+    )
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
@@ -81,13 +85,13 @@ class SessionOut(CamelModel):
     id: str
 
 
-class SessionResponse(BaseModel):
+class SessionResponse(CamelModel):
     """`GET /get-session` when signed in. (`needsRefresh` only with `session.defer_session_refresh`; a session
     enricher answers its own body instead.)"""
 
     session: SessionOut
     user: UserOut
-    needs_refresh: bool = omitted(alias="needsRefresh")
+    needs_refresh: bool = omitted()
 
 
 class ErrorResponse(BaseModel):
@@ -100,20 +104,20 @@ class ErrorResponse(BaseModel):
     message: str
 
 
-class MessageResponse(BaseModel):
+class MessageResponse(CamelModel):
     """The errors better-auth answers with a message and no code (README: Endpoints): "No fields to update", and
     "Invalid callbackURL: expected a string" for a redirect target that is not a string."""
 
     message: str
 
 
-class StatusResponse(BaseModel):
+class StatusResponse(CamelModel):
     """`{"status": true}`: done."""
 
     status: bool
 
 
-class SuccessResponse(BaseModel):
+class SuccessResponse(CamelModel):
     """`{"success": true}`: done."""
 
     success: bool
