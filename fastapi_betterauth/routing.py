@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by the feature routers: the error-answering route class and request-body parsing."""
+"""HTTP plumbing shared by the feature routers: the error-answering route class, request-body parsing, and the
+OpenAPI description of what the routes answer."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any, TypeVar, get_args
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from fastapi import Request
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, APIRouter
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
@@ -21,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from .errors import AuthError, ErrorCode, NotRoutedError, internal_error_response
 from .hooks import HookVetoError
+from .schemas import ErrorResponse, MessageResponse
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -84,7 +87,29 @@ _BOUNDS = {
 class AuthRoute(APIRoute):
     """Every error leaves an auth route as `{"code", "message"}`: ours, validation (400, never FastAPI's 422
     shape) and unexpected ones (500 without details, logged). A request with a method the route does not serve
-    gets better-auth's bare 404, not a 405."""
+    gets better-auth's bare 404, not a 405.
+
+    Its OpenAPI operation lists, besides the route's own `responses`, the errors every auth route can answer
+    (`shared_errors`), and not FastAPI's 422, which never leaves it.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {method.upper() for method in kwargs.get("methods") or ("GET",)}
+        extra: dict[str, Any] = dict(kwargs.get("openapi_extra") or {})
+        responses = dict(kwargs.get("responses") or {})
+        shared = shared_errors(unsafe=not methods <= _SAFE_METHODS, body="requestBody" in extra)
+        for status, (text, model) in shared.items():
+            _add_error(responses, status, text, model)
+        response_class = kwargs.get("response_class")
+        if isinstance(response_class, DefaultPlaceholder):
+            response_class = response_class.value
+        if response_class is not None and response_class.media_type != JSONResponse.media_type:
+            # FastAPI would document the error models in the route's media type (a page's `text/html`).
+            responses = {status: _json_content(answer) for status, answer in responses.items()}
+        if 422 not in responses and "422" not in responses:
+            # FastAPI documents its own 422 for routes with parameters; a `None` there is left out of the document.
+            extra["responses"] = {**extra.get("responses", {}), "422": None}
+        super().__init__(path, endpoint, **{**kwargs, "responses": responses, "openapi_extra": extra})
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.methods and scope["method"] not in self.methods:
@@ -436,3 +461,108 @@ def _inline_definitions(schema: dict[str, Any]) -> dict[str, Any]:
 
     inlined: dict[str, Any] = inline(schema)
     return inlined
+
+
+# What the routes answer, for their OpenAPI operations. Routes document their success and their own errors with
+# `answers(...)`; `AuthRoute` adds the errors every auth route shares.
+
+Responses = dict[int | str, dict[str, Any]]
+"""The `responses=` of a route."""
+ErrorDocs = Mapping[int, str]
+"""Statuses a route may answer with an error, each with the codes it may carry (the response's description)."""
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_ERROR_MODEL: Any = ErrorResponse
+_ANY_ERROR_MODEL: Any = ErrorResponse | MessageResponse
+
+READS_SESSION: ErrorDocs = {
+    401: "`INVALID_API_KEY`, `KEY_DISABLED`, `KEY_EXPIRED`, `FAILED_TO_CREATE_SESSION` (an `x-api-key` that cannot "
+    "sign in, with `api_key.enable_session_for_api_keys`)",
+    403: "`INVALID_API_KEY` (a key of another kind), `REFUSED_BY_HOOK` (a session refresh refused by a hook)",
+    429: "`USAGE_EXCEEDED` (the API key's quota)",
+}
+"""Errors of a route that reads the caller's session, if any."""
+NEEDS_SESSION: ErrorDocs = {**READS_SESSION, 401: f"`UNAUTHORIZED` (no session); {READS_SESSION[401]}"}
+"""Errors of a route that needs a session."""
+SENSITIVE: ErrorDocs = {
+    **NEEDS_SESSION,
+    403: f"`API_KEY_SESSION_NOT_ALLOWED` (a session made from an API key); {READS_SESSION[403]}",
+}
+"""Errors of a route that needs a session from a sign-in (credential, session and key changes)."""
+
+
+def shared_errors(*, unsafe: bool, body: bool) -> dict[int, tuple[str, Any]]:
+    """The errors any auth route may answer, by status: description and body model. `unsafe`: for methods other
+    than GET (origin and redirect-target checks, which read the body); `body`: for routes that read a body."""
+    bad_request = ["`VALIDATION_ERROR` (a malformed parameter or body; any text with a NUL character)"]
+    if body:
+        bad_request.append("`BAD_REQUEST` (a body that is not JSON)")
+    if unsafe:
+        bad_request.append(
+            'no code: "Invalid callbackURL: expected a string" (also `redirectURL`, `errorCallbackURL`, '
+            "`newUserCallbackURL`)"
+        )
+    errors: dict[int, tuple[str, Any]] = {400: ("; ".join(bad_request), _ANY_ERROR_MODEL if unsafe else _ERROR_MODEL)}
+    if unsafe:
+        errors[403] = (
+            "`INVALID_ORIGIN`, `MISSING_OR_NULL_ORIGIN`, `CROSS_SITE_NAVIGATION_LOGIN_BLOCKED` (the origin check); "
+            "`INVALID_CALLBACK_URL`, `INVALID_REDIRECT_URL`, `INVALID_ERROR_CALLBACK_URL`, "
+            "`INVALID_NEW_USER_CALLBACK_URL` (an untrusted redirect target); `REFUSED_BY_HOOK`",
+            _ERROR_MODEL,
+        )
+        errors[413] = ("`REQUEST_BODY_TOO_LARGE` (over `advanced.max_body_bytes`)", _ERROR_MODEL)
+    if body:
+        errors[415] = ("`UNSUPPORTED_MEDIA_TYPE` (a body neither JSON nor, where taken, a form)", _ERROR_MODEL)
+    errors[429] = ("`RATE_LIMITED` (with `Retry-After`: seconds to wait)", _ERROR_MODEL)
+    errors[503] = ("`SERVICE_UNAVAILABLE` (the database or storage is unreachable; `Retry-After`)", _ERROR_MODEL)
+    return errors
+
+
+def answers(
+    model: Any = None,
+    *errors: ErrorDocs,
+    redirect: str | None = None,
+    html: str | None = None,
+    codeless: Mapping[int, str] | None = None,
+) -> Responses:
+    """The `responses=` of an auth route (with `response_model=None`: the route builds its JSON itself): `model`
+    for its 200 JSON body, or `html` for a 200 page; `redirect` for a 302; the errors particular to the route,
+    merged (`{401: "`UNAUTHORIZED`"}`), and `codeless` ones answered with a message only."""
+    responses: Responses = {}
+    if model is not None:
+        responses[200] = {"model": model}
+    if html is not None:
+        responses[200] = {"description": html, "content": {"text/html": {"schema": {"type": "string"}}}}
+    if redirect is not None:
+        location = {"description": "Where to go", "schema": {"type": "string"}}
+        responses[302] = {"description": redirect, "headers": {"Location": location}}
+    for docs in errors:
+        for status, text in docs.items():
+            _add_error(responses, status, text, _ERROR_MODEL)
+    for status, text in (codeless or {}).items():
+        _add_error(responses, status, f"no code: {text}", _ANY_ERROR_MODEL)
+    return responses
+
+
+def _add_error(responses: Responses, status: int, text: str, model: Any) -> None:
+    """Document `text` under `status`, after what is documented there already (never changing the caller's dicts)."""
+    known = responses.get(status)
+    if known is None:
+        responses[status] = {"model": model, "description": text}
+        return
+    described = known.get("description")
+    if described and text in described:
+        text = described
+    elif described:
+        text = f"{described}; {text}"
+    merged = model if model is _ANY_ERROR_MODEL or known.get("model") is None else known["model"]
+    responses[status] = {**known, "model": merged, "description": text}
+
+
+def _json_content(answer: dict[str, Any]) -> dict[str, Any]:
+    """A response documented by `model` as the JSON it is, whatever the route's own media type."""
+    if "model" not in answer:
+        return answer
+    answer = dict(answer)
+    schema = _inline_definitions(TypeAdapter(answer.pop("model")).json_schema(mode="serialization"))
+    return {**answer, "content": {JSONResponse.media_type: {"schema": schema}}}

@@ -1,11 +1,13 @@
-"""JSON shapes shared by every feature: better-auth's user and session objects."""
+"""JSON shapes shared by every feature: better-auth's user and session objects, its error bodies and the small
+answers many routes share. The response models document the JSON the routes send (OpenAPI); the routes build that
+JSON themselves, byte for byte as better-auth does."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from .db.loading import transient
@@ -18,7 +20,22 @@ def js_iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-JsDate = Annotated[datetime, PlainSerializer(js_iso, return_type=str, when_used="json")]
+JsDate = Annotated[
+    datetime,
+    PlainSerializer(js_iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+"""A date, answered as an ISO 8601 string in UTC with milliseconds (`2026-01-31T12:00:00.000Z`)."""
+
+
+def _nothing() -> None:
+    return None
+
+
+def omitted() -> Any:
+    """A response-model field that is left out of the JSON when it has no value (it is never `null`): optional in
+    the schema, and without a default there (a factory's is not written)."""
+    return Field(default_factory=_nothing)
 
 
 class RequestBody(BaseModel):
@@ -29,15 +46,23 @@ class RequestBody(BaseModel):
 
 
 class CamelModel(BaseModel):
-    """Snake-case attributes, camelCase JSON (better-auth's field names)."""
+    """Snake-case attributes, camelCase JSON (better-auth's field names). As documented in OpenAPI, the JSON has
+    these fields and no others (reading one ignores others)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        from_attributes=True,
+        json_schema_extra={"additionalProperties": False},
+    )
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
 
 
 class UserOut(CamelModel):
+    """better-auth's user object."""
+
     name: str
     email: str
     email_verified: bool
@@ -48,6 +73,8 @@ class UserOut(CamelModel):
 
 
 class SessionOut(CamelModel):
+    """better-auth's session object."""
+
     expires_at: JsDate
     token: str
     created_at: JsDate
@@ -58,10 +85,48 @@ class SessionOut(CamelModel):
     id: str
 
 
-class SessionResponse(BaseModel):
-    """`GET /get-session` when signed in."""
+class SessionResponse(CamelModel):
+    """`GET /get-session` when signed in. (`needsRefresh` only with `session.defer_session_refresh`; a session
+    enricher answers its own body instead.)"""
 
     session: SessionOut
+    user: UserOut
+    needs_refresh: bool = omitted()
+
+
+class ErrorResponse(BaseModel):
+    """better-auth's error body: a stable `code` and a human `message` (a few errors add fields, such as the
+    `details` of a rate-limited API key)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+
+
+class MessageResponse(CamelModel):
+    """The errors better-auth answers with a message and no code (README: Endpoints): "No fields to update", and
+    "Invalid callbackURL: expected a string" for a redirect target that is not a string."""
+
+    message: str
+
+
+class StatusResponse(CamelModel):
+    """`{"status": true}`: done."""
+
+    status: bool
+
+
+class SuccessResponse(CamelModel):
+    """`{"success": true}`: done."""
+
+    success: bool
+
+
+class TokenUserResponse(CamelModel):
+    """A user and the token of the session just made for them (`null` when no session was made)."""
+
+    token: str | None
     user: UserOut
 
 

@@ -13,11 +13,37 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from ..errors import AuthError, ErrorCode
-from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body
+from ..routing import NO_STORE, AuthRouter, ErrorDocs, answers, body_openapi, parse_body
+from ..schemas import SuccessResponse
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .errors import ApiKeyErrorCode, api_key_error
-from .schemas import INT32_MAX, CreateApiKeyBody, DeleteApiKeyBody, SortField, UpdateApiKeyBody, api_key_json
+from .schemas import (
+    INT32_MAX,
+    ApiKeyListResponse,
+    ApiKeyResponse,
+    CreateApiKeyBody,
+    CreatedApiKeyResponse,
+    DeleteApiKeyBody,
+    SortField,
+    UpdateApiKeyBody,
+    api_key_json,
+)
+
+SIGNED_IN: ErrorDocs = {
+    401: "`UNAUTHORIZED` (no session)",
+    403: "`API_KEY_SESSION_NOT_ALLOWED` (a session made from an API key); `REFUSED_BY_HOOK`",
+}
+"""Errors of the routes that need a session from a sign-in, never from a key."""
+SIGNED_IN_FROM_STORE: ErrorDocs = {**SIGNED_IN, 401: "`UNAUTHORIZED_SESSION` (no session, or another `userId`)"}
+"""The same, where better-auth answers `UNAUTHORIZED_SESSION`."""
+KEY_SETTINGS = (
+    "`METADATA_DISABLED`, `INVALID_METADATA_TYPE`, `KEY_DISABLED_EXPIRATION`, `EXPIRES_IN_IS_TOO_SMALL`, "
+    "`EXPIRES_IN_IS_TOO_LARGE`, `INVALID_NAME_LENGTH`, `SERVER_ONLY_PROPERTY`, `REFILL_AMOUNT_AND_INTERVAL_REQUIRED`, "
+    "`REFILL_INTERVAL_AND_AMOUNT_REQUIRED`"
+)
+"""Refusals of what a key is created or updated with (400)."""
+KEY_NOT_FOUND = {404: "`KEY_NOT_FOUND` (or not the user's)"}
 
 if TYPE_CHECKING:
     from .plugin import ApiKeys
@@ -43,6 +69,15 @@ def build_router(plugin: ApiKeys) -> APIRouter:
 
     @router.post(
         "/api-key/create",
+        response_model=None,
+        responses=answers(
+            CreatedApiKeyResponse,
+            SIGNED_IN_FROM_STORE,
+            {
+                400: f"{KEY_SETTINGS}, `INVALID_PREFIX_LENGTH`, `NAME_REQUIRED`",
+                404: "`USER_NOT_FOUND` (deleted meanwhile)",
+            },
+        ),
         summary="Create an API key (the key is in this answer only)",
         openapi_extra=body_openapi(CreateApiKeyBody),
     )
@@ -57,7 +92,12 @@ def build_router(plugin: ApiKeys) -> APIRouter:
         response.headers.update(NO_STORE)
         return created.to_json()
 
-    @router.get("/api-key/get", summary="One of the user's API keys (without the key)")
+    @router.get(
+        "/api-key/get",
+        response_model=None,
+        responses=answers(ApiKeyResponse, SIGNED_IN, KEY_NOT_FOUND),
+        summary="One of the user's API keys (without the key)",
+    )
     async def get_api_key(
         request: Request,
         response: Response,
@@ -68,7 +108,12 @@ def build_router(plugin: ApiKeys) -> APIRouter:
         response.headers.update(NO_STORE)
         return api_key_json(await keys.get(key_id, found.user.id))
 
-    @router.get("/api-key/list", summary="The user's API keys, paginated and sorted by the database")
+    @router.get(
+        "/api-key/list",
+        response_model=None,
+        responses=answers(ApiKeyListResponse, SIGNED_IN),
+        summary="The user's API keys, paginated and sorted by the database",
+    )
     async def list_api_keys(
         request: Request,
         response: Response,
@@ -92,6 +137,13 @@ def build_router(plugin: ApiKeys) -> APIRouter:
 
     @router.post(
         "/api-key/update",
+        response_model=None,
+        responses=answers(
+            ApiKeyResponse,
+            SIGNED_IN_FROM_STORE,
+            KEY_NOT_FOUND,
+            {400: f"{KEY_SETTINGS}, `NO_VALUES_TO_UPDATE`"},
+        ),
         summary="Change an API key's name, enabled state, expiry or metadata",
         openapi_extra=body_openapi(UpdateApiKeyBody),
     )
@@ -106,7 +158,13 @@ def build_router(plugin: ApiKeys) -> APIRouter:
         response.headers.update(NO_STORE)
         return api_key_json(updated)
 
-    @router.post("/api-key/delete", summary="Delete an API key", openapi_extra=body_openapi(DeleteApiKeyBody))
+    @router.post(
+        "/api-key/delete",
+        response_model=None,
+        responses=answers(SuccessResponse, SIGNED_IN, KEY_NOT_FOUND),
+        summary="Delete an API key",
+        openapi_extra=body_openapi(DeleteApiKeyBody),
+    )
     async def delete_api_key(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, DeleteApiKeyBody, max_bytes=max_bytes)
         found = await _signed_in(request, response)

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema
 from pydantic.alias_generators import to_snake
 from pydantic_core import PydanticCustomError
 
-from ..schemas import CamelModel, JsDate, RequestBody
+from ..schemas import CamelModel, JsDate, RequestBody, omitted
 from .models import ApiKey
 
 INT32_MAX = 2_147_483_647
@@ -124,7 +124,8 @@ class DeleteApiKeyBody(RequestBody):
 
 
 class ApiKeyOut(CamelModel):
-    """An API key as better-auth answers it, without the hash (`permissions` and `metadata` are added parsed)."""
+    """An API key as better-auth answers it, without the hash (`permissions` and `metadata` are added parsed:
+    `ApiKeyResponse`)."""
 
     config_id: str
     name: str | None
@@ -145,6 +146,28 @@ class ApiKeyOut(CamelModel):
     created_at: JsDate
     updated_at: JsDate
     id: str
+
+
+class ApiKeyResponse(ApiKeyOut):
+    """An API key as the routes answer it: its fields, with `permissions` and `metadata` parsed."""
+
+    permissions: dict[str, list[str]] | None
+    metadata: Any
+
+
+class CreatedApiKeyResponse(ApiKeyResponse):
+    """`/api-key/create`: the key, with the key itself (shown in this answer only)."""
+
+    key: str
+
+
+class ApiKeyListResponse(CamelModel):
+    """`/api-key/list`: one page of the user's keys, `total` of them; `limit` and `offset` as asked."""
+
+    api_keys: list[ApiKeyResponse]
+    total: int
+    limit: int = omitted()
+    offset: int = omitted()
 
 
 def parse_json_column(value: str | None) -> Any:

@@ -14,29 +14,37 @@ from ..errors import AuthError, ErrorCode
 from ..routing import (
     LINK_HEADERS,
     NO_STORE,
+    READS_SESSION,
+    SENSITIVE,
     AuthRouter,
     absolute_url,
+    answers,
     body_openapi,
     json_answer,
     parse_body,
     with_query,
 )
-from ..schemas import UserOut
+from ..schemas import StatusResponse, TokenUserResponse, UserOut
 from ..sessions.deps import require_session, resolve_session
 from ..sessions.issuer import SignInAttempt
+from ..users.router import USER_UPDATE
 from .account_schemas import (
     ChangePasswordBody,
     PasswordBody,
     RequestResetBody,
     ResetPasswordBody,
+    ResetRequestedResponse,
     SendVerificationBody,
+    VerifyEmailResponse,
 )
 from .flows import VerifiedEmail
+from .router import NEW_PASSWORD
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 RESET_MESSAGE = "If this email exists in our system, check your email for the reset link"
+WRONG_PASSWORD = {400: "`INVALID_PASSWORD`, `CREDENTIAL_ACCOUNT_NOT_FOUND` (the account has no password)"}
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
@@ -46,6 +54,10 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/send-verification-email",
+        response_model=None,
+        responses=answers(
+            StatusResponse, READS_SESSION, {400: "`EMAIL_MISMATCH`, `EMAIL_ALREADY_VERIFIED` (signed in)"}
+        ),
         summary="Mail a verification link",
         openapi_extra=body_openapi(SendVerificationBody),
     )
@@ -62,7 +74,22 @@ def build_router(auth: BetterAuth) -> APIRouter:
         flows.send_verification_later(found.user, body.callback_url)
         return {"status": True}
 
-    @router.get("/verify-email", summary="Follow a verification link")
+    @router.get(
+        "/verify-email",
+        response_model=None,
+        responses=answers(
+            VerifyEmailResponse,
+            READS_SESSION,
+            USER_UPDATE,
+            {
+                401: "`INVALID_TOKEN`, `TOKEN_EXPIRED`, `USER_NOT_FOUND`, `INVALID_USER` (without `callbackURL`)",
+                403: "`INVALID_CALLBACK_URL`",
+                400: "`SESSION_TOO_LARGE`",
+            },
+            redirect="To `callbackURL`, with `?error=CODE` when the link is refused",
+        ),
+        summary="Follow a verification link",
+    )
     async def verify_email(
         request: Request,
         token: str,
@@ -99,6 +126,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
         "/request-password-reset",
         request_reset,
         methods=["POST"],
+        response_model=None,
+        responses=answers(ResetRequestedResponse),
         summary="Mail a password reset link (same answer for every address)",
         openapi_extra=body_openapi(RequestResetBody),
     )
@@ -107,10 +136,22 @@ def build_router(auth: BetterAuth) -> APIRouter:
         request_reset,
         methods=["POST"],
         include_in_schema=False,
+        response_model=None,
+        responses=answers(ResetRequestedResponse),
         openapi_extra=body_openapi(RequestResetBody),
     )
 
-    @router.get("/reset-password/{token}", summary="Follow a reset link")
+    @router.get(
+        "/reset-password/{token}",
+        response_class=HTMLResponse,
+        responses=answers(
+            None,
+            {403: "`INVALID_CALLBACK_URL`"},
+            html="A minimal form to set a new password (the link as mailed without `redirectTo`: `?callbackURL=`)",
+            redirect="To `callbackURL` with `?token=`, or `?error=INVALID_TOKEN`",
+        ),
+        summary="Follow a reset link",
+    )
     async def reset_password_link(
         token: str, callback_url: Annotated[str, Query(alias="callbackURL", max_length=2048)]
     ) -> Response:
@@ -127,6 +168,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/reset-password",
+        response_model=None,
+        responses=answers(StatusResponse, {400: f"`INVALID_TOKEN`, `USER_NOT_FOUND`, {NEW_PASSWORD}"}),
         summary="Set a new password with a reset token",
         openapi_extra=body_openapi(ResetPasswordBody, allow_form=True),
     )
@@ -141,6 +184,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/change-password",
+        response_model=None,
+        responses=answers(TokenUserResponse, SENSITIVE, WRONG_PASSWORD, {400: NEW_PASSWORD}),
         summary="Change the password (optionally ending every other session)",
         openapi_extra=body_openapi(ChangePasswordBody),
     )
@@ -158,7 +203,13 @@ def build_router(auth: BetterAuth) -> APIRouter:
             "user": UserOut.model_validate(found.user).to_json(),
         }
 
-    @router.post("/verify-password", summary="Check the password", openapi_extra=body_openapi(PasswordBody))
+    @router.post(
+        "/verify-password",
+        response_model=None,
+        responses=answers(StatusResponse, SENSITIVE, WRONG_PASSWORD),
+        summary="Check the password",
+        openapi_extra=body_openapi(PasswordBody),
+    )
     async def verify_password(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, PasswordBody, max_bytes=max_bytes)
         found = await require_session(request, response, sensitive=True)

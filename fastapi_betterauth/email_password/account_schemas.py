@@ -1,10 +1,10 @@
-"""Request bodies of the verification, reset and password routes (better-auth's field names)."""
+"""Request bodies and answers of the verification, reset and password routes (better-auth's field names)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from ..schemas import RequestBody
+from ..schemas import CamelModel, RequestBody, UserOut, omitted
 from .schemas import EmailAddress
 
 
@@ -33,3 +33,18 @@ class ChangePasswordBody(RequestBody):
 
 class PasswordBody(RequestBody):
     password: str = Field(min_length=1)
+
+
+class VerifyEmailResponse(CamelModel):
+    """`GET /verify-email` without a `callbackURL`: `{status: true, user: null}` for a verified address, the
+    changed user after an email change, and `{status: true}` alone when the old address confirmed a change."""
+
+    status: bool
+    user: UserOut | None = omitted()
+
+
+class ResetRequestedResponse(CamelModel):
+    """`/request-password-reset`: the same answer for every address."""
+
+    status: bool
+    message: str

@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body
-from ..schemas import UserOut
-from .schemas import SignInBody, SignUpBody
+from ..routing import NO_STORE, AuthRouter, answers, body_openapi, parse_body
+from ..schemas import TokenUserResponse, UserOut
+from .schemas import SignInBody, SignInResponse, SignUpBody
+
+NEW_PASSWORD = "`PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_REFUSED`"
+"""The password policy's refusals (400)."""
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
@@ -20,6 +23,15 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/sign-up/email",
+        response_model=None,
+        responses=answers(
+            TokenUserResponse,
+            {
+                400: f"`EMAIL_PASSWORD_SIGN_UP_DISABLED`, `INVALID_EMAIL`, {NEW_PASSWORD}, `SESSION_TOO_LARGE`",
+                401: "`FAILED_TO_CREATE_SESSION`",
+                422: "`USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`, `FAILED_TO_CREATE_USER`",
+            },
+        ),
         summary="Create a user with email and password",
         openapi_extra=body_openapi(SignUpBody, allow_form=True),
     )
@@ -47,6 +59,15 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/sign-in/email",
+        response_model=None,
+        responses=answers(
+            SignInResponse,
+            {
+                400: "`EMAIL_PASSWORD_DISABLED`, `INVALID_EMAIL`, `PASSWORD_TOO_LONG`, `SESSION_TOO_LARGE`",
+                401: "`INVALID_EMAIL_OR_PASSWORD`, `FAILED_TO_CREATE_SESSION`",
+                403: "`EMAIL_NOT_VERIFIED` (with `require_email_verification`)",
+            },
+        ),
         summary="Sign in with email and password",
         openapi_extra=body_openapi(SignInBody, allow_form=True),
     )

@@ -1,4 +1,4 @@
-"""Request bodies of `/sign-up/email` and `/sign-in/email` (better-auth's field names)."""
+"""Request bodies and answers of `/sign-up/email` and `/sign-in/email` (better-auth's field names)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..schemas import RequestBody
+from ..schemas import CamelModel, RequestBody, UserOut, omitted
 
 # zod's email rule, which better-auth validates sign-up addresses with.
 _EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$")
@@ -59,3 +59,13 @@ class SignInBody(RequestBody):
     password: str  # an empty one is a wrong one (401), as in better-auth
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     remember_me: bool = Field(default=True, alias="rememberMe")
+
+
+class SignInResponse(CamelModel):
+    """`/sign-in/email`: the session token and the user; with a `callbackURL`, `redirect: true` and `url` (also
+    sent as `Location`)."""
+
+    redirect: bool
+    token: str
+    url: str = omitted()
+    user: UserOut

@@ -14,16 +14,42 @@ from fastapi import APIRouter, Request, Response
 
 from ..db.models import Account
 from ..errors import AuthError, ErrorCode
-from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body, read_body_data, schema_body_openapi
-from ..schemas import js_iso
+from ..routing import (
+    NEEDS_SESSION,
+    NO_STORE,
+    SENSITIVE,
+    AuthRouter,
+    answers,
+    body_openapi,
+    parse_body,
+    read_body_data,
+    schema_body_openapi,
+)
+from ..schemas import StatusResponse, js_iso
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .accounts import AccessToken, RefreshedTokens
-from .schemas import ACCOUNT_SELECTION_SCHEMA, AccountSelection, UnlinkAccountBody, account_selection
+from .schemas import (
+    ACCOUNT_SELECTION_QUERY,
+    ACCOUNT_SELECTION_SCHEMA,
+    AccessTokenResponse,
+    AccountInfoResponse,
+    AccountResponse,
+    AccountSelection,
+    RefreshTokenResponse,
+    UnlinkAccountBody,
+    account_selection,
+)
 from .token_storage import account_scopes
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
+
+
+SELECTED_ACCOUNT = {
+    400: "`ACCOUNT_NOT_FOUND`, `PROVIDER_NOT_SUPPORTED` (its provider is no longer configured)",
+}
+"""Errors of the routes acting on one account of the user."""
 
 
 def account_json(account: Account) -> dict[str, Any]:
@@ -96,7 +122,12 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
         lifetime = auth.settings.session.stateless.max_lifetime
         auth.account_cookie.write(response, account, present, lifetime=lifetime)
 
-    @router.get("/list-accounts", summary="The user's ways to sign in (no secrets)")
+    @router.get(
+        "/list-accounts",
+        response_model=None,
+        responses=answers(list[AccountResponse], NEEDS_SESSION),
+        summary="The user's ways to sign in (no secrets)",
+    )
     async def list_accounts(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
         response.headers.update(NO_STORE)
@@ -107,6 +138,15 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/unlink-account",
+        response_model=None,
+        responses=answers(
+            StatusResponse,
+            SENSITIVE,
+            {
+                400: "`DATABASE_REQUIRED`, `ACCOUNT_NOT_FOUND`, `FAILED_TO_UNLINK_LAST_ACCOUNT`",
+                403: "`SESSION_NOT_FRESH`",
+            },
+        ),
         summary="Remove a way to sign in (needs a fresh session)",
         openapi_extra=body_openapi(UnlinkAccountBody),
     )
@@ -121,6 +161,8 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/get-access-token",
+        response_model=None,
+        responses=answers(AccessTokenResponse, SENSITIVE, SELECTED_ACCOUNT, {400: "`FAILED_TO_GET_ACCESS_TOKEN`"}),
         summary="A valid provider access token (refreshed when it expires within 5 seconds)",
         openapi_extra=selection_body,
     )
@@ -134,7 +176,18 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
             keep_account(response, token.account, dict(request.cookies))
         return access_token_json(token)
 
-    @router.post("/refresh-token", summary="Refresh the provider tokens now", openapi_extra=selection_body)
+    @router.post(
+        "/refresh-token",
+        response_model=None,
+        responses=answers(
+            RefreshTokenResponse,
+            SENSITIVE,
+            SELECTED_ACCOUNT,
+            {400: "`REFRESH_TOKEN_NOT_FOUND`, `FAILED_TO_REFRESH_ACCESS_TOKEN`"},
+        ),
+        summary="Refresh the provider tokens now",
+        openapi_extra=selection_body,
+    )
     async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
         selection = await read_selection(request)
         found = await require_session(request, response, sensitive=True)
@@ -145,7 +198,21 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
             keep_account(response, tokens.account, dict(request.cookies))
         return refreshed_json(tokens)
 
-    @router.get("/account-info", summary="What the provider says now about one of the user's accounts")
+    @router.get(
+        "/account-info",
+        response_model=None,
+        responses=answers(
+            AccountInfoResponse,
+            SENSITIVE,
+            SELECTED_ACCOUNT,
+            {
+                400: "`PROVIDER_NOT_CONFIGURED`, `ACCESS_TOKEN_NOT_FOUND`, `FAILED_TO_GET_ACCESS_TOKEN`",
+                401: "`FAILED_TO_GET_USER_INFO` (the provider's answer)",
+            },
+        ),
+        summary="What the provider says now about one of the user's accounts",
+        openapi_extra={"parameters": ACCOUNT_SELECTION_QUERY},
+    )
     async def account_info(request: Request, response: Response) -> dict[str, Any]:
         selection = account_selection(dict(request.query_params), "query")
         found = await require_session(request, response, sensitive=True)

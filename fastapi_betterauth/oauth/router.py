@@ -18,7 +18,9 @@ from ..errors import AuthError
 from ..routing import (
     LINK_HEADERS,
     NO_STORE,
+    SENSITIVE,
     AuthRouter,
+    answers,
     body_openapi,
     object_body_openapi,
     parse_body,
@@ -28,7 +30,15 @@ from ..routing import (
 from ..schemas import UserOut
 from ..sessions.deps import require_session
 from .account_routes import build_account_router
-from .schemas import LinkSocialBody, SocialSignInBody
+from .schemas import (
+    CALLBACK_QUERY,
+    ERROR_PAGE_QUERY,
+    LinkSocialBody,
+    SocialLinkedResponse,
+    SocialRedirectResponse,
+    SocialSignedInResponse,
+    SocialSignInBody,
+)
 from .service import CallbackError, Started
 
 if TYPE_CHECKING:
@@ -40,6 +50,12 @@ CALLBACK_PARAMS = ("code", "error", "device_id", "error_description", "state", "
 """The callback parameters a `form_post` callback carries on to the GET (better-auth's order); others are dropped."""
 
 SAFE_ERROR_CODE = re.compile(r"[A-Za-z0-9_'-]+")
+
+ID_TOKEN_ERRORS = {
+    401: "`INVALID_TOKEN`, `FAILED_TO_GET_USER_INFO`, `USER_EMAIL_NOT_FOUND` (an unusable `idToken`)",
+    404: "`PROVIDER_NOT_FOUND`, `ID_TOKEN_NOT_SUPPORTED`",
+}
+"""Errors of the routes that take a provider and maybe an id token."""
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
@@ -67,6 +83,12 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/sign-in/social",
+        response_model=None,
+        responses=answers(
+            SocialRedirectResponse | SocialSignedInResponse,
+            ID_TOKEN_ERRORS,
+            {400: "`SESSION_TOO_LARGE`", 401: "`OAUTH_LINK_ERROR` (the id token's user cannot sign in)"},
+        ),
         summary="Start signing in with a provider: answers the URL to send the browser to",
         openapi_extra=body_openapi(SocialSignInBody),
     )
@@ -105,6 +127,18 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/link-social",
+        response_model=None,
+        responses=answers(
+            SocialRedirectResponse | SocialLinkedResponse,
+            SENSITIVE,
+            ID_TOKEN_ERRORS,
+            {
+                400: "`DATABASE_REQUIRED`",
+                401: "`LINKING_NOT_ALLOWED`, `LINKING_DIFFERENT_EMAILS_NOT_ALLOWED`",
+                409: "`SOCIAL_ACCOUNT_ALREADY_LINKED` (to another user)",
+                417: "`LINKING_FAILED`",
+            },
+        ),
         summary="Link another provider to the signed-in user: the URL to send the browser to, or (with an id token) "
         "linked at once",
         openapi_extra=body_openapi(LinkSocialBody),
@@ -135,7 +169,18 @@ def build_router(auth: BetterAuth) -> APIRouter:
         )
         return send_to_provider(response, started, disable_redirect=body.disable_redirect)
 
-    @router.get("/callback/{provider_id}", summary="Where the provider sends the browser back")
+    @router.get(
+        "/callback/{provider_id}",
+        status_code=302,
+        response_class=RedirectResponse,
+        responses=answers(
+            None,
+            {403: "`REFUSED_BY_HOOK`"},
+            redirect="To the flow's callback URL, signed in; or with `?error=CODE` to its error URL (else `/error`)",
+        ),
+        summary="Where the provider sends the browser back",
+        openapi_extra={"parameters": CALLBACK_QUERY},
+    )
     async def callback(provider_id: str, request: Request) -> Response:
         client = auth.client_info(request)
         try:
@@ -163,7 +208,14 @@ def build_router(auth: BetterAuth) -> APIRouter:
         answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
         return answer
 
-    @router.post("/callback/{provider_id}", include_in_schema=False, openapi_extra=object_body_openapi(allow_form=True))
+    @router.post(
+        "/callback/{provider_id}",
+        include_in_schema=False,
+        status_code=302,
+        response_class=RedirectResponse,
+        responses=answers(None, redirect="To `GET /callback/{provider_id}` with the callback's parameters"),
+        openapi_extra=object_body_openapi(allow_form=True),
+    )
     async def callback_form_post(provider_id: str, request: Request) -> Response:
         """`response_mode=form_post`: re-enter as a GET with the callback's parameters (the query's win), so the
         browser's `SameSite=Lax` cookies come along."""
@@ -178,7 +230,13 @@ def build_router(auth: BetterAuth) -> APIRouter:
         target = with_query(f"{base_url}/callback/{quote(provider_id, safe='')}", **params)
         return RedirectResponse(target, 302, headers=LINK_HEADERS)
 
-    @router.get("/error", include_in_schema=False)
+    @router.get(
+        "/error",
+        include_in_schema=False,
+        response_class=HTMLResponse,
+        responses=answers(None, html="better-auth's error page"),
+        openapi_extra={"parameters": ERROR_PAGE_QUERY},
+    )
     async def error_page(request: Request) -> Response:
         """better-auth's built-in error page: the `error` code (letters, digits, `_`, `-` only, else `UNKNOWN`) and
         the `error_description`, escaped."""

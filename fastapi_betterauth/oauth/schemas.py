@@ -1,4 +1,4 @@
-"""Request bodies of the social sign-in and account endpoints (better-auth's field names and schemas)."""
+"""Request bodies and answers of the social sign-in and account endpoints (better-auth's field names and schemas)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import Field, PlainValidator, StrictStr, WithJsonSchema, field_val
 from pydantic_core import PydanticCustomError
 
 from ..errors import AuthError, ErrorCode
-from ..schemas import RequestBody
+from ..schemas import CamelModel, JsDate, RequestBody, UserOut, omitted
 from .providers.base import RESERVED_PARAMS, RESERVED_PARAMS_ORDER
 
 
@@ -113,3 +113,114 @@ ACCOUNT_SELECTION_SCHEMA: dict[str, Any] = {
     ]
 }
 """The OpenAPI schema of `AccountSelection` bodies."""
+
+
+CALLBACK_QUERY: list[dict[str, Any]] = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": description}
+    for name, description in (
+        ("code", "The authorization code"),
+        ("state", "The state minted when the flow started"),
+        ("iss", "The issuer (RFC 9207)"),
+        ("error", "The provider's error code"),
+        ("error_description", "The provider's description of the error"),
+        ("device_id", "A device id some providers send"),
+        ("user", "Apple's JSON of the user's name, on the first sign-in"),
+    )
+]
+"""The OpenAPI parameters of `GET /callback/{provider_id}`, read from the query as the provider sends them."""
+ERROR_PAGE_QUERY: list[dict[str, Any]] = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": description}
+    for name, description in (("error", "An error code"), ("error_description", "What went wrong"))
+]
+"""The OpenAPI parameters of `GET /error`."""
+ACCOUNT_SELECTION_QUERY: list[dict[str, Any]] = [
+    {"name": "accountId", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "useAccountCookie", "in": "query", "required": False, "schema": {"type": "string", "enum": ["true"]}},
+    {"name": "userId", "in": "query", "required": False, "schema": {"type": "string"}},
+]
+"""The OpenAPI parameters of `GET /account-info`: `accountId`, or `useAccountCookie=true` (and `userId`)."""
+
+
+class SocialRedirectResponse(CamelModel):
+    """`/sign-in/social` and `/link-social` starting a flow: the provider's authorization URL, also sent as
+    `Location` unless `disableRedirect`."""
+
+    url: str
+    redirect: bool
+
+
+class SocialSignedInResponse(CamelModel):
+    """`/sign-in/social` with an `idToken`: signed in at once."""
+
+    redirect: bool
+    token: str
+    user: UserOut
+
+
+class SocialLinkedResponse(CamelModel):
+    """`/link-social` with an `idToken`: linked at once (`url` is empty)."""
+
+    url: str
+    status: bool
+    redirect: bool
+
+
+class AccountResponse(CamelModel):
+    """One of the user's accounts in `/list-accounts` (no tokens, no password)."""
+
+    id: str
+    provider_id: str
+    account_id: str
+    user_id: str
+    created_at: JsDate
+    updated_at: JsDate
+    scopes: list[str]
+
+
+class AccessTokenResponse(CamelModel):
+    """`/get-access-token`: a valid provider access token; fields without a value are left out."""
+
+    access_token: str
+    access_token_expires_at: JsDate = omitted()
+    scopes: list[str]
+    id_token: str = omitted()
+
+
+class RefreshTokenResponse(CamelModel):
+    """`/refresh-token`: the provider's new tokens, the stored (accumulated) scope as a comma list, and the
+    account's row id as `accountId`."""
+
+    access_token: str
+    refresh_token: str | None
+    access_token_expires_at: JsDate | None
+    refresh_token_expires_at: JsDate | None
+    scope: str | None
+    id_token: str | None
+    provider_id: str
+    account_id: str
+
+
+class ProviderUser(CamelModel):
+    """What the provider says of the person, normalised (`id` is the provider's subject)."""
+
+    id: str
+    name: str | None
+    email: str | None
+    image: str | None
+    email_verified: bool
+
+
+class AccountReference(CamelModel):
+    """The account `/account-info` was asked about."""
+
+    id: str
+    provider_id: str
+    account_id: str
+
+
+class AccountInfoResponse(CamelModel):
+    """`/account-info`: the provider's view of the person now, and its raw profile as `data`."""
+
+    user: ProviderUser
+    data: dict[str, Any]
+    account: AccountReference

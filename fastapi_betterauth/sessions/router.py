@@ -11,8 +11,12 @@ from ..audit import audit
 from ..errors import AuthError, ErrorCode, no_fields_to_update
 from ..hooks import HookVetoError
 from ..routing import (
+    NEEDS_SESSION,
     NO_STORE,
+    READS_SESSION,
+    SENSITIVE,
     AuthRouter,
+    answers,
     body_openapi,
     json_answer,
     object_body_openapi,
@@ -20,7 +24,7 @@ from ..routing import (
     read_body_data,
     require_object,
 )
-from ..schemas import SessionOut, SessionResponse, UserOut
+from ..schemas import SessionOut, SessionResponse, StatusResponse, SuccessResponse, UserOut
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody, SignOutBody
 from .service import AuthSession
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("fastapi_betterauth")
 STATUS_OK = {"status": True}
+NO_REVOCATION = {400: "`SESSION_REVOCATION_UNAVAILABLE` (stateless sessions, with nowhere to remember revocations)"}
 
 
 def query_flag(value: str | None) -> bool:
@@ -74,7 +79,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.get(
         "/get-session",
         response_model=None,
-        responses={200: {"model": SessionResponse | None}},
+        responses=answers(SessionResponse | None, READS_SESSION),
         summary="The current session and user, or null",
     )
     async def get_session(
@@ -94,6 +99,11 @@ def build_router(auth: BetterAuth) -> APIRouter:
     @router.post(
         "/get-session",
         response_model=None,
+        responses=answers(
+            SessionResponse | None,
+            READS_SESSION,
+            {405: "`METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED` (without `session.defer_session_refresh`)"},
+        ),
         summary="Refresh and return the session (only with `defer_session_refresh`)",
         include_in_schema=defer,
     )
@@ -106,7 +116,16 @@ def build_router(auth: BetterAuth) -> APIRouter:
             raise AuthError(ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED, 405)
         return await read_session(request, response, deferred=False, refresh=not query_flag(disable_refresh))
 
-    @router.get("/list-sessions", summary="The signed-in user's live sessions (needs a fresh session)")
+    @router.get(
+        "/list-sessions",
+        response_model=None,
+        responses=answers(
+            list[SessionOut],
+            NEEDS_SESSION,
+            {400: "`SESSION_LIST_UNAVAILABLE` (stateless sessions)", 403: "`SESSION_NOT_FRESH`"},
+        ),
+        summary="The signed-in user's live sessions (needs a fresh session)",
+    )
     async def list_sessions(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
         if auth.stateless is not None:
@@ -118,6 +137,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/revoke-session",
+        response_model=None,
+        responses=answers(StatusResponse, SENSITIVE, NO_REVOCATION),
         summary="End one of the user's sessions",
         openapi_extra=body_openapi(RevokeSessionBody),
     )
@@ -130,7 +151,12 @@ def build_router(auth: BetterAuth) -> APIRouter:
             auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
 
-    @router.post("/revoke-sessions", summary="End all of the user's sessions, this one included")
+    @router.post(
+        "/revoke-sessions",
+        response_model=None,
+        responses=answers(StatusResponse, SENSITIVE, NO_REVOCATION),
+        summary="End all of the user's sessions, this one included",
+    )
     async def revoke_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         require_revocation()
@@ -138,14 +164,25 @@ def build_router(auth: BetterAuth) -> APIRouter:
         auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
 
-    @router.post("/revoke-other-sessions", summary="End the user's other sessions")
+    @router.post(
+        "/revoke-other-sessions",
+        response_model=None,
+        responses=answers(StatusResponse, SENSITIVE, NO_REVOCATION),
+        summary="End the user's other sessions",
+    )
     async def revoke_other_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         require_revocation()
         await auth.sessions.revoke_all(found.user.id, except_token=found.session.token)
         return STATUS_OK
 
-    @router.post("/update-session", summary="Update additional session fields", openapi_extra=object_body_openapi())
+    @router.post(
+        "/update-session",
+        response_model=None,
+        responses=answers(None, NEEDS_SESSION, codeless={400: '"No fields to update" (none can be changed yet)'}),
+        summary="Update additional session fields (none are configurable yet: always 400)",
+        openapi_extra=object_body_openapi(),
+    )
     async def update_session(request: Request, response: Response) -> dict[str, Any]:
         require_object(await read_body_data(request, max_bytes=max_bytes), ("record",))
         await require_session(request, response)
@@ -154,6 +191,8 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/sign-out",
+        response_model=None,
+        responses=answers(SuccessResponse),
         summary="End the current session and clear its cookies",
         openapi_extra=body_openapi(SignOutBody, required=False),
     )

@@ -9,15 +9,22 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode, NotRoutedError
-from ..routing import AuthRouter, body_openapi, parse_body
+from ..routing import SENSITIVE, AuthRouter, answers, body_openapi, parse_body
+from ..schemas import StatusResponse
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
-from .schemas import ChangeEmailBody, DeleteUserBody, UpdateUserBody
+from .schemas import ChangeEmailBody, DeleteUserBody, DeleteUserResponse, UpdateUserBody
 
 if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 USER_DELETED = {"success": True, "message": "User deleted"}
+USER_UPDATE = {
+    404: "`USER_NOT_FOUND` (deleted meanwhile)",
+    422: "`USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL` (the address is taken), `FAILED_TO_UPDATE_USER` (refused by a hook)",
+}
+"""Errors of a change to the user."""
+DELETION_OFF = "an empty 404 unless `user.delete_user.enabled`"
 
 
 def build_router(auth: BetterAuth) -> APIRouter:
@@ -25,7 +32,19 @@ def build_router(auth: BetterAuth) -> APIRouter:
     max_bytes = auth.settings.advanced.max_body_bytes
     options = auth.settings.user
 
-    @router.post("/update-user", summary="Change the user's name or image", openapi_extra=body_openapi(UpdateUserBody))
+    @router.post(
+        "/update-user",
+        response_model=None,
+        responses=answers(
+            StatusResponse,
+            SENSITIVE,
+            USER_UPDATE,
+            {400: "`EMAIL_CAN_NOT_BE_UPDATED`"},
+            codeless={400: '"No fields to update"'},
+        ),
+        summary="Change the user's name or image",
+        openapi_extra=body_openapi(UpdateUserBody),
+    )
     async def update_user(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes, shape=("record",))
         found = await require_session(request, response, sensitive=True)
@@ -35,6 +54,10 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/change-email",
+        response_model=None,
+        responses=answers(
+            StatusResponse, SENSITIVE, USER_UPDATE, {400: "`CHANGE_EMAIL_DISABLED`, `EMAIL_IS_THE_SAME`"}
+        ),
         summary="Change the email address (by emailed links)",
         openapi_extra=body_openapi(ChangeEmailBody),
     )
@@ -50,7 +73,21 @@ def build_router(auth: BetterAuth) -> APIRouter:
         await auth.users.delete(found.user)
         auth.cookies.clear_session(response, request.cookies)
 
-    @router.post("/delete-user", summary="Delete the account", openapi_extra=body_openapi(DeleteUserBody))
+    @router.post(
+        "/delete-user",
+        response_model=None,
+        responses=answers(
+            DeleteUserResponse,
+            SENSITIVE,
+            {
+                400: "`INVALID_PASSWORD`, `CREDENTIAL_ACCOUNT_NOT_FOUND` (a password given), `SESSION_EXPIRED` (none "
+                "given, on a session older than `session.fresh_age`)",
+                404: f"`INVALID_TOKEN` (a deletion token not the user's); {DELETION_OFF}",
+            },
+        ),
+        summary="Delete the account",
+        openapi_extra=body_openapi(DeleteUserBody),
+    )
     async def delete_user(request: Request, response: Response) -> dict[str, object]:
         body = await parse_body(request, DeleteUserBody, max_bytes=max_bytes)
         if not options.delete_user.enabled:
@@ -68,7 +105,20 @@ def build_router(auth: BetterAuth) -> APIRouter:
         await delete_account(request, response, found)
         return USER_DELETED
 
-    @router.get("/delete-user/callback", summary="Follow an account deletion link")
+    @router.get(
+        "/delete-user/callback",
+        response_model=None,
+        responses=answers(
+            DeleteUserResponse,
+            {
+                403: "`INVALID_CALLBACK_URL`; `REFUSED_BY_HOOK`",
+                404: "`FAILED_TO_GET_USER_INFO` (no usable session), `INVALID_TOKEN` (not the user's link); "
+                + DELETION_OFF,
+            },
+            redirect="To `callbackURL`, the account deleted",
+        ),
+        summary="Follow an account deletion link",
+    )
     async def delete_user_callback(
         request: Request,
         token: str,

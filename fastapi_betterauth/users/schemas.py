@@ -1,11 +1,11 @@
-"""Request bodies of the user routes."""
+"""Request bodies and answers of the user routes."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from ..email_password.schemas import EmailAddress
-from ..schemas import RequestBody
+from ..schemas import CamelModel, RequestBody
 
 
 class UpdateUserBody(RequestBody):
@@ -25,3 +25,11 @@ class DeleteUserBody(RequestBody):
     callback_url: str | None = Field(default=None, alias="callbackURL", max_length=2048)
     password: str | None = Field(default=None, min_length=1)
     token: str | None = None  # any length: an unknown token of any size is INVALID_TOKEN
+
+
+class DeleteUserResponse(CamelModel):
+    """`/delete-user` and `/delete-user/callback`: `{success: true, message: "User deleted"}`, or "Verification
+    email sent" when the deletion waits for an emailed link."""
+
+    success: bool
+    message: str

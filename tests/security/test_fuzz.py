@@ -9,6 +9,9 @@ The app has every feature on: email and password, a social provider, bearer toke
 mock sessions, on SQLite. Generation is derandomized, so a run is reproducible. For a longer hunt:
 `FUZZ_EXAMPLES=300` (examples per operation and credential), and `FUZZ_DATABASE=postgres` to run on PostgreSQL,
 which refuses more strings than SQLite does.
+
+The same requests also hold the app to its OpenAPI document: every answer has a documented status, content type and
+body schema (`test_answers_conform_to_the_openapi_document`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, Phase, given, strategies
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.case import Case
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
@@ -39,6 +49,8 @@ from ..conftest import BASE_URL, PASSWORD, build_app, settings
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 """Examples per operation and way of calling it: enough to reach every branch of a small handler, quick to run."""
+CONFORMANCE_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+"""Examples per operation in the OpenAPI conformance run, each sent with every credential: a quick pass."""
 PREFIX = "/api/auth/"
 EMAIL = "fuzz@example.com"
 HTML_PAGES = {("GET", "/api/auth/error")}
@@ -217,6 +229,50 @@ def test_fuzzed_requests_answer_4xx_json_never_5xx(fuzzer: Fuzzer, method: str, 
         check_answer(method, path, response, lambda: case.as_curl_command(headers=headers))
 
     fuzz()
+
+
+CONFORMANCE_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p.removeprefix(PREFIX)}" for m, p in OPERATIONS])
+def test_answers_conform_to_the_openapi_document(fuzzer: Fuzzer, method: str, path: str) -> None:
+    """Whatever is asked, valid or not, with or without credentials, the answer is one the OpenAPI document
+    describes: a documented status, its content type, a body matching its schema (the success models and the
+    `{code, message}` errors), and never a server error."""
+    operation = fuzzer.schema[path][method]
+    cases = strategies.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+    )
+    failures: dict[str, str] = {}
+
+    @hypothesis_settings(
+        max_examples=CONFORMANCE_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=cases)
+    def fuzz(case: Case) -> None:
+        for credential in CREDENTIALS:
+            headers = fuzzer.headers(credential)
+            response = fuzzer.send(case, headers)
+            try:
+                case.validate_response(response, checks=CONFORMANCE_CHECKS, headers=headers)
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    found = f"{failure}\n{response.text[:500]}\n{case.as_curl_command(headers=headers)}"
+                    failures.setdefault(f"{failure.title} ({response.status_code}, {credential})", found)
+
+    fuzz()
+    assert not failures, "\n\n".join(f"{title}: {detail}" for title, detail in failures.items())
 
 
 HEADER_TARGETS = [
