@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
-from fastapi_betterauth.db.models import AUTH_TABLES
+from fastapi_betterauth.schema import shipped_tables
 
 from .conftest import BASE_URL, PASSWORD
 from .security.test_fuzz import PREFIX, fuzz_app
@@ -26,7 +26,7 @@ EMAIL = "openapi@example.com"
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     path: Path = tmp_path_factory.mktemp("openapi") / "auth.db"
     engine = create_engine(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(engine, tables=list(AUTH_TABLES))
+    SQLModel.metadata.create_all(engine, tables=list(shipped_tables()))
     engine.dispose()
     return fuzz_app(f"sqlite+aiosqlite:///{path}")
 
