@@ -1,9 +1,10 @@
 """fastapi-betterauth: authentication for FastAPI, wire-compatible with better-auth."""
 
+from .api import AuthAPI
 from .api_keys.models import ApiKey
 from .api_keys.options import ApiKeyOptions
 from .api_keys.plugin import ApiKeys
-from .auth import AuthAPI, BetterAuth
+from .auth import BetterAuth
 from .clock import Clock, ManualClock, SystemClock
 from .db.models import Account, Session, User, Verification
 from .db.schema_check import SchemaConflictError

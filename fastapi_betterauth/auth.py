@@ -11,26 +11,26 @@ from typing import Any, TypeVar
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from .api import AuthAPI
 from .background import BackgroundTasks
 from .clock import Clock, SystemClock
-from .cookies import AuthCookies, parse_cookie_header
+from .cookies import AuthCookies
 from .crypto.keyring import Keyring
 from .crypto.password_policy import PasswordCheck, PasswordPolicy
 from .crypto.passwords import PasswordHasher
-from .crypto.tokens import sign_value
 from .db import migrate
 from .db.engine import Database, NoDatabase
 from .db.models import Session, User
 from .email_password import account_router
 from .email_password import router as email_password_router
 from .email_password.flows import EmailFlows, PasswordResetCallback
-from .email_password.service import EmailPasswordService, SignUpResult
+from .email_password.service import EmailPasswordService
 from .errors import AuthError, ErrorCode, build_exception_handlers
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .oauth import router as oauth_router
 from .oauth.account_cookie import AccountCookie
-from .oauth.accounts import AccessToken, AccountService, RefreshedTokens
+from .oauth.accounts import AccountService
 from .oauth.client import ProviderClient
 from .oauth.config import builtin_providers
 from .oauth.providers import OAuthProvider
@@ -50,8 +50,9 @@ from .sessions.cookie_cache import CookieCacheCodec
 from .sessions.cookie_writer import SessionCookieWriter
 from .sessions.deps import STATE_KEY, SessionSource
 from .sessions.issuer import SessionIssuer
+from .sessions.keeping import SessionKeeping, StoredSessions
 from .sessions.revocation import DatabaseRevocations, SessionRevocations, StorageRevocations
-from .sessions.service import AuthSession, ClientInfo, SessionService
+from .sessions.service import ClientInfo, SessionService
 from .sessions.stateless import StatelessSessions, StatelessSessionStore
 from .sessions.storage_store import StorageSessionStore
 from .sessions.store import DatabaseSessionStore, SessionStore
@@ -146,15 +147,13 @@ class BetterAuth:
         self.stateless = self._stateless(revocations, cookie_cache_version)
         """The stateless session cookie, when sessions are stateless (then `cookie_cache` is None)."""
         self.cookie_cache = None if self.stateless else self._cookie_cache(store, cookie_cache_version)
+        self.keeping: SessionKeeping = self.stateless or StoredSessions(self.sessions, self.cookie_cache)
+        """How sessions are kept (in the store with an optional cookie copy, or stateless): every lookup, sign-out
+        and cookie copy goes through it."""
         self.issuer = SessionIssuer(self.sessions)
         """Every sign-in becomes a session here, through the plugins' sign-in stages."""
         self.session_cookies = SessionCookieWriter(
-            self.cookies,
-            self.sessions,
-            self.keyring,
-            stateless=self.stateless,
-            cookie_cache=self.cookie_cache,
-            bearer=self.settings.bearer.enabled,
+            self.cookies, self.keeping, self.keyring, bearer=self.settings.bearer.enabled
         )
         """Where a session reaches the browser: its cookie, the cookie cache or stateless copy, the bearer header."""
         self.email_password = EmailPasswordService(
@@ -413,78 +412,6 @@ class BetterAuth:
             ip_address=self.client_ips.for_request(request),
             user_agent=request.headers.get("user-agent"),
         )
-
-
-class AuthAPI:
-    """Server-side calls, without HTTP (better-auth's `auth.api.*`). Not rate limited, no origin checks."""
-
-    def __init__(self, auth: BetterAuth) -> None:
-        self._auth = auth
-
-    async def sign_up_email(
-        self, *, name: str, email: str, password: str, image: str | None = None, remember_me: bool = True
-    ) -> SignUpResult:
-        return await self._auth.email_password.sign_up(
-            name=name, email=email, password=password, image=image, remember_me=remember_me
-        )
-
-    async def sign_in_email(self, *, email: str, password: str, remember_me: bool = True) -> AuthSession:
-        return await self._auth.email_password.sign_in(email=email, password=password, remember_me=remember_me)
-
-    async def get_session(self, headers: Mapping[str, str], *, refresh: bool = False) -> AuthSession | None:
-        """The session of a request's headers (its `Cookie`), without refreshing it unless asked."""
-        cookies = parse_cookie_header(headers)
-        token = self._auth.cookies.read_signed(cookies, self._auth.cookies.session_token)
-        remember_me = self._auth.cookies.read_signed(cookies, self._auth.cookies.dont_remember) is None
-        if self._auth.stateless is not None:
-            lookup = await self._auth.stateless.lookup(cookies, token, remember_me=remember_me, refresh=False)
-        else:
-            lookup = await self._auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh)
-        return lookup.found
-
-    async def set_password(self, user_id: str, new_password: str) -> None:
-        """Give a user without a password (signed up with OAuth) one; 400 `PASSWORD_ALREADY_SET` otherwise."""
-        await self._auth.email_flows.set_password(user_id, new_password)
-
-    async def revoke_session(self, token: str, *, user_id: str | None = None) -> None:
-        """End the session of `token`. Stateless sessions need the `user_id` too (a token alone names nobody)."""
-        if self._auth.stateless is None:
-            await self._auth.sessions.revoke(token)
-        elif user_id is None:
-            raise ValueError("with stateless sessions, revoke_session needs the user_id of the session")
-        else:
-            await self._auth.sessions.revoke_owned(user_id, token)
-
-    # --- Linked accounts: one account is named by its row id (`Account.id`, the `id` of `/list-accounts`).
-
-    async def get_access_token(self, *, user_id: str, account_id: str) -> AccessToken:
-        """A valid provider access token of the user's account, refreshed first when it expires within 5 seconds
-        (better-auth's `auth.api.getAccessToken({body: {accountId, userId}})`). 400 `ACCOUNT_NOT_FOUND`,
-        `PROVIDER_NOT_SUPPORTED` or `FAILED_TO_GET_ACCESS_TOKEN`."""
-        self._auth.require_database()
-        return await self._auth.accounts.access_token(user_id, account_id)
-
-    async def refresh_token(self, *, user_id: str, account_id: str) -> RefreshedTokens:
-        """Refresh the account's provider tokens now and store them (`auth.api.refreshToken`). 400
-        `ACCOUNT_NOT_FOUND`, `PROVIDER_NOT_SUPPORTED`, `REFRESH_TOKEN_NOT_FOUND` or `FAILED_TO_REFRESH_ACCESS_TOKEN`."""
-        self._auth.require_database()
-        return await self._auth.accounts.refresh(user_id, account_id)
-
-    async def unlink_account(self, *, user_id: str, account_id: str) -> None:
-        """Remove one of the user's ways to sign in (`auth.api.unlinkAccount`; no freshness check server-side).
-        400 `FAILED_TO_UNLINK_LAST_ACCOUNT` or `ACCOUNT_NOT_FOUND`."""
-        self._auth.require_database()
-        await self._auth.accounts.unlink(user_id, account_id)
-
-    def session_cookie_header(self, found: AuthSession) -> dict[str, str]:
-        """A `Cookie` header that authenticates as `found`, e.g. for calling your own API in tests. (With stateless
-        sessions it carries the session cookie too, minted with `session.cookie_cache.version`.)"""
-        signed = sign_value(self._auth.keyring.current, found.session.token)
-        cookie = f"{self._auth.cookies.session_token}={signed}"
-        if self._auth.stateless is not None:
-            data = self._auth.stateless.encode(found, version=self._auth.settings.session.cookie_cache.version)
-            cookie += f"; {self._auth.cookies.session_data}={data}"
-        return {"cookie": cookie}
 
 
 async def _ok() -> dict[str, bool]:

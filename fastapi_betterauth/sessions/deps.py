@@ -83,14 +83,14 @@ def get_auth(request: Request) -> BetterAuth:
 
 
 async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request: Request, response: Response) -> None:
-    """Re-send the session cookie after a refresh, re-issue the cookie cache after a store read, and clear the
+    """Re-send the session cookie after a refresh, re-issue the cookie copy after a store read, and clear the
     cookies of a dead session."""
     found = lookup.found
     remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
     if found is not None and lookup.refreshed:
         await auth.session_cookies.write(response, found, remember_me=remember_me, present=request.cookies)
-    elif found is not None and not lookup.from_cache and auth.cookie_cache is not None:
-        await auth.cookie_cache.write(response, found, request.cookies, remember_me=remember_me)
+    elif found is not None and lookup.recopy:
+        await auth.keeping.write_copy(response, found, request.cookies, remember_me=remember_me)
     elif lookup.stale_cookie:
         auth.cookies.clear_session(response, request.cookies)
 
@@ -184,18 +184,9 @@ async def _lookup(
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
     remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
-    if auth.stateless is not None:  # the cookie is the session; sensitive operations re-read the user
-        lookup = await auth.stateless.lookup(
-            request.cookies, token, remember_me=remember_me, refresh=refresh, current_user=not use_cookie_cache
-        )
-        return await _enrich(auth, request, lookup)
-    cached = None
-    if token is not None and use_cookie_cache and auth.cookie_cache is not None:
-        cached = await auth.cookie_cache.read(request.cookies, token)
-    if cached is not None:
-        lookup = SessionLookup(cached, from_cache=True)
-    else:
-        lookup = await auth.sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
+    lookup = await auth.keeping.lookup(
+        request.cookies, token, remember_me=remember_me, refresh=refresh, deferred=deferred, use_copy=use_cookie_cache
+    )
     return await _enrich(auth, request, lookup)
 
 

@@ -57,7 +57,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     def require_revocation() -> None:
         """Stateless sessions can be ended early only where revocations are remembered."""
-        if auth.stateless is not None and auth.stateless.revocations is None:
+        if not auth.keeping.revokes_sessions:
             raise AuthError(ErrorCode.SESSION_REVOCATION_UNAVAILABLE)
 
     async def read_session(
@@ -128,7 +128,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
     )
     async def list_sessions(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
-        if auth.stateless is not None:
+        if not auth.keeping.lists_sessions:
             raise AuthError(ErrorCode.SESSION_LIST_UNAVAILABLE)
         if not auth.sessions.is_fresh(found):
             raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
@@ -202,10 +202,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         if token is not None:
             audit("sign_out", ip=auth.client_info(request).ip_address)
             try:
-                if auth.stateless is not None:
-                    await auth.stateless.revoke(request.cookies, token)
-                else:
-                    await auth.sessions.revoke(token)
+                await auth.keeping.end(request.cookies, token)
             except HookVetoError:
                 logger.warning("a before_delete session hook kept a session at sign-out; its cookies are cleared")
         response.headers.update(NO_STORE)

@@ -52,6 +52,8 @@ class SessionLookup:
     """Deferred refresh: the session is due, and a POST to `/get-session` would extend it."""
     from_cache: bool = False
     """Found in the cookie cache: nothing to re-issue."""
+    recopy: bool = False
+    """Read from the store while a cookie copy is kept: re-issue the copy (the cookie cache)."""
 
 
 class SessionService:

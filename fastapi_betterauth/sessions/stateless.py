@@ -45,7 +45,9 @@ _MIN_COOKIE_LIFE = timedelta(seconds=1)
 
 
 class StatelessSessions:
-    """Reads, re-mints and writes stateless session cookies."""
+    """Reads, re-mints and writes stateless session cookies: the `SessionKeeping` of stateless mode."""
+
+    lists_sessions = False
 
     def __init__(
         self,
@@ -70,6 +72,11 @@ class StatelessSessions:
         self._version = version
         self._load_user = load_user
 
+    @property
+    def revokes_sessions(self) -> bool:
+        """Sessions can be ended early only where revocations are remembered."""
+        return self.revocations is not None
+
     async def lookup(
         self,
         cookies: Mapping[str, str],
@@ -77,13 +84,16 @@ class StatelessSessions:
         *,
         remember_me: bool = True,
         refresh: bool = True,
-        current_user: bool = False,
+        deferred: bool = False,
+        use_copy: bool = True,
     ) -> SessionLookup:
-        """The session the request's cookies carry for the verified `token`, re-minted when due.
+        """The session the request's cookies carry for the verified `token`, re-minted when due (a deferred
+        refresh changes nothing here: re-minting writes no storage).
 
-        `current_user`: read the user from the database (when there is one) instead of believing the cookie's copy,
-        as sensitive operations do; the cookie is re-issued when the copy was out of date.
+        `use_copy=False`: read the user from the database (when there is one) instead of believing the cookie's
+        copy, as sensitive operations do; the cookie is re-issued when the copy was out of date.
         """
+        current_user = not use_copy
         if token is None:
             return SessionLookup(None)
         now = self._clock.now()
@@ -115,7 +125,7 @@ class StatelessSessions:
         session.updated_at = now
         return SessionLookup(replace(found, session=session, user=user), refreshed=True)
 
-    async def revoke(self, cookies: Mapping[str, str], token: str) -> None:
+    async def end(self, cookies: Mapping[str, str], token: str) -> None:
         """Sign-out: remember that the session these cookies carry is over (when revocations are remembered), so a
         copy of the cookies kept elsewhere stops working too."""
         decoded = self._decode(cookies, token, self._clock.now())
@@ -162,7 +172,7 @@ class StatelessSessions:
     async def version_for(self, session: Session, user: User) -> str:
         return await cache_version(self._version, self.settings.cookie_cache.version, session, user)
 
-    async def write(
+    async def write_copy(
         self, response: Response, found: AuthSession, present: Mapping[str, str], *, remember_me: bool = True
     ) -> None:
         """Mint the cookie for `found` (its chunks replace whatever the request carried).
@@ -178,6 +188,10 @@ class StatelessSessions:
         max_age = self.cookie_max_age(found, remember_me)
         if not self._cookies.set_chunked(response, self._cookies.session_data, value, max_age, present):
             raise AuthError(ErrorCode.SESSION_TOO_LARGE, 400)
+
+    def copy_cookie(self, found: AuthSession) -> str | None:
+        """The stateless session cookie itself, minted with `session.cookie_cache.version`."""
+        return f"{self._cookies.session_data}={self.encode(found, version=self.settings.cookie_cache.version)}"
 
     def check_capacity(self) -> None:
         """Refuse, at start-up, settings under which a session with the longest fields the toolkit accepts (and a

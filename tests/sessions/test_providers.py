@@ -24,7 +24,16 @@ from fastapi_betterauth import (
 )
 from fastapi_betterauth.db.engine import Database
 
-from ..conftest import BASE_URL, ORIGIN, AuthFactory, ClientFactory, QueryCounter, build_app, sign_up
+from ..conftest import (
+    BASE_URL,
+    ORIGIN,
+    AuthFactory,
+    ClientFactory,
+    ConfiguredClientFactory,
+    QueryCounter,
+    build_app,
+    sign_up,
+)
 
 UNAUTHORIZED = {"code": "UNAUTHORIZED", "message": "Unauthorized"}
 
@@ -238,3 +247,31 @@ def test_providers_are_importable_from_the_deps_module() -> None:
 
     for name in deps.__all__:
         assert getattr(deps, name) is getattr(fastapi_betterauth, name)
+
+
+async def test_server_side_get_session_looks_up_like_a_request(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, queries: QueryCounter, session_store: str
+) -> None:
+    """Before, `auth.api.get_session` had a lookup of its own: no cookie cache, no bearer token, no enrichment."""
+
+    async def enrich(session: Any, user: Any, request: Any) -> dict[str, Any]:
+        return {"plan": "pro", "user": user.id}
+
+    bearer = session_store == "database"  # stateless sessions live in cookies only
+    auth = make_auth(session={"cookie_cache": {"enabled": True}}, bearer={"enabled": bearer}, session_enricher=enrich)
+    client = await make_configured_client(auth)
+    signed_up = await sign_up(client)
+    user_id = signed_up.json()["user"]["id"]
+    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+    queries.statements.clear()
+    from_cookies = await auth.api.get_session({"cookie": cookie})
+
+    assert not any("session" in statement for statement in queries.statements)  # the cookie copy answered
+    assert from_cookies is not None
+    assert from_cookies.enrichment == {"plan": "pro", "user": user_id}
+    if bearer:
+        token = signed_up.headers["set-auth-token"]
+        from_bearer = await auth.api.get_session({"authorization": f"Bearer {token}"})
+        assert from_bearer is not None
+        assert from_bearer.enrichment == {"plan": "pro", "user": user_id}
