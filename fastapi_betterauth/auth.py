@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from types import EllipsisType
 from typing import Any, TypeVar
 
@@ -387,13 +388,17 @@ class BetterAuth:
         await self.mailer.drain()
 
     async def migrate(self) -> migrate.MigrationResult:
-        """Bring the database schema to the newest revision (`alembic upgrade head`), off the event loop, adopting
+        """Bring the database schema to the newest revision (`alembic upgrade heads`: the core's chain and each
+        enabled plugin's branch), off the event loop, adopting
         first a database that better-auth's own migrator created (README "Database schema and migrations"). Raises
         `SchemaConflictError`, having changed nothing, for auth tables it can neither manage nor adopt. Without a
         database there is nothing to do."""
         if not self.has_database:
             return migrate.MigrationResult()
-        result = await anyio.to_thread.run_sync(migrate.upgrade, self.settings.database_url)
+        plugin_versions = [plugin.migrations for plugin in self.plugins if plugin.migrations is not None]
+        result = await anyio.to_thread.run_sync(
+            partial(migrate.upgrade, self.settings.database_url, plugin_versions=plugin_versions)
+        )
         if result.adopted:
             logger.info(
                 "adopted the better-auth tables in %s (created: %s)",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+from pathlib import Path
 
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from .db import migrate
 from .db.schema_check import SchemaConflictError
+from .plugins.registry import resolve_plugins
 from .settings import AuthSettings
 
 SHARING_HINT = (
@@ -25,24 +27,26 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("secret", help="print a new random BETTER_AUTH_SECRET")
     upgrade = commands.add_parser(
         "migrate",
-        help="create or upgrade the auth tables (alembic upgrade head); a database better-auth's own migrator "
-        "created is adopted first",
+        help="create or upgrade the auth tables (alembic upgrade heads: the core's and the enabled built-in plugins'); "
+        "a database better-auth's own migrator created is adopted first",
     )
     upgrade.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
-    upgrade.add_argument("--revision", default="head")
+    upgrade.add_argument("--revision", default="heads")
     args = parser.parse_args(argv)
 
     if args.command == "secret":
         print(secrets.token_urlsafe(48))
         return 0
-    url = args.database_url or AuthSettings().database_url
-    return _migrate(url, args.revision)
+    settings = AuthSettings()
+    plugins = resolve_plugins(settings, ())
+    versions = [plugin.migrations for plugin in plugins if plugin.migrations is not None]
+    return _migrate(args.database_url or settings.database_url, args.revision, versions)
 
 
-def _migrate(url: str, revision: str) -> int:
+def _migrate(url: str, revision: str, plugin_versions: list[Path]) -> int:
     where = migrate.describe(url)
     try:
-        result = migrate.upgrade(url, revision)
+        result = migrate.upgrade(url, revision, plugin_versions)
     except SchemaConflictError as error:
         print(error, file=sys.stderr)
         return 1

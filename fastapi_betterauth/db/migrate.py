@@ -4,6 +4,8 @@ database that better-auth's own migrator created (README "Database schema and mi
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,10 +51,15 @@ def migrations_path() -> Path:
     raise FileNotFoundError("fastapi_betterauth's migrations folder is missing from this installation")
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, plugin_versions: Sequence[Path] = ()) -> Config:
+    """The toolkit's Alembic configuration; `plugin_versions`: the revision folders of plugins, each a branch of
+    its own (README "Writing a plugin"), applied with the core's."""
     config = Config()
     config.set_main_option("script_location", str(migrations_path()))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.set_main_option("path_separator", "os")
+    folders = [migrations_path() / "versions", *plugin_versions]
+    config.set_main_option("version_locations", os.pathsep.join(str(folder).replace("%", "%%") for folder in folders))
     return config
 
 
@@ -61,13 +68,14 @@ def describe(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
-def upgrade(database_url: str, revision: str = "head") -> MigrationResult:
-    """Adopt a better-auth database if that is what `database_url` holds, then `alembic upgrade <revision>`.
+def upgrade(database_url: str, revision: str = "heads", plugin_versions: Sequence[Path] = ()) -> MigrationResult:
+    """Adopt a better-auth database if that is what `database_url` holds, then `alembic upgrade <revision>` (every
+    head: the core's and each plugin branch's in `plugin_versions`).
 
     Raises `SchemaConflictError`, having changed nothing, when the database holds auth tables that are neither ours
     nor better-auth's. Blocking: it runs its own event loop."""
     result = asyncio.run(_adopt(database_url))
-    command.upgrade(alembic_config(database_url), revision)
+    command.upgrade(alembic_config(database_url, plugin_versions), revision)
     return result
 
 

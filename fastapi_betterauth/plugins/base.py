@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from fastapi import APIRouter
@@ -55,6 +56,9 @@ class Plugin(Generic[OptionsT]):
     id: ClassVar[str]
     """Unique; also its key under `AuthSettings.plugins` and in the environment (`BETTER_AUTH_PLUGINS__<ID>__`)."""
     options_model: ClassVar[type[PluginOptions]]
+    migrations: ClassVar[Path | None] = None
+    """A folder of Alembic revisions: the plugin's own branch (`branch_labels=("<id>",)`, its first revision
+    `depends_on` the core's), applied by `auth.migrate()` with the core's chain."""
     error_codes: ClassVar[Mapping[str, str]] = {}
     """The codes it answers with and their default messages (checked at start-up against the core's and other
     plugins', so two never mean different things)."""
