@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ..errors import AuthError, ErrorCode
 from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .schemas import INT32_MAX, CreateApiKeyBody, DeleteApiKeyBody, SortField, UpdateApiKeyBody, api_key_json
@@ -36,11 +37,13 @@ async def _signed_in(
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["api-key"])
+    session = session_security(auth)
     max_bytes = auth.settings.advanced.max_body_bytes
     keys = auth.api_keys
 
     @router.post(
         "/api-key/create",
+        dependencies=session,
         summary="Create an API key (the key is in this answer only)",
         openapi_extra=body_openapi(CreateApiKeyBody),
     )
@@ -55,7 +58,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         response.headers.update(NO_STORE)
         return created.to_json()
 
-    @router.get("/api-key/get", summary="One of the user's API keys (without the key)")
+    @router.get("/api-key/get", dependencies=session, summary="One of the user's API keys (without the key)")
     async def get_api_key(
         request: Request,
         response: Response,
@@ -66,7 +69,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
         response.headers.update(NO_STORE)
         return api_key_json(await keys.get(key_id, found.user.id))
 
-    @router.get("/api-key/list", summary="The user's API keys, paginated and sorted by the database")
+    @router.get(
+        "/api-key/list", dependencies=session, summary="The user's API keys, paginated and sorted by the database"
+    )
     async def list_api_keys(
         request: Request,
         response: Response,
@@ -90,6 +95,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/api-key/update",
+        dependencies=session,
         summary="Change an API key's name, enabled state, expiry or metadata",
         openapi_extra=body_openapi(UpdateApiKeyBody),
     )
@@ -104,7 +110,12 @@ def build_router(auth: BetterAuth) -> APIRouter:
         response.headers.update(NO_STORE)
         return api_key_json(updated)
 
-    @router.post("/api-key/delete", summary="Delete an API key", openapi_extra=body_openapi(DeleteApiKeyBody))
+    @router.post(
+        "/api-key/delete",
+        dependencies=session,
+        summary="Delete an API key",
+        openapi_extra=body_openapi(DeleteApiKeyBody),
+    )
     async def delete_api_key(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, DeleteApiKeyBody, max_bytes=max_bytes)
         found = await _signed_in(request, response)

@@ -21,6 +21,7 @@ from ..routing import (
     with_query,
 )
 from ..schemas import UserOut
+from ..security.schemes import session_security
 from ..sessions.deps import require_session, resolve_session
 from .account_schemas import (
     ChangePasswordBody,
@@ -39,6 +40,7 @@ RESET_MESSAGE = "If this email exists in our system, check your email for the re
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["email and password"])
+    session = session_security(auth)
     max_bytes = auth.settings.advanced.max_body_bytes
     flows = auth.email_flows
 
@@ -141,6 +143,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/change-password",
+        dependencies=session,
         summary="Change the password (optionally ending every other session)",
         openapi_extra=body_openapi(ChangePasswordBody),
     )
@@ -158,7 +161,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
             "user": UserOut.model_validate(found.user).to_json(),
         }
 
-    @router.post("/verify-password", summary="Check the password", openapi_extra=body_openapi(PasswordBody))
+    @router.post(
+        "/verify-password", dependencies=session, summary="Check the password", openapi_extra=body_openapi(PasswordBody)
+    )
     async def verify_password(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, PasswordBody, max_bytes=max_bytes)
         found = await require_session(request, response, sensitive=True)

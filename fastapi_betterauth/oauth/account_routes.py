@@ -16,6 +16,7 @@ from ..db.models import Account
 from ..errors import AuthError, ErrorCode
 from ..routing import NO_STORE, AuthRouter, body_openapi, parse_body, read_body_data, schema_body_openapi
 from ..schemas import js_iso
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .accounts import AccessToken, RefreshedTokens
@@ -67,6 +68,7 @@ def refreshed_json(tokens: RefreshedTokens) -> dict[str, Any]:
 
 def build_account_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
+    session = session_security(auth)
     max_bytes = auth.settings.advanced.max_body_bytes
     selection_body = schema_body_openapi(ACCOUNT_SELECTION_SCHEMA)
 
@@ -96,7 +98,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
         lifetime = auth.settings.session.stateless.max_lifetime
         auth.account_cookie.write(response, account, present, lifetime=lifetime)
 
-    @router.get("/list-accounts", summary="The user's ways to sign in (no secrets)")
+    @router.get("/list-accounts", dependencies=session, summary="The user's ways to sign in (no secrets)")
     async def list_accounts(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
         response.headers.update(NO_STORE)
@@ -107,6 +109,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/unlink-account",
+        dependencies=session,
         summary="Remove a way to sign in (needs a fresh session)",
         openapi_extra=body_openapi(UnlinkAccountBody),
     )
@@ -121,6 +124,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/get-access-token",
+        dependencies=session,
         summary="A valid provider access token (refreshed when it expires within 5 seconds)",
         openapi_extra=selection_body,
     )
@@ -134,7 +138,9 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
             keep_account(response, token.account, dict(request.cookies))
         return access_token_json(token)
 
-    @router.post("/refresh-token", summary="Refresh the provider tokens now", openapi_extra=selection_body)
+    @router.post(
+        "/refresh-token", dependencies=session, summary="Refresh the provider tokens now", openapi_extra=selection_body
+    )
     async def refresh_token(request: Request, response: Response) -> dict[str, Any]:
         selection = await read_selection(request)
         found = await require_session(request, response, sensitive=True)
@@ -145,7 +151,9 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
             keep_account(response, tokens.account, dict(request.cookies))
         return refreshed_json(tokens)
 
-    @router.get("/account-info", summary="What the provider says now about one of the user's accounts")
+    @router.get(
+        "/account-info", dependencies=session, summary="What the provider says now about one of the user's accounts"
+    )
     async def account_info(request: Request, response: Response) -> dict[str, Any]:
         selection = account_selection(dict(request.query_params), "query")
         found = await require_session(request, response, sensitive=True)

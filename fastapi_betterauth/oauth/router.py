@@ -25,6 +25,7 @@ from ..routing import (
     with_query,
 )
 from ..schemas import UserOut
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from .account_routes import build_account_router
 from .schemas import LinkSocialBody, SocialSignInBody
@@ -43,6 +44,7 @@ SAFE_ERROR_CODE = re.compile(r"[A-Za-z0-9_'-]+")
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
+    session = session_security(auth)
     max_bytes = auth.settings.advanced.max_body_bytes
     state_cookie = auth.cookies.name(auth.oauth.states.cookie_name)
     base_url = f"{auth.settings.url}{auth.settings.base_path}"
@@ -104,6 +106,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/link-social",
+        dependencies=session,
         summary="Link another provider to the signed-in user: the URL to send the browser to, or (with an id token) "
         "linked at once",
         openapi_extra=body_openapi(LinkSocialBody),

@@ -21,6 +21,7 @@ from ..routing import (
     require_object,
 )
 from ..schemas import SessionOut, SessionResponse, UserOut
+from ..security.schemes import session_security
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody, SignOutBody
 from .service import AuthSession
@@ -47,6 +48,7 @@ def session_json(found: AuthSession) -> dict[str, Any]:
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["session"])
+    session = session_security(auth)
     max_bytes = auth.settings.advanced.max_body_bytes
     defer = auth.settings.session.defer_session_refresh
 
@@ -106,7 +108,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
             raise AuthError(ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED, 405)
         return await read_session(request, response, deferred=False, refresh=not query_flag(disable_refresh))
 
-    @router.get("/list-sessions", summary="The signed-in user's live sessions (needs a fresh session)")
+    @router.get(
+        "/list-sessions", dependencies=session, summary="The signed-in user's live sessions (needs a fresh session)"
+    )
     async def list_sessions(request: Request, response: Response) -> list[dict[str, Any]]:
         found = await require_session(request, response)
         if auth.stateless is not None:
@@ -118,6 +122,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/revoke-session",
+        dependencies=session,
         summary="End one of the user's sessions",
         openapi_extra=body_openapi(RevokeSessionBody),
     )
@@ -130,7 +135,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
             auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
 
-    @router.post("/revoke-sessions", summary="End all of the user's sessions, this one included")
+    @router.post("/revoke-sessions", dependencies=session, summary="End all of the user's sessions, this one included")
     async def revoke_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         require_revocation()
@@ -138,14 +143,19 @@ def build_router(auth: BetterAuth) -> APIRouter:
         auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
 
-    @router.post("/revoke-other-sessions", summary="End the user's other sessions")
+    @router.post("/revoke-other-sessions", dependencies=session, summary="End the user's other sessions")
     async def revoke_other_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         require_revocation()
         await auth.sessions.revoke_all(found.user.id, except_token=found.session.token)
         return STATUS_OK
 
-    @router.post("/update-session", summary="Update additional session fields", openapi_extra=object_body_openapi())
+    @router.post(
+        "/update-session",
+        dependencies=session,
+        summary="Update additional session fields",
+        openapi_extra=object_body_openapi(),
+    )
     async def update_session(request: Request, response: Response) -> dict[str, Any]:
         require_object(await read_body_data(request, max_bytes=max_bytes), ("record",))
         await require_session(request, response)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode, NotRoutedError
 from ..routing import AuthRouter, body_openapi, parse_body
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .schemas import ChangeEmailBody, DeleteUserBody, UpdateUserBody
@@ -21,10 +22,16 @@ USER_DELETED = {"success": True, "message": "User deleted"}
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["user"])
+    session = session_security(auth)
     max_bytes = auth.settings.advanced.max_body_bytes
     options = auth.settings.user
 
-    @router.post("/update-user", summary="Change the user's name or image", openapi_extra=body_openapi(UpdateUserBody))
+    @router.post(
+        "/update-user",
+        dependencies=session,
+        summary="Change the user's name or image",
+        openapi_extra=body_openapi(UpdateUserBody),
+    )
     async def update_user(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes, shape=("record",))
         found = await require_session(request, response, sensitive=True)
@@ -34,6 +41,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/change-email",
+        dependencies=session,
         summary="Change the email address (by emailed links)",
         openapi_extra=body_openapi(ChangeEmailBody),
     )
@@ -49,7 +57,9 @@ def build_router(auth: BetterAuth) -> APIRouter:
         await auth.users.delete(found.user)
         auth.cookies.clear_session(response, request.cookies)
 
-    @router.post("/delete-user", summary="Delete the account", openapi_extra=body_openapi(DeleteUserBody))
+    @router.post(
+        "/delete-user", dependencies=session, summary="Delete the account", openapi_extra=body_openapi(DeleteUserBody)
+    )
     async def delete_user(request: Request, response: Response) -> dict[str, object]:
         body = await parse_body(request, DeleteUserBody, max_bytes=max_bytes)
         if not options.delete_user.enabled:
@@ -67,7 +77,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
         await delete_account(request, response, found)
         return USER_DELETED
 
-    @router.get("/delete-user/callback", summary="Follow an account deletion link")
+    @router.get("/delete-user/callback", dependencies=session, summary="Follow an account deletion link")
     async def delete_user_callback(
         request: Request,
         token: str,
