@@ -3,6 +3,7 @@ in OpenAPI (the session cookie, the bearer token, API keys), like the auth route
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from fastapi_betterauth import (
 
 from ..conftest import BASE_URL, AuthFactory, build_app
 
-PROVIDERS = {
+PROVIDERS: dict[str, Callable[..., Any]] = {
     "current_session": current_session,
     "current_user": current_user,
     "optional_session": optional_session,
@@ -40,7 +41,7 @@ PROVIDERS = {
     "fresh_session": fresh_session,
     "verified_user": verified_user,
 }
-SESSION = [{"betterAuthSession": []}, {"betterAuthBearer": []}]
+SESSION: list[dict[str, list[str]]] = [{"betterAuthSession": []}, {"betterAuthBearer": []}]
 
 # Every auth route that needs a session (with the `/api-key/*` routes mounted).
 SESSION_ROUTES = {
