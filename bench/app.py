@@ -4,9 +4,9 @@
   listener), in total and those that are not SELECTs (writes), and the requests received (`counted_app` counts
   them). bench/run.py reads it around each load run.
 - `GET /bench/api-key`: the `/me` answer behind the `api_key()` provider, to time API-key verification.
-- `GET /bench/deps-floor`: the shape of `/me` (the same chain of `Depends` down to the cookie and bearer security
-  schemes) with providers that do nothing: what FastAPI's dependency injection alone costs, the floor under any
-  provider.
+- `GET /bench/deps-floor`: the shape of `/me` (one security-class provider taking the request and the response,
+  with the bearer scheme under it) with a provider that does nothing: what FastAPI's dependency injection alone
+  costs, the floor under any provider.
 
 Run by bench/run.py as `uvicorn app:counted_app --app-dir bench` from the repository root; configured by the same
 `BETTER_AUTH_*` environment as the example app.
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request, Response, Security
 from sqlalchemy import event
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from example_app.main import app, auth
 from fastapi_betterauth import VerifiedApiKey, api_key
+from fastapi_betterauth.security.schemes import BEARER_SCHEME, DocumentedScheme, SessionCookieScheme, bearer_model
 
 __all__ = ["app", "counted_app"]
 
@@ -72,26 +72,22 @@ async def api_key_owner(found: Annotated[VerifiedApiKey, Depends(api_key())]) ->
     return {"id": user.id, "email": user.email, "name": user.name, "emailVerified": user.email_verified}
 
 
-_cookie = APIKeyCookie(name="better-auth.session_token", auto_error=False)
-_bearer = HTTPBearer(auto_error=False)
 _FLOOR_USER = {"id": "0" * 32, "email": "floor@example.com", "name": "Floor", "emailVerified": False}
 
 
-async def _floor_optional_session(
-    request: Request,
-    response: Response,
-    _cookie: Annotated[str | None, Depends(_cookie)] = None,
-    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-) -> dict[str, Any]:
-    return _FLOOR_USER
+_bearer_scheme = DocumentedScheme(bearer_model(), BEARER_SCHEME)
 
 
-async def _floor_current_session(found: Annotated[dict[str, Any], Depends(_floor_optional_session)]) -> dict[str, Any]:
-    return found
+class _FloorProvider(SessionCookieScheme):
+    """`current_user`'s shape, doing nothing."""
+
+    async def __call__(
+        self, request: Request, response: Response, _bearer: Annotated[None, Security(_bearer_scheme)] = None
+    ) -> dict[str, Any]:
+        return _FLOOR_USER
 
 
-async def _floor_current_user(found: Annotated[dict[str, Any], Depends(_floor_current_session)]) -> dict[str, Any]:
-    return found
+_floor_current_user = _FloorProvider()
 
 
 @app.get("/bench/deps-floor", include_in_schema=False)

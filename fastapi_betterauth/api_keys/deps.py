@@ -23,11 +23,14 @@ from .request import KeyGetter, read_api_key, verify_request_key
 from .service import VerifiedApiKey
 
 DEFAULT_HEADER = "x-api-key"
+API_KEY_SCHEME = "betterAuthApiKey"
+"""OpenAPI name of the API key scheme (`betterAuthApiKey.<header>` for a provider with its own `header`)."""
 
 
 class ApiKeyAuth(SecurityBase):
     """A security scheme like FastAPI's `APIKeyHeader`: its `model` puts the header in OpenAPI (and `/docs`'
-    "Authorize"), and calling it verifies the key.
+    "Authorize"), and calling it verifies the key. It is the whole dependency (one level), and
+    `app.dependency_overrides[provider]` replaces it.
 
     It answers the verified key and its owner; 401 `UNAUTHORIZED` without a key (or `None` with
     `auto_error=False`), 401 `INVALID_API_KEY` / `KEY_DISABLED` / `KEY_EXPIRED` / `INVALID_REFERENCE_ID_FROM_API_KEY`,
@@ -54,7 +57,8 @@ class ApiKeyAuth(SecurityBase):
             name=header or DEFAULT_HEADER,
             description=description or "An API key from `POST /api-key/create` (header configurable).",
         )
-        self.scheme_name = scheme_name or "betterAuthApiKey"
+        # One OpenAPI scheme per header: a custom header under the default's name would replace it in /docs.
+        self.scheme_name = scheme_name or (f"{API_KEY_SCHEME}.{header}" if header else API_KEY_SCHEME)
 
     async def __call__(self, request: Request) -> VerifiedApiKey | None:
         plugin = get_auth(request).plugin(ApiKeys)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ..errors import AuthError, ErrorCode
 from ..routing import NO_STORE, AuthRouter, ErrorDocs, answers, body_openapi, parse_body
 from ..schemas import SuccessResponse
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .errors import ApiKeyErrorCode, api_key_error
@@ -66,9 +67,11 @@ def build_router(plugin: ApiKeys) -> APIRouter:
     router = AuthRouter(tags=["api-key"])
     max_bytes = plugin.context.settings.advanced.max_body_bytes
     keys = plugin.service
+    session = session_security(plugin.context.cookies, bearer=plugin.context.settings.bearer.enabled)
 
     @router.post(
         "/api-key/create",
+        dependencies=session,
         response_model=None,
         responses=answers(
             CreatedApiKeyResponse,
@@ -94,6 +97,7 @@ def build_router(plugin: ApiKeys) -> APIRouter:
 
     @router.get(
         "/api-key/get",
+        dependencies=session,
         response_model=None,
         responses=answers(ApiKeyResponse, SIGNED_IN, KEY_NOT_FOUND),
         summary="One of the user's API keys (without the key)",
@@ -110,6 +114,7 @@ def build_router(plugin: ApiKeys) -> APIRouter:
 
     @router.get(
         "/api-key/list",
+        dependencies=session,
         response_model=None,
         responses=answers(ApiKeyListResponse, SIGNED_IN),
         summary="The user's API keys, paginated and sorted by the database",
@@ -137,6 +142,7 @@ def build_router(plugin: ApiKeys) -> APIRouter:
 
     @router.post(
         "/api-key/update",
+        dependencies=session,
         response_model=None,
         responses=answers(
             ApiKeyResponse,
@@ -160,6 +166,7 @@ def build_router(plugin: ApiKeys) -> APIRouter:
 
     @router.post(
         "/api-key/delete",
+        dependencies=session,
         response_model=None,
         responses=answers(SuccessResponse, SIGNED_IN, KEY_NOT_FOUND),
         summary="Delete an API key",

@@ -25,6 +25,7 @@ from ..routing import (
     with_query,
 )
 from ..schemas import StatusResponse, TokenUserResponse, UserOut
+from ..security.schemes import session_security
 from ..sessions.deps import require_session, resolve_session
 from ..sessions.issuer import SignInAttempt
 from ..users.router import USER_UPDATE
@@ -49,6 +50,7 @@ WRONG_PASSWORD = {400: "`INVALID_PASSWORD`, `CREDENTIAL_ACCOUNT_NOT_FOUND` (the 
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["email and password"])
+    session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes
     flows = auth.email_flows
 
@@ -184,6 +186,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/change-password",
+        dependencies=session,
         response_model=None,
         responses=answers(TokenUserResponse, SENSITIVE, WRONG_PASSWORD, {400: NEW_PASSWORD}),
         summary="Change the password (optionally ending every other session)",
@@ -205,6 +208,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/verify-password",
+        dependencies=session,
         response_model=None,
         responses=answers(StatusResponse, SENSITIVE, WRONG_PASSWORD),
         summary="Check the password",

@@ -26,6 +26,7 @@ from ..routing import (
     schema_body_openapi,
 )
 from ..schemas import StatusResponse, js_iso
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .accounts import AccessToken, RefreshedTokens
@@ -93,6 +94,7 @@ def refreshed_json(tokens: RefreshedTokens) -> dict[str, Any]:
 
 def build_account_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
+    session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes
     selection_body = schema_body_openapi(ACCOUNT_SELECTION_SCHEMA)
 
@@ -124,6 +126,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.get(
         "/list-accounts",
+        dependencies=session,
         response_model=None,
         responses=answers(list[AccountResponse], NEEDS_SESSION),
         summary="The user's ways to sign in (no secrets)",
@@ -138,6 +141,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/unlink-account",
+        dependencies=session,
         response_model=None,
         responses=answers(
             StatusResponse,
@@ -161,6 +165,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/get-access-token",
+        dependencies=session,
         response_model=None,
         responses=answers(AccessTokenResponse, SENSITIVE, SELECTED_ACCOUNT, {400: "`FAILED_TO_GET_ACCESS_TOKEN`"}),
         summary="A valid provider access token (refreshed when it expires within 5 seconds)",
@@ -178,6 +183,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/refresh-token",
+        dependencies=session,
         response_model=None,
         responses=answers(
             RefreshTokenResponse,
@@ -200,6 +206,7 @@ def build_account_router(auth: BetterAuth) -> APIRouter:
 
     @router.get(
         "/account-info",
+        dependencies=session,
         response_model=None,
         responses=answers(
             AccountInfoResponse,

@@ -28,6 +28,7 @@ from ..routing import (
     with_query,
 )
 from ..schemas import UserOut
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from .account_routes import build_account_router
 from .schemas import (
@@ -60,6 +61,7 @@ ID_TOKEN_ERRORS = {
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
+    session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes
     state_cookie = auth.cookies.name(auth.oauth.states.cookie_name)
     base_url = f"{auth.settings.url}{auth.settings.base_path}"
@@ -127,6 +129,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/link-social",
+        dependencies=session,
         response_model=None,
         responses=answers(
             SocialRedirectResponse | SocialLinkedResponse,

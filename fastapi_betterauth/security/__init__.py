@@ -1,1 +1,1 @@
-"""Request checks: trusted origins and URLs, client IP."""
+"""Request checks: trusted origins and URLs, client IP, rate limits; and how requests authenticate, for OpenAPI."""

@@ -25,6 +25,7 @@ from ..routing import (
     require_object,
 )
 from ..schemas import SessionOut, SessionResponse, StatusResponse, SuccessResponse, UserOut
+from ..security.schemes import session_security
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody, SignOutBody
 from .service import AuthSession
@@ -52,6 +53,7 @@ def session_json(found: AuthSession) -> dict[str, Any]:
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["session"])
+    session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes
     defer = auth.settings.session.defer_session_refresh
 
@@ -118,6 +120,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.get(
         "/list-sessions",
+        dependencies=session,
         response_model=None,
         responses=answers(
             list[SessionOut],
@@ -137,6 +140,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/revoke-session",
+        dependencies=session,
         response_model=None,
         responses=answers(StatusResponse, SENSITIVE, NO_REVOCATION),
         summary="End one of the user's sessions",
@@ -153,6 +157,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/revoke-sessions",
+        dependencies=session,
         response_model=None,
         responses=answers(StatusResponse, SENSITIVE, NO_REVOCATION),
         summary="End all of the user's sessions, this one included",
@@ -166,6 +171,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/revoke-other-sessions",
+        dependencies=session,
         response_model=None,
         responses=answers(StatusResponse, SENSITIVE, NO_REVOCATION),
         summary="End the user's other sessions",
@@ -178,6 +184,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/update-session",
+        dependencies=session,
         response_model=None,
         responses=answers(None, NEEDS_SESSION, codeless={400: '"No fields to update" (none can be changed yet)'}),
         summary="Update additional session fields (none are configurable yet: always 400)",

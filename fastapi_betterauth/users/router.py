@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from ..errors import AuthError, ErrorCode, NotRoutedError
 from ..routing import SENSITIVE, AuthRouter, answers, body_openapi, parse_body
 from ..schemas import StatusResponse
+from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession
 from .schemas import ChangeEmailBody, DeleteUserBody, DeleteUserResponse, UpdateUserBody
@@ -29,11 +30,13 @@ DELETION_OFF = "an empty 404 unless `user.delete_user.enabled`"
 
 def build_router(auth: BetterAuth) -> APIRouter:
     router = AuthRouter(tags=["user"])
+    session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes
     options = auth.settings.user
 
     @router.post(
         "/update-user",
+        dependencies=session,
         response_model=None,
         responses=answers(
             StatusResponse,
@@ -54,6 +57,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/change-email",
+        dependencies=session,
         response_model=None,
         responses=answers(
             StatusResponse, SENSITIVE, USER_UPDATE, {400: "`CHANGE_EMAIL_DISABLED`, `EMAIL_IS_THE_SAME`"}
@@ -75,6 +79,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.post(
         "/delete-user",
+        dependencies=session,
         response_model=None,
         responses=answers(
             DeleteUserResponse,
@@ -107,6 +112,7 @@ def build_router(auth: BetterAuth) -> APIRouter:
 
     @router.get(
         "/delete-user/callback",
+        dependencies=session,
         response_model=None,
         responses=answers(
             DeleteUserResponse,
