@@ -133,9 +133,9 @@ async def test_overrides_apply_to_the_provider_overridden(app: FastAPI) -> None:
             assert (await client.get("/session")).status_code == 401
 
 
-async def test_the_api_key_provider_can_be_overridden(auth: BetterAuth) -> None:
+async def test_the_api_key_provider_can_be_overridden(make_auth: AuthFactory) -> None:
     provider = api_key(permissions={"files": ["read"]})
-    app = provider_app(auth, provider)
+    app = provider_app(make_auth(plugins={"api_key": {"enabled": True}}), provider)
     assert (await post(app, "/under-test")).status_code == 401
     user = fake_session().user
     key = ApiKey(id="k" * 32, reference_id=user.id, key="hashed", created_at=datetime.now(UTC))
@@ -203,7 +203,7 @@ def test_api_key_providers_list_their_header(auth: BetterAuth) -> None:
 @pytest.mark.parametrize("bearer", [True, False])
 def test_auth_routes_that_need_a_session_declare_it(make_auth: AuthFactory, bearer: bool) -> None:
     """So that /docs' "Authorize" works on them: the session cookie, and the bearer token when it is enabled."""
-    schema = openapi(make_auth(bearer={"enabled": bearer}, api_key={"enabled": True}))
+    schema = openapi(make_auth(bearer={"enabled": bearer}, plugins={"api_key": {"enabled": True}}))
     declared = {
         (method, path): operation["security"]
         for path, operations in schema["paths"].items()
