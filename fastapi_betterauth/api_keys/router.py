@@ -56,7 +56,7 @@ async def _signed_in(
     """The caller's session (read from the store, bypassing the cookie cache, when `from_store`); without one,
     401 `UNAUTHORIZED`, or `UNAUTHORIZED_SESSION` where better-auth answers that (`session_code`)."""
     try:
-        return await require_session(request, response, sensitive=from_store, allow_api_key=False)
+        return await require_session(request, response, sensitive=from_store, allow_sources=False)
     except AuthError as error:
         if error.code == ErrorCode.UNAUTHORIZED and session_code:
             raise api_key_error(ApiKeyErrorCode.UNAUTHORIZED_SESSION, 401) from None

@@ -101,23 +101,24 @@ async def resolve_session(
     response: Response,
     *,
     use_cookie_cache: bool = True,
-    allow_api_key: bool = True,
+    allow_sources: bool = True,
 ) -> AuthSession | None:
     """The session presented by this request, looked up once per request.
 
     The token must carry a valid signature; a bad one is "no session" without touching storage. Unsafe requests
     authenticated by the cookie must pass the origin check (CSRF). With `defer_session_refresh`, safe requests
-    never write. Without `allow_api_key`, a mock session from an API key answers 403 `API_KEY_SESSION_NOT_ALLOWED`.
+    never write. Without `allow_sources`, a session made from a plugin's other credential (an API key's mock
+    session) answers that source's refusal (403 `API_KEY_SESSION_NOT_ALLOWED`).
     `use_cookie_cache=False` reads the store afresh (neither the cookie cache nor this request's earlier lookup).
     """
     # Cached in the ASGI scope, which belongs to this request alone (`request.state` may be the lifespan's state,
     # shared by every request, under some servers).
     if use_cookie_cache and _RESOLVED in request.scope:
         cached: AuthSession | None = request.scope[_RESOLVED]
-        if cached is not None and cached.source != "session" and not allow_api_key:
+        if cached is not None and cached.source != "session" and not allow_sources:
             raise _refusal(get_auth(request), cached.source)
         return cached
-    lookup = await lookup_request_session(request, use_cookie_cache=use_cookie_cache, allow_api_key=allow_api_key)
+    lookup = await lookup_request_session(request, use_cookie_cache=use_cookie_cache, allow_sources=allow_sources)
     await apply_lookup_cookies(get_auth(request), lookup, request, response)
     if use_cookie_cache:
         request.scope[_RESOLVED] = lookup.found
@@ -130,20 +131,21 @@ async def lookup_request_session(
     refresh: bool = True,
     deferred: bool | None = None,
     use_cookie_cache: bool = True,
-    allow_api_key: bool = True,
+    allow_sources: bool = True,
 ) -> SessionLookup:
     """Look the request's session up, without touching the response (callers decide about cookies).
 
     `use_cookie_cache=False` asks the store, for sensitive operations that must not act on a stale copy.
 
-    With `api_key.enable_session_for_api_keys`, a request without a session token but with an API key gets a mock
-    session (`source="api_key"`) for the key's owner, enriched like any other; without `allow_api_key` such a
-    request answers 403 `API_KEY_SESSION_NOT_ALLOWED` before the key is even looked up (nor spent).
+    A request without a session token but with a plugin's other credential (an API key, with the API-key plugin's
+    mock sessions) gets the session that credential stands for (`source` = the source's kind), enriched like any
+    other; without `allow_sources` such a request answers the source's refusal before the credential is even
+    looked up (a key is not spent).
 
     A database or storage that cannot be reached answers 503 `SERVICE_UNAVAILABLE`, never "no session".
     """
     try:
-        return await _lookup(request, refresh, deferred, use_cookie_cache, allow_api_key)
+        return await _lookup(request, refresh, deferred, use_cookie_cache, allow_sources)
     except HTTPException:
         raise
     except Exception as exc:
@@ -155,14 +157,14 @@ async def lookup_request_session(
 
 
 async def _lookup(
-    request: Request, refresh: bool, deferred: bool | None, use_cookie_cache: bool, allow_api_key: bool
+    request: Request, refresh: bool, deferred: bool | None, use_cookie_cache: bool, allow_sources: bool
 ) -> SessionLookup:
     auth = get_auth(request)
     token, from_cookie = read_session_token(auth, request)
     for source in auth.session_sources if token is None else ():
         credential = source.credential(request)
         if credential is not None:
-            if not allow_api_key:
+            if not allow_sources:
                 raise source.refusal()
             # No origin check: such a credential (an API key) travels in a header no browser adds by itself, so it
             # is no ambient credential a cross-site page could borrow (the check is for cookies, and still applies).
@@ -193,18 +195,18 @@ async def _enrich(auth: BetterAuth, request: Request, lookup: SessionLookup) -> 
 
 
 async def require_session(
-    request: Request, response: Response, *, sensitive: bool = False, allow_api_key: bool | None = None
+    request: Request, response: Response, *, sensitive: bool = False, allow_sources: bool | None = None
 ) -> AuthSession:
     """The request's session, or 401 `UNAUTHORIZED` (for routes of the toolkit itself).
 
     `sensitive` operations (revocations, credential changes) read the store, never the cookie cache, and refuse
-    a mock session from an API key with 403 `API_KEY_SESSION_NOT_ALLOWED` (unless `allow_api_key`): a leaked key
-    must not be able to change the password or email, end sessions, manage keys or linked accounts, or delete the
-    user.
+    a session made from another credential (an API key's mock session: 403 `API_KEY_SESSION_NOT_ALLOWED`) unless
+    `allow_sources`: a leaked key must not be able to change the password or email, end sessions, manage keys or
+    linked accounts, or delete the user.
     """
-    if allow_api_key is None:
-        allow_api_key = not sensitive
-    found = await resolve_session(request, response, use_cookie_cache=not sensitive, allow_api_key=allow_api_key)
+    if allow_sources is None:
+        allow_sources = not sensitive
+    found = await resolve_session(request, response, use_cookie_cache=not sensitive, allow_sources=allow_sources)
     if found is None:
         raise unauthorized()
     return found
