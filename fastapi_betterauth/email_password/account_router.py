@@ -16,6 +16,7 @@ from ..routing import (
     NO_STORE,
     READS_SESSION,
     SENSITIVE,
+    USER_UPDATE,
     AuthRouter,
     absolute_url,
     answers,
@@ -27,7 +28,6 @@ from ..routing import (
 from ..schemas import StatusResponse, TokenUserResponse, UserOut
 from ..sessions.deps import require_session, resolve_session
 from ..sessions.issuer import SignInAttempt
-from ..users.router import USER_UPDATE
 from .account_schemas import (
     ChangePasswordBody,
     PasswordBody,

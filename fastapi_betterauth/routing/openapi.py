@@ -81,6 +81,11 @@ SENSITIVE: ErrorDocs = {
     403: f"`API_KEY_SESSION_NOT_ALLOWED` (a session made from an API key); {READS_SESSION[403]}",
 }
 """Errors of a route that needs a session from a sign-in (credential, session and key changes)."""
+USER_UPDATE: ErrorDocs = {
+    404: "`USER_NOT_FOUND` (deleted meanwhile)",
+    422: "`USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL` (the address is taken), `FAILED_TO_UPDATE_USER` (refused by a hook)",
+}
+"""Errors of a change to the user (`update-user`, `change-email`, following a verification link)."""
 
 
 def shared_errors(*, unsafe: bool, body: bool) -> dict[int, tuple[str, Any]]:
