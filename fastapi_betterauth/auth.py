@@ -24,6 +24,7 @@ from .db.engine import Database, NoDatabase
 from .db.models import Session, User
 from .email_password import account_router
 from .email_password import router as email_password_router
+from .email_password.collaborators import FlowRecords, FlowTokens, MailDelivery, PasswordTools
 from .email_password.flows import EmailFlows, PasswordResetCallback
 from .email_password.service import EmailPasswordService
 from .errors import AuthError, ErrorCode, build_exception_handlers
@@ -35,7 +36,7 @@ from .oauth.accounts import AccountService
 from .oauth.client import ProviderClient
 from .oauth.config import builtin_providers
 from .oauth.providers import OAuthProvider
-from .oauth.service import OAuthService
+from .oauth.service import IdentityStores, OAuthService, SessionAccess
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
 from .oauth.token_storage import ProviderTokenCipher
 from .plugins.base import Plugin
@@ -165,19 +166,12 @@ class BetterAuth:
         self.mailer = Mailer(email_sender or sender_from_settings(self.settings.email, self.clock))
         self.email_flows = EmailFlows(
             self.settings,
-            self.database,
-            self.passwords,
-            self.password_policy,
-            self.sessions,
-            self.users,
-            self.tokens,
-            EmailTokens(self.keyring, self.clock, self.tokens),
-            self.mailer,
-            email_templates or Templates(),
-            self.background,
+            FlowRecords(self.database, self.users, self.sessions, self.hooks),
+            PasswordTools(self.passwords, self.password_policy),
+            FlowTokens(self.tokens, EmailTokens(self.keyring, self.clock, self.tokens)),
+            MailDelivery(self.mailer, email_templates or Templates(), self.background),
             self.clock,
-            self.hooks,
-            on_password_reset,
+            on_password_reset=on_password_reset,
         )
         self.email_password.emails = self.email_flows
         # Built-ins configured in settings, then those passed in code (which win for the same id).
@@ -196,19 +190,15 @@ class BetterAuth:
         self.oauth = OAuthService(
             self.settings,
             providers,
-            self.database,
-            self.sessions,
-            self.users,
-            states,
-            provider_client,
-            self.clock,
-            self.hooks,
-            token_cipher,
-            self.accounts,
-            issuer=self.issuer,
-            has_database=self.has_database,
-            keyring=self.keyring,
-            session_rows=not self.stateless_sessions,
+            states=states,
+            client=provider_client,
+            clock=self.clock,
+            stores=IdentityStores(
+                self.database, self.users, self.accounts, token_cipher, self.hooks, has_database=self.has_database
+            ),
+            sessions=SessionAccess(
+                self.sessions, self.issuer, keyring=self.keyring, session_rows=not self.stateless_sessions
+            ),
         )
         self.account_cookie = AccountCookie(self.keyring, self.cookies, self.clock)
         """The `account_data` cookie: where a sign-in's provider account is kept without a database."""

@@ -4,11 +4,13 @@ JSON themselves, byte for byte as better-auth does."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from .db.loading import transient
 from .db.models import Session, User
@@ -36,6 +38,29 @@ def omitted() -> Any:
     """A response-model field that is left out of the JSON when it has no value (it is never `null`): optional in
     the schema, and without a default there (a factory's is not written)."""
     return Field(default_factory=_nothing)
+
+
+# zod's email rule, which better-auth validates sign-up addresses with.
+_EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$")
+MAX_EMAIL_LENGTH = 254
+
+
+def is_valid_email(value: str) -> bool:
+    return len(value) <= MAX_EMAIL_LENGTH and bool(_EMAIL.match(value))
+
+
+def _email_address(value: str) -> str:
+    if not is_valid_email(value):
+        raise PydanticCustomError("invalid_email", "Invalid email address")
+    return value.lower()
+
+
+EmailAddress = Annotated[
+    str,
+    AfterValidator(_email_address),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_EMAIL_LENGTH}),
+]
+"""A body field holding an email address: validated like better-auth's (zod) and lower-cased."""
 
 
 class RequestBody(BaseModel):

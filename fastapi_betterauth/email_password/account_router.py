@@ -16,6 +16,7 @@ from ..routing import (
     NO_STORE,
     READS_SESSION,
     SENSITIVE,
+    USER_UPDATE,
     AuthRouter,
     absolute_url,
     answers,
@@ -28,7 +29,6 @@ from ..schemas import StatusResponse, TokenUserResponse, UserOut
 from ..security.schemes import session_security
 from ..sessions.deps import require_session, resolve_session
 from ..sessions.issuer import SignInAttempt
-from ..users.router import USER_UPDATE
 from .account_schemas import (
     ChangePasswordBody,
     PasswordBody,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..schemas import CamelModel, RequestBody, UserOut, omitted
-from .schemas import EmailAddress
+from ..schemas import CamelModel, EmailAddress, RequestBody, UserOut, omitted
 
 
 class EmailBody(RequestBody):

@@ -15,12 +15,9 @@ from typing import Literal
 from urllib.parse import quote
 
 from ..audit import audit
-from ..background import BackgroundTasks
 from ..clock import Clock
-from ..crypto.password_policy import PasswordContext, PasswordPolicy
-from ..crypto.passwords import PasswordHasher
+from ..crypto.password_policy import PasswordContext
 from ..crypto.tokens import generate_id
-from ..db.engine import Database
 from ..db.models import Account, User
 from ..db.queries import (
     find_credential_account,
@@ -29,13 +26,11 @@ from ..db.queries import (
     set_account_password,
 )
 from ..errors import AuthError, ErrorCode
-from ..hooks import HookRunner
-from ..mail import EmailType, Mailer, Templates, build_message
-from ..sessions.service import AuthSession, SessionService
+from ..mail import EmailType, build_message
+from ..sessions.service import AuthSession
 from ..settings import AuthSettings
-from ..users.service import UserService
-from ..verification.email_tokens import CHANGE_EMAIL_CONFIRMATION, CHANGE_EMAIL_VERIFICATION, EmailToken, EmailTokens
-from ..verification.service import VerificationService
+from ..verification.email_tokens import CHANGE_EMAIL_CONFIRMATION, CHANGE_EMAIL_VERIFICATION, EmailToken
+from .collaborators import FlowRecords, FlowTokens, MailDelivery, PasswordTools
 from .service import credential_account
 
 RESET_PASSWORD = "reset-password"
@@ -59,33 +54,27 @@ class EmailFlows:
     def __init__(
         self,
         settings: AuthSettings,
-        database: Database,
-        passwords: PasswordHasher,
-        policy: PasswordPolicy,
-        sessions: SessionService,
-        users: UserService,
-        tokens: VerificationService,
-        email_tokens: EmailTokens,
-        mailer: Mailer,
-        templates: Templates,
-        background: BackgroundTasks,
+        records: FlowRecords,
+        passwords: PasswordTools,
+        tokens: FlowTokens,
+        mail: MailDelivery,
         clock: Clock,
-        hooks: HookRunner,
+        *,
         on_password_reset: PasswordResetCallback | None = None,
     ) -> None:
         self.settings = settings
-        self._database = database
-        self._passwords = passwords
-        self._policy = policy
-        self._sessions = sessions
-        self._users = users
-        self._tokens = tokens
-        self._email_tokens = email_tokens
-        self._mailer = mailer
-        self._templates = templates
-        self._background = background
+        self._database = records.database
+        self._passwords = passwords.hasher
+        self._policy = passwords.policy
+        self._sessions = records.sessions
+        self._users = records.users
+        self._tokens = tokens.verification
+        self._email_tokens = tokens.email
+        self._mailer = mail.mailer
+        self._templates = mail.templates
+        self._background = mail.background
         self._clock = clock
-        self._hooks = hooks
+        self._hooks = records.hooks
         self._on_password_reset = on_password_reset
 
     # -- links and mail -------------------------------------------------------------------------------------

@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from typing import Annotated
-
-from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..schemas import CamelModel, RequestBody, UserOut, omitted
-
-# zod's email rule, which better-auth validates sign-up addresses with.
-_EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$")
-MAX_EMAIL_LENGTH = 254
-
-
-def is_valid_email(value: str) -> bool:
-    return len(value) <= MAX_EMAIL_LENGTH and bool(_EMAIL.match(value))
-
-
-def _email_address(value: str) -> str:
-    if not is_valid_email(value):
-        raise PydanticCustomError("invalid_email", "Invalid email address")
-    return value.lower()
-
-
-EmailAddress = Annotated[
-    str,
-    AfterValidator(_email_address),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_EMAIL_LENGTH}),
-]
-"""A body field holding an email address: validated like better-auth's (zod) and lower-cased."""
-
+from ..schemas import CamelModel, EmailAddress, RequestBody, UserOut, omitted
 
 # No blanket string cap in these bodies: an over-long password must answer PASSWORD_TOO_LONG, and the body size limit
 # (advanced.max_body_bytes) already bounds every field.

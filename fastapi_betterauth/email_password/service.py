@@ -19,10 +19,10 @@ from ..db.models import CREDENTIAL_PROVIDER, Account, User
 from ..db.queries import find_user_with_credential, set_account_password
 from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..hooks import HookRunner, HookVetoError
+from ..schemas import is_valid_email
 from ..sessions.issuer import SessionIssuer, SignInAttempt
 from ..sessions.service import AuthSession, ClientInfo
 from ..settings import EmailAndPasswordSettings
-from .schemas import is_valid_email
 
 if TYPE_CHECKING:
     from .flows import EmailFlows

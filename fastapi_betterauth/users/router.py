@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from ..errors import AuthError, ErrorCode, NotRoutedError
-from ..routing import SENSITIVE, AuthRouter, answers, body_openapi, parse_body
+from ..routing import SENSITIVE, USER_UPDATE, AuthRouter, answers, body_openapi, parse_body
 from ..schemas import StatusResponse
 from ..security.schemes import session_security
 from ..sessions.deps import require_session
@@ -20,11 +20,6 @@ if TYPE_CHECKING:
     from ..auth import BetterAuth
 
 USER_DELETED = {"success": True, "message": "User deleted"}
-USER_UPDATE = {
-    404: "`USER_NOT_FOUND` (deleted meanwhile)",
-    422: "`USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL` (the address is taken), `FAILED_TO_UPDATE_USER` (refused by a hook)",
-}
-"""Errors of a change to the user."""
 DELETION_OFF = "an empty 404 unless `user.delete_user.enabled`"
 
 

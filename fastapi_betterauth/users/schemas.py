@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..email_password.schemas import EmailAddress
-from ..schemas import CamelModel, RequestBody
+from ..schemas import CamelModel, EmailAddress, RequestBody
 
 
 class UpdateUserBody(RequestBody):

@@ -1,0 +1,88 @@
+"""Email and password sign-in, email verification, the user's own account (change of address, deletion), and
+email delivery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+
+from .durations import Duration
+
+
+class EmailAndPasswordSettings(BaseModel):
+    """Email and password sign-up and sign-in (better-auth `emailAndPassword.*`)."""
+
+    enabled: bool = True
+    disable_sign_up: bool = False
+    min_password_length: int = Field(default=8, ge=1)
+    max_password_length: int = Field(default=128, ge=1, le=4096)
+    auto_sign_in: bool = True
+    """Sign the user in right after sign-up."""
+    require_email_verification: bool = False
+    password_hasher: Literal["argon2id", "better-auth-scrypt"] | None = None
+    """None: `argon2id`, or `better-auth-scrypt` with `shared_with_node`. `better-auth-scrypt` keeps every hash in
+    the format a Node better-auth app sharing the database can verify (argon2id and bcrypt hashes are moved to it at
+    sign-in); `argon2id` moves every other hash to argon2id at sign-in."""
+    password_hash_concurrency: int = Field(default=0, ge=0)
+    """How many password hashes may run at once in worker threads (0 = the number of CPUs)."""
+    password_hash_nice: int = Field(default=19, ge=0, le=19)
+    """How far below the rest of the process the hashing threads run (Linux nice steps; 0 = the same priority).
+    With 19, hashing takes only what request handling leaves of a CPU (about 1.5% of a saturated one)."""
+    reset_password_token_expires_in: Duration = Field(default=timedelta(hours=1), gt=timedelta(0))
+    revoke_sessions_on_password_reset: bool = False
+    block_common_passwords: bool = False
+    """Refuse passwords from the shipped list of common passwords (NIST 800-63B asks for a blocklist)."""
+
+
+class EmailVerificationSettings(BaseModel):
+    """Email verification links (better-auth `emailVerification.*`)."""
+
+    expires_in: Duration = Field(default=timedelta(hours=1), gt=timedelta(0))
+    send_on_sign_up: bool | None = None
+    """Send a verification email at sign-up; by default when `require_email_verification` is on."""
+    send_on_sign_in: bool = False
+    """With `require_email_verification`: a sign-in refused for an unverified email sends a fresh link."""
+    auto_sign_in_after_verification: bool = False
+    """Following the link signs the user in."""
+
+
+class ChangeEmailSettings(BaseModel):
+    enabled: bool = False
+    update_email_without_verification: bool = False
+    """An unverified current address may be changed at once (a verification link then goes to the new one)."""
+
+
+class DeleteUserSettings(BaseModel):
+    enabled: bool = False
+    delete_token_expires_in: Duration = Field(default=timedelta(days=1), gt=timedelta(0))
+    """Lifetime of the emailed confirmation link (when account deletion is confirmed by email)."""
+    confirm_by_email: bool = False
+    """Mail a confirmation link instead of deleting at once (better-auth: `sendDeleteAccountVerification`)."""
+
+
+class UserSettings(BaseModel):
+    """The user's own account (better-auth `user.*`)."""
+
+    change_email: ChangeEmailSettings = Field(default_factory=ChangeEmailSettings)
+    delete_user: DeleteUserSettings = Field(default_factory=DeleteUserSettings)
+
+
+class EmailSettings(BaseModel):
+    """Email delivery. With `outbox`, messages are appended to that file as JSON lines; with `smtp_host`, sent by
+    SMTP; otherwise printed to the log (development)."""
+
+    outbox: str | None = None
+    from_address: str = "no-reply@localhost"
+    app_name: str = "fastapi-betterauth"
+    """Shown in subjects and bodies of the default templates."""
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: bool = False
+    """Implicit TLS (usually port 465)."""
+    smtp_starttls: bool = True
+    """Upgrade with STARTTLS when the server offers it (port 587)."""
+    smtp_timeout: Duration = Field(default=timedelta(seconds=10), gt=timedelta(0))

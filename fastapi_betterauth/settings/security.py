@@ -1,0 +1,87 @@
+"""Request checking: the client IP, cookie and CSRF knobs, rate limits and the failed sign-in throttle."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .durations import Duration
+
+
+class IPAddressSettings(BaseModel):
+    """How the client IP is found (better-auth `advanced.ipAddress.*`)."""
+
+    ip_address_headers: list[str] = Field(default_factory=lambda: ["x-forwarded-for"])
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """IPs or CIDRs of reverse proxies whose forwarding headers are believed. Empty: headers are ignored."""
+    disable_ip_tracking: bool = False
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        # A typo here must stop start-up, not fail every request later.
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {entry!r} is not an IP address or CIDR network") from None
+        return [entry.strip() for entry in value]
+
+
+class AdvancedSettings(BaseModel):
+    """Cookie and request-checking knobs (better-auth `advanced.*`)."""
+
+    cookie_prefix: str = "better-auth"
+    use_secure_cookies: bool | None = None
+    """Force `Secure` cookies (and the `__Secure-` prefix) on or off; by default on when the base URL is https."""
+    disable_csrf_check: bool = False
+    """Skip the Origin/Fetch-Metadata checks on cookie-carrying unsafe requests. Never do this in production."""
+    disable_origin_check: bool = False
+    """Skip the callback URL checks against trusted origins. Never do this in production."""
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    """Largest request body the auth endpoints read."""
+    ip_address: IPAddressSettings = Field(default_factory=IPAddressSettings)
+
+
+class RateLimitRule(BaseModel):
+    """At most `max` requests per `window` seconds (better-auth's `{window, max}`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window: int = Field(ge=1)
+    """Seconds."""
+    max: int = Field(ge=1)
+
+
+class AccountThrottleSettings(BaseModel):
+    """Throttling of failed email/password sign-ins per account (docs/security.md L2, L4; README "Rate limiting")."""
+
+    enabled: bool = True
+    max_failures: int = Field(default=10, ge=1)
+    """Failed sign-ins for one email from one client network (an IPv4 address, an IPv6 /64) before that network is
+    refused for that email until the window ends."""
+    max_failures_all_networks: int = Field(default=100, ge=1)
+    """Failed sign-ins for one email from all networks together before the email is refused to networks that have
+    not signed in to it lately (NIST 800-63B: at most 100)."""
+    window: Duration = Field(default=timedelta(minutes=15), ge=timedelta(seconds=1))
+    known_network_ttl: Duration = Field(default=timedelta(days=30), ge=timedelta(0))
+    """How long a network that signed in successfully stays exempt from `max_failures_all_networks` (0: never)."""
+
+
+class RateLimitSettings(BaseModel):
+    """Request limits per client IP and route (better-auth `rateLimit.*`), and failed sign-ins per account."""
+
+    enabled: bool | None = None
+    """None: on unless `environment` is `development`."""
+    window: int = Field(default=10, ge=1)
+    """Seconds; with `max`, the rule of routes without a special or custom one."""
+    max: int = Field(default=100, ge=1)
+    storage: Literal["memory", "database", "secondary-storage"] | None = None
+    """None: `secondary-storage` when secondary storage is configured, else `memory`."""
+    custom_rules: dict[str, RateLimitRule | Literal[False]] = Field(default_factory=dict)
+    """Path (relative to `base_path`, `*`/`**` wildcards allowed) to a rule or `false` (not limited). JSON in the
+    environment: `{"/sign-in/email": {"window": 60, "max": 5}, "/get-session": false}`."""
+    account: AccountThrottleSettings = Field(default_factory=AccountThrottleSettings)

@@ -1,0 +1,78 @@
+"""Sign-in with OAuth / OpenID Connect providers: built-in providers' clients, generic OpenID Connect
+providers, account linking."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+
+
+class ProviderCredentials(BaseModel):
+    """A built-in provider's client: `BETTER_AUTH_SOCIAL__GITHUB__CLIENT_ID`, `..._CLIENT_SECRET`."""
+
+    client_id: str
+    client_secret: SecretStr | None = None
+    override_user_info_on_sign_in: bool = False
+    """Copy the provider's name and image (and a verified, unclaimed address) to the user on every sign-in."""
+
+
+class MicrosoftCredentials(ProviderCredentials):
+    tenant: str = "common"
+
+
+class GitLabCredentials(ProviderCredentials):
+    base_url: str = "https://gitlab.com"
+
+
+class OIDCProviderSettings(BaseModel):
+    """Any OpenID Connect provider; its discovery document is fetched at start-up and its issuer checked."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    discovery_url: str
+    client_id: str
+    client_secret: SecretStr | None = None
+    name: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+    override_user_info_on_sign_in: bool = False
+    token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post", "none"] | None = None
+    """How the client authenticates at the token endpoint, as registered at the provider (better-auth's
+    `tokenEndpointAuth.method`). None: `client_secret_post` with a secret, `none` without (better-auth's default)."""
+
+    @model_validator(mode="after")
+    def _auth_method_fits_the_secret(self) -> OIDCProviderSettings:
+        method = self.token_endpoint_auth_method
+        if method in ("client_secret_basic", "client_secret_post") and self.client_secret is None:
+            raise ValueError(f"token_endpoint_auth_method {method} needs a client_secret")
+        if method == "none" and self.client_secret is not None:
+            raise ValueError("token_endpoint_auth_method none cannot have a client_secret")
+        return self
+
+
+class SocialSettings(BaseModel):
+    """Sign-in with OAuth / OpenID Connect providers (better-auth `account.accountLinking.*`, provider options)."""
+
+    disable_sign_up: bool = False
+    """Only people who already have an account may sign in with a provider."""
+    account_linking: bool = True
+    """Link a provider to an existing user with the same address, when both vouch for it (see `trusted_providers`)."""
+    trusted_providers: list[str] = Field(default_factory=list)
+    """Providers whose address is believed even when they do not mark it verified (e.g. `github`)."""
+    allow_different_emails: bool = False
+    """`link-social` may link a provider account whose address differs from the user's."""
+    allow_unlinking_all: bool = False
+    """`unlink-account` may remove the last way to sign in."""
+    store_state_strategy: Literal["database", "cookie"] = "database"
+    """Where a sign-in's OAuth state waits for the callback: a single-use verification row plus a signed `state`
+    cookie, or an encrypted `oauth_state` cookie only (for deployments without a database; see the README)."""
+    encrypt_oauth_tokens: bool = False
+    """Keep provider access and refresh tokens encrypted at rest (better-auth's `$ba$` envelope, XChaCha20-Poly1305,
+    readable by a Node better-auth app with `account.encryptOAuthTokens` and the same secrets)."""
+    github: ProviderCredentials | None = None
+    google: ProviderCredentials | None = None
+    microsoft: MicrosoftCredentials | None = None
+    discord: ProviderCredentials | None = None
+    apple: ProviderCredentials | None = None
+    gitlab: GitLabCredentials | None = None
+    oidc: list[OIDCProviderSettings] = Field(default_factory=list)
+    """Generic OpenID Connect providers (a JSON list in the environment)."""
