@@ -47,17 +47,14 @@ from .security.client_ip import ClientIPResolver
 from .security.origins import SAFE_METHODS, OriginPolicy
 from .security.ratelimit import RateLimiter, RuleValue, SignInThrottle, limit_backend
 from .sessions import router as sessions_router
-from .sessions.cache import CacheVersion, SessionCookieCache
-from .sessions.cookie_cache import CookieCacheCodec
+from .sessions.assembly import cookie_cache_for, revocations_for, stateless_cookie, store_for
+from .sessions.cache import CacheVersion
 from .sessions.cookie_writer import SessionCookieWriter
 from .sessions.deps import STATE_KEY, SessionSource
 from .sessions.issuer import SessionIssuer
 from .sessions.keeping import SessionKeeping, StoredSessions
-from .sessions.revocation import DatabaseRevocations, SessionRevocations, StorageRevocations
 from .sessions.service import ClientInfo, SessionService
-from .sessions.stateless import StatelessSessions, StatelessSessionStore
-from .sessions.storage_store import StorageSessionStore
-from .sessions.store import DatabaseSessionStore, SessionStore
+from .sessions.store import SessionStore
 from .settings import AuthSettings, resolve_secrets
 from .shared_with_node import check_shared_settings, password_hasher
 from .storage import SecondaryStorage, storage_from_url
@@ -141,14 +138,44 @@ class BetterAuth:
         # Rules passed here (callables too) win over `rate_limit.custom_rules` for the same path.
         self.rate_limiter = RateLimiter(self.settings, counters, self.client_ips, rate_limit_rules)
         self.sign_in_throttle = SignInThrottle(self.settings, counters)
-        revocations = self._revocations() if self.stateless_sessions else None
-        store = session_store or self._session_store(revocations)
+        session_options = self.settings.session
+        revocations = (
+            revocations_for(session_options, self.storage, self.database if self.has_database else None)
+            if self.stateless_sessions
+            else None
+        )
+        store = session_store or store_for(
+            session_options,
+            self.database,
+            self.storage,
+            self.clock,
+            stateless=self.stateless_sessions,
+            revocations=revocations,
+        )
         self.hooks = HookRunner(hooks)
         self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
         self.users = UserService(self.database, self.clock, store, self.hooks)
-        self.stateless = self._stateless(revocations, cookie_cache_version)
+        self.stateless = (
+            stateless_cookie(
+                session_options,
+                self.cookies,
+                self.keyring,
+                self.clock,
+                revocations=revocations,
+                version=cookie_cache_version,
+                load_user=self.users.get if self.has_database else None,
+            )
+            if self.stateless_sessions
+            else None
+        )
         """The stateless session cookie, when sessions are stateless (then `cookie_cache` is None)."""
-        self.cookie_cache = None if self.stateless else self._cookie_cache(store, cookie_cache_version)
+        self.cookie_cache = (
+            None
+            if self.stateless
+            else cookie_cache_for(
+                session_options, store, self.cookies, self.keyring, self.clock, version=cookie_cache_version
+            )
+        )
         self.keeping: SessionKeeping = self.stateless or StoredSessions(self.sessions, self.cookie_cache)
         """How sessions are kept (in the store with an optional cookie copy, or stateless): every lookup, sign-out
         and cookie copy goes through it."""
@@ -270,63 +297,6 @@ class BetterAuth:
                 "bearer.enabled needs session rows: a bearer token is the session token alone, and stateless "
                 "sessions live in the session_data cookie (use cookies, or session.store='database')"
             )
-
-    def _revocations(self) -> SessionRevocations | None:
-        """Where stateless-session revocations are remembered: secondary storage, else the database, else nowhere."""
-        options = self.settings.session.stateless
-        if options.revocation == "off":
-            return None
-        if self.storage is not None:
-            return StorageRevocations(self.storage, options.max_lifetime)
-        if self.has_database:
-            return DatabaseRevocations(self.database, options.max_lifetime)
-        return None
-
-    def _stateless(
-        self, revocations: SessionRevocations | None, version: CacheVersion | None
-    ) -> StatelessSessions | None:
-        if not self.stateless_sessions:
-            return None
-        stateless = StatelessSessions(
-            self.settings.session,
-            CookieCacheCodec("jwe", self.keyring),
-            self.cookies,
-            self.clock,
-            revocations=revocations,
-            version=version,
-            load_user=self.users.get if self.has_database else None,
-        )
-        stateless.check_capacity()
-        return stateless
-
-    def _session_store(self, revocations: SessionRevocations | None) -> SessionStore:
-        if self.stateless_sessions:
-            return StatelessSessionStore(revocations, self.clock)
-        options = self.settings.session
-        database = DatabaseSessionStore(self.database, hash_tokens=options.hash_session_tokens)
-        if self.storage is None:
-            return database
-        return StorageSessionStore(
-            self.storage,
-            self.clock,
-            database=database if options.store_session_in_database else None,
-            preserve_in_database=options.preserve_session_in_database,
-            hash_tokens=options.hash_session_tokens,
-        )
-
-    def _cookie_cache(self, store: SessionStore, version: CacheVersion | None) -> SessionCookieCache | None:
-        options = self.settings.session.cookie_cache
-        if not options.enabled:
-            return None
-        return SessionCookieCache(
-            options,
-            CookieCacheCodec(options.strategy, self.keyring),
-            self.cookies,
-            self.clock,
-            version=version,
-            # With storage, a cache hit still checks that the session exists: revocation is immediate.
-            still_valid=store.exists if isinstance(store, StorageSessionStore) else None,
-        )
 
     def _build_router(self) -> APIRouter:
         # The rate limit comes first, as in better-auth: refused requests cost no further work.
