@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from types import EllipsisType
-from typing import Any, TypeVar
+from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -21,7 +21,6 @@ from .crypto.password_policy import PasswordCheck, PasswordPolicy
 from .crypto.passwords import PasswordHasher
 from .db import migrate
 from .db.engine import Database, NoDatabase
-from .db.models import Session, User
 from .email_password import account_router
 from .email_password import router as email_password_router
 from .email_password.collaborators import FlowRecords, FlowTokens, MailDelivery, PasswordTools
@@ -39,6 +38,7 @@ from .oauth.providers import OAuthProvider
 from .oauth.service import IdentityStores, OAuthService, SessionAccess
 from .oauth.state import CookieStateStore, DatabaseStateStore, OAuthStateStore
 from .oauth.token_storage import ProviderTokenCipher
+from .parts import PluginT, SessionEnricher
 from .plugins.base import Plugin
 from .plugins.context import AuthContext
 from .plugins.registry import PluginSettingsError, resolve_plugins
@@ -64,13 +64,6 @@ from .verification.email_tokens import EmailTokens
 from .verification.service import VerificationService
 
 logger = logging.getLogger("fastapi_betterauth")
-
-PluginT = TypeVar("PluginT", bound=Plugin[Any])
-
-SessionEnricher = Callable[[Session, User, Request], Awaitable[dict[str, Any]]]
-"""`async def enrich(session, user, request) -> dict`: runs once per request that has a session. Its result is the
-`/get-session` body (better-auth's `customSession`) and `AuthSession.enrichment` in your routes, for every kind of
-session (cookie, bearer, cache hit)."""
 
 
 class BetterAuth:

@@ -42,13 +42,13 @@ from .flows import VerifiedEmail
 from .router import NEW_PASSWORD
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from ..parts import AuthParts
 
 RESET_MESSAGE = "If this email exists in our system, check your email for the reset link"
 WRONG_PASSWORD = {400: "`INVALID_PASSWORD`, `CREDENTIAL_ACCOUNT_NOT_FOUND` (the account has no password)"}
 
 
-def build_router(auth: BetterAuth) -> APIRouter:
+def build_router(auth: AuthParts) -> APIRouter:
     router = AuthRouter(tags=["email and password"])
     session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes

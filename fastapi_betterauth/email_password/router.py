@@ -14,10 +14,10 @@ NEW_PASSWORD = "`PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`
 """The password policy's refusals (400)."""
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from ..parts import AuthParts
 
 
-def build_router(auth: BetterAuth) -> APIRouter:
+def build_router(auth: AuthParts) -> APIRouter:
     router = AuthRouter(tags=["email and password"])
     max_bytes = auth.settings.advanced.max_body_bytes
 

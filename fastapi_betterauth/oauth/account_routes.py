@@ -44,7 +44,7 @@ from .schemas import (
 from .token_storage import account_scopes
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from ..parts import AuthParts
 
 
 SELECTED_ACCOUNT = {
@@ -92,7 +92,7 @@ def refreshed_json(tokens: RefreshedTokens) -> dict[str, Any]:
     }
 
 
-def build_account_router(auth: BetterAuth) -> APIRouter:
+def build_account_router(auth: AuthParts) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
     session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes

@@ -43,7 +43,7 @@ from .schemas import (
 from .service import CallbackError, Started
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from ..parts import AuthParts
 
 logger = logging.getLogger("fastapi_betterauth.oauth")
 
@@ -59,7 +59,7 @@ ID_TOKEN_ERRORS = {
 """Errors of the routes that take a provider and maybe an id token."""
 
 
-def build_router(auth: BetterAuth) -> APIRouter:
+def build_router(auth: AuthParts) -> APIRouter:
     router = AuthRouter(tags=["social sign-in"])
     session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes

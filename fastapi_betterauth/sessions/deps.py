@@ -24,7 +24,7 @@ from ..security.schemes import BEARER_SCHEME, DocumentedScheme, SessionCookieSch
 from .service import AuthSession, SessionLookup
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from ..parts import AuthParts
 
 logger = logging.getLogger("fastapi_betterauth")
 
@@ -58,9 +58,9 @@ class AuthNotConfiguredError(RuntimeError):
     """A provider ran in an app whose lifespan did not attach a `BetterAuth` instance."""
 
 
-def get_auth(request: Request) -> BetterAuth:
-    """The `BetterAuth` instance of this app."""
-    auth: BetterAuth | None = getattr(request.app.state, STATE_KEY, None)
+def get_auth(request: Request) -> AuthParts:
+    """The `BetterAuth` instance of this app (seen through `AuthParts`, what providers and routes use of it)."""
+    auth: AuthParts | None = getattr(request.app.state, STATE_KEY, None)
     if auth is None:
         raise AuthNotConfiguredError(
             "No BetterAuth instance on app.state: create the app with `FastAPI(lifespan=auth.lifespan)`, or enter "
@@ -70,7 +70,7 @@ def get_auth(request: Request) -> BetterAuth:
     return auth
 
 
-async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request: Request, response: Response) -> None:
+async def apply_lookup_cookies(auth: AuthParts, lookup: SessionLookup, request: Request, response: Response) -> None:
     """Re-send the session cookie after a refresh, re-issue the cookie copy after a store read, and clear the
     cookies of a dead session."""
     found = lookup.found
@@ -83,7 +83,7 @@ async def apply_lookup_cookies(auth: BetterAuth, lookup: SessionLookup, request:
         auth.cookies.clear_session(response, request.cookies)
 
 
-def read_session_token(auth: BetterAuth, request: Request) -> tuple[str | None, bool]:
+def read_session_token(auth: AuthParts, request: Request) -> tuple[str | None, bool]:
     """The verified session token of a request and whether it came from the cookie (False: a bearer token).
 
     With bearer tokens enabled, `Authorization: Bearer <token>.<signature>` wins over the cookie. Either way the
@@ -180,12 +180,12 @@ async def _lookup(
     return await _enrich(auth, request, lookup)
 
 
-def _refusal(auth: BetterAuth, kind: str) -> AuthError:
+def _refusal(auth: AuthParts, kind: str) -> AuthError:
     source = next((source for source in auth.session_sources if source.kind == kind), None)
     return source.refusal() if source is not None else AuthError(ErrorCode.UNAUTHORIZED, 401)
 
 
-async def _enrich(auth: BetterAuth, request: Request, lookup: SessionLookup) -> SessionLookup:
+async def _enrich(auth: AuthParts, request: Request, lookup: SessionLookup) -> SessionLookup:
     """Run the session enricher, the same for every kind of session (cookie, bearer, cache hit, API key)."""
     if lookup.found is None or auth.session_enricher is None:
         return lookup

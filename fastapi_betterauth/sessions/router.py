@@ -31,7 +31,7 @@ from .schemas import RevokeSessionBody, SignOutBody
 from .service import AuthSession
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from ..parts import AuthParts
 
 logger = logging.getLogger("fastapi_betterauth")
 STATUS_OK = {"status": True}
@@ -51,7 +51,7 @@ def session_json(found: AuthSession) -> dict[str, Any]:
     }
 
 
-def build_router(auth: BetterAuth) -> APIRouter:
+def build_router(auth: AuthParts) -> APIRouter:
     router = AuthRouter(tags=["session"])
     session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes

@@ -17,13 +17,13 @@ from ..sessions.service import AuthSession
 from .schemas import ChangeEmailBody, DeleteUserBody, DeleteUserResponse, UpdateUserBody
 
 if TYPE_CHECKING:
-    from ..auth import BetterAuth
+    from ..parts import AuthParts
 
 USER_DELETED = {"success": True, "message": "User deleted"}
 DELETION_OFF = "an empty 404 unless `user.delete_user.enabled`"
 
 
-def build_router(auth: BetterAuth) -> APIRouter:
+def build_router(auth: AuthParts) -> APIRouter:
     router = AuthRouter(tags=["user"])
     session = session_security(auth.cookies, bearer=auth.settings.bearer.enabled)
     max_bytes = auth.settings.advanced.max_body_bytes
