@@ -28,7 +28,7 @@ from .deps import (
     request_api_key,
     verified_user,
 )
-from .errors import AuthError, ErrorCode
+from .errors import AuthError, AuthHTTPException, ErrorCode
 from .hooks import DatabaseHooks, HookVetoError, ModelHooks
 from .plugins import AuthContext, Plugin, PluginOptions
 from .sessions.service import AuthSession
@@ -53,6 +53,7 @@ __all__ = [
     "AuthAPI",
     "AuthContext",
     "AuthError",
+    "AuthHTTPException",
     "AuthNotConfiguredError",
     "AuthSession",
     "AuthSettings",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from asyncpg.exceptions import OperatorInterventionError, PostgresConnectionError  # type: ignore[import-untyped]
 from fastapi import HTTPException, Request
@@ -186,11 +187,12 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
 }
 
 
-class AuthError(HTTPException):
-    """An error with a stable code, a human message and an HTTP status.
+class AuthError(Exception):
+    """A domain error: a stable code, a human message, and the HTTP status the route edge answers it with.
 
-    It is an `HTTPException`, so FastAPI answers it even in apps that did not install `auth.exception_handlers`;
-    with them installed (and always inside `auth.router`) the body is `{"code": ..., "message": ...}`.
+    Services and server-side calls (`auth.api.*`) raise it as it is: it is no `HTTPException`. The auth router and
+    `auth.exception_handlers` answer it as `{"code": ..., "message": ...}`; the providers hand it to your routes as an
+    `AuthHTTPException`, so even an app without those handlers answers with the right status.
     """
 
     def __init__(
@@ -205,14 +207,21 @@ class AuthError(HTTPException):
     ) -> None:
         if message is None:
             message = DEFAULT_MESSAGES.get(code, str(code))  # type: ignore[arg-type]  # a plain str finds its code
-        super().__init__(status_code=status, detail=message, headers=dict(headers) if headers else None)
+        super().__init__(message)
         self.code = str(code)
         self.message = message
+        self.status_code = status
+        """The status the route edge answers with."""
+        self.headers: dict[str, str] | None = dict(headers) if headers else None
         self.extra: dict[str, Any] = dict(extra) if extra else {}
         """More fields of the body, as better-auth sends some (`details` of a rate-limited API key)."""
         self.answer_code = answer_code
         """False for the few errors better-auth answers with a message only: the body then has no `code` (server-side
         callers still see `.code`)."""
+
+    def as_http(self) -> AuthHTTPException:
+        """This error as it leaves a provider into an app's own route."""
+        return AuthHTTPException(self)
 
     def body(self) -> dict[str, Any]:
         """`{"code", "message"}` and any extra fields: the JSON of this error."""
@@ -224,6 +233,15 @@ class AuthError(HTTPException):
         return JSONResponse(self.body(), self.status_code, headers=self.headers)
 
 
+class AuthHTTPException(HTTPException):
+    """An `AuthError` raised by a provider in an app's own route. FastAPI answers it with the error's status (as
+    `{"detail": message}`) in any app; with `auth.exception_handlers` installed, as `{"code", "message"}`."""
+
+    def __init__(self, error: AuthError) -> None:
+        super().__init__(status_code=error.status_code, detail=error.message, headers=error.headers)
+        self.error = error
+
+
 class NotRoutedError(AuthError):
     """A path, method or switched-off feature no auth route serves. better-auth answers these with a bare 404 and
     no body, and so do we (its clients read nothing more into them)."""
@@ -233,6 +251,23 @@ class NotRoutedError(AuthError):
 
     def to_response(self) -> Response:
         return Response(status_code=404, headers=self.headers)
+
+
+ProviderCall = TypeVar("ProviderCall", bound=Callable[..., Awaitable[Any]])
+
+
+def answered_as_http(call: ProviderCall) -> ProviderCall:
+    """The edge between the toolkit and an app's own routes: a provider's `AuthError` leaves it as an
+    `AuthHTTPException`. (Keeps the provider's signature, which FastAPI reads.)"""
+
+    @functools.wraps(call)
+    async def provide(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await call(*args, **kwargs)
+        except AuthError as error:
+            raise error.as_http() from None
+
+    return provide  # type: ignore[return-value]
 
 
 def unauthorized() -> AuthError:
@@ -260,6 +295,8 @@ def build_exception_handlers(base_path: str) -> dict[type[Exception] | int, Exce
 
     async def handle_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if isinstance(exc, AuthHTTPException):
+            return exc.error.to_response()
         if exc.status_code in (404, 405) and request.url.path.startswith(prefix):
             return NotRoutedError().to_response()
         return await http_exception_handler(request, exc)

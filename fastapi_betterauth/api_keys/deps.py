@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.openapi.models import APIKey, APIKeyIn
 from fastapi.security.base import SecurityBase
 
-from ..errors import AuthError, ErrorCode
+from ..errors import AuthError, ErrorCode, answered_as_http
 from ..sessions.deps import get_auth
 from .keys import Permissions
 from .plugin import ApiKeys
@@ -60,6 +60,7 @@ class ApiKeyAuth(SecurityBase):
         # One OpenAPI scheme per header: a custom header under the default's name would replace it in /docs.
         self.scheme_name = scheme_name or (f"{API_KEY_SCHEME}.{header}" if header else API_KEY_SCHEME)
 
+    @answered_as_http
     async def __call__(self, request: Request) -> VerifiedApiKey | None:
         plugin = get_auth(request).plugin(ApiKeys)
         key = await self._read(request) if self.getter is not None else read_api_key(plugin, request, self.header)

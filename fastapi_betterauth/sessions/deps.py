@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Request, Response, Security
 
 from ..crypto.tokens import unsign_value
 from ..db.models import User
-from ..errors import AuthError, ErrorCode, is_outage, unauthorized, unavailable
+from ..errors import AuthError, ErrorCode, answered_as_http, is_outage, unauthorized, unavailable
 from ..security.origins import SAFE_METHODS
 from ..security.schemes import BEARER_SCHEME, DocumentedScheme, SessionCookieScheme, bearer_model
 from .service import AuthSession, SessionLookup
@@ -146,7 +146,7 @@ async def lookup_request_session(
     """
     try:
         return await _lookup(request, refresh, deferred, use_cookie_cache, allow_sources)
-    except HTTPException:
+    except (AuthError, HTTPException):
         raise
     except Exception as exc:
         # Never "no session" (which would clear the cookies and sign the user out): 503, and the cookies stay.
@@ -221,6 +221,7 @@ _Bearer = Annotated[None, Security(_bearer_scheme)]
 class OptionalSessionProvider(SessionCookieScheme):
     """`optional_session`: the current session and user, or None."""
 
+    @answered_as_http
     async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> AuthSession | None:
         return await resolve_session(request, response)
 
@@ -228,6 +229,7 @@ class OptionalSessionProvider(SessionCookieScheme):
 class CurrentSessionProvider(SessionCookieScheme):
     """`current_session`: the current session and user; 401 `UNAUTHORIZED` without one."""
 
+    @answered_as_http
     async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> AuthSession:
         found = await resolve_session(request, response)
         if found is None:
@@ -239,6 +241,7 @@ class FreshSessionProvider(SessionCookieScheme):
     """`fresh_session`: a session created less than `session.fresh_age` ago; 401 `UNAUTHORIZED` without one, 403
     `SESSION_NOT_FRESH` when it is older."""
 
+    @answered_as_http
     async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> AuthSession:
         found = await resolve_session(request, response)
         if found is None:
@@ -251,6 +254,7 @@ class FreshSessionProvider(SessionCookieScheme):
 class OptionalUserProvider(SessionCookieScheme):
     """`optional_user`: the signed-in user, or None."""
 
+    @answered_as_http
     async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> User | None:
         found = await resolve_session(request, response)
         return found.user if found else None
@@ -259,6 +263,7 @@ class OptionalUserProvider(SessionCookieScheme):
 class CurrentUserProvider(SessionCookieScheme):
     """`current_user`: the signed-in user; 401 `UNAUTHORIZED` without one."""
 
+    @answered_as_http
     async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> User:
         found = await resolve_session(request, response)
         if found is None:
@@ -270,6 +275,7 @@ class VerifiedUserProvider(SessionCookieScheme):
     """`verified_user`: the signed-in user with a verified email; 401 `UNAUTHORIZED` without one, 403
     `EMAIL_NOT_VERIFIED` when the email is not verified."""
 
+    @answered_as_http
     async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> User:
         found = await resolve_session(request, response)
         if found is None:

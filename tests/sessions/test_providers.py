@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import httpx2 as httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, HTTPException
 from sqlalchemy import update
 
 from fastapi_betterauth import (
+    AuthError,
     AuthNotConfiguredError,
     BetterAuth,
     CurrentUser,
@@ -275,3 +276,22 @@ async def test_server_side_get_session_looks_up_like_a_request(
         from_bearer = await auth.api.get_session({"authorization": f"Bearer {token}"})
         assert from_bearer is not None
         assert from_bearer.enrichment == {"plan": "pro", "user": user_id}
+
+
+async def test_server_side_calls_raise_domain_errors_not_http_ones(auth: BetterAuth) -> None:
+    """`auth.api` callers get an `AuthError` (code, message, the status a route would answer), no `HTTPException`:
+    only the route edge (the auth router, the providers) speaks HTTP."""
+    with pytest.raises(AuthError) as raised:
+        await auth.api.sign_in_email(email="nobody@example.com", password="correct horse battery")
+
+    assert not isinstance(raised.value, HTTPException)
+    assert (raised.value.code, raised.value.status_code) == ("INVALID_EMAIL_OR_PASSWORD", 401)
+
+
+async def test_a_providers_error_answers_code_and_message_where_the_handlers_are_installed(app: FastAPI) -> None:
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+            response = await client.get("/me")
+
+    assert (response.status_code, response.json()) == (401, {"code": "UNAUTHORIZED", "message": "Unauthorized"})
