@@ -306,6 +306,11 @@ class BetterAuth:
         router.include_router(oauth_router.build_router(self))
         for plugin in self.plugins:
             plugin_router = plugin.router()
+            if plugin_router is not None and not isinstance(plugin_router, AuthRouter):
+                raise TypeError(
+                    f"plugin {plugin.id!r}: router() must return an AuthRouter (fastapi_betterauth.routing), whose "
+                    "routes answer AuthError as {code, message} like every auth route"
+                )
             if plugin_router is not None:
                 router.include_router(plugin_router, dependencies=needs_database)
         return router

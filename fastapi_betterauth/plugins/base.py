@@ -96,7 +96,8 @@ class Plugin(Generic[OptionsT]):
     # --- contributions: each defaults to nothing --------------------------------------------------------------
 
     def router(self) -> APIRouter | None:
-        """Routes mounted under the auth base path, behind the same rate limit and origin checks as the core's."""
+        """Routes mounted under the auth base path, behind the same rate limit and origin checks as the core's. An
+        `AuthRouter` (`fastapi_betterauth.routing`), so its routes answer errors as every auth route does."""
         return None
 
     def rate_limit_rules(self) -> Mapping[str, RuleValue]:

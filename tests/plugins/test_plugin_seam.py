@@ -265,3 +265,14 @@ def test_the_old_api_key_settings_stop_start_up_with_where_they_went(monkeypatch
     monkeypatch.setenv("BETTER_AUTH_API_KEY__ENABLED", "true")
     with pytest.raises(ValueError, match="BETTER_AUTH_PLUGINS__API_KEY__ENABLED"):
         AuthSettings(environment="development")
+
+
+def test_a_plugin_router_must_answer_errors_as_auth_routes_do(make_auth: AuthFactory) -> None:
+    class Plain(Greeter):
+        id = "plain"
+
+        def router(self) -> APIRouter:
+            return APIRouter()
+
+    with pytest.raises(TypeError, match="AuthRouter"):
+        make_auth(plugins=[Plain()])
