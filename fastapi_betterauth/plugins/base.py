@@ -89,7 +89,10 @@ class Plugin(Generic[OptionsT]):
 
     def setup(self, context: AuthContext, options: OptionsT) -> None:
         """Called once by `BetterAuth`, before any contribution is asked for. Override to build the plugin's
-        services (call `super().setup(...)` first); refuse impossible settings here by raising."""
+        services (call `super().setup(...)` first); refuse impossible settings here by raising. One plugin object
+        serves one `BetterAuth`: a second one gets a clear error rather than taking it over."""
+        if self._context is not None and self._context is not context:
+            raise RuntimeError(f"plugin {self.id!r} already serves another BetterAuth: create one per instance")
         self._context = context
         self._options = options
 

@@ -276,3 +276,11 @@ def test_a_plugin_router_must_answer_errors_as_auth_routes_do(make_auth: AuthFac
 
     with pytest.raises(TypeError, match="AuthRouter"):
         make_auth(plugins=[Plain()])
+
+
+def test_one_plugin_object_serves_one_instance(make_auth: AuthFactory) -> None:
+    greeter = Greeter()
+    make_auth(plugins=[greeter])
+
+    with pytest.raises(RuntimeError, match="create one per instance"):
+        make_auth(plugins=[greeter])
