@@ -83,6 +83,10 @@ class AuthCookies:
             remember = sign_value(self._keyring.current, "true")
             response.headers.append("set-cookie", self.serialize(self.dont_remember, remember, None))
 
+    def remember_me(self, cookies: Mapping[str, str]) -> bool:
+        """Whether the session these cookies carry was signed in with `rememberMe` (no valid `dont_remember`)."""
+        return self.read_signed(cookies, self.dont_remember) is None
+
     def expire(self, response: Response, name: str) -> None:
         """Tell the browser to drop the cookie `name`."""
         response.headers.append("set-cookie", self.serialize(name, "", 0))

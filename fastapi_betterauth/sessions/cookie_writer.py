@@ -53,5 +53,6 @@ class SessionCookieWriter:
         """Re-send the session cookies after a change to the signed-in `user`, as better-auth does after every user
         change: the session cookie again (a fresh `Max-Age`), and the cookie cache or stateless session showing the
         change at once."""
-        remember_me = self._cookies.read_signed(present, self._cookies.dont_remember) is None
-        await self.write(response, replace(found, user=user), remember_me=remember_me, present=present)
+        await self.write(
+            response, replace(found, user=user), remember_me=self._cookies.remember_me(present), present=present
+        )

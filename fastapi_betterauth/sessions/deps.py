@@ -74,11 +74,13 @@ async def apply_lookup_cookies(auth: AuthParts, lookup: SessionLookup, request: 
     """Re-send the session cookie after a refresh, re-issue the cookie copy after a store read, and clear the
     cookies of a dead session."""
     found = lookup.found
-    remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
     if found is not None and lookup.refreshed:
+        remember_me = auth.cookies.remember_me(request.cookies)
         await auth.session_cookies.write(response, found, remember_me=remember_me, present=request.cookies)
     elif found is not None and lookup.recopy:
-        await auth.keeping.write_copy(response, found, request.cookies, remember_me=remember_me)
+        await auth.keeping.write_copy(
+            response, found, request.cookies, remember_me=auth.cookies.remember_me(request.cookies)
+        )
     elif lookup.stale_cookie:
         auth.cookies.clear_session(response, request.cookies)
 
@@ -173,7 +175,7 @@ async def _lookup(
         auth.origins.check(request)
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
-    remember_me = auth.cookies.read_signed(request.cookies, auth.cookies.dont_remember) is None
+    remember_me = auth.cookies.remember_me(request.cookies)
     lookup = await auth.keeping.lookup(
         request.cookies, token, remember_me=remember_me, refresh=refresh, deferred=deferred, use_copy=use_cookie_cache
     )
