@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Table
 
 from ..settings import AuthSettings
@@ -42,14 +43,13 @@ def resolve_plugins(settings: AuthSettings, given: Sequence[Plugin[Any]]) -> lis
                 f"settings name an unknown plugin {plugin_id!r} (built in: {known}); pass your own plugins to "
                 "BetterAuth(plugins=[...])"
             )
-        if _enabled(options):
+        # `enabled` read as every other boolean setting is (`true`, `1`, `on`...); a malformed one is refused.
+        if _BOOL.validate_python(options.get("enabled", False)):
             plugins.append(built_in(plugin_id)())
     return plugins
 
 
-def _enabled(options: Any) -> bool:
-    value = options.get("enabled", False) if isinstance(options, dict) else False
-    return value is True or (isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"))
+_BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 
 def built_in_tables() -> Iterator[Table]:

@@ -9,6 +9,7 @@ runs in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -89,7 +90,7 @@ class StoredSessions:
                 return SessionLookup(cached, from_cache=True)
         lookup = await self._sessions.lookup(token, remember_me=remember_me, refresh=refresh, deferred=deferred)
         if lookup.found is not None and not lookup.refreshed and self.cookie_cache is not None:
-            return SessionLookup(lookup.found, needs_refresh=lookup.needs_refresh, recopy=True)
+            return replace(lookup, recopy=True)
         return lookup
 
     async def end(self, cookies: Mapping[str, str], token: str) -> None:
