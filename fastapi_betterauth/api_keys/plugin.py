@@ -51,7 +51,9 @@ class ApiKeys(Plugin[ApiKeyOptions]):
         super().setup(context, options)
         if options.enable_session_for_api_keys:
             if not context.has_database:
-                raise ValueError("api_key.enable_session_for_api_keys needs a database (API keys are stored there)")
+                raise ValueError(
+                    "plugins.api_key.enable_session_for_api_keys needs a database (API keys are stored there)"
+                )
             if context.settings.environment == "production" and not options.allow_sessions_in_production:
                 raise InsecureSettingsError(
                     "plugins.api_key.enable_session_for_api_keys signs a key's owner in wherever a session is enough, "
