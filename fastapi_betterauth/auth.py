@@ -27,6 +27,7 @@ from .email_password.collaborators import FlowRecords, FlowTokens, MailDelivery,
 from .email_password.flows import EmailFlows, PasswordResetCallback
 from .email_password.service import EmailPasswordService
 from .errors import AuthError, ErrorCode, build_exception_handlers
+from .fields import AuthSchema
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
 from .oauth import router as oauth_router
@@ -131,7 +132,12 @@ class BetterAuth:
         # Rules passed here (callables too) win over `rate_limit.custom_rules` for the same path.
         self.rate_limiter = RateLimiter(self.settings, counters, self.client_ips, rate_limit_rules)
         self.sign_in_throttle = SignInThrottle(self.settings, counters)
+        resolved = resolve_plugins(self.settings, plugins)
         session_options = self.settings.session
+        self.schema = AuthSchema.declared(
+            self.settings.user.additional_fields, session_options.additional_fields, resolved
+        )
+        """The user and session models with their additional fields (the app's and the plugins')."""
         revocations = (
             revocations_for(session_options, self.storage, self.database if self.has_database else None)
             if self.stateless_sessions
@@ -144,10 +150,11 @@ class BetterAuth:
             self.clock,
             stateless=self.stateless_sessions,
             revocations=revocations,
+            schema=self.schema,
         )
         self.hooks = HookRunner(hooks)
-        self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks)
-        self.users = UserService(self.database, self.clock, store, self.hooks)
+        self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks, self.schema.session)
+        self.users = UserService(self.database, self.clock, store, self.hooks, self.schema.user)
         self.stateless = (
             stateless_cookie(
                 session_options,
@@ -157,6 +164,7 @@ class BetterAuth:
                 revocations=revocations,
                 version=cookie_cache_version,
                 load_user=self.users.get if self.has_database else None,
+                schema=self.schema,
             )
             if self.stateless_sessions
             else None
@@ -166,20 +174,33 @@ class BetterAuth:
             None
             if self.stateless
             else cookie_cache_for(
-                session_options, store, self.cookies, self.keyring, self.clock, version=cookie_cache_version
+                session_options,
+                store,
+                self.cookies,
+                self.keyring,
+                self.clock,
+                version=cookie_cache_version,
+                schema=self.schema,
             )
         )
         self.keeping: SessionKeeping = self.stateless or StoredSessions(self.sessions, self.cookie_cache)
         """How sessions are kept (in the store with an optional cookie copy, or stateless): every lookup, sign-out
         and cookie copy goes through it."""
-        self.issuer = SessionIssuer(self.sessions)
+        self.issuer = SessionIssuer(self.sessions, self.users.with_values)
         """Every sign-in becomes a session here, through the plugins' sign-in stages."""
         self.session_cookies = SessionCookieWriter(
             self.cookies, self.keeping, self.keyring, bearer=self.settings.bearer.enabled
         )
         """Where a session reaches the browser: its cookie, the cookie cache or stateless copy, the bearer header."""
         self.email_password = EmailPasswordService(
-            options, self.database, self.passwords, self.issuer, self.clock, self.hooks, policy=self.password_policy
+            options,
+            self.database,
+            self.passwords,
+            self.issuer,
+            self.clock,
+            self.hooks,
+            policy=self.password_policy,
+            fields=self.schema.user,
         )
         self.tokens = VerificationService(self.database, self.clock)
         self.background = BackgroundTasks()
@@ -222,7 +243,7 @@ class BetterAuth:
         )
         self.account_cookie = AccountCookie(self.keyring, self.cookies, self.clock)
         """The `account_data` cookie: where a sign-in's provider account is kept without a database."""
-        self.plugins = self._set_up_plugins(plugins)
+        self.plugins = self._set_up_plugins(resolved)
         """The plugins this instance runs, set up: those passed in code, then built-in ones enabled in settings."""
         self.session_sources: tuple[SessionSource, ...] = tuple(
             source for plugin in self.plugins for source in plugin.session_sources()
@@ -232,8 +253,7 @@ class BetterAuth:
         self.exception_handlers = build_exception_handlers(self.settings.base_path)
         self.router = self._build_router()
 
-    def _set_up_plugins(self, given: Sequence[Plugin[Any]]) -> list[Plugin[Any]]:
-        plugins = resolve_plugins(self.settings, given)
+    def _set_up_plugins(self, plugins: list[Plugin[Any]]) -> list[Plugin[Any]]:
         context = AuthContext(
             settings=self.settings,
             database=self.database,

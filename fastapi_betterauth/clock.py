@@ -16,6 +16,12 @@ def epoch_ms(moment: datetime) -> int:
     return (moment - _EPOCH) // _MS
 
 
+def js_iso(moment: datetime) -> str:
+    """A date as JavaScript's `toISOString()` writes it: UTC, milliseconds, `Z`."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def _to_milliseconds(moment: datetime) -> datetime:
     # Timestamps are kept at millisecond precision, like JavaScript Dates, so values written here and by a Node
     # better-auth app compare and serialise identically.

@@ -80,6 +80,8 @@ class ErrorCode(StrEnum):
     ID_TOKEN_NOT_SUPPORTED = "ID_TOKEN_NOT_SUPPORTED"
     EMAIL_ALREADY_VERIFIED = "EMAIL_ALREADY_VERIFIED"
     VALIDATION_ERROR = "VALIDATION_ERROR"
+    FIELD_NOT_ALLOWED = "FIELD_NOT_ALLOWED"
+    MISSING_FIELD = "MISSING_FIELD"
     BAD_REQUEST = "BAD_REQUEST"
     METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED = "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED"
     EMAIL_PASSWORD_DISABLED = "EMAIL_PASSWORD_DISABLED"
@@ -154,6 +156,8 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
     ErrorCode.ID_TOKEN_NOT_SUPPORTED: "id_token not supported",
     ErrorCode.EMAIL_ALREADY_VERIFIED: "Email is already verified",
     ErrorCode.VALIDATION_ERROR: "Invalid request",
+    ErrorCode.FIELD_NOT_ALLOWED: "Field not allowed to be set",
+    ErrorCode.MISSING_FIELD: "Field is required",
     ErrorCode.BAD_REQUEST: "Bad request",
     ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED: (
         "POST method requires deferSessionRefresh to be enabled in session config"

@@ -5,22 +5,18 @@ JSON themselves, byte for byte as better-auth does."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from .clock import js_iso
 from .db.loading import transient
 from .db.models import Session, User
-
-
-def js_iso(moment: datetime) -> str:
-    """A date as JavaScript's `toISOString()` writes it: UTC, milliseconds, `Z`."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
+from .fields.model import ModelFields
+from .fields.values import additional_values, carry
 
 JsDate = Annotated[
     datetime,
@@ -155,11 +151,37 @@ class TokenUserResponse(CamelModel):
     user: UserOut
 
 
-def session_from_json(data: dict[str, Any]) -> Session:
-    """A `Session` from better-auth's session JSON (storage values, cookie-cache payloads)."""
-    return transient(Session, SessionOut.model_validate(data).model_dump())
+def user_json(user: User, *, returned_only: bool = True) -> dict[str, Any]:
+    """better-auth's JSON of a user: its columns and the additional fields it carries (those a client may see,
+    unless `returned_only=False`, for copies only the server reads)."""
+    data = UserOut.model_validate(user).to_json()
+    extra = additional_values(user)
+    if extra:
+        data.update(extra.fields.to_json(extra, returned_only=returned_only))
+    return data
 
 
-def user_from_json(data: dict[str, Any]) -> User:
-    """A `User` from better-auth's user JSON."""
-    return transient(User, UserOut.model_validate(data).model_dump())
+def session_out_json(session: Session, *, returned_only: bool = True) -> dict[str, Any]:
+    """better-auth's JSON of a session, with its additional fields as `user_json` does."""
+    data = SessionOut.model_validate(session).to_json()
+    extra = additional_values(session)
+    if extra:
+        data.update(extra.fields.to_json(extra, returned_only=returned_only))
+    return data
+
+
+def session_from_json(data: dict[str, Any], fields: ModelFields[Session] | None = None) -> Session:
+    """A `Session` from better-auth's session JSON (storage values, cookie-cache payloads), carrying the values of
+    `fields` found there."""
+    session = transient(Session, SessionOut.model_validate(data).model_dump())
+    if fields:
+        carry(session, fields.from_json(data))
+    return session
+
+
+def user_from_json(data: dict[str, Any], fields: ModelFields[User] | None = None) -> User:
+    """A `User` from better-auth's user JSON, carrying the values of `fields` found there."""
+    user = transient(User, UserOut.model_validate(data).model_dump())
+    if fields:
+        carry(user, fields.from_json(data))
+    return user

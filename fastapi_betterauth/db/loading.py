@@ -38,6 +38,12 @@ def detached(model: type[TableModelT], values: dict[str, Any]) -> TableModelT:
     return instance
 
 
+def column_values(instance: SQLModel) -> dict[str, Any]:
+    """The instance's column values by SQL column name (`emailVerified`), for a Core `INSERT`."""
+    mapper = class_mapper(type(instance))
+    return {prop.columns[0].name: getattr(instance, prop.key) for prop in mapper.column_attrs}
+
+
 class RowReader(Generic[TableModelT]):
     """Reads a model's columns out of a Core result row, in its table's column order."""
 

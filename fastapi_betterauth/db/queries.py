@@ -8,13 +8,18 @@ from sqlalchemy import and_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..fields.model import ModelFields
+from ..fields.values import carry
 from .models import CREDENTIAL_PROVIDER, Account, User
 
 
-async def find_user_with_credential(db: AsyncSession, email: str) -> tuple[User, Account | None] | None:
-    """The user with `email` and their password account, in one query."""
+async def find_user_with_credential(
+    db: AsyncSession, email: str, fields: ModelFields[User] | None = None
+) -> tuple[User, Account | None] | None:
+    """The user with `email` (carrying the values of `fields`) and their password account, in one query."""
+    extra = fields.selected if fields else ()
     statement = (
-        select(User, Account)
+        select(User, Account, *extra)
         .outerjoin(
             Account,
             and_(
@@ -27,7 +32,11 @@ async def find_user_with_credential(db: AsyncSession, email: str) -> tuple[User,
         .limit(1)
     )
     row = (await db.exec(statement)).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    if fields:
+        carry(row[0], fields.from_row(row, 2))
+    return row[0], row[1]
 
 
 async def set_account_password(db: AsyncSession, account_id: str, password_hash: str, now: datetime) -> None:
@@ -49,12 +58,6 @@ async def find_user_by_id(db: AsyncSession, user_id: str) -> User | None:
 async def find_credential_account(db: AsyncSession, user_id: str) -> Account | None:
     statement = select(Account).where(Account.user_id == user_id, Account.provider_id == CREDENTIAL_PROVIDER)
     return (await db.exec(statement)).first()
-
-
-async def update_user(db: AsyncSession, user_id: str, values: dict[str, object]) -> bool:
-    """Write `values` to the user; False when there is no such user."""
-    result = await db.exec(update(User).where(User.id == user_id).values(**values))  # type: ignore[arg-type]
-    return bool(result.rowcount)
 
 
 async def find_provider_account(db: AsyncSession, provider_id: str, account_id: str) -> tuple[Account, User] | None:

@@ -25,7 +25,7 @@ from ..routing import (
     parse_body,
     with_query,
 )
-from ..schemas import StatusResponse, TokenUserResponse, UserOut
+from ..schemas import StatusResponse, TokenUserResponse, user_json
 from ..security.schemes import session_security
 from ..sessions.deps import require_session, resolve_session
 from ..sessions.issuer import SignInAttempt
@@ -203,7 +203,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         response.headers.update(NO_STORE)
         return {
             "token": renewed.session.token if renewed else None,
-            "user": UserOut.model_validate(found.user).to_json(),
+            "user": user_json(found.user),
         }
 
     @router.post(
@@ -228,7 +228,7 @@ def _verified_body(verified: VerifiedEmail) -> dict[str, Any]:
     when the old address confirmed a change."""
     if verified.outcome == "change-confirmed":
         return {"status": True}
-    user = UserOut.model_validate(verified.user).to_json() if verified.outcome == "email-changed" else None
+    user = user_json(verified.user) if verified.outcome == "email-changed" else None
     return {"status": True, "user": user}
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 
 from ..routing import NO_STORE, AuthRouter, answers, body_openapi, parse_body
-from ..schemas import TokenUserResponse, UserOut
+from ..schemas import TokenUserResponse, user_json
 from .schemas import SignInBody, SignInResponse, SignUpBody
 
 NEW_PASSWORD = "`PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_REFUSED`"
@@ -46,6 +46,7 @@ def build_router(auth: AuthParts) -> APIRouter:
             remember_me=body.remember_me,
             client=auth.client_info(request),
             callback_url=body.callback_url,
+            additional=body.model_extra,
         )
         response.headers.update(NO_STORE)
         if result.session is not None:
@@ -54,7 +55,7 @@ def build_router(auth: AuthParts) -> APIRouter:
             )
         return {
             "token": result.session.session.token if result.session else None,
-            "user": UserOut.model_validate(result.user).to_json(),
+            "user": user_json(result.user),
         }
 
     @router.post(
@@ -89,7 +90,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         if body.callback_url is not None:
             answer["url"] = body.callback_url
             response.headers["location"] = body.callback_url
-        answer["user"] = UserOut.model_validate(found.user).to_json()
+        answer["user"] = user_json(found.user)
         return answer
 
     return router

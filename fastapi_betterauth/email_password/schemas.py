@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..schemas import CamelModel, EmailAddress, RequestBody, UserOut, omitted
@@ -12,6 +12,10 @@ from ..schemas import CamelModel, EmailAddress, RequestBody, UserOut, omitted
 
 
 class SignUpBody(RequestBody):
+    """`POST /sign-up/email`; its other keys are the app's additional user fields (README "Extra user fields")."""
+
+    model_config = ConfigDict(extra="allow")
+
     name: str = Field(max_length=256)
     email: EmailAddress
     password: str = Field(min_length=1)

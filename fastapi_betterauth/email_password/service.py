@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ from ..db.engine import Database
 from ..db.models import CREDENTIAL_PROVIDER, Account, User
 from ..db.queries import find_user_with_credential, set_account_password
 from ..errors import AuthError, ErrorCode, is_outage, unavailable
+from ..fields.model import ModelFields
+from ..fields.schema import AuthSchema
 from ..hooks import HookRunner, HookVetoError
 from ..schemas import is_valid_email
 from ..sessions.issuer import SessionIssuer, SignInAttempt
@@ -67,8 +70,10 @@ class EmailPasswordService:
         clock: Clock,
         hooks: HookRunner | None = None,
         policy: PasswordPolicy | None = None,
+        fields: ModelFields[User] | None = None,
     ) -> None:
         self.settings = settings
+        self._fields: ModelFields[User] = fields or AuthSchema().user
         self.policy = policy or PasswordPolicy(settings)
         self._database = database
         self._passwords = passwords
@@ -93,8 +98,10 @@ class EmailPasswordService:
         remember_me: bool = True,
         client: ClientInfo = UNKNOWN_CLIENT,
         callback_url: str | None = None,
+        additional: Mapping[str, Any] | None = None,
     ) -> SignUpResult:
         """Create the user and its credential account in one transaction, and sign in unless configured not to.
+        `additional`: the body's other keys, read as the user's additional fields (`ModelFields.parse_input`).
 
         The password is hashed before the insert, so a duplicate email costs the same time as a new one; the
         unique key decides races (of concurrent sign-ups with one email, exactly one succeeds).
@@ -104,6 +111,7 @@ class EmailPasswordService:
         email = email.lower()
         if not is_valid_email(email):
             raise AuthError(ErrorCode.INVALID_EMAIL)
+        extra = self._fields.parse_input(additional or {}, "create")
         await self.policy.check(password, PasswordContext(email=email, name=name))
         password_hash = await self._passwords.hash(password)
         now = self._clock.now()
@@ -119,9 +127,10 @@ class EmailPasswordService:
                     "image": image,
                     "created_at": now,
                     "updated_at": now,
+                    **extra,
                 },
             )
-            user = User(**{**user_data, "id": user_id, "email": str(user_data["email"]).lower()})
+            user = self._fields.build({**user_data, "id": user_id, "email": str(user_data["email"]).lower()})
             account_data = await self._hooks.before(
                 "account", "create", credential_account(user_id, password_hash, now)
             )
@@ -135,13 +144,12 @@ class EmailPasswordService:
         session: AuthSession | None = None
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-                db.add(user)
-                try:
-                    await db.flush()  # the unique email is checked here, before anything else is written
+                try:  # the unique email is checked here, before anything else is written
+                    await self._fields.insert(db, user)
                 except IntegrityError as exc:
                     raise _EmailTaken from exc
                 db.add(account)
-                await self._hooks.after("user", "create", user.model_dump())
+                await self._hooks.after("user", "create", self._fields.hook_data(user))
                 await self._hooks.after("account", "create", account.model_dump())
                 if sign_in:
                     session = await self._issuer.create(attempt, db=db)
@@ -149,7 +157,7 @@ class EmailPasswordService:
             if self._generic_duplicates:
                 if self.emails is not None:
                     self.emails.notify_existing_account(email)
-                return SignUpResult(self._synthetic_user(name, email, image), None)
+                return SignUpResult(self._synthetic_user(name, email, image, extra), None)
             raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
@@ -164,16 +172,19 @@ class EmailPasswordService:
             self.emails.after_sign_up(user, callback_url)
         return SignUpResult(user, session)
 
-    def _synthetic_user(self, name: str, email: str, image: str | None) -> User:
+    def _synthetic_user(self, name: str, email: str, image: str | None, extra: Mapping[str, Any]) -> User:
         now = self._clock.now()
-        return User(
-            id=generate_id(),
-            name=name,
-            email=email,
-            email_verified=False,
-            image=image,
-            created_at=now,
-            updated_at=now,
+        return self._fields.build(
+            {
+                "id": generate_id(),
+                "name": name,
+                "email": email,
+                "email_verified": False,
+                "image": image,
+                "created_at": now,
+                "updated_at": now,
+                **extra,
+            }
         )
 
     async def sign_in(
@@ -193,7 +204,7 @@ class EmailPasswordService:
         if len(password) > self.settings.max_password_length:
             raise AuthError(ErrorCode.PASSWORD_TOO_LONG)
         async with self._database.session() as db:
-            found = await find_user_with_credential(db, email)
+            found = await find_user_with_credential(db, email, self._fields)
         user, account = found if found else (None, None)
         if user is None or account is None or not account.password:
             await self._passwords.verify_dummy(password)

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from ..clock import Clock, SystemClock
-from ..schemas import js_iso
+from ..clock import js_iso
 from ..settings import EmailSettings
 from .message import EmailMessage, EmailSender
 from .smtp import SmtpSender

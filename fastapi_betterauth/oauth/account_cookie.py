@@ -23,7 +23,7 @@ from ..cookies import AuthCookies
 from ..crypto import jose
 from ..crypto.keyring import Keyring
 from ..db.models import Account
-from ..schemas import js_iso
+from ..clock import js_iso
 
 JWE_SALT = "better-auth-account"
 _DATES = ("accessTokenExpiresAt", "refreshTokenExpiresAt", "createdAt", "updatedAt")

@@ -25,7 +25,8 @@ from ..routing import (
     read_body_data,
     schema_body_openapi,
 )
-from ..schemas import StatusResponse, js_iso
+from ..clock import js_iso
+from ..schemas import StatusResponse
 from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from ..sessions.service import AuthSession

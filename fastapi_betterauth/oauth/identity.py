@@ -17,6 +17,7 @@ from ..crypto.tokens import generate_id, stable_id
 from ..db.engine import Database
 from ..db.models import Account, User
 from ..db.queries import find_provider_account, find_user_by_email
+from ..errors import AuthError
 from ..hooks import HookRunner
 from ..settings import SocialSettings
 from ..users.service import UserService
@@ -159,6 +160,11 @@ class IdentityResolver:
     ) -> User:
         now = self._clock.now()
         assert profile.email is not None
+        fields = self._users.fields
+        try:  # a provider's profile sets no additional field: each takes its default
+            extra = fields.parse_input({}, "create")
+        except AuthError:
+            raise CallbackError("unable_to_create_user", error_url) from None
         data = await self._hooks.before(
             "user",
             "create",
@@ -169,16 +175,16 @@ class IdentityResolver:
                 "image": profile.image,
                 "created_at": now,
                 "updated_at": now,
+                **extra,
             },
         )
-        user = User(**{**data, "id": generate_id(), "email": str(data["email"]).lower()})
+        user = fields.build({**data, "id": generate_id(), "email": str(data["email"]).lower()})
         account = self._new_account(user, provider, profile, token)
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-                db.add(user)
-                await db.flush()
+                await fields.insert(db, user)
                 db.add(account)
-                await self._hooks.after("user", "create", user.model_dump())
+                await self._hooks.after("user", "create", fields.hook_data(user))
                 await self._hooks.after("account", "create", account.model_dump())
         except IntegrityError:
             raise CallbackError("unable_to_create_user", error_url) from None

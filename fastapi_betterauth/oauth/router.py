@@ -27,7 +27,7 @@ from ..routing import (
     read_body_data,
     with_query,
 )
-from ..schemas import UserOut
+from ..schemas import user_json
 from ..security.schemes import session_security
 from ..sessions.deps import require_session
 from .account_routes import build_account_router
@@ -114,7 +114,7 @@ def build_router(auth: AuthParts) -> APIRouter:
             return {
                 "redirect": False,
                 "token": signed_in.found.session.token,
-                "user": UserOut.model_validate(signed_in.found.user).to_json(),
+                "user": user_json(signed_in.found.user),
             }
         started = await auth.oauth.start(
             body.provider,

@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Table
 
+from ..fields.schema import FieldDeclarations
 from ..security.ratelimit import RuleValue
 from ..sessions.deps import SessionSource
 from ..sessions.issuer import SignInStage
@@ -62,6 +63,12 @@ class Plugin(Generic[OptionsT]):
     error_codes: ClassVar[Mapping[str, str]] = {}
     """The codes it answers with and their default messages (checked at start-up against the core's and other
     plugins', so two never mean different things)."""
+
+    user_fields: ClassVar[FieldDeclarations] = {}
+    """Columns it adds to `user` (better-auth's plugin `schema.user.fields`), carried and answered like the app's
+    additional fields (README "Extra user fields"); its Alembic branch adds them to the database."""
+    session_fields: ClassVar[FieldDeclarations] = {}
+    """Columns it adds to `session`, likewise."""
 
     def __init__(self, options: OptionsT | None = None) -> None:
         self._given = options

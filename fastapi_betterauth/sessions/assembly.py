@@ -7,6 +7,7 @@ from ..clock import Clock
 from ..cookies import AuthCookies
 from ..crypto.keyring import Keyring
 from ..db.engine import Database
+from ..fields.schema import AuthSchema
 from ..settings import SessionSettings
 from ..storage import SecondaryStorage
 from .cache import CacheVersion, SessionCookieCache
@@ -39,11 +40,12 @@ def store_for(
     *,
     stateless: bool,
     revocations: SessionRevocations | None,
+    schema: AuthSchema,
 ) -> SessionStore:
     """The session store the settings ask for."""
     if stateless:
         return StatelessSessionStore(revocations, clock)
-    table = DatabaseSessionStore(database, hash_tokens=settings.hash_session_tokens)
+    table = DatabaseSessionStore(database, hash_tokens=settings.hash_session_tokens, schema=schema)
     if storage is None:
         return table
     return StorageSessionStore(
@@ -52,6 +54,7 @@ def store_for(
         database=table if settings.store_session_in_database else None,
         preserve_in_database=settings.preserve_session_in_database,
         hash_tokens=settings.hash_session_tokens,
+        schema=schema,
     )
 
 
@@ -64,6 +67,7 @@ def stateless_cookie(
     revocations: SessionRevocations | None,
     version: CacheVersion | None,
     load_user: UserLoader | None,
+    schema: AuthSchema,
 ) -> StatelessSessions:
     """The stateless session cookie, refused at start-up when the longest session could not fit in it."""
     stateless = StatelessSessions(
@@ -74,6 +78,7 @@ def stateless_cookie(
         revocations=revocations,
         version=version,
         load_user=load_user,
+        schema=schema,
     )
     stateless.check_capacity()
     return stateless
@@ -87,6 +92,7 @@ def cookie_cache_for(
     clock: Clock,
     *,
     version: CacheVersion | None,
+    schema: AuthSchema,
 ) -> SessionCookieCache | None:
     """The cookie cache, when enabled."""
     options = settings.cookie_cache
@@ -100,4 +106,5 @@ def cookie_cache_for(
         version=version,
         # With storage, a cache hit still checks that the session exists: revocation is immediate.
         still_valid=store.exists if isinstance(store, StorageSessionStore) else None,
+        schema=schema,
     )

@@ -19,7 +19,8 @@ from starlette.responses import Response
 from ..clock import Clock
 from ..cookies import AuthCookies
 from ..db.models import Session, User
-from ..schemas import SessionOut, UserOut, session_from_json, user_from_json
+from ..fields.schema import AuthSchema
+from ..schemas import session_from_json, session_out_json, user_from_json, user_json
 from ..settings import CookieCacheSettings
 from .cookie_cache import MAX_VALUE_LENGTH, CachedSession, CookieCacheCodec
 from .service import AuthSession
@@ -41,8 +42,10 @@ class SessionCookieCache:
         *,
         version: CacheVersion | None = None,
         still_valid: StillValid | None = None,
+        schema: AuthSchema | None = None,
     ) -> None:
         self.settings = settings
+        self._schema = schema if schema else None
         self._codec = codec
         self._cookies = cookies
         self._clock = clock
@@ -58,7 +61,7 @@ class SessionCookieCache:
         cached = self._codec.decode(value, now=now)
         if cached is None or cached.session.get("token") != token:
             return None
-        found = session_from_cached(cached)
+        found = session_from_cached(cached, self._schema)
         if found is None or found.session.expires_at <= now:
             return None
         if cached.version != await self._version_for(found.session, found.user):
@@ -75,7 +78,7 @@ class SessionCookieCache:
         if found.source != "session":
             return
         value = self._codec.encode(
-            SessionOut.model_validate(found.session).to_json(),
+            session_out_json(found.session),
             cached_user_json(found.user, self.settings.exclude_user_fields),
             version=await self._version_for(found.session, found.user),
             now=self._clock.now(),
@@ -103,16 +106,19 @@ async def cache_version(version: CacheVersion | None, configured: str, session: 
 
 def cached_user_json(user: User, exclude: list[str]) -> dict[str, Any]:
     """The user as a cached copy carries it: better-auth's JSON, less the excluded fields."""
-    data = UserOut.model_validate(user).to_json()
+    data = user_json(user)
     for field in exclude:
         data.pop(field, None)
     return data
 
 
-def session_from_cached(cached: CachedSession) -> AuthSession | None:
-    """The session and user a decoded copy carries, or None when they do not make a valid session."""
+def session_from_cached(cached: CachedSession, schema: AuthSchema | None = None) -> AuthSession | None:
+    """The session and user a decoded copy carries (with the additional values of `schema`'s fields found there),
+    or None when they do not make a valid session."""
     user: dict[str, Any] = {"image": None, **cached.user}  # excluded optional fields read as absent
     try:
-        return AuthSession(session_from_json(cached.session), user_from_json(user))
+        if schema is None:
+            return AuthSession(session_from_json(cached.session), user_from_json(user))
+        return AuthSession(session_from_json(cached.session, schema.session), user_from_json(user, schema.user))
     except ValueError:
         return None

@@ -40,6 +40,9 @@ class SignInAttempt:
         return replace(self, session_values={**self.session_values, **values})
 
 
+UserValues = Callable[[User], Awaitable[User]]
+"""The user carrying its additional values (`UserService.with_values`)."""
+
 SignInStage = Callable[[SignInAttempt], Awaitable[SignInAttempt | None]]
 """`async def stage(attempt) -> SignInAttempt | None`: a changed attempt, or None to let it through unchanged.
 Raise `AuthError` to refuse it, `SignInHalted` to answer instead."""
@@ -74,8 +77,9 @@ _SESSION_VALUES = frozenset({"expires_at", "ip_address", "user_agent"})
 class SessionIssuer:
     """Runs the sign-in stages, then creates the session. One per `BetterAuth`; plugins add stages at set-up."""
 
-    def __init__(self, sessions: SessionService) -> None:
+    def __init__(self, sessions: SessionService, user_values: UserValues | None = None) -> None:
         self._sessions = sessions
+        self._user_values = user_values
         self._stages: list[SignInStage] = []
 
     def add_stage(self, stage: SignInStage) -> None:
@@ -83,7 +87,10 @@ class SessionIssuer:
 
     async def check(self, attempt: SignInAttempt) -> SignInAttempt:
         """Run the stages: the attempt as they left it, or their `AuthError` / `SignInHalted`. Call it before a
-        transaction that will create the session (stages may read and write the database themselves)."""
+        transaction that will create the session (stages may read and write the database themselves).
+        The user the stages see, and the session gets, carries its additional values."""
+        if self._user_values is not None:
+            attempt = replace(attempt, user=await self._user_values(attempt.user))
         for stage in self._stages:
             changed = await stage(attempt)
             if changed is not None:

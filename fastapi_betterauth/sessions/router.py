@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from ..audit import audit
-from ..errors import AuthError, ErrorCode, no_fields_to_update
+from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
 from ..routing import (
     NEEDS_SESSION,
@@ -24,10 +24,10 @@ from ..routing import (
     read_body_data,
     require_object,
 )
-from ..schemas import SessionOut, SessionResponse, StatusResponse, SuccessResponse, UserOut
+from ..schemas import SessionOut, SessionResponse, StatusResponse, SuccessResponse, session_out_json, user_json
 from ..security.schemes import session_security
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
-from .schemas import RevokeSessionBody, SignOutBody
+from .schemas import RevokeSessionBody, SignOutBody, UpdateSessionResponse
 from .service import AuthSession
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ def query_flag(value: str | None) -> bool:
 
 def session_json(found: AuthSession) -> dict[str, Any]:
     return {
-        "session": SessionOut.model_validate(found.session).to_json(),
-        "user": UserOut.model_validate(found.user).to_json(),
+        "session": session_out_json(found.session),
+        "user": user_json(found.user),
     }
 
 
@@ -136,7 +136,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         if not auth.sessions.is_fresh(found):
             raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
         response.headers.update(NO_STORE)
-        return [SessionOut.model_validate(s).to_json() for s in await auth.sessions.list_active(found.user.id)]
+        return [session_out_json(s) for s in await auth.sessions.list_active(found.user.id)]
 
     @router.post(
         "/revoke-session",
@@ -186,15 +186,32 @@ def build_router(auth: AuthParts) -> APIRouter:
         "/update-session",
         dependencies=session,
         response_model=None,
-        responses=answers(None, NEEDS_SESSION, codeless={400: '"No fields to update" (none can be changed yet)'}),
-        summary="Update additional session fields (none are configurable yet: always 400)",
+        responses=answers(
+            UpdateSessionResponse,
+            NEEDS_SESSION,
+            {
+                400: "`FIELD_NOT_ALLOWED`, `VALIDATION_ERROR`",
+                401: "`FAILED_TO_GET_SESSION` (the session ended meanwhile, or a hook refused the change)",
+            },
+            codeless={400: '"No fields to update"'},
+        ),
+        summary='Set the session\'s additional fields (README "Extra user fields")',
         openapi_extra=object_body_openapi(),
     )
     async def update_session(request: Request, response: Response) -> dict[str, Any]:
-        require_object(await read_body_data(request, max_bytes=max_bytes), ("record",))
-        await require_session(request, response)
-        # Core session fields are not client-writable, and no additional session fields are configured.
-        raise no_fields_to_update()
+        body = await read_body_data(request, max_bytes=max_bytes)
+        require_object(body, ("record",))
+        found = await require_session(request, response)
+        try:
+            updated = await auth.sessions.update_fields(found, body)
+        except HookVetoError:
+            raise AuthError(ErrorCode.FAILED_TO_GET_SESSION, 401) from None
+        if updated is None:
+            auth.cookies.clear_session(response, request.cookies)
+            raise AuthError(ErrorCode.FAILED_TO_GET_SESSION, 401)
+        remember_me = auth.cookies.remember_me(request.cookies)
+        await auth.session_cookies.write(response, updated, remember_me=remember_me, present=request.cookies)
+        return {"session": session_out_json(updated.session)}
 
     @router.post(
         "/sign-out",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..schemas import RequestBody
+from ..schemas import CamelModel, RequestBody, SessionOut
 
 
 class RevokeSessionBody(RequestBody):
@@ -18,3 +18,9 @@ class SignOutBody(RequestBody):
     callback_url: str | None = Field(default=None, alias="callbackURL")
     disable_redirect: bool | None = Field(default=None, alias="disableRedirect")
     state: str | None = None
+
+
+class UpdateSessionResponse(CamelModel):
+    """`POST /update-session`: the session as it now is (with its additional fields)."""
+
+    session: SessionOut

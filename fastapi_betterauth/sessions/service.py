@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..clock import Clock
 from ..crypto.tokens import generate_id
 from ..db.models import Session, User
+from ..errors import no_fields_to_update
+from ..fields.model import ModelFields
+from ..fields.schema import AuthSchema
 from ..hooks import HookRunner, HookVetoError
 from ..settings import SessionSettings
 from .store import SessionStore
@@ -58,12 +61,19 @@ class SessionLookup:
 
 class SessionService:
     def __init__(
-        self, settings: SessionSettings, store: SessionStore, clock: Clock, hooks: HookRunner | None = None
+        self,
+        settings: SessionSettings,
+        store: SessionStore,
+        clock: Clock,
+        hooks: HookRunner | None = None,
+        fields: ModelFields[Session] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         self.hooks = hooks or HookRunner()
+        self.fields: ModelFields[Session] = fields or AuthSchema().session
+        """The session's additional fields."""
 
     def cookie_max_age(self, remember_me: bool) -> timedelta | None:
         return self.settings.expires_in if remember_me else None
@@ -92,12 +102,32 @@ class SessionService:
             "updated_at": now,
             "ip_address": ip_address or "",
             "user_agent": user_agent or "",
+            **self.fields.defaults(),
         }
         data = await self.hooks.before("session", "create", data)
-        session = Session(**{**data, "id": generate_id(), "token": generate_id()})
+        session = self.fields.build({**data, "id": generate_id(), "token": generate_id()})
         await self.store.create(session, user, db)
-        await self.hooks.after("session", "create", session.model_dump())
+        await self.hooks.after("session", "create", self.fields.hook_data(session))
         return AuthSession(session, user)
+
+    async def update_fields(self, found: AuthSession, body: Mapping[str, Any]) -> AuthSession | None:
+        """Set the additional fields a client may set (`/update-session`): `NO_FIELDS_TO_UPDATE` when the body sets
+        none, the field errors of `ModelFields.parse_input`; None when the session no longer exists. `session`
+        update hooks run around the write (`HookVetoError` when one refuses it)."""
+        values = self.fields.parse_input(body, "update")
+        if not values:
+            raise no_fields_to_update()
+        now = self.clock.now()
+        changes = await self.hooks.before("session", "update", {"id": found.session.id, **values, "updated_at": now})
+        changes.pop("id", None)
+        updated_at = changes.pop("updated_at", now)
+        session = self.fields.build({**self.fields.hook_data(found.session), **changes, "updated_at": updated_at})
+        extra = {name: value for name, value in changes.items() if name in self.fields.specs}
+        async with self.hooks.unit_of_work():
+            if not await self.store.update_fields(found.session, extra, updated_at):
+                return None
+            await self.hooks.after("session", "update", {"id": found.session.id, **changes, "updated_at": updated_at})
+        return replace(found, session=session)
 
     async def lookup(
         self, token: str | None, *, remember_me: bool = True, refresh: bool = True, deferred: bool = False

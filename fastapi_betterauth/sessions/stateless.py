@@ -21,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
@@ -29,7 +30,8 @@ from ..clock import Clock
 from ..cookies import AuthCookies
 from ..db.models import Session, User
 from ..errors import AuthError, ErrorCode
-from ..schemas import SessionOut
+from ..fields.schema import AuthSchema
+from ..schemas import session_out_json
 from ..settings import SessionSettings
 from .cache import CacheVersion, cache_version, cached_user_json, session_from_cached
 from .cookie_cache import MAX_VALUE_LENGTH, CachedSession, CookieCacheCodec
@@ -59,6 +61,7 @@ class StatelessSessions:
         revocations: SessionRevocations | None = None,
         version: CacheVersion | None = None,
         load_user: UserLoader | None = None,
+        schema: AuthSchema | None = None,
     ) -> None:
         if codec.strategy != "jwe":
             raise ValueError("stateless sessions are encrypted: the codec must use the jwe strategy")
@@ -71,6 +74,7 @@ class StatelessSessions:
         self._clock = clock
         self._version = version
         self._load_user = load_user
+        self._schema = schema if schema else None
 
     @property
     def revokes_sessions(self) -> bool:
@@ -136,7 +140,7 @@ class StatelessSessions:
         """The cookie value for `found`, minted now (see `write`)."""
         now = self._clock.now()
         return self._codec.encode(
-            SessionOut.model_validate(found.session).to_json(),
+            session_out_json(found.session),
             cached_user_json(found.user, self.settings.cookie_cache.exclude_user_fields),
             version=version,
             now=now,
@@ -152,7 +156,7 @@ class StatelessSessions:
         cached = self._codec.decode(value, now=now)
         if cached is None or cached.session.get("token") != token:
             return None
-        found = session_from_cached(cached)
+        found = session_from_cached(cached, self._schema)
         if found is None or found.session.expires_at <= now:
             return None
         return found, cached
@@ -211,7 +215,7 @@ class StatelessSessions:
             user_agent="a" * 1024,
         )
         value = self._codec.encode(
-            SessionOut.model_validate(session).to_json(),
+            session_out_json(session),
             cached_user_json(user, self.settings.cookie_cache.exclude_user_fields),
             version=self.settings.cookie_cache.version,
             now=now,
@@ -262,6 +266,9 @@ class StatelessSessionStore:
     async def delete_for_user(self, user_id: str, *, keep_token: str | None = None) -> None:
         if self._revocations is not None:
             await self._revocations.revoke_user(user_id, self._clock.now(), keep_token=keep_token)
+
+    async def update_fields(self, session: Session, values: Mapping[str, Any], updated_at: datetime) -> bool:
+        return True  # the session lives in its cookie, which the caller re-mints
 
     def matches(self, session: Session, token_or_handle: str) -> bool:
         return session.token == token_or_handle

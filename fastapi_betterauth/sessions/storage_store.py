@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,9 @@ from ..clock import Clock
 from ..db.models import Session, User
 from ..db.unit_of_work import after_commit
 from ..errors import is_outage
-from ..schemas import SessionOut, UserOut, session_from_json, user_from_json
+from ..fields.schema import AuthSchema
+from ..fields.values import carry, copied, merged
+from ..schemas import session_from_json, session_out_json, user_from_json, user_json
 from ..storage.base import SecondaryStorage
 from ..storage.index import active_sessions_key
 from .store import DatabaseSessionStore, TokenKeys
@@ -34,7 +37,11 @@ def _ms(moment: datetime) -> int:
 
 
 def _dump(session: Session, user: User) -> str:
-    body = {"session": SessionOut.model_validate(session).to_json(), "user": UserOut.model_validate(user).to_json()}
+    # Only the server reads storage: additional fields a client never sees (`returned: false`) are kept too.
+    body = {
+        "session": session_out_json(session, returned_only=False),
+        "user": user_json(user, returned_only=False),
+    }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -49,8 +56,10 @@ class StorageSessionStore:
         database: DatabaseSessionStore | None = None,
         preserve_in_database: bool = False,
         hash_tokens: bool = False,
+        schema: AuthSchema | None = None,
     ) -> None:
         self.storage = storage
+        self._schema = schema or AuthSchema()
         self._clock = clock
         self._database = database
         self._preserve = preserve_in_database
@@ -61,19 +70,19 @@ class StorageSessionStore:
         return math.ceil((expires_at - self._clock.now()).total_seconds())
 
     async def _write(self, key: str, session: Session, user: User) -> None:
-        stored = Session(**{**session.model_dump(), "token": key})  # hashed tokens: storage holds no credential
+        stored = copied(session, token=key)  # hashed tokens: storage holds no credential
         await self.storage.set(key, _dump(stored, user), self._ttl(session.expires_at))
         await self.storage.index_add(
             active_sessions_key(session.user_id), key, _ms(session.expires_at), _ms(self._clock.now())
         )
 
-    @staticmethod
-    def _parse(raw: str | None) -> tuple[Session, User] | None:
+    def _parse(self, raw: str | None) -> tuple[Session, User] | None:
         if raw is None:
             return None
         try:
             body: dict[str, Any] = json.loads(raw)
-            return session_from_json(body["session"]), user_from_json(body["user"])
+            schema = self._schema
+            return session_from_json(body["session"], schema.session), user_from_json(body["user"], schema.user)
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -203,6 +212,19 @@ class StorageSessionStore:
                 await self._database.end_for_user(user_id, self._clock.now(), keep_token=keep_token)
             else:
                 await self._database.delete_for_user(user_id, keep_token=keep_token)
+
+    async def update_fields(self, session: Session, values: Mapping[str, Any], updated_at: datetime) -> bool:
+        key = self._key(session.token)
+        parsed = self._parse(await self.storage.get(key))
+        updated = False
+        if parsed is not None:
+            stored, user = parsed
+            carry(stored, merged(stored, self._schema.session, values))
+            stored.updated_at = updated_at
+            updated = await self.storage.replace(key, _dump(stored, user), self._ttl(stored.expires_at))
+        if self._database is not None:
+            updated = await self._database.update_fields(session, values, updated_at) or updated
+        return updated
 
     async def update_user(self, user: User) -> None:
         """Rewrite the user inside every live stored session of theirs (better-auth's `refreshUserSessions`)."""

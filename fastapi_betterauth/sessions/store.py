@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlmodel import select as orm_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,6 +14,8 @@ from ..crypto.tokens import sha256_base64url
 from ..db.engine import Database
 from ..db.loading import RowReader
 from ..db.models import Session, User
+from ..fields.schema import AuthSchema
+from ..fields.values import carry, copied
 
 
 class TokenKeys:
@@ -66,15 +69,23 @@ class SessionStore(Protocol):
         """Let stored copies of the user catch up with a change to it."""
         ...
 
+    async def update_fields(self, session: Session, values: Mapping[str, Any], updated_at: datetime) -> bool:
+        """Write additional-field values (and `updated_at`) to a session; False when it no longer exists."""
+        ...
 
-# The hot path's query, built once (building it anew took about a sixth of a `/get-session` request), and run as a
-# Core statement: an ORM session's identity map and loading cost more than the query itself (bench/README.md).
+
 _SESSION_ROW, _USER_ROW = RowReader(Session), RowReader(User)
-_LOAD = (
-    select(*_SESSION_ROW.columns, *_USER_ROW.columns)
-    .join_from(_SESSION_ROW.table, _USER_ROW.table, _SESSION_ROW.table.c.userId == _USER_ROW.table.c.id)
-    .where(_SESSION_ROW.table.c.token == bindparam("token"))
-)
+
+
+def _load_statement(schema: AuthSchema) -> Select[Any]:
+    # The hot path's query, built once per store (building it anew took about a sixth of a `/get-session`
+    # request), and run as a Core statement: an ORM session's identity map and loading cost more than the query
+    # itself (bench/README.md). The additional fields come after each model's own columns.
+    return (
+        select(*_SESSION_ROW.columns, *schema.session.selected, *_USER_ROW.columns, *schema.user.selected)
+        .join_from(_SESSION_ROW.table, _USER_ROW.table, _SESSION_ROW.table.c.userId == _USER_ROW.table.c.id)
+        .where(_SESSION_ROW.table.c.token == bindparam("token"))
+    )
 
 
 class DatabaseSessionStore:
@@ -84,27 +95,34 @@ class DatabaseSessionStore:
     to callers is always the real one.
     """
 
-    def __init__(self, database: Database, *, hash_tokens: bool = False) -> None:
+    def __init__(self, database: Database, *, hash_tokens: bool = False, schema: AuthSchema | None = None) -> None:
         self._database = database
+        self._schema = schema or AuthSchema()
+        self._load = _load_statement(self._schema)
         keys = TokenKeys(hash_tokens)
         self._key, self._keys = keys.key, keys.candidates
 
     async def create(self, session: Session, user: User, db: AsyncSession | None = None) -> None:
-        row = Session(**{**session.model_dump(), "token": self._key(session.token)})
+        row = copied(session, token=self._key(session.token))
         if db is not None:
-            db.add(row)
+            await self._schema.session.insert(db, row)
             return
         async with self._database.session() as own, own.begin():
-            own.add(row)
+            await self._schema.session.insert(own, row)
 
     async def load(self, token: str) -> tuple[Session, User] | None:
         async with self._database.reading() as conn:
-            row = (await conn.execute(_LOAD, {"token": self._key(token)})).first()
+            row = (await conn.execute(self._load, {"token": self._key(token)})).first()
         if row is None:
             return None
         # The token callers hold, whatever the row keeps (its hash with `hash_tokens`).
         session = _SESSION_ROW.read(row, token=token)
-        return session, _USER_ROW.read(row, len(_SESSION_ROW.columns))
+        user_start = len(_SESSION_ROW.columns) + len(self._schema.session)
+        user = _USER_ROW.read(row, user_start)
+        if self._schema:
+            carry(session, self._schema.session.from_row(row, len(_SESSION_ROW.columns)))
+            carry(user, self._schema.user.from_row(row, user_start + len(_USER_ROW.columns)))
+        return session, user
 
     async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
         statement = (
@@ -126,8 +144,14 @@ class DatabaseSessionStore:
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         statement = orm_select(Session).where(Session.user_id == user_id).order_by(Session.created_at)  # type: ignore[arg-type]
+        extra = self._schema.session
         async with self._database.session() as db:
-            return list((await db.exec(statement)).all())
+            if not extra:
+                return list((await db.exec(statement)).all())
+            rows = (await db.execute(statement.add_columns(*extra.selected))).all()
+        for row in rows:
+            carry(row[0], extra.from_row(row, 1))
+        return [row[0] for row in rows]
 
     async def delete_owned(self, user_id: str, token_or_handle: str) -> bool:
         statement = delete(Session).where(
@@ -147,6 +171,10 @@ class DatabaseSessionStore:
 
     async def update_user(self, user: User) -> None:
         """Nothing to do: every lookup joins the current user row."""
+
+    async def update_fields(self, session: Session, values: Mapping[str, Any], updated_at: datetime) -> bool:
+        async with self._database.session() as db, db.begin():
+            return await self._schema.session.update(db, session.id, {**values, "updated_at": updated_at})
 
     async def end(self, token: str, now: datetime) -> None:
         """Expire a session's row instead of deleting it (`preserve_session_in_database`)."""

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
+from ..fields.spec import FieldSpec
 from .durations import Duration
 
 
@@ -67,6 +68,10 @@ class UserSettings(BaseModel):
 
     change_email: ChangeEmailSettings = Field(default_factory=ChangeEmailSettings)
     delete_user: DeleteUserSettings = Field(default_factory=DeleteUserSettings)
+    additional_fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    """The app's own user columns (better-auth `user.additionalFields`), by field name; from the environment as
+    JSON: `BETTER_AUTH_USER__ADDITIONAL_FIELDS='{"plan": {"type": "string", "defaultValue": "free"}}'`. README
+    "Extra user fields"."""
 
 
 class EmailSettings(BaseModel):

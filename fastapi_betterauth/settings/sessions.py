@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ..fields.spec import FieldSpec
 from .durations import Duration
 
 
@@ -68,6 +69,9 @@ class SessionSettings(BaseModel):
     """With `store_session_in_database`: revoking ends the table row (`expiresAt` = now) instead of deleting it."""
     cookie_cache: CookieCacheSettings = Field(default_factory=CookieCacheSettings)
     stateless: StatelessSettings = Field(default_factory=StatelessSettings)
+    additional_fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    """The app's own session columns (better-auth `session.additionalFields`), set through `/update-session`;
+    JSON from the environment, as `user.additional_fields`."""
 
 
 class BearerSettings(BaseModel):

@@ -46,7 +46,7 @@ def build_router(auth: AuthParts) -> APIRouter:
     async def update_user(request: Request, response: Response) -> dict[str, bool]:
         body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes, shape=("record",))
         found = await require_session(request, response, sensitive=True)
-        user = await auth.users.update_profile(found.user, body.model_dump(exclude_unset=True))
+        user = await auth.users.update_profile(found.user, body.model_dump(exclude_unset=True), body.model_extra)
         await auth.session_cookies.show_user_change(response, found, user, request.cookies)
         return {"status": True}
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ..schemas import CamelModel, EmailAddress, RequestBody
 
 
 class UpdateUserBody(RequestBody):
-    """`POST /update-user`. `email` is accepted only to be refused with better-auth's code."""
+    """`POST /update-user`. `email` is accepted only to be refused with better-auth's code; the other keys are the
+    app's additional user fields (README "Extra user fields")."""
+
+    model_config = ConfigDict(extra="allow")
 
     name: str | None = Field(default=None, max_length=256)
     image: str | None = Field(default=None, max_length=2048)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import delete
@@ -13,8 +13,10 @@ from ..audit import audit
 from ..clock import Clock
 from ..db.engine import Database
 from ..db.models import User
-from ..db.queries import find_user_by_id, update_user
 from ..errors import AuthError, ErrorCode, no_fields_to_update
+from ..fields.model import ModelFields
+from ..fields.schema import AuthSchema
+from ..fields.values import additional_values
 from ..hooks import HookRunner, HookVetoError
 from ..sessions.store import SessionStore
 
@@ -24,8 +26,15 @@ UserCleanup = Callable[[AsyncSession, str], Awaitable[None]]
 
 class UserService:
     def __init__(
-        self, database: Database, clock: Clock, sessions: SessionStore, hooks: HookRunner | None = None
+        self,
+        database: Database,
+        clock: Clock,
+        sessions: SessionStore,
+        hooks: HookRunner | None = None,
+        fields: ModelFields[User] | None = None,
     ) -> None:
+        self.fields: ModelFields[User] = fields or AuthSchema().user
+        """The user's additional fields."""
         self._database = database
         self._clock = clock
         self._sessions = sessions
@@ -40,13 +49,24 @@ class UserService:
     async def get(self, user_id: str) -> User | None:
         """The user with this id, as stored now."""
         async with self._database.session() as db:
-            return await find_user_by_id(db, user_id)
+            return await self.fields.get(db, user_id)
 
-    async def update_profile(self, user: User, changes: dict[str, Any]) -> User:
-        """Apply `name` / `image` changes; `email` is refused (it changes through verification only)."""
+    async def with_values(self, user: User) -> User:
+        """`user` carrying its additional values (read from its row when it carries none yet)."""
+        if not self.fields or additional_values(user) is not None:
+            return user
+        async with self._database.session() as db:
+            return await self.fields.load_values(db, user)
+
+    async def update_profile(
+        self, user: User, changes: Mapping[str, Any], additional: Mapping[str, Any] | None = None
+    ) -> User:
+        """Apply `name` / `image` changes and the additional fields a client may set (`additional`: the body's
+        other keys); `email` is refused (it changes through verification only)."""
         if changes.get("email"):  # an empty one is no change (better-auth)
             raise AuthError(ErrorCode.EMAIL_CAN_NOT_BE_UPDATED)
         values = {key: value for key, value in changes.items() if key in ("name", "image")}
+        values.update(self.fields.parse_input(additional or {}, "update"))
         if not values:
             raise no_fields_to_update()
         return await self.update(user, values)
@@ -62,14 +82,15 @@ class UserService:
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER, 422) from None
         changes.pop("id")
+        user = await self.with_values(user)
+        updated = self.fields.build({**self.fields.hook_data(user), **changes})  # checks what hooks set, first
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-                if not await update_user(db, user.id, changes):
+                if not await self.fields.update(db, user.id, changes):
                     raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
                 await self._hooks.after("user", "update", {"id": user.id, **changes})
         except IntegrityError:
             raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
-        updated = User(**{**user.model_dump(), **changes})
         await self._sessions.update_user(updated)
         return updated
 
@@ -78,11 +99,11 @@ class UserService:
         accounts and table sessions go with it (`ON DELETE CASCADE`), and the plugins' rows of the user (their
         clean-ups) in the same transaction.
         Hooks: `user` `before_delete` may veto."""
-        await self._hooks.before("user", "delete", user.model_dump())
+        await self._hooks.before("user", "delete", self.fields.hook_data(user))
         await self._sessions.delete_for_user(user.id)
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
             for cleanup in self._cleanups:
                 await cleanup(db, user.id)
             await db.exec(delete(User).where(User.id == user.id))  # type: ignore[arg-type]
-            await self._hooks.after("user", "delete", user.model_dump())
+            await self._hooks.after("user", "delete", self.fields.hook_data(user))
         audit("user.deleted", user=user.id)

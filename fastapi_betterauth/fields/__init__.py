@@ -1,0 +1,18 @@
+"""Additional fields: the app's (and plugins') own columns on `user` and `session` (README "Extra user fields")."""
+
+from .model import FieldDeclarationError, ModelFields
+from .schema import AuthSchema, FieldDeclarations
+from .spec import FieldSpec, FieldType
+from .values import FieldValues, additional_values, carry
+
+__all__ = [
+    "AuthSchema",
+    "FieldDeclarationError",
+    "FieldDeclarations",
+    "FieldSpec",
+    "FieldType",
+    "FieldValues",
+    "ModelFields",
+    "additional_values",
+    "carry",
+]

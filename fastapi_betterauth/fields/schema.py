@@ -1,0 +1,113 @@
+"""`AuthSchema`: the user and session models of one `BetterAuth` with their additional fields (the app's, from
+settings or code, and the plugins'), and the columns `migrate` adds for them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import Column, Index, MetaData, inspect
+from sqlalchemy.engine import Connection
+
+from ..db.models import Session, User
+from .model import FieldDeclarationError, ModelFields, sql_type
+from .spec import FieldSpec
+
+FieldDeclarations = Mapping[str, FieldSpec | Mapping[str, Any]]
+"""Fields by name: `FieldSpec`s, or their better-auth-style dicts (`{"type": "string", "input": False}`)."""
+
+
+def _specs(declarations: FieldDeclarations) -> dict[str, FieldSpec]:
+    return {
+        name: spec if isinstance(spec, FieldSpec) else FieldSpec.model_validate(spec)
+        for name, spec in declarations.items()
+    }
+
+
+def merge_declarations(model: str, *sources: tuple[str, FieldDeclarations]) -> dict[str, FieldSpec]:
+    """The fields of several declarers (the app's settings, each plugin), refusing a name declared twice."""
+    merged: dict[str, FieldSpec] = {}
+    owners: dict[str, str] = {}
+    for owner, declarations in sources:
+        for name, spec in _specs(declarations).items():
+            if name in merged:
+                raise FieldDeclarationError(
+                    f"additional {model} field {name!r} is declared by both {owners[name]} and {owner}"
+                )
+            merged[name], owners[name] = spec, owner
+    return merged
+
+
+class FieldDeclarer(Protocol):
+    """What declares fields besides the app's settings: a plugin (`Plugin.user_fields`, `session_fields`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def user_fields(self) -> FieldDeclarations: ...
+    @property
+    def session_fields(self) -> FieldDeclarations: ...
+
+
+class AuthSchema:
+    """The additional fields of `user` and `session`, and tables that hold them (the core columns and theirs):
+    what inserts and updates of those rows use."""
+
+    def __init__(self, user: FieldDeclarations = {}, session: FieldDeclarations = {}) -> None:  # noqa: B006
+        metadata = MetaData()
+        self.user: ModelFields[User] = ModelFields(User, _specs(user), metadata)
+        self.session: ModelFields[Session] = ModelFields(Session, _specs(session), metadata)
+
+    @classmethod
+    def declared(
+        cls, user: FieldDeclarations, session: FieldDeclarations, declarers: Sequence[FieldDeclarer] = ()
+    ) -> AuthSchema:
+        """The schema of the app's fields (`user.additional_fields`, `session.additional_fields`) and those of
+        `declarers`; a field declared twice is refused."""
+        return cls(
+            user=merge_declarations(
+                "user", ("the settings", user), *((f"plugin {d.id!r}", d.user_fields) for d in declarers)
+            ),
+            session=merge_declarations(
+                "session", ("the settings", session), *((f"plugin {d.id!r}", d.session_fields) for d in declarers)
+            ),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.user or self.session)
+
+    def add_missing_columns(self, connection: Connection) -> list[str]:
+        """Add the columns of declared fields that the database lacks (better-auth's migrator does the same), with
+        a unique index for `unique` ones: what was added, as `table.column`. Existing columns are left as they
+        are. A plugin's Alembic branch has added its own columns already; this adds the app's."""
+        existing_tables = set(inspect(connection).get_table_names())
+        operations = Operations(MigrationContext.configure(connection))
+        added: list[str] = []
+        for fields in (self.user, self.session):
+            table = fields.table
+            if not fields or table.name not in existing_tables:
+                continue
+            present = {info["name"] for info in inspect(connection).get_columns(table.name)}
+            for name, spec in fields.specs.items():
+                column_name = spec.column_name(name)
+                if column_name in present:
+                    continue
+                operations.add_column(table.name, _new_column(column_name, spec))
+                if spec.unique:
+                    index = Index(f"{table.name}_{column_name}_key", table.c[column_name], unique=True)
+                    index.create(connection)
+                added.append(f"{table.name}.{column_name}")
+        return added
+
+
+def _new_column(name: str, spec: FieldSpec) -> Column[Any]:
+    # A required field's column is NOT NULL; rows that exist when it is added need a value, so its default (when it
+    # has a plain one) is the column's server default too. Without one, adding it to a table with rows fails, as
+    # it does with better-auth's migrator.
+    default = spec.default()
+    server_default = None
+    if spec.required and default is not None and spec.type in ("string", "number", "boolean"):
+        server_default = ("1" if default else "0") if spec.type == "boolean" else str(default)
+    return Column(name, sql_type(spec), nullable=not spec.required, server_default=server_default)
