@@ -375,8 +375,10 @@ class BetterAuth:
             return migrate.MigrationResult()
         plugin_versions = [plugin.migrations for plugin in self.plugins if plugin.migrations is not None]
         result = await anyio.to_thread.run_sync(
-            partial(migrate.upgrade, self.settings.database_url, plugin_versions=plugin_versions)
+            partial(migrate.upgrade, self.settings.database_url, plugin_versions=plugin_versions, schema=self.schema)
         )
+        if result.added_columns:
+            logger.info("added the columns of additional fields: %s", ", ".join(result.added_columns))
         if result.adopted:
             logger.info(
                 "adopted the better-auth tables in %s (created: %s)",

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from .db import migrate
 from .db.schema_check import SchemaConflictError
+from .fields import AuthSchema, FieldDeclarationError
 from .plugins.registry import resolve_plugins
 from .settings import AuthSettings
 
@@ -40,13 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     settings = AuthSettings()
     plugins = resolve_plugins(settings, ())
     versions = [plugin.migrations for plugin in plugins if plugin.migrations is not None]
-    return _migrate(args.database_url or settings.database_url, args.revision, versions)
+    try:
+        schema = AuthSchema.declared(settings.user.additional_fields, settings.session.additional_fields, plugins)
+    except FieldDeclarationError as error:
+        print(f"migrate refused: {error}", file=sys.stderr)
+        return 1
+    return _migrate(args.database_url or settings.database_url, args.revision, versions, schema)
 
 
-def _migrate(url: str, revision: str, plugin_versions: list[Path]) -> int:
+def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthSchema) -> int:
     where = migrate.describe(url)
     try:
-        result = migrate.upgrade(url, revision, plugin_versions)
+        result = migrate.upgrade(url, revision, plugin_versions, schema)
     except SchemaConflictError as error:
         print(error, file=sys.stderr)
         return 1
@@ -61,6 +67,8 @@ def _migrate(url: str, revision: str, plugin_versions: list[Path]) -> int:
             file=sys.stderr,
         )
         print(SHARING_HINT, file=sys.stderr)
+    if result.added_columns:
+        print(f"added the columns of additional fields: {', '.join(result.added_columns)}", file=sys.stderr)
     print(f"schema at {revision} on {where}", file=sys.stderr)
     return 0
 

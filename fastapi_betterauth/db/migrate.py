@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -21,6 +22,11 @@ from sqlalchemy.pool import NullPool
 
 from ..schema import shipped_tables
 from .schema_check import SchemaConflictError, inspect_schema
+
+if TYPE_CHECKING:
+    from ..fields.schema import AuthSchema
+
+T = TypeVar("T")
 
 VERSION_TABLE = "better_auth_migrations"
 """The toolkit's own Alembic version table, so it can share a database with an app's Alembic history."""
@@ -40,6 +46,8 @@ class MigrationResult:
     `ADOPTED_REVISION`."""
     created: tuple[str, ...] = ()
     """Tables and indexes adopting it created (`apikey`, `rateLimit`, indexes better-auth did not make)."""
+    added_columns: tuple[str, ...] = ()
+    """Columns of additional fields the database lacked, added (`user.plan`)."""
 
 
 def migrations_path() -> Path:
@@ -68,31 +76,45 @@ def describe(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
-def upgrade(database_url: str, revision: str = "heads", plugin_versions: Sequence[Path] = ()) -> MigrationResult:
+def upgrade(
+    database_url: str,
+    revision: str = "heads",
+    plugin_versions: Sequence[Path] = (),
+    schema: AuthSchema | None = None,
+) -> MigrationResult:
     """Adopt a better-auth database if that is what `database_url` holds, then `alembic upgrade <revision>` (every
-    head: the core's and each plugin branch's in `plugin_versions`).
+    head: the core's and each plugin branch's in `plugin_versions`), then add the columns of `schema`'s additional
+    fields that the database lacks (as better-auth's migrator does).
 
     Raises `SchemaConflictError`, having changed nothing, when the database holds auth tables that are neither ours
     nor better-auth's. Blocking: it runs its own event loop."""
     result = asyncio.run(_adopt(database_url))
     command.upgrade(alembic_config(database_url, plugin_versions), revision)
+    if schema:
+        added = asyncio.run(_in_transaction(database_url, schema.add_missing_columns))
+        result = replace(result, added_columns=tuple(added))
     return result
 
 
 async def _adopt(database_url: str) -> MigrationResult:
+    return await _in_transaction(database_url, partial(_adopt_in_transaction, database_url=database_url))
+
+
+async def _in_transaction(database_url: str, work: Callable[[Connection], T]) -> T:
+    """`work(connection)` in one transaction of its own, DDL included (all or nothing on SQLite too)."""
     engine = create_async_engine(database_url, poolclass=NullPool)
     if engine.dialect.name == "sqlite":
-        # pysqlite commits DDL as it goes; with BEGIN sent explicitly an adoption is all or nothing there too.
+        # pysqlite commits DDL as it goes; with BEGIN sent explicitly the work is all or nothing there too.
         event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     try:
         async with engine.begin() as connection:
-            return await connection.run_sync(_adopt_in_transaction, database_url)
+            return await connection.run_sync(work)
     finally:
         await engine.dispose()
 
 
-def _adopt_in_transaction(connection: Connection, database_url: str) -> MigrationResult:
+def _adopt_in_transaction(connection: Connection, *, database_url: str) -> MigrationResult:
     if connection.dialect.name == "postgresql":
         # Instances starting together on one database adopt it once; the others then find it managed.
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('fastapi_betterauth.migrate'))"))

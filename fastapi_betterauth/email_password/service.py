@@ -17,7 +17,7 @@ from ..crypto.passwords import PasswordHasher
 from ..crypto.tokens import generate_id
 from ..db.engine import Database
 from ..db.models import CREDENTIAL_PROVIDER, Account, User
-from ..db.queries import find_user_with_credential, set_account_password
+from ..db.queries import find_user_by_email, find_user_with_credential, set_account_password
 from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..fields.model import ModelFields
 from ..fields.schema import AuthSchema
@@ -154,6 +154,8 @@ class EmailPasswordService:
                 if sign_in:
                     session = await self._issuer.create(attempt, db=db)
         except _EmailTaken:
+            if self._fields.unique and not await self._email_taken(email):
+                raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None  # another unique field's value
             if self._generic_duplicates:
                 if self.emails is not None:
                     self.emails.notify_existing_account(email)
@@ -171,6 +173,10 @@ class EmailPasswordService:
         if self.emails is not None:
             self.emails.after_sign_up(user, callback_url)
         return SignUpResult(user, session)
+
+    async def _email_taken(self, email: str) -> bool:
+        async with self._database.session() as db:
+            return await find_user_by_email(db, email) is not None
 
     def _synthetic_user(self, name: str, email: str, image: str | None, extra: Mapping[str, Any]) -> User:
         now = self._clock.now()

@@ -48,9 +48,7 @@ class ModelFields(Generic[ModelT]):
     """The additional fields of one model, in declaration order. Falsy when there are none, so the paths that
     carry them cost nothing then."""
 
-    def __init__(
-        self, model: type[ModelT], fields: Mapping[str, FieldSpec], metadata: MetaData | None = None
-    ) -> None:
+    def __init__(self, model: type[ModelT], fields: Mapping[str, FieldSpec], metadata: MetaData | None = None) -> None:
         mapper = class_mapper(model)
         core: Table = mapper.local_table  # type: ignore[assignment]
         self.model_name: str = core.name
@@ -60,9 +58,13 @@ class ModelFields(Generic[ModelT]):
         seen_columns: set[str] = set()
         for name, spec in self.specs.items():
             column_name = spec.column_name(name)
-            if name in taken or column_name in taken:
+            if name in taken:
                 raise FieldDeclarationError(
                     f"additional {self.model_name} field {name!r} is one of the {self.model_name} model's own"
+                )
+            if column_name in taken:
+                raise FieldDeclarationError(
+                    f"additional {self.model_name} field {name!r}: column {column_name!r} is the model's own"
                 )
             if column_name in seen_columns:
                 raise FieldDeclarationError(f"two additional {self.model_name} fields use column {column_name!r}")
@@ -77,6 +79,8 @@ class ModelFields(Generic[ModelT]):
         )
         """The columns as read beside the model's own in one `SELECT` (`select(User, *fields.selected)`)."""
         self._returned = tuple(name for name, spec in self.specs.items() if spec.returned)
+        self.unique = any(spec.unique for spec in self.specs.values())
+        """Some field is unique: a refused insert may be its doing."""
         self.table: Table = core.to_metadata(metadata if metadata is not None else MetaData())
         """The model's table with these columns too: what inserts and updates that write them use."""
         for extra in self.columns.values():

@@ -94,20 +94,26 @@ class AuthSchema:
                 column_name = spec.column_name(name)
                 if column_name in present:
                     continue
-                operations.add_column(table.name, _new_column(column_name, spec))
-                if spec.unique:
-                    index = Index(f"{table.name}_{column_name}_key", table.c[column_name], unique=True)
+                operations.add_column(table.name, _new_column(column_name, spec, connection.dialect.name))
+                if spec.unique or spec.index:
+                    suffix = "uidx" if spec.unique else "idx"
+                    index = Index(f"{table.name}_{column_name}_{suffix}", table.c[column_name], unique=spec.unique)
                     index.create(connection)
                 added.append(f"{table.name}.{column_name}")
         return added
 
 
-def _new_column(name: str, spec: FieldSpec) -> Column[Any]:
-    # A required field's column is NOT NULL; rows that exist when it is added need a value, so its default (when it
-    # has a plain one) is the column's server default too. Without one, adding it to a table with rows fails, as
-    # it does with better-auth's migrator.
-    default = spec.default()
+def _new_column(name: str, spec: FieldSpec, dialect: str) -> Column[Any]:
+    # As better-auth's migrator: a plain default of a text, number or boolean field becomes the column's default too,
+    # so rows that exist get it (but not for a unique optional field, where rows would collide). SQLite cannot add
+    # a NOT NULL column without a default even to an empty table: there such a column stays nullable, and the
+    # toolkit still refuses a create without a value.
+    default = None if callable(spec.default_value) else spec.default()
+    static = (
+        default is not None and spec.type in ("string", "number", "boolean") and not (spec.unique and not spec.required)
+    )
     server_default = None
-    if spec.required and default is not None and spec.type in ("string", "number", "boolean"):
+    if static:
         server_default = ("1" if default else "0") if spec.type == "boolean" else str(default)
-    return Column(name, sql_type(spec), nullable=not spec.required, server_default=server_default)
+    nullable = not spec.required or (dialect == "sqlite" and server_default is None)
+    return Column(name, sql_type(spec), nullable=nullable, server_default=server_default)

@@ -9,8 +9,7 @@ import os
 import threading
 from pathlib import Path
 
-from ..clock import Clock, SystemClock
-from ..clock import js_iso
+from ..clock import Clock, SystemClock, js_iso
 from ..settings import EmailSettings
 from .message import EmailMessage, EmailSender
 from .smtp import SmtpSender

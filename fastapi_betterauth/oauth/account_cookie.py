@@ -18,12 +18,11 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from ..clock import Clock
+from ..clock import Clock, js_iso
 from ..cookies import AuthCookies
 from ..crypto import jose
 from ..crypto.keyring import Keyring
 from ..db.models import Account
-from ..clock import js_iso
 
 JWE_SALT = "better-auth-account"
 _DATES = ("accessTokenExpiresAt", "refreshTokenExpiresAt", "createdAt", "updatedAt")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
+from ..clock import js_iso
 from ..db.models import Account
 from ..errors import AuthError, ErrorCode
 from ..routing import (
@@ -25,7 +26,6 @@ from ..routing import (
     read_body_data,
     schema_body_openapi,
 )
-from ..clock import js_iso
 from ..schemas import StatusResponse
 from ..security.schemes import session_security
 from ..sessions.deps import require_session

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -148,7 +148,8 @@ class DatabaseSessionStore:
         async with self._database.session() as db:
             if not extra:
                 return list((await db.exec(statement)).all())
-            rows = (await db.execute(statement.add_columns(*extra.selected))).all()
+            with_values = orm_select(Session, *extra.selected).where(Session.user_id == user_id)
+            rows: Sequence[Any] = (await db.exec(with_values.order_by(Session.created_at))).all()  # type: ignore[arg-type]
         for row in rows:
             carry(row[0], extra.from_row(row, 1))
         return [row[0] for row in rows]

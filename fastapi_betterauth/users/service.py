@@ -90,6 +90,8 @@ class UserService:
                     raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
                 await self._hooks.after("user", "update", {"id": user.id, **changes})
         except IntegrityError:
+            if "email" not in changes:  # another unique column (an additional field's) refused the value
+                raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER, 422) from None
             raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
         await self._sessions.update_user(updated)
         return updated
