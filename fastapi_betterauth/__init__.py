@@ -29,6 +29,8 @@ from .deps import (
     verified_user,
 )
 from .errors import AuthError, AuthHTTPException, ErrorCode
+from .fields import FieldSpec
+from .fields.typed import UserView, user_view
 from .hooks import DatabaseHooks, HookVetoError, ModelHooks
 from .plugins import AuthContext, Plugin, PluginOptions
 from .sessions.service import AuthSession
@@ -64,6 +66,7 @@ __all__ = [
     "DatabaseHooks",
     "EmailAndPasswordSettings",
     "ErrorCode",
+    "FieldSpec",
     "FreshSession",
     "HookVetoError",
     "IPAddressSettings",
@@ -81,6 +84,7 @@ __all__ = [
     "SessionSettings",
     "SystemClock",
     "User",
+    "UserView",
     "Verification",
     "VerifiedApiKey",
     "VerifiedUser",
@@ -92,5 +96,6 @@ __all__ = [
     "optional_session",
     "optional_user",
     "request_api_key",
+    "user_view",
     "verified_user",
 ]

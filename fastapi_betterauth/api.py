@@ -25,10 +25,19 @@ class AuthAPI:
         self._auth = auth
 
     async def sign_up_email(
-        self, *, name: str, email: str, password: str, image: str | None = None, remember_me: bool = True
+        self,
+        *,
+        name: str,
+        email: str,
+        password: str,
+        image: str | None = None,
+        remember_me: bool = True,
+        additional: Mapping[str, Any] | None = None,
     ) -> SignUpResult:
+        """As `/sign-up/email`; `additional`: the body's additional user fields, under the same rules (a server-only
+        field is set with `auth.users.update(user, {...})` instead)."""
         return await self._auth.email_password.sign_up(
-            name=name, email=email, password=password, image=image, remember_me=remember_me
+            name=name, email=email, password=password, image=image, remember_me=remember_me, additional=additional
         )
 
     async def sign_in_email(self, *, email: str, password: str, remember_me: bool = True) -> AuthSession:

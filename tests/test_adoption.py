@@ -290,3 +290,35 @@ def test_better_auth_migrate_adopts_and_warns_unless_shared_with_node(
         assert asyncio.run(migrate(True))
     assert "adopted the better-auth tables" in caplog.text
     assert "BETTER_AUTH_SHARED_WITH_NODE" not in caplog.text
+
+
+def test_a_better_auth_database_with_additional_fields_is_adopted_when_they_are_declared(fresh_url: str) -> None:
+    """A Node app with `user.additionalFields: {plan: {type: "string"}}` has a NOT NULL `plan` column without a
+    default (better-auth's migrator): refused while nothing here writes it, adopted once the field is declared
+    (README "Extra user fields"), and its values are then read here."""
+    statements = better_auth_statements(fresh_url)
+    [create_user] = [statement for statement in statements if statement.startswith('create table "user"')]
+    statements[statements.index(create_user)] = create_user.replace(
+        '"image" text, ', '"image" text, "plan" text not null, '
+    )
+    sql(fresh_url, *statements)
+
+    with pytest.raises(SchemaConflictError, match='column "plan" is NOT NULL without a default'):
+        upgrade(fresh_url)
+
+    auth = BetterAuth(settings(database_url=fresh_url, user={"additional_fields": {"plan": {"type": "string"}}}))
+    result = upgrade(fresh_url, schema=auth.schema)
+
+    assert result.adopted
+    assert result.added_columns == ()  # it was there
+    sql(fresh_url, node_user(fresh_url).replace('"updatedAt")', '"updatedAt", plan)').replace("Z')", "Z', 'pro')"))
+
+    async def read() -> str:
+        try:
+            user = await auth.users.get("node-user-id")
+        finally:
+            await auth.database.dispose()
+        assert user is not None
+        return str(user.plan)  # type: ignore[attr-defined]
+
+    assert asyncio.run(read()) == "pro"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -50,6 +50,25 @@ class MigrationResult:
     """Columns of additional fields the database lacked, added (`user.plan`)."""
 
 
+IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
+"""Alembic's `include_object` hook: `(object, name, type_, reflected, compare_to) -> include it?`."""
+
+
+def without_auth_tables(*more: str) -> IncludeObject:
+    """An `include_object` for your app's own Alembic `env.py`, so its autogenerate leaves the toolkit's tables
+    (and their columns, indexes and constraints), its version table and the tables named in `more` (a plugin's)
+    alone: they are migrated by `python -m fastapi_betterauth migrate`. README "Your own Alembic migrations"."""
+    skipped = {table.name for table in shipped_tables()} | {VERSION_TABLE, *more}
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table":
+            return name not in skipped
+        table = getattr(obj, "table", None)
+        return getattr(table, "name", None) not in skipped
+
+    return include_object
+
+
 def migrations_path() -> Path:
     """The folder with `env.py`: inside the installed package, or at the top of a source checkout."""
     package = Path(__file__).resolve().parent.parent
@@ -88,7 +107,7 @@ def upgrade(
 
     Raises `SchemaConflictError`, having changed nothing, when the database holds auth tables that are neither ours
     nor better-auth's. Blocking: it runs its own event loop."""
-    result = asyncio.run(_adopt(database_url))
+    result = asyncio.run(_adopt(database_url, schema))
     command.upgrade(alembic_config(database_url, plugin_versions), revision)
     if schema:
         added = asyncio.run(_in_transaction(database_url, schema.add_missing_columns))
@@ -96,8 +115,10 @@ def upgrade(
     return result
 
 
-async def _adopt(database_url: str) -> MigrationResult:
-    return await _in_transaction(database_url, partial(_adopt_in_transaction, database_url=database_url))
+async def _adopt(database_url: str, schema: AuthSchema | None) -> MigrationResult:
+    written = schema.column_names() if schema else {}
+    adopt = partial(_adopt_in_transaction, database_url=database_url, written=written)
+    return await _in_transaction(database_url, adopt)
 
 
 async def _in_transaction(database_url: str, work: Callable[[Connection], T]) -> T:
@@ -114,11 +135,13 @@ async def _in_transaction(database_url: str, work: Callable[[Connection], T]) ->
         await engine.dispose()
 
 
-def _adopt_in_transaction(connection: Connection, *, database_url: str) -> MigrationResult:
+def _adopt_in_transaction(
+    connection: Connection, *, database_url: str, written: Mapping[str, Collection[str]]
+) -> MigrationResult:
     if connection.dialect.name == "postgresql":
         # Instances starting together on one database adopt it once; the others then find it managed.
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('fastapi_betterauth.migrate'))"))
-    report = inspect_schema(connection, VERSION_TABLE, shipped_tables())
+    report = inspect_schema(connection, VERSION_TABLE, shipped_tables(), written)
     if report.state == "conflict":
         raise SchemaConflictError(describe(database_url), report.problems)
     if report.state != "adoptable":

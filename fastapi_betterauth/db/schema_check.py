@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -95,8 +95,14 @@ class SchemaConflictError(RuntimeError):
         )
 
 
-def inspect_schema(connection: Connection, version_table: str, tables: Sequence[Table]) -> SchemaReport:
-    """Compare the database behind `connection` with the toolkit's `tables`. Reads only."""
+def inspect_schema(
+    connection: Connection,
+    version_table: str,
+    tables: Sequence[Table],
+    written: Mapping[str, Collection[str]] | None = None,
+) -> SchemaReport:
+    """Compare the database behind `connection` with the toolkit's `tables`. Reads only. `written`: more columns
+    the toolkit writes, by table (those of additional fields), which may be NOT NULL without a default."""
     inspector = inspect_database(connection)
     present = set(inspector.get_table_names())
     if version_table in present:
@@ -113,14 +119,16 @@ def inspect_schema(connection: Connection, version_table: str, tables: Sequence[
             if table.name not in CORE_TABLES:
                 missing_tables.append(table)
             continue
-        problems += _table_problems(inspector, table, connection)
+        problems += _table_problems(inspector, table, connection, (written or {}).get(table.name, ()))
         missing_indexes += _missing_indexes(inspector, table)
     if problems:
         return SchemaReport("conflict", tuple(problems))
     return SchemaReport("adoptable", (), tuple(missing_tables), tuple(missing_indexes))
 
 
-def _table_problems(inspector: Inspector, table: Table, connection: Connection) -> list[str]:
+def _table_problems(
+    inspector: Inspector, table: Table, connection: Connection, written: Collection[str] = ()
+) -> list[str]:
     name = table.name
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", exc.SAWarning)  # a type SQLAlchemy does not know is reported below instead
@@ -144,7 +152,13 @@ def _table_problems(inspector: Inspector, table: Table, connection: Connection) 
                 "leaves it empty when it has no value, so those inserts would fail"
             )
     for extra, found in actual.items():
-        if extra in table.columns or found["nullable"] or found.get("default") is not None or found.get("identity"):
+        if (
+            extra in table.columns
+            or extra in written
+            or found["nullable"]
+            or found.get("default") is not None
+            or found.get("identity")
+        ):
             continue
         hint = ISSUER_HINT if (name, extra) == ("account", "issuer") else ""
         problems.append(

@@ -78,6 +78,10 @@ class AuthSchema:
     def __bool__(self) -> bool:
         return bool(self.user or self.session)
 
+    def column_names(self) -> dict[str, set[str]]:
+        """The columns of the additional fields, by table: what the toolkit writes beyond its own."""
+        return {fields.model_name: {c.name for c in fields.columns.values()} for fields in (self.user, self.session)}
+
     def add_missing_columns(self, connection: Connection) -> list[str]:
         """Add the columns of declared fields that the database lacks (better-auth's migrator does the same), with
         a unique index for `unique` ones: what was added, as `table.column`. Existing columns are left as they
