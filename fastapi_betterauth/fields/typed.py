@@ -13,8 +13,6 @@ async def billing(user: AppCurrentUser) -> dict[str, str]:
 ```
 """
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -52,6 +50,8 @@ def user_view(model: type[ViewT], provider: Any = current_user) -> Callable[...,
     """A dependency giving the signed-in user as `model` (401 without a session, like `current_user`, whose
     overrides it follows). `provider`: another user provider to view (`verified_user`)."""
 
+    # No `from __future__ import annotations` in this module: FastAPI reads this annotation at run time, and it
+    # names `provider`, a local.
     async def view(user: Annotated[User, Depends(provider)]) -> ViewT:
         return model.of(user)
 
