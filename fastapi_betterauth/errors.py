@@ -191,6 +191,44 @@ DEFAULT_MESSAGES: Mapping[ErrorCode, str] = {
 }
 
 
+# The HTTP status each code is answered with, where it is not 400 (better-auth's for the same code). A route or
+# service names only the code; the few places where better-auth answers one code with another status pass it.
+STATUS: Mapping[ErrorCode, int] = {
+    ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED: 403,
+    ErrorCode.EMAIL_NOT_VERIFIED: 403,
+    ErrorCode.FAILED_TO_CREATE_SESSION: 401,
+    ErrorCode.FAILED_TO_CREATE_USER: 422,
+    ErrorCode.FAILED_TO_GET_SESSION: 401,
+    ErrorCode.FAILED_TO_GET_USER_INFO: 401,
+    ErrorCode.FAILED_TO_UPDATE_USER: 422,
+    ErrorCode.ID_TOKEN_NOT_SUPPORTED: 404,
+    ErrorCode.INTERNAL_SERVER_ERROR: 500,
+    ErrorCode.INVALID_EMAIL_OR_PASSWORD: 401,
+    ErrorCode.INVALID_ORIGIN: 403,
+    ErrorCode.INVALID_TOKEN: 401,
+    ErrorCode.INVALID_USER: 401,
+    ErrorCode.LINKING_DIFFERENT_EMAILS_NOT_ALLOWED: 401,
+    ErrorCode.LINKING_FAILED: 417,
+    ErrorCode.LINKING_NOT_ALLOWED: 401,
+    ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED: 405,
+    ErrorCode.MISSING_OR_NULL_ORIGIN: 403,
+    ErrorCode.OAUTH_LINK_ERROR: 401,
+    ErrorCode.PROVIDER_NOT_FOUND: 404,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.REFUSED_BY_HOOK: 403,
+    ErrorCode.REQUEST_BODY_TOO_LARGE: 413,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
+    ErrorCode.SESSION_NOT_FRESH: 403,
+    ErrorCode.SOCIAL_ACCOUNT_ALREADY_LINKED: 409,
+    ErrorCode.TOKEN_EXPIRED: 401,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: 422,
+    ErrorCode.USER_EMAIL_NOT_FOUND: 401,
+    ErrorCode.USER_NOT_FOUND: 404,
+}
+
+
 class AuthError(Exception):
     """A domain error: a stable code, a human message, and the HTTP status the route edge answers it with.
 
@@ -202,7 +240,7 @@ class AuthError(Exception):
     def __init__(
         self,
         code: ErrorCode | str,
-        status: int = 400,
+        status: int | None = None,
         message: str | None = None,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
@@ -214,8 +252,8 @@ class AuthError(Exception):
         super().__init__(message)
         self.code = str(code)
         self.message = message
-        self.status_code = status
-        """The status the route edge answers with."""
+        self.status_code: int = status if status is not None else STATUS.get(code, 400)  # type: ignore[arg-type]
+        """The status the route edge answers with: the code's usual one (`STATUS`) unless one is given."""
         self.headers: dict[str, str] | None = dict(headers) if headers else None
         self.extra: dict[str, Any] = dict(extra) if extra else {}
         """More fields of the body, as better-auth sends some (`details` of a rate-limited API key)."""
@@ -275,7 +313,7 @@ def answered_as_http(call: ProviderCall) -> ProviderCall:
 
 
 def unauthorized() -> AuthError:
-    return AuthError(ErrorCode.UNAUTHORIZED, 401)
+    return AuthError(ErrorCode.UNAUTHORIZED)
 
 
 def no_fields_to_update() -> AuthError:
@@ -315,12 +353,12 @@ def internal_error_response(exc: BaseException) -> Response:
         logger.warning("a dependency is unavailable: %s", _describe(exc))
         return unavailable().to_response()
     logger.error("unexpected error in an auth endpoint", exc_info=exc)
-    return AuthError(ErrorCode.INTERNAL_SERVER_ERROR, 500).to_response()
+    return AuthError(ErrorCode.INTERNAL_SERVER_ERROR).to_response()
 
 
 def unavailable() -> AuthError:
     """503 `SERVICE_UNAVAILABLE`, `Retry-After: 1`: the database or storage cannot be reached right now."""
-    return AuthError(ErrorCode.SERVICE_UNAVAILABLE, 503, headers={"Retry-After": "1"})
+    return AuthError(ErrorCode.SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
 
 
 def is_outage(exc: BaseException) -> bool:

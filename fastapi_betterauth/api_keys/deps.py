@@ -67,7 +67,7 @@ class ApiKeyAuth(SecurityBase):
         if not key:
             if not self.auto_error:
                 return None
-            raise AuthError(ErrorCode.UNAUTHORIZED, 401, headers={"WWW-Authenticate": "APIKey"})
+            raise AuthError(ErrorCode.UNAUTHORIZED, headers={"WWW-Authenticate": "APIKey"})
         return await verify_request_key(plugin, request, key, self.permissions or None)
 
     async def _read(self, request: Request) -> str | None:

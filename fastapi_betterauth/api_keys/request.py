@@ -135,7 +135,7 @@ async def api_key_session(plugin: ApiKeys, request: Request, key: str) -> AuthSe
     try:
         data = await context.hooks.before("session", "create", data)
     except HookVetoError:
-        raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
+        raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION) from None
     session = Session(
         id=verified.key.id,
         token="",

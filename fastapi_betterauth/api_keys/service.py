@@ -131,7 +131,7 @@ class ApiKeyService:
         if check_owner:
             async with self._database.session() as db:
                 if await find_user_by_id(db, owner_id) is None:
-                    raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
+                    raise AuthError(ErrorCode.USER_NOT_FOUND)
         await self._sweep()
         settings = self.settings
         now = self._clock.now()

@@ -111,13 +111,13 @@ class PasswordPolicy:
 
     async def check(self, password: str, context: PasswordContext = PasswordContext()) -> None:
         """Raise AuthError(PASSWORD_TOO_SHORT/PASSWORD_TOO_LONG) for length (code points, P1/P2), then, when
-        block_common_passwords is on, AuthError(ErrorCode.PASSWORD_TOO_COMMON, 400) if the NFKC-casefolded password is
+        block_common_passwords is on, AuthError(ErrorCode.PASSWORD_TOO_COMMON) if the NFKC-casefolded password is
         in the shipped list or is (or only decorates with digits/symbols) the email local part, the name, or the app
-        name (P4); then the extra_check (P5): AuthError(ErrorCode.PASSWORD_REFUSED, 400, message=<its reason>). A
+        name (P4); then the extra_check (P5): AuthError(ErrorCode.PASSWORD_REFUSED, message=<its reason>). A
         failing extra_check fails open with a logged warning."""
         self.check_length(password)
         if self.settings.block_common_passwords and self.is_common(password, context):
-            raise AuthError(ErrorCode.PASSWORD_TOO_COMMON, 400)
+            raise AuthError(ErrorCode.PASSWORD_TOO_COMMON)
         if self.extra_check is None:
             return
         try:
@@ -128,7 +128,7 @@ class PasswordPolicy:
             logger.warning("the password check failed; the password is accepted (fail open)", exc_info=True)
             return
         if reason is not None:
-            raise AuthError(ErrorCode.PASSWORD_REFUSED, 400, message=reason or None)
+            raise AuthError(ErrorCode.PASSWORD_REFUSED, message=reason or None)
 
     def check_length(self, password: str) -> None:
         """P1/P2: the length in code points, as typed (not bytes, not UTF-16 units)."""

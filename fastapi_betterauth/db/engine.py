@@ -104,11 +104,11 @@ class NoDatabase(Database):
         return False
 
     def session(self) -> AsyncSession:
-        raise AuthError(ErrorCode.DATABASE_REQUIRED, 400)
+        raise AuthError(ErrorCode.DATABASE_REQUIRED)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
-        raise AuthError(ErrorCode.DATABASE_REQUIRED, 400)
+        raise AuthError(ErrorCode.DATABASE_REQUIRED)
         yield  # never reached: makes this the async generator the context manager wraps
 
     async def dispose(self) -> None:

@@ -179,7 +179,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         body = await parse_body(request, ResetPasswordBody, max_bytes=max_bytes, allow_form=True)
         presented = body.token or token
         if not presented:
-            raise AuthError(ErrorCode.INVALID_TOKEN)
+            raise AuthError(ErrorCode.INVALID_TOKEN, 400)
         user = await flows.reset_password(presented, body.new_password)
         await auth.sign_in_throttle.forgive(user.email, auth.client_info(request).ip_address)
         return {"status": True}

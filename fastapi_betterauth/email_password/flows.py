@@ -161,7 +161,7 @@ class EmailFlows:
         if user is None:
             raise AuthError(ErrorCode.USER_NOT_FOUND, 401)
         if read.user_id is not None and read.user_id != user.id:
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+            raise AuthError(ErrorCode.INVALID_TOKEN)
         await self._email_tokens.spend(token, read)
         if user.email_verified:
             return VerifiedEmail(user, "already-verified")
@@ -172,15 +172,15 @@ class EmailFlows:
         self, token: str, read: EmailToken, callback_url: str | None, signed_in: User | None
     ) -> VerifiedEmail:
         if read.user_id is None:
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+            raise AuthError(ErrorCode.INVALID_TOKEN)
         async with self._database.session() as db:
             user = await find_user_by_id(db, read.user_id)
         if user is None:
             raise AuthError(ErrorCode.USER_NOT_FOUND, 401)
         if user.email.lower() != read.email:
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)  # the address changed since the link was sent
+            raise AuthError(ErrorCode.INVALID_TOKEN)  # the address changed since the link was sent
         if signed_in is not None and signed_in.id != user.id:
-            raise AuthError(ErrorCode.INVALID_USER, 401)
+            raise AuthError(ErrorCode.INVALID_USER)
         assert read.update_to is not None
         await self._email_tokens.spend(token, read)
         if read.request_type == CHANGE_EMAIL_CONFIRMATION:
@@ -290,15 +290,15 @@ class EmailFlows:
         self._policy.check_length(new_password)
         peeked = await self._tokens.peek(RESET_PASSWORD, token)
         if peeked.value is None:
-            raise AuthError(ErrorCode.INVALID_TOKEN)
+            raise AuthError(ErrorCode.INVALID_TOKEN, 400)
         async with self._database.session() as db:
             user = await find_user_by_id(db, str(peeked.value.get("userId")))
         if user is None:
-            raise AuthError(ErrorCode.USER_NOT_FOUND)
+            raise AuthError(ErrorCode.USER_NOT_FOUND, 400)
         await self._policy.check(new_password, PasswordContext(email=user.email, name=user.name))
         password_hash = await self._passwords.hash(new_password)
         if (await self._tokens.consume(RESET_PASSWORD, token)).value is None:
-            raise AuthError(ErrorCode.INVALID_TOKEN)  # used meanwhile by a concurrent request
+            raise AuthError(ErrorCode.INVALID_TOKEN, 400)  # used meanwhile by a concurrent request
         await self._store_password(user, password_hash)
         if self.settings.email_and_password.revoke_sessions_on_password_reset:
             await self._sessions.revoke_all(user.id)
@@ -357,7 +357,7 @@ class EmailFlows:
             user = await find_user_by_id(db, user_id)
             account = await find_credential_account(db, user_id) if user is not None else None
         if user is None:
-            raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
+            raise AuthError(ErrorCode.USER_NOT_FOUND)
         if account is not None and account.password:
             raise AuthError(ErrorCode.PASSWORD_ALREADY_SET)
         await self._policy.check(new_password, PasswordContext(email=user.email, name=user.name))

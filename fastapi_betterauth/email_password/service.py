@@ -135,7 +135,7 @@ class EmailPasswordService:
                 "account", "create", credential_account(user_id, password_hash, now)
             )
         except HookVetoError:
-            raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_USER) from None
         account = Account(**{**account_data, "id": generate_id(), "user_id": user_id})
         sign_in = self.settings.auto_sign_in and not self.settings.require_email_verification
         attempt = SignInAttempt(user, "sign-up", remember_me, client)
@@ -155,20 +155,20 @@ class EmailPasswordService:
                     session = await self._issuer.create(attempt, db=db)
         except _EmailTaken:
             if self._fields.unique and not await self._email_taken(email):
-                raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None  # another unique field's value
+                raise AuthError(ErrorCode.FAILED_TO_CREATE_USER) from None  # another unique field's value
             if self._generic_duplicates:
                 if self.emails is not None:
                     self.emails.notify_existing_account(email)
                 return SignUpResult(self._synthetic_user(name, email, image, extra), None)
-            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
+            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL) from None
         except HookVetoError:
-            raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION) from None
         except DBAPIError as exc:
             # Rolled back as a whole: no user is left without its credential account.
             if is_outage(exc):
                 raise unavailable() from exc  # the database went away mid-sign-up: 503, try again
             logger.exception("sign-up failed after the user insert")
-            raise AuthError(ErrorCode.FAILED_TO_CREATE_USER, 422) from None
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_USER) from None
         audit("sign_up", user=user.id, ip=client.ip_address, method="password")
         if self.emails is not None:
             self.emails.after_sign_up(user, callback_url)
@@ -215,15 +215,15 @@ class EmailPasswordService:
         if user is None or account is None or not account.password:
             await self._passwords.verify_dummy(password)
             audit("sign_in.failed", reason="unknown_email", email=email_digest(email), ip=client.ip_address)
-            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
+            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD)
         outcome = await self._passwords.verify(password, account.password)
         if not outcome.valid:
             audit("sign_in.failed", reason="wrong_password", user=user.id, ip=client.ip_address)
-            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD, 401)
+            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD)
         if self.settings.require_email_verification and not user.email_verified:
             if self.emails is not None:
                 self.emails.after_unverified_sign_in(user, callback_url)
-            raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
+            raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED)
         attempt = await self._issuer.check(SignInAttempt(user, "email", remember_me, client))
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
@@ -231,6 +231,6 @@ class EmailPasswordService:
                 if outcome.new_hash is not None:
                     await set_account_password(db, account.id, outcome.new_hash, self._clock.now())
         except HookVetoError:
-            raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION, 401) from None
+            raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION) from None
         audit("sign_in.succeeded", user=user.id, session=session.session.id, ip=client.ip_address, method="password")
         return session

@@ -160,7 +160,7 @@ def build_account_router(auth: AuthParts) -> APIRouter:
         body = await parse_body(request, UnlinkAccountBody, max_bytes=max_bytes)
         found = await require_session(request, response, sensitive=True)
         if not auth.sessions.is_fresh(found):
-            raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
+            raise AuthError(ErrorCode.SESSION_NOT_FRESH)
         await auth.accounts.unlink(found.user.id, body.account_id)
         return {"status": True}
 

@@ -205,7 +205,7 @@ class AccountService:
             data = await self._client.user_info(provider, {"access_token": token.access_token})
             return provider.map_profile(data), token, refreshed
         except (ProviderError, KeyError, TypeError, ValueError):
-            raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO, 401) from None
+            raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO) from None
 
     async def store_tokens(self, account: Account, token: Mapping[str, Any], **columns: Any) -> None:
         """Write a provider token response (and any other `columns`, e.g. a grown scope) to the account: the one

@@ -104,17 +104,17 @@ class AccountLinker:
         if linked is not None:
             account, owner = linked
             if owner.id != user.id:
-                raise AuthError(ErrorCode.SOCIAL_ACCOUNT_ALREADY_LINKED, 409)
+                raise AuthError(ErrorCode.SOCIAL_ACCOUNT_ALREADY_LINKED)
             await self._accounts.store_tokens(account, token)
             return
         if not self._identities.may_link(provider, profile):
-            raise AuthError(ErrorCode.LINKING_NOT_ALLOWED, 401)
+            raise AuthError(ErrorCode.LINKING_NOT_ALLOWED)
         if profile.email != user.email.lower() and not self._options.allow_different_emails:
-            raise AuthError(ErrorCode.LINKING_DIFFERENT_EMAILS_NOT_ALLOWED, 401)
+            raise AuthError(ErrorCode.LINKING_DIFFERENT_EMAILS_NOT_ALLOWED)
         try:
             await self._identities.add_account(user, provider, profile, token)
         except IntegrityError:
-            raise AuthError(ErrorCode.LINKING_FAILED, 417) from None
+            raise AuthError(ErrorCode.LINKING_FAILED) from None
 
     async def _link_session_is_live(self, link: Mapping[str, Any]) -> bool:
         """Whether the session that started the link still exists and is the user's (better-auth's

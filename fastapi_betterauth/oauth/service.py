@@ -81,7 +81,7 @@ class OAuthService:
     def provider(self, provider_id: str) -> OAuthProvider:
         found = self.providers.get(provider_id)
         if found is None:
-            raise AuthError(ErrorCode.PROVIDER_NOT_FOUND, 404)
+            raise AuthError(ErrorCode.PROVIDER_NOT_FOUND)
         return found
 
     async def start(
@@ -250,23 +250,23 @@ class OAuthService:
         await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
         if not provider.is_openid or provider.jwks_uri is None:
-            raise AuthError(ErrorCode.ID_TOKEN_NOT_SUPPORTED, 404)
+            raise AuthError(ErrorCode.ID_TOKEN_NOT_SUPPORTED)
         now = self._clock.now()
         try:
             claims = await self._client.verify_id_token(provider, id_token, nonce=nonce, now=now)
         except ProviderError:
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401) from None
+            raise AuthError(ErrorCode.INVALID_TOKEN) from None
         if claims.get("nonce") is not None and nonce is None:
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+            raise AuthError(ErrorCode.INVALID_TOKEN)
         if now.timestamp() - float(claims["iat"]) > ID_TOKEN_MAX_AGE.total_seconds():
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+            raise AuthError(ErrorCode.INVALID_TOKEN)
         try:
             profile = provider.to_user_profile(provider.map_profile(claims))
         except (KeyError, TypeError, ValueError) as failure:
             logger.warning("%s: cannot map the id token's claims: %s", provider.id, failure)
-            raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO, 401) from None
+            raise AuthError(ErrorCode.FAILED_TO_GET_USER_INFO) from None
         if not profile.email:
-            raise AuthError(ErrorCode.USER_EMAIL_NOT_FOUND, 401)
+            raise AuthError(ErrorCode.USER_EMAIL_NOT_FOUND)
         return provider, profile
 
     async def _profile(

@@ -69,12 +69,12 @@ def _check_json(data: Any) -> None:
 async def _read_limited(request: Request, max_bytes: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-        raise AuthError(ErrorCode.REQUEST_BODY_TOO_LARGE, 413)
+        raise AuthError(ErrorCode.REQUEST_BODY_TOO_LARGE)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > max_bytes:
-            raise AuthError(ErrorCode.REQUEST_BODY_TOO_LARGE, 413)
+            raise AuthError(ErrorCode.REQUEST_BODY_TOO_LARGE)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -115,7 +115,7 @@ async def read_body_data(request: Request, *, max_bytes: int, allow_form: bool =
         except RecursionError:  # nested deeper than the parser's stack, so deeper than `MAX_JSON_DEPTH` too
             raise _too_deep() from None
     else:
-        raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
+        raise AuthError(ErrorCode.UNSUPPORTED_MEDIA_TYPE)
     _check_json(data)
     if _SURROGATE_ESCAPE.search(raw):
         data = _well_formed(data)

@@ -66,7 +66,7 @@ class AuthRoute(APIRoute):
             except AuthError as exc:
                 return exc.to_response()
             except HookVetoError:
-                return AuthError(ErrorCode.REFUSED_BY_HOOK, 403).to_response()
+                return AuthError(ErrorCode.REFUSED_BY_HOOK).to_response()
             except RequestValidationError as exc:
                 return AuthError(ErrorCode.VALIDATION_ERROR, 400, format_errors(exc.errors())).to_response()
             except HTTPException:

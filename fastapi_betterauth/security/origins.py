@@ -159,7 +159,7 @@ class OriginPolicy:
             site, mode, dest = (headers.get(f"sec-fetch-{name}", "").strip() for name in ("site", "mode", "dest"))
             if site or mode or dest:
                 if site == "cross-site" and mode == "navigate":
-                    raise AuthError(ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED, 403)
+                    raise AuthError(ErrorCode.CROSS_SITE_NAVIGATION_LOGIN_BLOCKED)
                 self._require_trusted_origin(headers, url)
             elif headers.get("origin") or headers.get("referer"):
                 self._require_trusted_origin(headers, url)
@@ -175,6 +175,6 @@ class OriginPolicy:
         if headers.get("origin") == "null" and headers.get("sec-fetch-site") == "same-origin" and url is not None:
             origin = _origin(url) or origin
         if not origin or origin == "null":
-            raise AuthError(ErrorCode.MISSING_OR_NULL_ORIGIN, 403)
+            raise AuthError(ErrorCode.MISSING_OR_NULL_ORIGIN)
         if not self.is_trusted_origin(origin):
-            raise AuthError(ErrorCode.INVALID_ORIGIN, 403)
+            raise AuthError(ErrorCode.INVALID_ORIGIN)

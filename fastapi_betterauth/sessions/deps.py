@@ -184,7 +184,7 @@ async def _lookup(
 
 def _refusal(auth: AuthParts, kind: str) -> AuthError:
     source = next((source for source in auth.session_sources if source.kind == kind), None)
-    return source.refusal() if source is not None else AuthError(ErrorCode.UNAUTHORIZED, 401)
+    return source.refusal() if source is not None else AuthError(ErrorCode.UNAUTHORIZED)
 
 
 async def _enrich(auth: AuthParts, request: Request, lookup: SessionLookup) -> SessionLookup:
@@ -249,7 +249,7 @@ class FreshSessionProvider(SessionCookieScheme):
         if found is None:
             raise unauthorized()
         if not get_auth(request).sessions.is_fresh(found):  # a mock session from an API key never is
-            raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
+            raise AuthError(ErrorCode.SESSION_NOT_FRESH)
         return found
 
 
@@ -283,7 +283,7 @@ class VerifiedUserProvider(SessionCookieScheme):
         if found is None:
             raise unauthorized()
         if not found.user.email_verified:
-            raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED, 403)
+            raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED)
         return found.user
 
 

@@ -115,7 +115,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         disable_refresh: Annotated[str | None, Query(alias="disableRefresh")] = None,
     ) -> Any:
         if not defer:
-            raise AuthError(ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED, 405)
+            raise AuthError(ErrorCode.METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED)
         return await read_session(request, response, deferred=False, refresh=not query_flag(disable_refresh))
 
     @router.get(
@@ -134,7 +134,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         if not auth.keeping.lists_sessions:
             raise AuthError(ErrorCode.SESSION_LIST_UNAVAILABLE)
         if not auth.sessions.is_fresh(found):
-            raise AuthError(ErrorCode.SESSION_NOT_FRESH, 403)
+            raise AuthError(ErrorCode.SESSION_NOT_FRESH)
         response.headers.update(NO_STORE)
         return [session_out_json(s) for s in await auth.sessions.list_active(found.user.id)]
 
@@ -205,10 +205,10 @@ def build_router(auth: AuthParts) -> APIRouter:
         try:
             updated = await auth.sessions.update_fields(found, body)
         except HookVetoError:
-            raise AuthError(ErrorCode.FAILED_TO_GET_SESSION, 401) from None
+            raise AuthError(ErrorCode.FAILED_TO_GET_SESSION) from None
         if updated is None:
             auth.cookies.clear_session(response, request.cookies)
-            raise AuthError(ErrorCode.FAILED_TO_GET_SESSION, 401)
+            raise AuthError(ErrorCode.FAILED_TO_GET_SESSION)
         remember_me = auth.cookies.remember_me(request.cookies)
         await auth.session_cookies.write(response, updated, remember_me=remember_me, present=request.cookies)
         return {"session": session_out_json(updated.session)}

@@ -188,10 +188,10 @@ class StatelessSessions:
             return
         value = self.encode(found, version=await self.version_for(found.session, found.user))
         if len(value) > MAX_VALUE_LENGTH:
-            raise AuthError(ErrorCode.SESSION_TOO_LARGE, 400)
+            raise AuthError(ErrorCode.SESSION_TOO_LARGE)
         max_age = self.cookie_max_age(found, remember_me)
         if not self._cookies.set_chunked(response, self._cookies.session_data, value, max_age, present):
-            raise AuthError(ErrorCode.SESSION_TOO_LARGE, 400)
+            raise AuthError(ErrorCode.SESSION_TOO_LARGE)
 
     def copy_cookie(self, found: AuthSession) -> str | None:
         """The stateless session cookie itself, minted with `session.cookie_cache.version`."""

@@ -80,19 +80,19 @@ class UserService:
                 "user", "update", {"id": user.id, **values, "updated_at": self._clock.now()}
             )
         except HookVetoError:
-            raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER, 422) from None
+            raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER) from None
         changes.pop("id")
         user = await self.with_values(user)
         updated = self.fields.build({**self.fields.hook_data(user), **changes})  # checks what hooks set, first
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
                 if not await self.fields.update(db, user.id, changes):
-                    raise AuthError(ErrorCode.USER_NOT_FOUND, 404)
+                    raise AuthError(ErrorCode.USER_NOT_FOUND)
                 await self._hooks.after("user", "update", {"id": user.id, **changes})
         except IntegrityError:
             if "email" not in changes:  # another unique column (an additional field's) refused the value
-                raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER, 422) from None
-            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, 422) from None
+                raise AuthError(ErrorCode.FAILED_TO_UPDATE_USER) from None
+            raise AuthError(ErrorCode.USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL) from None
         await self._sessions.update_user(updated)
         return updated
 

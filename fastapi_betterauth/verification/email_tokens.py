@@ -74,14 +74,14 @@ class EmailTokens:
         (Whether it was used already is `spend`'s question.)"""
         verified = jose.verify_jws(token, self._keyring.secrets, now=self._clock.now(), tolerance=timedelta(0))
         if verified.expired:
-            raise AuthError(ErrorCode.TOKEN_EXPIRED, 401)
+            raise AuthError(ErrorCode.TOKEN_EXPIRED)
         claims = verified.claims
         if claims is None:
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+            raise AuthError(ErrorCode.INVALID_TOKEN)
         email = claims.get("email")
         optional = [claims.get(name) for name in ("userId", "updateTo", "requestType")]
         if not isinstance(email, str) or "@" not in email or not all(v is None or isinstance(v, str) for v in optional):
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+            raise AuthError(ErrorCode.INVALID_TOKEN)
         user_id, update_to, request_type = optional
         expires_at = datetime.fromtimestamp(claims["exp"], UTC)
         return EmailToken(email.lower(), user_id, update_to, request_type, expires_at)
@@ -89,4 +89,4 @@ class EmailTokens:
     async def spend(self, token: str, read: EmailToken) -> None:
         """Use the token up: 401 `INVALID_TOKEN` if it was used before (a concurrent use counts)."""
         if not await self._used.use_once(_PURPOSE, token, read.expires_at):
-            raise AuthError(ErrorCode.INVALID_TOKEN, 401)
+            raise AuthError(ErrorCode.INVALID_TOKEN)
