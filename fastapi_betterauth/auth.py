@@ -134,15 +134,10 @@ class BetterAuth:
         self.sign_in_throttle = SignInThrottle(self.settings, counters)
         resolved = resolve_plugins(self.settings, plugins)
         session_options = self.settings.session
-        self.schema = AuthSchema.declared(
-            self.settings.user.additional_fields, session_options.additional_fields, resolved
-        )
+        self.schema = AuthSchema.for_settings(self.settings, resolved)
         """The user and session models with their additional fields (the app's and the plugins')."""
-        revocations = (
-            revocations_for(session_options, self.storage, self.database if self.has_database else None)
-            if self.stateless_sessions
-            else None
-        )
+        database = self.database if self.has_database else None
+        revocations = revocations_for(session_options, self.storage, database, stateless=self.stateless_sessions)
         store = session_store or store_for(
             session_options,
             self.database,

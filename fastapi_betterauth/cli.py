@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     plugins = resolve_plugins(settings, ())
     versions = [plugin.migrations for plugin in plugins if plugin.migrations is not None]
     try:
-        schema = AuthSchema.declared(settings.user.additional_fields, settings.session.additional_fields, plugins)
+        schema = AuthSchema.for_settings(settings, plugins)
     except FieldDeclarationError as error:
         print(f"migrate refused: {error}", file=sys.stderr)
         return 1

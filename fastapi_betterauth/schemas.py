@@ -82,7 +82,9 @@ class CamelModel(BaseModel):
 
 
 class UserOut(CamelModel):
-    """better-auth's user object."""
+    """better-auth's user object, with the app's additional user fields (README "Extra user fields")."""
+
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
 
     name: str
     email: str
@@ -94,7 +96,9 @@ class UserOut(CamelModel):
 
 
 class SessionOut(CamelModel):
-    """better-auth's session object."""
+    """better-auth's session object, with the app's additional session fields."""
+
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
 
     expires_at: JsDate
     token: str

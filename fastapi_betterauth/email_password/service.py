@@ -45,6 +45,19 @@ def credential_account(user_id: str, password_hash: str, now: datetime) -> dict[
     }
 
 
+def _new_user(name: str, email: str, image: str | None, now: datetime, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a user signing up (what its `user` create hooks see), unverified."""
+    return {
+        "name": name,
+        "email": email,
+        "email_verified": False,
+        "image": image,
+        "created_at": now,
+        "updated_at": now,
+        **extra,
+    }
+
+
 class _EmailTaken(Exception):
     """The user insert hit the unique email key."""
 
@@ -117,19 +130,7 @@ class EmailPasswordService:
         now = self._clock.now()
         user_id = generate_id()
         try:
-            user_data = await self._hooks.before(
-                "user",
-                "create",
-                {
-                    "name": name,
-                    "email": email,
-                    "email_verified": False,
-                    "image": image,
-                    "created_at": now,
-                    "updated_at": now,
-                    **extra,
-                },
-            )
+            user_data = await self._hooks.before("user", "create", _new_user(name, email, image, now, extra))
             user = self._fields.build({**user_data, "id": user_id, "email": str(user_data["email"]).lower()})
             account_data = await self._hooks.before(
                 "account", "create", credential_account(user_id, password_hash, now)
@@ -179,19 +180,7 @@ class EmailPasswordService:
             return await find_user_by_email(db, email) is not None
 
     def _synthetic_user(self, name: str, email: str, image: str | None, extra: Mapping[str, Any]) -> User:
-        now = self._clock.now()
-        return self._fields.build(
-            {
-                "id": generate_id(),
-                "name": name,
-                "email": email,
-                "email_verified": False,
-                "image": image,
-                "created_at": now,
-                "updated_at": now,
-                **extra,
-            }
-        )
+        return self._fields.build({"id": generate_id(), **_new_user(name, email, image, self._clock.now(), extra)})
 
     async def sign_in(
         self,

@@ -4,7 +4,7 @@ settings or code, and the plugins'), and the columns `migrate` adds for them."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -14,6 +14,9 @@ from sqlalchemy.engine import Connection
 from ..db.models import Session, User
 from .model import FieldDeclarationError, ModelFields, sql_type
 from .spec import FieldSpec
+
+if TYPE_CHECKING:
+    from ..settings import AuthSettings
 
 FieldDeclarations = Mapping[str, FieldSpec | Mapping[str, Any]]
 """Fields by name: `FieldSpec`s, or their better-auth-style dicts (`{"type": "string", "input": False}`)."""
@@ -74,6 +77,11 @@ class AuthSchema:
                 "session", ("the settings", session), *((f"plugin {d.id!r}", d.session_fields) for d in declarers)
             ),
         )
+
+    @classmethod
+    def for_settings(cls, settings: AuthSettings, declarers: Sequence[FieldDeclarer] = ()) -> AuthSchema:
+        """The schema of `user.additional_fields` and `session.additional_fields`, and the declarers' fields."""
+        return cls.declared(settings.user.additional_fields, settings.session.additional_fields, declarers)
 
     def __bool__(self) -> bool:
         return bool(self.user or self.session)

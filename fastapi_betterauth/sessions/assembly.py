@@ -19,11 +19,12 @@ from .store import DatabaseSessionStore, SessionStore
 
 
 def revocations_for(
-    settings: SessionSettings, storage: SecondaryStorage | None, database: Database | None
+    settings: SessionSettings, storage: SecondaryStorage | None, database: Database | None, *, stateless: bool
 ) -> SessionRevocations | None:
-    """Where stateless-session revocations are remembered: secondary storage, else the database, else nowhere."""
+    """Where stateless-session revocations are remembered: secondary storage, else the database, else nowhere
+    (nor when sessions are not stateless)."""
     options = settings.stateless
-    if options.revocation == "off":
+    if not stateless or options.revocation == "off":
         return None
     if storage is not None:
         return StorageRevocations(storage, options.max_lifetime)
