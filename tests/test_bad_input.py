@@ -216,3 +216,36 @@ async def test_query_flags_of_get_session_are_never_refused(make_configured_clie
         response = await client.get(f"{A}/get-session?{query}")
         assert response.status_code == 200, query
         assert response.json()["user"]["email"] == "ann@example.com"
+
+
+async def test_a_callback_url_outside_ascii_gets_its_cookie_and_an_encoded_location(
+    make_configured_client: ConfiguredClientFactory,
+) -> None:
+    """A sign-in whose callbackURL holds `İ` made its session and then failed with a 500 (a header cannot hold the
+    character): now the cookie is set, `url` is answered as sent and `Location` carries it percent-encoded."""
+    client = await make_configured_client()
+    await sign_up(client)
+    client.cookies.clear()
+
+    answer = await client.post(
+        f"{A}/sign-in/email",
+        json={"email": "ann@example.com", "password": "correct horse battery", "callbackURL": "/İ?x=ü"},
+    )
+
+    assert answer.status_code == 200
+    assert answer.json()["url"] == "/İ?x=ü"
+    assert answer.headers["location"] == "/%C4%B0?x=%C3%BC"
+    assert "session_token=" in answer.headers["set-cookie"]
+
+
+async def test_a_form_post_callback_with_any_fields_is_a_redirect(
+    make_configured_client: ConfiguredClientFactory,
+) -> None:
+    """`POST /callback/{id}` (response_mode=form_post) with fields that are no callback parameter, `url` among them,
+    re-enters as a GET with the callback's parameters only: never a 500."""
+    client = await make_configured_client(social={"github": {"client_id": "id", "client_secret": "secret"}})
+
+    answer = await client.post(f"{A}/callback/github", data={"url": "https://evil.example/", "code": "c", "state": "s"})
+
+    assert answer.status_code == 302
+    assert answer.headers["location"] == "https://testserver/api/auth/callback/github?code=c&state=s"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from ..routing import NO_STORE, AuthRouter, answers, body_openapi, parse_body
+from ..routing import NO_STORE, AuthRouter, answers, body_openapi, location, parse_body
 from ..schemas import TokenUserResponse, user_json
 from .schemas import SignInBody, SignInResponse, SignUpBody
 
@@ -89,7 +89,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}
         if body.callback_url is not None:
             answer["url"] = body.callback_url
-            response.headers["location"] = body.callback_url
+            response.headers["location"] = location(body.callback_url)
         answer["user"] = user_json(found.user)
         return answer
 

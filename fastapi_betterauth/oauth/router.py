@@ -22,6 +22,7 @@ from ..routing import (
     AuthRouter,
     answers,
     body_openapi,
+    location,
     object_body_openapi,
     parse_body,
     read_body_data,
@@ -80,7 +81,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         response.headers.append("set-cookie", cookie)
         response.headers.update(NO_STORE)
         if not disable_redirect:
-            response.headers["location"] = started.url
+            response.headers["location"] = location(started.url)
         return {"url": started.url, "redirect": not disable_redirect}
 
     @router.post(

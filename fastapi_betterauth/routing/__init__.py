@@ -28,7 +28,7 @@ from .openapi import (
     schema_body_openapi,
     shared_errors,
 )
-from .responses import LINK_HEADERS, NO_STORE, absolute_url, json_answer, with_query
+from .responses import LINK_HEADERS, NO_STORE, absolute_url, json_answer, location, with_query
 from .route import AuthRoute, AuthRouter, _path_ends_pattern
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "body_fields",
     "body_openapi",
     "json_answer",
+    "location",
     "object_body_openapi",
     "parse_body",
     "read_body_data",

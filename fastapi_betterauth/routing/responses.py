@@ -4,7 +4,7 @@ of redirects."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from fastapi.encoders import jsonable_encoder
 from starlette.responses import JSONResponse, Response
@@ -13,6 +13,16 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 """Headers for every response that carries session data: no shared or browser cache keeps it."""
 LINK_HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer"}
 """For pages reached with tokens or codes in their URL: kept out of caches and of Referer headers."""
+
+
+def location(url: str) -> str:
+    """`url` as a `Location` header can carry it: characters outside ASCII percent-encoded (as UTF-8), the rest as
+    given, exactly as Starlette's `RedirectResponse` writes its header. (A header cannot hold `İ`; answering a
+    sign-in whose `callbackURL` has one must not fail after its session is made.)"""
+    return quote(url, safe=_URL_SAFE)
+
+
+_URL_SAFE = ":/%#?=@[]!$&'()*+,;"
 
 
 def with_query(url: str, **params: str) -> str:
