@@ -170,3 +170,24 @@ async def test_a_deletion_link_of_another_user_does_nothing(setup: Setup, databa
     assert response.status_code == 404
     assert response.json()["code"] == "INVALID_TOKEN"
     assert (await rows(database))[0] == 2
+
+
+async def test_a_change_link_followed_in_another_users_browser_changes_nothing(setup: Setup) -> None:  # noqa: F811
+    """C4 (login CSRF): the link of Ann's email change, followed in a browser where Bob is signed in, is refused with
+    `INVALID_USER` (better-auth's answer): Bob stays Bob, Ann's address stays hers, and the link still works for Ann."""
+    ann, outbox = await setup(**CHANGE)
+    bob, _ = await setup(**CHANGE)
+    await sign_up(ann)
+    await sign_up(bob, email="bob@example.com")
+    await ann.post("/api/auth/change-email", json={"newEmail": "new@example.com"})
+    link = await outbox.last_link("change-email-verification")
+
+    refused = await bob.get(link)
+
+    assert refused.status_code in (302, 401)
+    assert "INVALID_USER" in (refused.headers.get("location") or refused.text)
+    assert "set-cookie" not in refused.headers
+    assert (await session_user(bob))["email"] == "bob@example.com"
+    assert (await session_user(ann))["email"] == "ann@example.com"
+    await ann.get(link)
+    assert (await session_user(ann))["email"] == "new@example.com"
