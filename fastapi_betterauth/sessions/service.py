@@ -97,7 +97,7 @@ class SessionService:
         lifetime = self.settings.expires_in if remember_me else self.settings.remember_me_false_expires_in
         data: dict[str, Any] = {
             "user_id": user.id,
-            "expires_at": expires_at or now + lifetime,
+            "expires_at": self._capped(expires_at or now + lifetime, created_at=now),
             "created_at": now,
             "updated_at": now,
             "ip_address": ip_address or "",
@@ -154,7 +154,8 @@ class SessionService:
             return SessionLookup(AuthSession(session, user))
         if deferred:
             return SessionLookup(AuthSession(session, user), needs_refresh=True)
-        changes: dict[str, Any] = {"expires_at": now + self.settings.expires_in, "updated_at": now}
+        extended = self._capped(now + self.settings.expires_in, created_at=session.created_at)
+        changes: dict[str, Any] = {"expires_at": extended, "updated_at": now}
         if self.hooks.has("session", "update"):
             try:
                 changes = await self.hooks.before("session", "update", {"id": session.id, **changes})
@@ -168,7 +169,13 @@ class SessionService:
 
     def _refresh_due(self, session: Session) -> bool:
         due_at = session.expires_at - self.settings.expires_in + self.settings.update_age
-        return due_at <= self.clock.now()
+        end = self._capped(session.expires_at + self.settings.expires_in, created_at=session.created_at)
+        return due_at <= self.clock.now() and end > session.expires_at  # at its absolute end: nothing to extend
+
+    def _capped(self, expires_at: datetime, *, created_at: datetime) -> datetime:
+        """`expires_at`, but never past the absolute end of a session created at `created_at` (S5)."""
+        limit = self.settings.max_lifetime
+        return expires_at if limit is None else min(expires_at, created_at + limit)
 
     def is_fresh(self, session: Session | AuthSession) -> bool:
         """Whether the session was signed in less than `fresh_age` ago. A session made from an API key never is."""

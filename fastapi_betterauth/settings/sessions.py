@@ -57,6 +57,10 @@ class SessionSettings(BaseModel):
     """`fresh_session` accepts sessions created less than this long ago (0 disables the check)."""
     remember_me_false_expires_in: Duration = Field(default=timedelta(days=1), gt=timedelta(0))
     """Hard lifetime of a `rememberMe: false` session, never extended (better-auth hard-codes 1 day)."""
+    max_lifetime: Duration | None = Field(default=None, gt=timedelta(0))
+    """Absolute lifetime of a stored session: sliding refresh never takes it past `createdAt + max_lifetime`, so an
+    active session still ends then (sign in again). None: no limit, as in better-auth. Stateless sessions have their
+    own, `stateless.max_lifetime`."""
     hash_session_tokens: bool = False
     """Store SHA-256(token) instead of the token (breaks sharing the session table with a Node better-auth app)."""
     disable_session_refresh: bool = False

@@ -17,7 +17,7 @@ from sqlmodel import select
 from fastapi_betterauth import BetterAuth, ManualClock, Session
 from fastapi_betterauth.db.engine import Database
 
-from ..conftest import TEST_SECRET, ClientFactory, sign_in, sign_up
+from ..conftest import TEST_SECRET, ClientFactory, ConfiguredClientFactory, sign_in, sign_up
 
 COOKIE = "__Secure-better-auth.session_token"
 SESSION_KEYS = ["expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId", "id"]
@@ -244,3 +244,22 @@ async def test_hashed_session_tokens(make_auth, database: Database) -> None:  # 
 
             client.cookies.set(COOKIE, sign_value(TEST_SECRET, row.token))
             assert (await client.get("/api/auth/get-session")).json() is None
+
+
+@pytest.mark.database_sessions
+async def test_an_active_session_ends_at_its_absolute_lifetime(
+    make_configured_client: ConfiguredClientFactory, clock: ManualClock
+) -> None:
+    """S5: with `session.max_lifetime`, sliding refresh never takes a session past createdAt + max_lifetime: used
+    every 2 s (expires_in 4 s, refreshed on every read), it still ends 10 s after sign-in."""
+    client = await make_configured_client(session={"expires_in": 4, "update_age": 0, "max_lifetime": 10})
+    await sign_up(client)
+    seen = []
+    for _ in range(5):
+        clock.advance(timedelta(seconds=2))
+        body = (await client.get("/api/auth/get-session")).json()
+        seen.append(body["session"]["expiresAt"] if body else None)
+
+    assert seen[:3] == ["2026-11-22T12:00:06.000Z", "2026-11-22T12:00:08.000Z", "2026-11-22T12:00:10.000Z"]
+    assert seen[3] == "2026-11-22T12:00:10.000Z"  # capped: not extended past the absolute end
+    assert seen[4] is None  # 10 s after sign-in
