@@ -62,17 +62,19 @@ class AuthRoute(APIRoute):
         async def answer_errors(request: Request) -> Response:
             try:
                 _refuse_nul_in_url(request)
-                return await handler(request)
+                response = await handler(request)
             except AuthError as exc:
-                return exc.to_response()
+                response = exc.to_response()
             except HookVetoError:
-                return AuthError(ErrorCode.REFUSED_BY_HOOK).to_response()
+                response = AuthError(ErrorCode.REFUSED_BY_HOOK).to_response()
             except RequestValidationError as exc:
-                return AuthError(ErrorCode.VALIDATION_ERROR, 400, format_errors(exc.errors())).to_response()
+                response = AuthError(ErrorCode.VALIDATION_ERROR, 400, format_errors(exc.errors())).to_response()
             except HTTPException:
                 raise
             except Exception as exc:
-                return internal_error_response(exc)
+                response = internal_error_response(exc)
+            _add_security_headers(request, response)
+            return response
 
         return answer_errors
 
@@ -125,6 +127,20 @@ def _leaf_path_patterns(routes: list[BaseRoute]) -> Iterator[str | None]:
             continue
         path_regex = getattr(route, "path_regex", None)
         yield path_regex.pattern if isinstance(path_regex, re.Pattern) else None
+
+
+HSTS = "max-age=31536000"
+"""One year, this host only: a subdomain served over plain HTTP is the deployment's business (C6)."""
+
+
+def _add_security_headers(request: Request, response: Response) -> None:
+    """C6: auth answers are never content-sniffed, and over HTTPS they ask browsers to keep to HTTPS (a proxy's own
+    `Strict-Transport-Security` wins)."""
+    headers = response.headers
+    if "x-content-type-options" not in headers:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if request.url.scheme == "https" and "strict-transport-security" not in headers:
+        headers["Strict-Transport-Security"] = HSTS
 
 
 def _refuse_nul_in_url(request: Request) -> None:
