@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import secrets
 import sys
 from pathlib import Path
@@ -10,11 +11,14 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from .clock import SystemClock
 from .db import migrate
+from .db.engine import Database
 from .db.schema_check import SchemaConflictError
 from .fields import AuthSchema, FieldDeclarationError
 from .plugins.registry import resolve_plugins
 from .settings import AuthSettings
+from .verification.service import VerificationService
 
 SHARING_HINT = (
     "If a Node better-auth app still uses this database, set BETTER_AUTH_SHARED_WITH_NODE=true in this app "
@@ -33,12 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     upgrade.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
     upgrade.add_argument("--revision", default="heads")
+    sweep = commands.add_parser(
+        "sweep", help="delete expired verification rows (tokens, used-link marks, OAuth states, revocations)"
+    )
+    sweep.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
     args = parser.parse_args(argv)
 
     if args.command == "secret":
         print(secrets.token_urlsafe(48))
         return 0
     settings = AuthSettings()
+    if args.command == "sweep":
+        return _sweep(args.database_url or settings.database_url)
     plugins = resolve_plugins(settings, ())
     versions = [plugin.migrations for plugin in plugins if plugin.migrations is not None]
     try:
@@ -70,6 +80,23 @@ def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthS
     if result.added_columns:
         print(f"added the columns of additional fields: {', '.join(result.added_columns)}", file=sys.stderr)
     print(f"schema at {revision} on {where}", file=sys.stderr)
+    return 0
+
+
+def _sweep(url: str) -> int:
+    async def run() -> int:
+        database = Database(url)
+        try:
+            return await VerificationService(database, SystemClock()).delete_expired()
+        finally:
+            await database.dispose()
+
+    try:
+        deleted = asyncio.run(run())
+    except (SQLAlchemyError, OSError, ImportError) as error:
+        print(f"sweep failed on {migrate.describe(url)}: {_reason(error)}", file=sys.stderr)
+        return 1
+    print(f"deleted {deleted} expired verification rows from {migrate.describe(url)}", file=sys.stderr)
     return 0
 
 

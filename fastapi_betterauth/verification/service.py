@@ -32,10 +32,18 @@ class Redeemed:
     expired: bool = False
 
 
+SWEEP_EVERY = timedelta(hours=1)
+"""How often an instance sweeps expired rows, on its next write."""
+SWEEP_GRACE = timedelta(days=1)
+"""How long an expired row is kept before it is swept: a link followed just after it expired is still reported as
+expired, not as unknown."""
+
+
 class VerificationService:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._database = database
         self._clock = clock
+        self._swept_at: datetime | None = None
 
     @staticmethod
     def _identifier(purpose: str, token: str) -> str:
@@ -55,6 +63,7 @@ class VerificationService:
         )
         async with self._database.session() as db, db.begin():
             db.add(row)
+        await self._sweep_now_and_then(now)
         return token
 
     async def consume(self, purpose: str, token: str) -> Redeemed:
@@ -113,10 +122,21 @@ class VerificationService:
                 db.add(mark)
         except IntegrityError:
             return False
+        await self._sweep_now_and_then(now)
         return True
 
-    async def delete_expired(self) -> None:
-        """Remove every expired row (run now and then; consuming removes used ones)."""
-        statement = delete(Verification).where(Verification.expires_at <= self._clock.now())  # type: ignore[arg-type]
+    async def delete_expired(self, *, grace: timedelta = timedelta(0)) -> int:
+        """Remove the rows that expired more than `grace` ago (every kind: tokens, used-link marks, OAuth states,
+        stateless-session revocations): how many. Writes run it now and then (`SWEEP_EVERY`, with `SWEEP_GRACE`);
+        `python -m fastapi_betterauth sweep` runs it at once."""
+        cutoff = self._clock.now() - grace
+        statement = delete(Verification).where(Verification.expires_at <= cutoff)  # type: ignore[arg-type]
         async with self._database.session() as db, db.begin():
-            await db.exec(statement)
+            result = await db.exec(statement)
+        return int(result.rowcount or 0)
+
+    async def _sweep_now_and_then(self, now: datetime) -> None:
+        if self._swept_at is not None and now - self._swept_at < SWEEP_EVERY:
+            return
+        self._swept_at = now
+        await self.delete_expired(grace=SWEEP_GRACE)
