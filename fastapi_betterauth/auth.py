@@ -149,7 +149,9 @@ class BetterAuth:
         )
         self.hooks = HookRunner(hooks)
         self.sessions = SessionService(self.settings.session, store, self.clock, self.hooks, self.schema.session)
-        self.users = UserService(self.database, self.clock, store, self.hooks, self.schema.user)
+        self.users = UserService(
+            self.database, self.clock, store, self.hooks, self.schema.user, end_sessions=self.sessions.revoke_all
+        )
         self.stateless = (
             stateless_cookie(
                 session_options,

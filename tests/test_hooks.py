@@ -162,3 +162,22 @@ async def test_a_failing_after_hook_does_not_fail_the_request(build: Any, caplog
     client = await build(DatabaseHooks(user=ModelHooks(after_create=broken)))
     assert (await sign_up(client)).status_code == 200
     assert "after-write database hook failed" in caplog.text
+
+
+async def test_deleting_a_user_runs_their_sessions_delete_hooks(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, database: Database
+) -> None:
+    """Each session a user deletion ends goes through the session delete hooks, as a revocation does (issue 18,
+    item 10): the hooks see every one, and the user and sessions are gone."""
+    recorder = Recorder()
+    hooks = DatabaseHooks(session=ModelHooks(after_delete=recorder.after("session-deleted")))
+    client = await make_configured_client(make_auth(hooks=hooks, user={"delete_user": {"enabled": True}}))
+    user_id = (await sign_up(client)).json()["user"]["id"]
+    await sign_in(client)
+
+    deleted = await client.post("/api/auth/delete-user", json={})
+
+    assert deleted.status_code == 200, deleted.text
+    assert recorder.names() == ["session-deleted", "session-deleted"]
+    assert {data["user_id"] for _, data in recorder.calls} == {user_id}
+    assert await users(database) == []

@@ -32,12 +32,15 @@ class UserService:
         sessions: SessionStore,
         hooks: HookRunner | None = None,
         fields: ModelFields[User] | None = None,
+        end_sessions: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.fields: ModelFields[User] = fields or AuthSchema().user
         """The user's additional fields."""
         self._database = database
         self._clock = clock
         self._sessions = sessions
+        self._end_sessions = end_sessions or sessions.delete_for_user
+        """Ends every session of a user (`SessionService.revoke_all`: with the sessions' delete hooks)."""
         self._hooks = hooks or HookRunner()
         self._cleanups: list[UserCleanup] = []
 
@@ -100,9 +103,10 @@ class UserService:
         """Delete the user: every session first (also those only in secondary storage), then the row, whose
         accounts and table sessions go with it (`ON DELETE CASCADE`), and the plugins' rows of the user (their
         clean-ups) in the same transaction.
-        Hooks: `user` `before_delete` may veto."""
+        Hooks: `user` `before_delete` may veto; each session's delete hooks run as its session ends (and may veto,
+        before anything is deleted)."""
         await self._hooks.before("user", "delete", self.fields.hook_data(user))
-        await self._sessions.delete_for_user(user.id)
+        await self._end_sessions(user.id)
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
             for cleanup in self._cleanups:
                 await cleanup(db, user.id)
