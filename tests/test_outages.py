@@ -166,3 +166,22 @@ def test_connection_settings_reach_the_engine() -> None:
     assert pool.size() == 7
     assert pool.timeout() == 2
     assert pool._pre_ping is False
+
+
+async def test_a_fail_open_rule_lets_requests_through_a_limiter_outage(
+    make_auth: Any, serve: Any, signed_in: dict[str, str]
+) -> None:
+    """The rate limiter counts in Redis; with Redis unreachable it refuses (503), except on routes whose rule says
+    `fail_open` (issue 18, item 10), which are answered, here from the session table."""
+    dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
+    open_rule = {"window": 10, "max": 100, "fail_open": True}
+    auth = make_auth(
+        secondary_storage=dead,
+        session={"store_session_in_database": True},
+        rate_limit={"enabled": True, "storage": "secondary-storage", "custom_rules": {"/get-session": open_rule}},
+    )
+    client = await serve(auth)
+    client.cookies.update(signed_in)
+
+    assert (await client.get("/api/auth/get-session")).json()["user"]["email"] == "ann@example.com"
+    assert_unavailable(await client.post("/api/auth/sign-out"))  # the default rule still fails closed

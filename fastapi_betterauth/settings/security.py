@@ -54,6 +54,9 @@ class RateLimitRule(BaseModel):
     window: int = Field(ge=1)
     """Seconds."""
     max: int = Field(ge=1)
+    fail_open: bool = False
+    """While the limiter's storage is unreachable, let requests through (logged) instead of answering 503: for
+    routes that matter more than their limit (a health check, `get-session`)."""
 
 
 class AccountThrottleSettings(BaseModel):
@@ -79,6 +82,9 @@ class RateLimitSettings(BaseModel):
     window: int = Field(default=10, ge=1)
     """Seconds; with `max`, the rule of routes without a special or custom one."""
     max: int = Field(default=100, ge=1)
+    fail_open: bool = False
+    """The `fail_open` of the default rule: with it, a limiter storage outage lets requests of routes without a
+    rule of their own through instead of answering 503 (README "Rate limiting")."""
     storage: Literal["memory", "database", "secondary-storage"] | None = None
     """None: `secondary-storage` when secondary storage is configured, else `memory`."""
     custom_rules: dict[str, RateLimitRule | Literal[False]] = Field(default_factory=dict)

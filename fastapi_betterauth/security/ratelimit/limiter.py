@@ -12,7 +12,7 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.strategies import FixedWindowRateLimiter
 from starlette.requests import Request
 
-from ...errors import AuthError, ErrorCode
+from ...errors import AuthError, ErrorCode, is_outage
 from ...settings import AuthSettings, RateLimitRule
 from ..client_ip import ClientIPResolver
 from .rules import RuleResolver, RuleValue
@@ -94,7 +94,7 @@ class RateLimiter:
         # Without IP tracking every client would share one bucket: like better-auth, limit nothing then.
         self.enabled = rate_limit_enabled(settings) and not settings.advanced.ip_address.disable_ip_tracking
         self._base_path = settings.base_path
-        self._default_rule = RateLimitRule(window=options.window, max=options.max)
+        self._default_rule = RateLimitRule(window=options.window, max=options.max, fail_open=options.fail_open)
         self._app_rules: dict[str, RuleValue] = {**options.custom_rules, **(rules or {})}
         self._plugin_rules: dict[str, RuleValue] = {}
         self._rules = RuleResolver(self._default_rule, self._app_rules)
@@ -119,7 +119,14 @@ class RateLimiter:
         route = getattr(request.scope.get("route"), "path_format", None)
         key = f"{self._network(request)}|{_relative(route, self._base_path) if route else path}"
         item = limit_item(rule)
-        if not await self._limiter.hit(item, key):
+        try:
+            allowed = await self._limiter.hit(item, key)
+        except Exception as exc:
+            if not (rule.fail_open and is_outage(exc)):
+                raise  # 503 with a code: refusing is safer than not counting
+            logger.warning("rate limit storage unavailable; %s let through (fail_open): %s", path, exc)
+            return
+        if not allowed:
             raise await refusal(self._backend, item, key)
 
     async def refuse_if_spent(self, request: Request, bucket: str, rule: RateLimitRule) -> None:
