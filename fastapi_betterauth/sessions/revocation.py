@@ -27,10 +27,26 @@ from ..clock import epoch_ms
 from ..crypto.tokens import generate_id, sha256_base64url
 from ..db.engine import Database
 from ..db.models import Verification
+from ..errors import AuthError, ErrorCode
 from ..storage import SecondaryStorage
 
 _USER_PREFIX = "stateless-revocation:user:"
 _SESSION_PREFIX = "stateless-revocation:session:"
+_COUNT_PREFIX = "stateless-revocation:count:"
+
+MAX_SESSION_REVOCATIONS = 100
+"""Single-session revocations a user may make per `stateless.max_lifetime`. Each is kept that long, and a token a
+client names cannot be checked against anything (no list of stateless sessions exists), so without a bound a
+signed-in client could fill the store with made-up tokens. Past it, `revoke-session` answers 429 and
+`revoke-sessions` (one entry for every session) still works."""
+
+
+def too_many_revocations() -> AuthError:
+    return AuthError(
+        ErrorCode.RATE_LIMITED,
+        429,
+        f"More than {MAX_SESSION_REVOCATIONS} sessions revoked one by one: revoke all sessions instead",
+    )
 
 
 def _user_key(user_id: str) -> str:
@@ -108,7 +124,20 @@ class DatabaseRevocations:
         await self._sweep(now)
 
     async def revoke_session(self, user_id: str, token: str, now: datetime) -> None:
+        """`too_many_revocations` past `MAX_SESSION_REVOCATIONS` of this user in the current period."""
+        count_key = f"{_COUNT_PREFIX}{user_id}"
         async with self._database.session() as db, db.begin():
+            counter = (await db.exec(select(Verification).where(Verification.identifier == count_key))).first()
+            if counter is None or counter.expires_at <= now:
+                if counter is not None:
+                    await db.delete(counter)
+                    await db.flush()
+                counter = self._row(count_key, "0", now)
+            count = int(counter.value) + 1
+            if count > MAX_SESSION_REVOCATIONS:
+                raise too_many_revocations()
+            counter.value, counter.updated_at = str(count), now
+            db.add(counter)
             db.add(self._row(_session_key(user_id, token), "revoked", now))
         await self._sweep(now)
 
@@ -151,4 +180,6 @@ class StorageRevocations:
         await self._storage.set(_user_key(user_id), _epoch_value(now, keep_token), self._ttl)
 
     async def revoke_session(self, user_id: str, token: str, now: datetime) -> None:
+        if await self._storage.increment(f"{_COUNT_PREFIX}{user_id}", self._ttl) > MAX_SESSION_REVOCATIONS:
+            raise too_many_revocations()
         await self._storage.set(_session_key(user_id, token), "revoked", self._ttl)

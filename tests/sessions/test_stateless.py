@@ -22,6 +22,7 @@ from fastapi_betterauth.crypto.tokens import sign_value
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.models import Session, Verification
 from fastapi_betterauth.sessions.cookie_cache import JWE_SALT
+from fastapi_betterauth.sessions.revocation import MAX_SESSION_REVOCATIONS
 from fastapi_betterauth.storage import SecondaryStorage
 
 from ..conftest import (
@@ -318,6 +319,27 @@ async def test_revoke_session_by_token_only_ends_ones_own(
     assert (await laptop.post("/api/auth/revoke-session", json={"token": phone_token})).json() == {"status": True}
     assert (await phone.get("/me")).status_code == 401
     assert (await laptop.get("/me")).status_code == 200
+
+
+async def test_single_revocations_of_made_up_tokens_are_bounded(
+    make_configured_client: ConfiguredClientFactory, revocation_options: dict[str, Any]
+) -> None:
+    """T6 (issue 18, item 6): every revoke-session of a stateless session is kept for the longest session lifetime,
+    and nothing can tell a made-up token from a real one, so a user's single revocations are bounded: past
+    MAX_SESSION_REVOCATIONS they answer 429, and revoking every session still works."""
+    client = await make_configured_client(**STATELESS, **revocation_options)
+    await sign_up(client)
+
+    answers = [
+        (await client.post("/api/auth/revoke-session", json={"token": f"made-up-{n}"})).status_code
+        for n in range(MAX_SESSION_REVOCATIONS + 1)
+    ]
+
+    assert answers[:-1] == [200] * MAX_SESSION_REVOCATIONS
+    assert answers[-1] == 429
+    assert (await client.get("/me")).status_code == 200
+    assert (await client.post("/api/auth/revoke-sessions")).json() == {"status": True}
+    assert (await client.get("/me")).status_code == 401
 
 
 async def test_password_change_and_user_deletion_take_effect_on_old_cookies(
