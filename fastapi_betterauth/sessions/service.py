@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..clock import Clock
 from ..crypto.tokens import generate_id
 from ..db.models import Session, User
+from ..db.unit_of_work import after_commit
 from ..errors import no_fields_to_update
 from ..fields.model import ModelFields
 from ..fields.schema import AuthSchema
@@ -108,7 +109,18 @@ class SessionService:
         session = self.fields.build({**data, "id": generate_id(), "token": generate_id()})
         await self.store.create(session, user, db)
         await self.hooks.after("session", "create", self.fields.hook_data(session))
+        if self.settings.max_sessions_per_user is not None:
+            # After the commit: the caller's transaction may hold the database (SQLite's one writer).
+            await after_commit(lambda: self._end_sessions_beyond_limit(user.id, keep=session))
         return AuthSession(session, user)
+
+    async def _end_sessions_beyond_limit(self, user_id: str, *, keep: Session) -> None:
+        """S9: end the user's oldest live sessions beyond `max_sessions_per_user`, never `keep` (the new one)."""
+        limit = self.settings.max_sessions_per_user
+        assert limit is not None
+        others = [s for s in await self.list_active(user_id) if not self.store.matches(s, keep.token)]
+        for oldest in others[: max(0, len(others) - (limit - 1))]:
+            await self.revoke_owned(user_id, oldest.token)
 
     async def update_fields(self, found: AuthSession, body: Mapping[str, Any]) -> AuthSession | None:
         """Set the additional fields a client may set (`/update-session`): `NO_FIELDS_TO_UPDATE` when the body sets

@@ -61,6 +61,9 @@ class SessionSettings(BaseModel):
     """Absolute lifetime of a stored session: sliding refresh never takes it past `createdAt + max_lifetime`, so an
     active session still ends then (sign in again). None: no limit, as in better-auth. Stateless sessions have their
     own, `stateless.max_lifetime`."""
+    max_sessions_per_user: int | None = Field(default=None, ge=1)
+    """At most this many live sessions per user: a new sign-in ends the oldest ones beyond it (their delete hooks
+    run). None: no limit, as in better-auth. Not for stateless sessions, of which no list exists."""
     hash_session_tokens: bool = False
     """Store SHA-256(token) instead of the token (breaks sharing the session table with a Node better-auth app)."""
     disable_session_refresh: bool = False

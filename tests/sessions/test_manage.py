@@ -213,3 +213,28 @@ async def test_update_session_has_no_client_writable_fields(client: httpx.AsyncC
     }
     session = (await client.get("/api/auth/get-session")).json()["session"]
     assert session["expiresAt"] == "2026-11-29T12:00:00.000Z"
+
+
+@pytest.mark.database_sessions  # stateless sessions have no list to trim
+@pytest.mark.parametrize("storage", [False, True], ids=["table", "secondary-storage"])
+async def test_a_sign_in_beyond_the_session_limit_ends_the_oldest(
+    make_configured_client: ConfiguredClientFactory, clock: ManualClock, storage: bool, request: pytest.FixtureRequest
+) -> None:
+    """S9 (issue 18, item 7): with `session.max_sessions_per_user`, a new sign-in ends the user's oldest sessions
+    beyond the limit; the newest ones, the new one included, stay."""
+    options: dict[str, object] = {"session": {"max_sessions_per_user": 2}}
+    if storage:
+        options["secondary_storage_url"] = request.getfixturevalue("redis_url")
+    first = await make_configured_client(**options)
+    await sign_up(first)
+    devices = [first]
+    for _ in range(2):
+        clock.advance(timedelta(seconds=1))
+        device = await make_configured_client(**options)
+        await sign_in(device)
+        devices.append(device)
+
+    statuses = [(await device.get("/me")).status_code for device in devices]
+
+    assert statuses == [401, 200, 200]
+    assert len((await devices[-1].get("/api/auth/list-sessions")).json()) == 2
