@@ -1,4 +1,4 @@
-"""A dependency that cannot be reached is a 503 with a code, never "no session" and never a cleared cookie (issue 10).
+"""A dependency that cannot be reached is a 503 with a code, never "no session" and never a cleared cookie.
 
 Each test talks to a real service that refuses connections (a closed port on loopback), next to the real ones: a
 second app instance on the same database and secret whose PostgreSQL or Redis is out of reach. Whole-process
@@ -172,7 +172,7 @@ async def test_a_fail_open_rule_lets_requests_through_a_limiter_outage(
     make_auth: Any, serve: Any, signed_in: dict[str, str]
 ) -> None:
     """The rate limiter counts in Redis; with Redis unreachable it refuses (503), except on routes whose rule says
-    `fail_open` (issue 18, item 10), which are answered, here from the session table."""
+    `fail_open`, which are answered, here from the session table."""
     dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
     open_rule = {"window": 10, "max": 100, "fail_open": True}
     auth = make_auth(

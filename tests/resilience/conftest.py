@@ -1,4 +1,4 @@
-"""Fixtures of the resilience tests (issue 10): a throwaway PostgreSQL cluster and redis-server that tests may stop,
+"""Fixtures of the resilience tests: a throwaway PostgreSQL cluster and redis-server that tests may stop,
 start and freeze, and groups of example-app instances (real uvicorn processes) sharing them.
 
 The instance groups, each started once per run and only when a test asks for it:

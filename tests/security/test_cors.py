@@ -1,5 +1,5 @@
 """C5: `TrustedOriginsCORS` answers CORS for exactly the trusted origins (wildcards too), with credentials and the
-bearer header exposed, and nothing for any other origin or `null` (issue 18, item 7)."""
+bearer header exposed, and nothing for any other origin or `null`."""
 
 from __future__ import annotations
 

@@ -220,7 +220,7 @@ async def test_update_session_has_no_client_writable_fields(client: httpx.AsyncC
 async def test_a_sign_in_beyond_the_session_limit_ends_the_oldest(
     make_configured_client: ConfiguredClientFactory, clock: ManualClock, storage: bool, request: pytest.FixtureRequest
 ) -> None:
-    """S9 (issue 18, item 7): with `session.max_sessions_per_user`, a new sign-in ends the user's oldest sessions
+    """S9: with `session.max_sessions_per_user`, a new sign-in ends the user's oldest sessions
     beyond the limit; the newest ones, the new one included, stay."""
     options: dict[str, object] = {"session": {"max_sessions_per_user": 2}}
     if storage:

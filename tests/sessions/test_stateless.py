@@ -324,7 +324,7 @@ async def test_revoke_session_by_token_only_ends_ones_own(
 async def test_single_revocations_of_made_up_tokens_are_bounded(
     make_configured_client: ConfiguredClientFactory, revocation_options: dict[str, Any]
 ) -> None:
-    """T6 (issue 18, item 6): every revoke-session of a stateless session is kept for the longest session lifetime,
+    """T6: every revoke-session of a stateless session is kept for the longest session lifetime,
     and nothing can tell a made-up token from a real one, so a user's single revocations are bounded: past
     MAX_SESSION_REVOCATIONS they answer 429, and revoking every session still works."""
     client = await make_configured_client(**STATELESS, **revocation_options)

@@ -1,4 +1,4 @@
-"""Expired verification rows do not pile up (issue 18, item 10; L5): writes sweep those expired more than a day ago,
+"""Expired verification rows do not pile up (L5): writes sweep those expired more than a day ago,
 at most once an hour per instance, and `python -m fastapi_betterauth sweep` deletes every expired one at once."""
 
 from __future__ import annotations
