@@ -167,7 +167,10 @@ async def test_a_failing_after_hook_does_not_fail_the_request(build: Any, caplog
 async def test_deleting_a_user_runs_their_sessions_delete_hooks(
     make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, database: Database
 ) -> None:
-    """Each session a user deletion ends goes through the session delete hooks, as a revocation does: the hooks see every one, and the user and sessions are gone."""
+    """Each session a user deletion ends goes through the session delete hooks, as a revocation does.
+
+    The hooks see every one, and the user and sessions are gone.
+    """
     recorder = Recorder()
     hooks = DatabaseHooks(session=ModelHooks(after_delete=recorder.after("session-deleted")))
     client = await make_configured_client(make_auth(hooks=hooks, user={"delete_user": {"enabled": True}}))
