@@ -3,6 +3,8 @@ bearer header exposed, and nothing for any other origin or `null`."""
 
 from __future__ import annotations
 
+import secrets
+
 import httpx2 as httpx
 from asgi_lifespan import LifespanManager
 
@@ -31,7 +33,7 @@ async def test_cors_follows_the_trusted_origins(database_url: str) -> None:
             )
             null = await client.options("/api/auth/sign-up/email", headers={"origin": "null", **preflight})
             client.headers["origin"] = "https://app.example"
-            signed_up = await sign_up(client)
+            signed_up = await sign_up(client, email=f"cors-{secrets.token_hex(4)}@example.com")
 
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://pr-7.preview.example"

@@ -435,18 +435,21 @@ async def test_concurrent_first_requests_all_pass(client: httpx.AsyncClient, clo
 async def test_expired_revocations_are_swept(
     make_configured_client: ConfiguredClientFactory, clock: ManualClock, database: Database
 ) -> None:
-    """Revocation rows live as long as a cookie they concern could (`max_lifetime`), then go."""
+    """Revocation rows, and the per-user counter of one-by-one revocations (T6), live as long as a cookie they concern
+    could (`max_lifetime`), then go."""
     client = await make_configured_client(**STATELESS)
     await sign_up(client)
     await client.post("/api/auth/sign-out")
-    assert await revocation_rows(database) == 1
+    assert await revocation_rows(database) == {"session": 1, "count": 1}
     clock.advance(timedelta(days=31))
     await sign_in(client)
     await client.post("/api/auth/sign-out")
-    assert await revocation_rows(database) == 1  # the old one swept, the new one kept
+    assert await revocation_rows(database) == {"session": 1, "count": 1}  # the old ones swept, the new ones kept
 
 
-async def revocation_rows(database: Database) -> int:
+async def revocation_rows(database: Database) -> dict[str, int]:
+    """Revocation rows by kind (`session`, `user`, `count`)."""
     async with database.session() as db:
         identifiers = [row[0] for row in (await db.exec(select(Verification.identifier))).all()]
-    return sum(identifier.startswith("stateless-revocation:") for identifier in identifiers)
+    kinds = [identifier.split(":")[1] for identifier in identifiers if identifier.startswith("stateless-revocation:")]
+    return {kind: kinds.count(kind) for kind in set(kinds)}
