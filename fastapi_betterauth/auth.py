@@ -42,7 +42,7 @@ from .oauth.token_storage import ProviderTokenCipher
 from .parts import PluginT, SessionEnricher
 from .plugins.base import Plugin
 from .plugins.context import AuthContext
-from .plugins.registry import PluginSettingsError, resolve_plugins
+from .plugins.registry import resolve_plugins, set_up_plugins
 from .routing import AuthRouter, body_fields
 from .security.client_ip import ClientIPResolver
 from .security.origins import SAFE_METHODS, OriginPolicy
@@ -262,25 +262,17 @@ class BetterAuth:
             issuer=self.issuer,
             session_cookies=self.session_cookies,
             users=self.users,
+            email_password=self.email_password,
             tokens=self.tokens,
             mailer=self.mailer,
             hooks=self.hooks,
             rate_limiter=self.rate_limiter,
+            sign_in_throttle=self.sign_in_throttle,
+            origins=self.origins,
             client_ips=self.client_ips,
             background=self.background,
         )
-        codes: dict[str, str] = {}
-        for plugin in plugins:
-            plugin.setup(context, plugin.resolve_options(self.settings))
-            for code in plugin.error_codes:
-                if code in ErrorCode.__members__ or code in codes:
-                    raise PluginSettingsError(f"plugin {plugin.id!r} declares error code {code} again")
-                codes[code] = plugin.id
-            self.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
-            for cleanup in plugin.user_cleanups():
-                self.users.add_cleanup(cleanup)
-            for stage in plugin.sign_in_stages():
-                self.issuer.add_stage(stage)
+        set_up_plugins(plugins, context)
         return plugins
 
     def plugin(self, kind: type[PluginT]) -> PluginT:

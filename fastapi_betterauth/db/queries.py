@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, update
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +17,13 @@ async def find_user_with_credential(
     db: AsyncSession, email: str, fields: ModelFields[User] | None = None
 ) -> tuple[User, Account | None] | None:
     """The user with `email` (carrying the values of `fields`) and their password account, in one query."""
+    return await find_user_with_credential_where(db, User.email == email.lower(), fields)  # type: ignore[arg-type]
+
+
+async def find_user_with_credential_where(
+    db: AsyncSession, condition: ColumnElement[bool], fields: ModelFields[User] | None = None
+) -> tuple[User, Account | None] | None:
+    """The user meeting `condition` (a unique column's value: the first otherwise) and their password account."""
     extra = fields.selected if fields else ()
     statement = (
         select(User, Account, *extra)
@@ -28,7 +35,7 @@ async def find_user_with_credential(
                 Account.account_id == User.id,  # type: ignore[arg-type]
             ),
         )
-        .where(User.email == email.lower())
+        .where(condition)
         .limit(1)
     )
     row = (await db.exec(statement)).first()

@@ -124,7 +124,7 @@ class EmailPasswordService:
         email = email.lower()
         if not is_valid_email(email):
             raise AuthError(ErrorCode.INVALID_EMAIL)
-        extra = self._fields.parse_input(additional or {}, "create")
+        extra = await self._fields.read_input(additional or {}, "create")
         await self.policy.check(password, PasswordContext(email=email, name=name))
         password_hash = await self._passwords.hash(password)
         now = self._clock.now()
@@ -200,20 +200,48 @@ class EmailPasswordService:
             raise AuthError(ErrorCode.PASSWORD_TOO_LONG)
         async with self._database.session() as db:
             found = await find_user_with_credential(db, email, self._fields)
+        return await self.sign_in_with_password(
+            found,
+            password,
+            remember_me=remember_me,
+            client=client,
+            callback_url=callback_url,
+            method="email",
+            refusal=AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD),
+            unknown={"reason": "unknown_email", "email": email_digest(email)},
+        )
+
+    async def sign_in_with_password(
+        self,
+        found: tuple[User, Account | None] | None,
+        password: str,
+        *,
+        remember_me: bool,
+        client: ClientInfo,
+        callback_url: str | None,
+        method: str,
+        refusal: AuthError,
+        unknown: Mapping[str, str],
+    ) -> AuthSession:
+        """Open a session for `found` (a user and its credential account, however the sign-in method found them)
+        when `password` is theirs; `refusal` otherwise, alike for an unknown user and a wrong password, in alike time
+        (L1). Unverified addresses are refused as `require_email_verification` asks; the sign-in stages run.
+        `method` names the sign-in to the stages (`SignInAttempt.method`); `unknown`: what the audit log says of a user
+        not found (never the identifier in clear, L7)."""
         user, account = found if found else (None, None)
         if user is None or account is None or not account.password:
             await self._passwords.verify_dummy(password)
-            audit("sign_in.failed", reason="unknown_email", email=email_digest(email), ip=client.ip_address)
-            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD)
+            audit("sign_in.failed", **unknown, ip=client.ip_address)
+            raise refusal
         outcome = await self._passwords.verify(password, account.password)
         if not outcome.valid:
             audit("sign_in.failed", reason="wrong_password", user=user.id, ip=client.ip_address)
-            raise AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD)
+            raise refusal
         if self.settings.require_email_verification and not user.email_verified:
             if self.emails is not None:
                 self.emails.after_unverified_sign_in(user, callback_url)
             raise AuthError(ErrorCode.EMAIL_NOT_VERIFIED)
-        attempt = await self._issuer.check(SignInAttempt(user, "email", remember_me, client))
+        attempt = await self._issuer.check(SignInAttempt(user, method, remember_me, client))
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
                 session = await self._issuer.create(attempt, db=db)

@@ -3,7 +3,7 @@ what a request body may set, and their JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Integer, MetaData, Table, Text, column, insert, update
@@ -22,6 +22,11 @@ from .spec import FieldSpec
 from .values import FieldValues, additional_values, carry
 
 Action = Literal["create", "update"]
+
+InputCheck = Callable[[dict[str, Any], Action, Any], Awaitable[dict[str, Any]]]
+"""`async def check(values, action, owner) -> values`: a look at the fields a client sends before they are read
+(`ModelFields.read_input`); `owner` is the row being updated (None on create). Refuse with an `AuthError`, or return
+the values (changed or not)."""
 
 
 class FieldDeclarationError(ValueError):
@@ -78,6 +83,7 @@ class ModelFields(Generic[ModelT]):
             column(spec.column_name(name), sql_type(spec), _selectable=core) for name, spec in self.specs.items()
         )
         """The columns as read beside the model's own in one `SELECT` (`select(User, *fields.selected)`)."""
+        self._selected_by_name = dict(zip(self.specs, self.selected, strict=True))
         self._returned = tuple(name for name, spec in self.specs.items() if spec.returned)
         self.unique = any(spec.unique for spec in self.specs.values())
         """Some field is unique: a refused insert may be its doing."""
@@ -86,6 +92,8 @@ class ModelFields(Generic[ModelT]):
         for extra in self.columns.values():
             self.table.append_column(extra)
         self._model: type[ModelT] = model
+        self.input_checks: list[InputCheck] = []
+        """Run by `read_input` in order (plugins' `user_input_checks`)."""
 
     async def insert(self, db: AsyncSession, instance: SQLModel) -> None:
         """Insert `instance` with the additional values it carries (defaults for those it lacks), inside the
@@ -159,6 +167,18 @@ class ModelFields(Generic[ModelT]):
         return {self.specs[name].column_name(name): value for name, value in values.items() if name in self.specs}
 
     # --- requests -----------------------------------------------------------------------------------------------
+
+    def column(self, name: str) -> ColumnClause[Any]:
+        """Field `name`'s column, for a `WHERE` on the model's table:
+        `select(User).where(fields.column("plan") == x)`."""
+        return self._selected_by_name[name]
+
+    async def read_input(self, body: Mapping[str, Any], action: Action, owner: ModelT | None = None) -> dict[str, Any]:
+        """`parse_input` after the input checks: what a client's body sets, checked by plugins first."""
+        values = dict(body)
+        for check in self.input_checks:
+            values = await check(values, action, owner)
+        return self.parse_input(values, action)
 
     def parse_input(self, body: Mapping[str, Any], action: Action) -> dict[str, Any]:
         """The fields a client's body sets, as better-auth reads them. A server-only field (`input: false`) with a

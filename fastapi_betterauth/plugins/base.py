@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Table
 
+from ..fields.model import InputCheck
 from ..fields.schema import FieldDeclarations
 from ..security.ratelimit import RuleValue
 from ..sessions.deps import SessionSource
@@ -121,6 +122,12 @@ class Plugin(Generic[OptionsT]):
     def sign_in_stages(self) -> Sequence[SignInStage]:
         """Steps every sign-in goes through before its session is created, in plugin order: let it through, change
         it, refuse it (`AuthError`) or answer instead (`SignInHalted`). See `sessions/issuer.py`."""
+        return ()
+
+    def user_input_checks(self) -> Sequence[InputCheck]:
+        """Checks of the user fields a client sends (the other keys of a sign-up or `update-user` body), run in plugin
+        order before they are read as additional fields: each may refuse them (`AuthError`) or return them changed
+        (better-auth plugins' `before` hooks on those routes)."""
         return ()
 
     def user_cleanups(self) -> Sequence[UserCleanup]:

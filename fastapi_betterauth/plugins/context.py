@@ -11,10 +11,12 @@ from ..clock import Clock
 from ..cookies import AuthCookies
 from ..crypto.keyring import Keyring
 from ..db.engine import Database
+from ..email_password.service import EmailPasswordService
 from ..hooks import HookRunner
 from ..mail import Mailer
 from ..security.client_ip import ClientIPResolver
-from ..security.ratelimit import RateLimiter
+from ..security.origins import OriginPolicy
+from ..security.ratelimit import RateLimiter, SignInThrottle
 from ..sessions.cookie_writer import SessionCookieWriter
 from ..sessions.issuer import SessionIssuer
 from ..sessions.service import ClientInfo, SessionService
@@ -41,11 +43,17 @@ class AuthContext:
     session_cookies: SessionCookieWriter
     """Send a new session to the browser (its cookie, cache copy and bearer header)."""
     users: UserService
+    email_password: EmailPasswordService
+    """Passwords: sign a user in with one (`sign_in_with_password`), or check one (`verify_password`)."""
     tokens: VerificationService
     """Verification rows: single-use tokens of the plugin's own flows."""
     mailer: Mailer
     hooks: HookRunner
     rate_limiter: RateLimiter
+    sign_in_throttle: SignInThrottle
+    """Per-account throttling of password sign-ins (`attempt(email, ip)` around one), shared by every way in."""
+    origins: OriginPolicy
+    """The origin check of unsafe requests and of the URLs a request asks to be sent to."""
     client_ips: ClientIPResolver
     background: BackgroundTasks
 

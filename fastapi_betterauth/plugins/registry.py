@@ -9,10 +9,15 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlalchemy import Table
 
+from ..errors import ErrorCode
 from ..settings import AuthSettings
 from .base import Plugin
+from .context import AuthContext
 
-BUILT_IN: dict[str, str] = {"api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys"}
+BUILT_IN: dict[str, str] = {
+    "api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys",
+    "username": "fastapi_betterauth.username.plugin:Username",
+}
 """The plugins that ship with the package, by id: each can be switched on from settings alone
 (`BETTER_AUTH_PLUGINS__<ID>__ENABLED=true`)."""
 
@@ -57,3 +62,22 @@ def built_in_tables() -> Iterator[Table]:
     shared with a Node better-auth app that may use them)."""
     for plugin_id in BUILT_IN:
         yield from built_in(plugin_id)().tables()
+
+
+def set_up_plugins(plugins: Sequence[Plugin[Any]], context: AuthContext) -> None:
+    """Set each plugin up, in order, and plug in what it contributes to the services it shares with the core:
+    error codes (refused when one is the core's or another plugin's), rate-limit rules, clean-ups of a deleted
+    user's rows, sign-in stages and checks of user input."""
+    owners: dict[str, str] = {}
+    for plugin in plugins:
+        plugin.setup(context, plugin.resolve_options(context.settings))
+        for code in plugin.error_codes:
+            if code in ErrorCode.__members__ or code in owners:
+                raise PluginSettingsError(f"plugin {plugin.id!r} declares error code {code} again")
+            owners[code] = plugin.id
+        context.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
+        for cleanup in plugin.user_cleanups():
+            context.users.add_cleanup(cleanup)
+        for stage in plugin.sign_in_stages():
+            context.issuer.add_stage(stage)
+        context.users.fields.input_checks.extend(plugin.user_input_checks())

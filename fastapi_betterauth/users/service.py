@@ -69,7 +69,7 @@ class UserService:
         if changes.get("email"):  # an empty one is no change (better-auth)
             raise AuthError(ErrorCode.EMAIL_CAN_NOT_BE_UPDATED)
         values = {key: value for key, value in changes.items() if key in ("name", "image")}
-        values.update(self.fields.parse_input(additional or {}, "update"))
+        values.update(await self.fields.read_input(additional or {}, "update", user))
         if not values:
             raise no_fields_to_update()
         return await self.update(user, values)

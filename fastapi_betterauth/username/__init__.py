@@ -1,0 +1,7 @@
+"""better-auth's username plugin: sign-up and sign-in with a username (README "Usernames")."""
+
+from .errors import UsernameErrorCode
+from .options import UsernameOptions
+from .plugin import Username
+
+__all__ = ["Username", "UsernameErrorCode", "UsernameOptions"]
