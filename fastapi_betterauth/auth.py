@@ -42,7 +42,7 @@ from .oauth.token_storage import ProviderTokenCipher
 from .parts import PluginT, SessionEnricher
 from .plugins.base import Plugin
 from .plugins.context import AuthContext
-from .plugins.registry import PluginSettingsError, resolve_plugins
+from .plugins.registry import PluginSettingsError, connect_contributions, resolve_plugins
 from .routing import AuthRouter, body_fields
 from .security.client_ip import ClientIPResolver
 from .security.origins import SAFE_METHODS, OriginPolicy
@@ -276,11 +276,7 @@ class BetterAuth:
                 if code in ErrorCode.__members__ or code in codes:
                     raise PluginSettingsError(f"plugin {plugin.id!r} declares error code {code} again")
                 codes[code] = plugin.id
-            self.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
-            for cleanup in plugin.user_cleanups():
-                self.users.add_cleanup(cleanup)
-            for stage in plugin.sign_in_stages():
-                self.issuer.add_stage(stage)
+            connect_contributions(plugin, context)
         return plugins
 
     def plugin(self, kind: type[PluginT]) -> PluginT:

@@ -1,16 +1,20 @@
-"""Which plugins an instance runs: those passed in code, and the built-in ones switched on in settings."""
+"""Which plugins an instance runs (those passed in code, and the built-in ones switched on in settings), and how
+their contributions reach the services that run them."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import Table
 
 from ..settings import AuthSettings
 from .base import Plugin
+
+if TYPE_CHECKING:
+    from .context import AuthContext
 
 BUILT_IN: dict[str, str] = {"api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys"}
 """The plugins that ship with the package, by id: each can be switched on from settings alone
@@ -50,6 +54,17 @@ def resolve_plugins(settings: AuthSettings, given: Sequence[Plugin[Any]]) -> lis
 
 
 _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
+
+
+def connect_contributions(plugin: Plugin[Any], context: AuthContext) -> None:
+    """Hand a set-up plugin's contributions to the services that run them: its rate-limit rules, user clean-ups,
+    sign-in stages, and `on_account_secured` (run by the session service, docs/security.md K6)."""
+    context.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
+    for cleanup in plugin.user_cleanups():
+        context.users.add_cleanup(cleanup)
+    for stage in plugin.sign_in_stages():
+        context.issuer.add_stage(stage)
+    context.sessions.add_secured_listener(plugin.on_account_secured)
 
 
 def built_in_tables() -> Iterator[Table]:
