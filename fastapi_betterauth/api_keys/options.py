@@ -61,6 +61,10 @@ class ApiKeyOptions(PluginOptions):
     `current_session` and `/get-session`. A leaked key then impersonates its owner: see the README."""
     allow_sessions_in_production: bool = False
     """Start-up refuses `enable_session_for_api_keys` with `environment="production"` unless this says you mean it."""
+    disable_with_sessions: bool = True
+    """When the user secures their account (revokes all or all other sessions, changes the password with
+    `revokeOtherSessions`, resets it), their keys are disabled too: a key a stolen session minted would outlive it
+    (docs/security.md K6). Re-enabling one then needs a fresh sign-in."""
     key_expiration: ApiKeyExpirationSettings = Field(default_factory=ApiKeyExpirationSettings)
     rate_limit: ApiKeyRateLimitSettings = Field(default_factory=ApiKeyRateLimitSettings)
     invalid_keys: RateLimitRule = Field(default_factory=lambda: RateLimitRule(window=60, max=20))

@@ -35,6 +35,7 @@ from .models import ApiKey
 from .options import ApiKeyOptions
 from .request import ApiKeySessions
 from .schemas import CreateApiKeyBody, SortField, UpdateApiKeyBody
+from .securing import disable_keys_of_user
 from .service import ApiKeyPage, ApiKeyService, ApiKeyVerification, CreatedApiKey
 
 
@@ -74,6 +75,11 @@ class ApiKeys(Plugin[ApiKeyOptions]):
 
     def tables(self) -> Sequence[Table]:
         return (ApiKey.__table__,)  # type: ignore[attr-defined]
+
+    async def on_account_secured(self, user_id: str) -> None:
+        """With `disable_with_sessions`, the user's keys are disabled (docs/security.md K6)."""
+        if self.options.disable_with_sessions and self.context.has_database:
+            await disable_keys_of_user(self.context.database, user_id, self.context.clock.now())
 
     async def create_api_key(
         self,

@@ -1,9 +1,10 @@
 """API key routes (docs/better-auth.md#api-key-routes): `/api-key/create`, `/get`, `/list`, `/update`, `/delete`.
 
 They need a signed-in session, never one made from an API key (403 `API_KEY_SESSION_NOT_ALLOWED`): a key must not
-mint or manage keys. Server-only properties (quota, refills, rate limits, permissions) answer 400
-`SERVER_ONLY_PROPERTY` here; set them with the plugin's server calls (`auth.plugin(ApiKeys).create_api_key`,
-`update_api_key`).
+mint or manage keys. Creating a key, or widening one (re-enabling it, a later expiry or none), needs a fresh session
+too (403 `SESSION_NOT_FRESH`, docs/security.md K6). Server-only properties (quota, refills, rate limits,
+permissions) answer 400 `SERVER_ONLY_PROPERTY` here; set them with the plugin's server calls
+(`auth.plugin(ApiKeys).create_api_key`, `update_api_key`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .schemas import (
     UpdateApiKeyBody,
     api_key_json,
 )
+from .securing import require_fresh, widens
 
 SIGNED_IN: ErrorDocs = {
     401: "`UNAUTHORIZED` (no session)",
@@ -38,6 +40,11 @@ SIGNED_IN: ErrorDocs = {
 """Errors of the routes that need a session from a sign-in, never from a key."""
 SIGNED_IN_FROM_STORE: ErrorDocs = {**SIGNED_IN, 401: "`UNAUTHORIZED_SESSION` (no session, or another `userId`)"}
 """The same, where better-auth answers `UNAUTHORIZED_SESSION`."""
+FRESH_FROM_STORE: ErrorDocs = {
+    **SIGNED_IN_FROM_STORE,
+    403: f"{SIGNED_IN[403]}; `SESSION_NOT_FRESH` (creating or widening a key on an older session)",
+}
+"""The same, for the routes that mint or widen a key (docs/security.md K6)."""
 KEY_SETTINGS = (
     "`METADATA_DISABLED`, `INVALID_METADATA_TYPE`, `KEY_DISABLED_EXPIRATION`, `EXPIRES_IN_IS_TOO_SMALL`, "
     "`EXPIRES_IN_IS_TOO_LARGE`, `INVALID_NAME_LENGTH`, `SERVER_ONLY_PROPERTY`, `REFILL_AMOUNT_AND_INTERVAL_REQUIRED`, "
@@ -75,7 +82,7 @@ def build_router(plugin: ApiKeys) -> APIRouter:
         response_model=None,
         responses=answers(
             CreatedApiKeyResponse,
-            SIGNED_IN_FROM_STORE,
+            FRESH_FROM_STORE,
             {
                 400: f"{KEY_SETTINGS}, `INVALID_PREFIX_LENGTH`, `NAME_REQUIRED`",
                 404: "`USER_NOT_FOUND` (deleted meanwhile)",
@@ -91,6 +98,7 @@ def build_router(plugin: ApiKeys) -> APIRouter:
         if body.user_id is not None:
             raise api_key_error(ApiKeyErrorCode.UNAUTHORIZED_SESSION, 401)
         found = await _signed_in(request, response, session_code=True, from_store=True)
+        require_fresh(plugin.context.sessions, found)  # a key outlives the session that mints it (K6)
         created = await keys.create(found.user.id, body)
         response.headers.update(NO_STORE)
         return created.to_json()
@@ -146,7 +154,7 @@ def build_router(plugin: ApiKeys) -> APIRouter:
         response_model=None,
         responses=answers(
             ApiKeyResponse,
-            SIGNED_IN_FROM_STORE,
+            FRESH_FROM_STORE,
             KEY_NOT_FOUND,
             {400: f"{KEY_SETTINGS}, `NO_VALUES_TO_UPDATE`"},
         ),
@@ -160,6 +168,8 @@ def build_router(plugin: ApiKeys) -> APIRouter:
             raise api_key_error(ApiKeyErrorCode.UNAUTHORIZED_SESSION, 401)
         if body.server_only_fields():
             raise api_key_error(ApiKeyErrorCode.SERVER_ONLY_PROPERTY)
+        if widens(await keys.get(body.key_id, found.user.id), body, plugin.context.clock.now()):
+            require_fresh(plugin.context.sessions, found)  # K6
         updated = await keys.update(body.key_id, found.user.id, body)
         response.headers.update(NO_STORE)
         return api_key_json(updated)

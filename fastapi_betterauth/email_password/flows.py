@@ -301,7 +301,9 @@ class EmailFlows:
             raise AuthError(ErrorCode.INVALID_TOKEN, 400)  # used meanwhile by a concurrent request
         await self._store_password(user, password_hash)
         if self.settings.email_and_password.revoke_sessions_on_password_reset:
-            await self._sessions.revoke_all(user.id)
+            await self._sessions.revoke_all(user.id, secured=True)
+        else:
+            await self._sessions.account_secured(user.id)
         audit("password.reset", user=user.id)
         if self._on_password_reset is not None:
             await self._on_password_reset(user)
@@ -348,7 +350,7 @@ class EmailFlows:
         renewed = await self._sessions.create(
             user, ip_address=found.session.ip_address, user_agent=found.session.user_agent
         )
-        await self._sessions.revoke_all(user.id, except_token=renewed.session.token)
+        await self._sessions.revoke_all(user.id, except_token=renewed.session.token, secured=True)
         return renewed
 
     async def set_password(self, user_id: str, new_password: str) -> None:

@@ -94,7 +94,7 @@ class IdentityResolver:
         user = User(
             id=stable_id("user", provider.id, profile.subject),
             name=profile.name or profile.email.split("@")[0],
-            email=profile.email.lower(),
+            email=profile.email,  # already through provider_email (O10)
             email_verified=profile.email_verified,
             image=profile.image,
             created_at=now,

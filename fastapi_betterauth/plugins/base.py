@@ -3,8 +3,8 @@
 A plugin is a small object. It names itself (`id`), brings an options model (read from `AuthSettings.plugins.<id>`,
 so `BETTER_AUTH_PLUGINS__<ID>__...` works), and is then set up once with an `AuthContext`. After that, `BetterAuth`
 asks it for what it contributes: routes, error codes, rate-limit rules, sessions made from other credentials,
-clean-ups when a user is deleted, and its tables. Every contribution has a default of "nothing", so a plugin
-overrides only what it brings. See README "Writing a plugin".
+clean-ups when a user is deleted, its tables, and what to undo when a user secures their account. Every contribution
+has a default of "nothing", so a plugin overrides only what it brings. See README "Writing a plugin".
 """
 
 from __future__ import annotations
@@ -137,6 +137,12 @@ class Plugin(Generic[OptionsT]):
     def tables(self) -> Sequence[Table]:
         """The tables it keeps (for schema checks and the migration environment)."""
         return ()
+
+    async def on_account_secured(self, user_id: str) -> None:
+        """The user secured their account: all their sessions (or all but the current one) were revoked, or their
+        password was reset. Undo here what a stolen session may have left behind, such as credentials it minted
+        (the API-key plugin disables the user's keys, docs/security.md K6)."""
+        return None
 
 
 _TEXT: tuple[Any, ...] = (str, str | None)

@@ -1,4 +1,5 @@
-"""Which plugins an instance runs: those passed in code, and the built-in ones switched on in settings."""
+"""Which plugins an instance runs (those passed in code, and the built-in ones switched on in settings), and how
+their contributions reach the services that run them."""
 
 from __future__ import annotations
 
@@ -57,6 +58,19 @@ def resolve_plugins(settings: AuthSettings, given: Sequence[Plugin[Any]]) -> lis
 _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 
+def connect_contributions(plugin: Plugin[Any], context: AuthContext) -> None:
+    """Hand a set-up plugin's contributions to the services that run them: its rate-limit rules, user clean-ups,
+    sign-in stages, checks of user input, and `on_account_secured` (run by the session service, docs/security.md
+    K6)."""
+    context.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
+    for cleanup in plugin.user_cleanups():
+        context.users.add_cleanup(cleanup)
+    for stage in plugin.sign_in_stages():
+        context.issuer.add_stage(stage)
+    context.users.fields.input_checks.extend(plugin.user_input_checks())
+    context.sessions.add_secured_listener(plugin.on_account_secured)
+
+
 def built_in_tables() -> Iterator[Table]:
     """The tables of every built-in plugin: the shipped migrations create them, enabled or not (a database is
     shared with a Node better-auth app that may use them)."""
@@ -65,9 +79,8 @@ def built_in_tables() -> Iterator[Table]:
 
 
 def set_up_plugins(plugins: Sequence[Plugin[Any]], context: AuthContext) -> None:
-    """Set each plugin up, in order, and plug in what it contributes to the services it shares with the core:
-    error codes (refused when one is the core's or another plugin's), rate-limit rules, clean-ups of a deleted
-    user's rows, sign-in stages and checks of user input."""
+    """Set each plugin up, in order, refuse an error code declared twice (by the core or another plugin), and
+    connect what it contributes (`connect_contributions`)."""
     owners: dict[str, str] = {}
     for plugin in plugins:
         plugin.setup(context, plugin.resolve_options(context.settings))
@@ -75,9 +88,4 @@ def set_up_plugins(plugins: Sequence[Plugin[Any]], context: AuthContext) -> None
             if code in ErrorCode.__members__ or code in owners:
                 raise PluginSettingsError(f"plugin {plugin.id!r} declares error code {code} again")
             owners[code] = plugin.id
-        context.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
-        for cleanup in plugin.user_cleanups():
-            context.users.add_cleanup(cleanup)
-        for stage in plugin.sign_in_stages():
-            context.issuer.add_stage(stage)
-        context.users.fields.input_checks.extend(plugin.user_input_checks())
+        connect_contributions(plugin, context)

@@ -165,7 +165,7 @@ def build_router(auth: AuthParts) -> APIRouter:
     async def revoke_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         require_revocation()
-        await auth.sessions.revoke_all(found.user.id)
+        await auth.sessions.revoke_all(found.user.id, secured=True)
         auth.cookies.clear_session(response, request.cookies)
         return STATUS_OK
 
@@ -179,7 +179,7 @@ def build_router(auth: AuthParts) -> APIRouter:
     async def revoke_other_sessions(request: Request, response: Response) -> dict[str, bool]:
         found = await require_session(request, response, sensitive=True)
         require_revocation()
-        await auth.sessions.revoke_all(found.user.id, except_token=found.session.token)
+        await auth.sessions.revoke_all(found.user.id, except_token=found.session.token, secured=True)
         return STATUS_OK
 
     @router.post(

@@ -60,6 +60,10 @@ class SessionLookup:
     """Read from the store while a cookie copy is kept: re-issue the copy (the cookie cache)."""
 
 
+AccountSecured = Callable[[str], Awaitable[None]]
+"""`listener(user_id)`, run when a user secures their account (`Plugin.on_account_secured`)."""
+
+
 class SessionService:
     def __init__(
         self,
@@ -75,6 +79,17 @@ class SessionService:
         self.hooks = hooks or HookRunner()
         self.fields: ModelFields[Session] = fields or AuthSchema().session
         """The session's additional fields."""
+        self._secured_listeners: list[AccountSecured] = []
+
+    def add_secured_listener(self, listener: AccountSecured) -> None:
+        """Run `listener(user_id)` whenever a user secures their account (see `account_secured`)."""
+        self._secured_listeners.append(listener)
+
+    async def account_secured(self, user_id: str) -> None:
+        """The user secured their account (every other session revoked, or the password reset): let the listeners
+        undo what a stolen session may have left behind (docs/security.md K6)."""
+        for listener in self._secured_listeners:
+            await listener(user_id)
 
     def cookie_max_age(self, remember_me: bool) -> timedelta | None:
         return self.settings.expires_in if remember_me else None
@@ -228,17 +243,20 @@ class SessionService:
         await self._delete_rows(rows, delete)
         return deleted
 
-    async def revoke_all(self, user_id: str, *, except_token: str | None = None) -> None:
-        """Revoke every session of the user, or every other one. All-or-nothing if a hook vetoes one."""
+    async def revoke_all(self, user_id: str, *, except_token: str | None = None, secured: bool = False) -> None:
+        """Revoke every session of the user, or every other one. All-or-nothing if a hook vetoes one. `secured`: the
+        user is securing their account (not, say, being deleted), so `account_secured` runs afterwards."""
         if not self.hooks.has("session", "delete"):
             await self.store.delete_for_user(user_id, keep_token=except_token)
-            return
-        rows = [
-            s
-            for s in await self.store.list_for_user(user_id)
-            if except_token is None or not self.store.matches(s, except_token)
-        ]
-        await self._delete_rows(rows, lambda: self.store.delete_for_user(user_id, keep_token=except_token))
+        else:
+            rows = [
+                s
+                for s in await self.store.list_for_user(user_id)
+                if except_token is None or not self.store.matches(s, except_token)
+            ]
+            await self._delete_rows(rows, lambda: self.store.delete_for_user(user_id, keep_token=except_token))
+        if secured:
+            await self.account_secured(user_id)
 
     async def _delete_rows(self, rows: list[Session], delete: Callable[[], Awaitable[Any]]) -> None:
         """Run `before_delete` for every row (any veto stops everything), delete, then `after_delete`."""

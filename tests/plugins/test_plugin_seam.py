@@ -1,7 +1,7 @@
 """A plugin written outside the package plugs into a running app through `BetterAuth(plugins=[...])` alone: its
 options (from code or the environment), a route behind the auth router's checks, an error code, a rate-limit rule,
-a session made from its own credential, and clean-up when a user is deleted. The built-in API-key plugin is switched
-on from settings alone."""
+a session made from its own credential, clean-up when a user is deleted, and a call when a user secures their
+account. The built-in API-key plugin is switched on from settings alone."""
 
 from __future__ import annotations
 
@@ -58,6 +58,11 @@ class Greeter(Plugin[GreeterOptions]):
     options_model = GreeterOptions
     error_codes = {"GREETING_REFUSED": "This name is not greeted here."}
 
+    def __init__(self, options: GreeterOptions | None = None) -> None:
+        super().__init__(options)
+        self.secured: list[str] = []
+        """The users who secured their account, in order."""
+
     def router(self) -> APIRouter:
         router = AuthRouter(tags=["greeter"])
         context = self.context
@@ -86,6 +91,9 @@ class Greeter(Plugin[GreeterOptions]):
             await db.exec(delete(Greeting).where(Greeting.user_id == user_id))  # type: ignore[call-overload,arg-type]
 
         return (forget,)
+
+    async def on_account_secured(self, user_id: str) -> None:
+        self.secured.append(user_id)
 
 
 class _PassphraseSessions:
@@ -200,6 +208,23 @@ async def test_its_rows_go_with_a_deleted_user(
 
     assert deleted.status_code == 200, deleted.text
     assert await _greeting_rows(database) == 0
+
+
+@pytest.mark.usefixtures("greeting_table")
+async def test_it_hears_when_a_user_secures_their_account(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory
+) -> None:
+    """K6: revoking the other sessions calls the plugin's `on_account_secured`; deleting the user does not."""
+    greeter = Greeter()
+    auth = make_auth(plugins=[greeter], user={"delete_user": {"enabled": True}})
+    client = await make_configured_client(auth)
+    user_id = (await sign_up(client)).json()["user"]["id"]
+
+    assert (await client.post("/api/auth/revoke-other-sessions", json={})).status_code == 200
+    assert greeter.secured == [user_id]
+    deleted = await client.post("/api/auth/delete-user", json={"password": "correct horse battery"})
+    assert deleted.status_code == 200, deleted.text
+    assert greeter.secured == [user_id]
 
 
 def test_options_come_from_settings_and_the_environment(

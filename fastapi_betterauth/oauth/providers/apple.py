@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..emails import provider_email
 from .base import OAuthProfile, OAuthProvider, claim_is_true
 
 
 def map_apple(claims: Mapping[str, Any]) -> OAuthProfile:
     return OAuthProfile(
         subject=str(claims["sub"]),
-        email=str(claims["email"]).lower() if claims.get("email") else None,
+        email=provider_email(claims.get("email")),
         email_verified=claim_is_true(claims.get("email_verified")),
         name=None,
         image=None,

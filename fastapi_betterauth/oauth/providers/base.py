@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+from ..emails import provider_email
+
 RESERVED_PARAMS_ORDER = (
     "state",
     "client_id",
@@ -92,9 +94,10 @@ class OAuthProvider:
 
     def to_user_profile(self, profile: OAuthProfile) -> OAuthProfile:
         """The profile with `map_profile_to_user` applied: what the user's fields are made from. `ValueError` if the
-        mapper returns a field a provider may not set (`id`, say)."""
+        mapper returns a field a provider may not set (`id`, say). Whatever mapped it, its address has passed
+        `provider_email` (docs/security.md O10)."""
         if self.map_profile_to_user is None:
-            return profile
+            return replace(profile, email=provider_email(profile.email))
         mapped = dict(self.map_profile_to_user(profile))
         if unknown := set(mapped) - USER_FIELDS:
             raise ValueError(f"map_profile_to_user of {self.id!r} returned fields it may not set: {sorted(unknown)}")
@@ -103,7 +106,7 @@ class OAuthProvider:
             profile,
             name=mapped.get("name", profile.name),
             image=mapped.get("image", profile.image),
-            email=str(email).lower() if email else None,
+            email=provider_email(email),
             email_verified=bool(mapped.get("email_verified", profile.email_verified)),
         )
 
@@ -166,7 +169,7 @@ def openid_profile(claims: Mapping[str, Any], *, subject_claim: str = "sub") -> 
     """The standard OpenID Connect claims as a profile."""
     return OAuthProfile(
         subject=str(claims[subject_claim]),
-        email=str(claims["email"]).lower() if claims.get("email") else None,
+        email=provider_email(claims.get("email")),
         email_verified=claim_is_true(claims.get("email_verified")),
         name=claims.get("name") or None,
         image=claims.get("picture") or None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..emails import provider_email
 from .base import OAuthProfile, OAuthProvider
 
 
@@ -13,7 +14,7 @@ def map_discord(data: Mapping[str, Any]) -> OAuthProfile:
     image = f"https://cdn.discordapp.com/avatars/{data['id']}/{avatar}.png" if avatar else None
     return OAuthProfile(
         subject=str(data["id"]),
-        email=str(data["email"]).lower() if data.get("email") else None,
+        email=provider_email(data.get("email")),
         email_verified=data.get("verified") is True,
         name=data.get("global_name") or data.get("username"),
         image=image,

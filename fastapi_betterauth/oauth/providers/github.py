@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..emails import provider_email
 from .base import OAuthProfile, OAuthProvider
 
 
@@ -16,7 +17,7 @@ def map_github(data: Mapping[str, Any]) -> OAuthProfile:
     verified = bool(primary and primary.get("verified") and primary.get("email") == email)
     return OAuthProfile(
         subject=str(data["id"]),
-        email=str(email).lower() if email else None,
+        email=provider_email(email),
         email_verified=verified,
         name=data.get("name") or data.get("login"),
         image=data.get("avatar_url"),

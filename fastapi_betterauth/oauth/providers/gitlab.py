@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..emails import provider_email
 from .base import OAuthProfile, OAuthProvider
 
 
@@ -12,7 +13,7 @@ def map_gitlab(data: Mapping[str, Any]) -> OAuthProfile:
     email = data.get("email")
     return OAuthProfile(
         subject=str(data["id"]),
-        email=str(email).lower() if email else None,
+        email=provider_email(email),
         email_verified=bool(data.get("confirmed_at")),
         name=data.get("name") or data.get("username"),
         image=data.get("avatar_url"),

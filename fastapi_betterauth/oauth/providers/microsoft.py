@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..emails import provider_email
 from .base import OAuthProfile, OAuthProvider
 
 
@@ -12,7 +13,7 @@ def map_microsoft(claims: Mapping[str, Any]) -> OAuthProfile:
     email = claims.get("email") or claims.get("preferred_username")
     return OAuthProfile(
         subject=str(claims.get("oid") or claims["sub"]),
-        email=str(email).lower() if email else None,
+        email=provider_email(email),
         # Entra does not vouch for `email` unless the `xms_edov` optional claim says the domain is verified.
         email_verified=claims.get("xms_edov") is True or claims.get("email_verified") is True,
         name=claims.get("name"),
