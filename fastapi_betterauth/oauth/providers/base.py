@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+from ...addresses import provider_address
+
 RESERVED_PARAMS_ORDER = (
     "state",
     "client_id",
@@ -91,19 +93,19 @@ class OAuthProvider:
         return "client_secret_post" if self.client_secret else "none"
 
     def to_user_profile(self, profile: OAuthProfile) -> OAuthProfile:
-        """The profile with `map_profile_to_user` applied: what the user's fields are made from. `ValueError` if the
-        mapper returns a field a provider may not set (`id`, say)."""
+        """The profile with `map_profile_to_user` applied: what the user's fields are made from. An address with
+        control characters counts as none (docs/security.md L9). `ValueError` if the mapper returns a field a
+        provider may not set (`id`, say)."""
         if self.map_profile_to_user is None:
-            return profile
+            return replace(profile, email=provider_address(profile.email))
         mapped = dict(self.map_profile_to_user(profile))
         if unknown := set(mapped) - USER_FIELDS:
             raise ValueError(f"map_profile_to_user of {self.id!r} returned fields it may not set: {sorted(unknown)}")
-        email = mapped.get("email", profile.email)
         return replace(
             profile,
             name=mapped.get("name", profile.name),
             image=mapped.get("image", profile.image),
-            email=str(email).lower() if email else None,
+            email=provider_address(mapped.get("email", profile.email)),
             email_verified=bool(mapped.get("email_verified", profile.email_verified)),
         )
 
