@@ -304,6 +304,9 @@ def run_kit(profile: Profile, tools: Tools, server: Server, pytest_args: list[st
         "AUTH_API_KEY_SESSIONS": "1",
         "AUTH_BEARER": "1",
         "AUTH_DELETE_USER": "1",
+        # A password reset ends every session here by default (docs/security.md L8), as in better-auth with
+        # `revokeSessionsOnPasswordReset: true`: the kit's flag for that, so it checks the default we ship.
+        "AUTH_REVOKE_SESSIONS_ON_RESET": "1",
         **profile.kit_env,
     }
     if profile.client_interop and tools.client_dir is not None:

@@ -4,7 +4,6 @@ JSON themselves, byte for byte as better-auth does."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from .addresses import MAX_EMAIL_LENGTH, is_valid_email
 from .clock import js_iso
 from .db.loading import transient
 from .db.models import Session, User
@@ -36,15 +36,6 @@ def omitted() -> Any:
     return Field(default_factory=_nothing)
 
 
-# zod's email rule, which better-auth validates sign-up addresses with.
-_EMAIL = re.compile(r"^(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$")
-MAX_EMAIL_LENGTH = 254
-
-
-def is_valid_email(value: str) -> bool:
-    return len(value) <= MAX_EMAIL_LENGTH and bool(_EMAIL.match(value))
-
-
 def _email_address(value: str) -> str:
     if not is_valid_email(value):
         raise PydanticCustomError("invalid_email", "Invalid email address")
@@ -56,7 +47,7 @@ EmailAddress = Annotated[
     AfterValidator(_email_address),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_EMAIL_LENGTH}),
 ]
-"""A body field holding an email address: validated like better-auth's (zod) and lower-cased."""
+"""A body field holding an email address: validated whole like better-auth's (zod; `addresses`, L9) and lower-cased."""
 
 
 class RequestBody(BaseModel):

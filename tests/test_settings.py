@@ -262,6 +262,25 @@ def test_weak_secret_from_environment_refused(tmp_path: Path, monkeypatch: pytes
         BetterAuth(AuthSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
 
 
+def test_weak_legacy_secret_beside_rotation_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """T7: `BETTER_AUTH_SECRET` still verifies signatures once `BETTER_AUTH_SECRETS` is set, so a weak one stops
+    production start-up there too (anyone knowing `changeme` could otherwise forge a session)."""
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "changeme")
+    monkeypatch.setenv("BETTER_AUTH_SECRETS", f"2:{GOOD_SECRET}")
+    with pytest.raises(InsecureSecretError, match="BETTER_AUTH_SECRET ") as raised:
+        BetterAuth(AuthSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
+    assert "changeme" not in str(raised.value), "the rejected secret itself is not echoed"
+
+
+def test_weak_legacy_secret_beside_rotation_allowed_in_development(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="fastapi_betterauth"):
+        auth = make_auth(tmp_path, environment="development", secret="changeme", secrets=[f"2:{GOOD_SECRET}"])
+    assert auth.keyring.secrets == (GOOD_SECRET, "changeme")
+    assert any("placeholder" in record.getMessage() for record in caplog.records)
+
+
 @pytest.mark.parametrize(
     "secret",
     [GOOD_SECRET, "0123456789abcdefghijklmnopqrstuv"],

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ..addresses import is_valid_email
 from ..audit import audit, email_digest
 from ..clock import Clock
 from ..crypto.password_policy import PasswordContext, PasswordPolicy
@@ -22,7 +23,6 @@ from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..fields.model import ModelFields
 from ..fields.schema import AuthSchema
 from ..hooks import HookRunner, HookVetoError
-from ..schemas import is_valid_email
 from ..sessions.issuer import SessionIssuer, SignInAttempt
 from ..sessions.service import AuthSession, ClientInfo
 from ..settings import EmailAndPasswordSettings

@@ -7,6 +7,7 @@ mailer.dispatch(build_message("verify-email", to=user.email, url=url, token=toke
 ```
 """
 
+from ..addresses import InvalidRecipientError
 from .mailer import Mailer
 from .message import EmailMessage, EmailSender, EmailType
 from .senders import ConsoleSender, FileSender, sender_from_settings
@@ -19,6 +20,7 @@ __all__ = [
     "EmailSender",
     "EmailType",
     "FileSender",
+    "InvalidRecipientError",
     "Mailer",
     "SmtpSender",
     "Template",

@@ -205,13 +205,18 @@ class SessionService:
         return expires_at if limit is None else min(expires_at, created_at + limit)
 
     def is_fresh(self, session: Session | AuthSession) -> bool:
-        """Whether the session was signed in less than `fresh_age` ago. A session made from an API key never is."""
+        """Whether the session was signed in less than `fresh_age` ago. A session made from an API key never is, nor
+        one created in the future: no real sign-in is, so it is forged or from a wrong clock, and it would otherwise
+        stay fresh until that moment (S6)."""
         if isinstance(session, AuthSession):
             if session.source != "session":
                 return False
             session = session.session
+        age = self.clock.now() - session.created_at
+        if age < timedelta(0):
+            return False
         fresh_age = self.settings.fresh_age
-        return not fresh_age or self.clock.now() - session.created_at < fresh_age
+        return not fresh_age or age < fresh_age
 
     async def revoke(self, token: str) -> None:
         """End the session of `token` (sign-out). `HookVetoError` if a `before_delete` hook refuses."""

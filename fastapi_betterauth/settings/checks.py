@@ -44,7 +44,8 @@ class InsecureSettingsError(RuntimeError):
 
 def resolve_secrets(settings: AuthSettings) -> list[tuple[int | None, str]]:
     """The secrets to use, newest first, as (version, value): `BETTER_AUTH_SECRETS` entries, then `secret` (kept to
-    verify what it signed before rotation). Weak ones are refused outside development, as for a single secret."""
+    verify what it signed before rotation). Weak ones, `secret` included, are refused outside development, as for a
+    single secret: every secret that verifies anything must be strong (T7)."""
     if not settings.secrets:
         return [(None, resolve_secret(settings))]
     versioned: list[tuple[int | None, str]] = []
@@ -61,6 +62,16 @@ def resolve_secrets(settings: AuthSettings) -> list[tuple[int | None, str]]:
         versioned.append((version, value))
     legacy = settings.secret.get_secret_value() if settings.secret is not None else ""
     if legacy and all(legacy != value for _, value in versioned):
+        # It still verifies what it signed, so it is held to the same rule as a current secret (T7).
+        problem = _secret_problem(legacy)
+        if problem is not None and settings.environment != "development":
+            raise InsecureSecretError(
+                f"BETTER_AUTH_SECRET {problem} (environment={settings.environment!r}) and would still verify "
+                "signatures beside BETTER_AUTH_SECRETS. Drop it, or list it in BETTER_AUTH_SECRETS only if it was "
+                "strong."
+            )
+        if problem is not None:
+            logger.warning("BETTER_AUTH_SECRET %s; acceptable only in development.", problem)
         versioned.append((None, legacy))
     return versioned
 

@@ -32,7 +32,9 @@ class EmailAndPasswordSettings(BaseModel):
     """How far below the rest of the process the hashing threads run (Linux nice steps; 0 = the same priority).
     With 19, hashing takes only what request handling leaves of a CPU (about 1.5% of a saturated one)."""
     reset_password_token_expires_in: Duration = Field(default=timedelta(hours=1), gt=timedelta(0))
-    revoke_sessions_on_password_reset: bool = False
+    revoke_sessions_on_password_reset: bool = True
+    """A password reset ends every session of the user (L8): a reset usually follows a compromise. better-auth's
+    default is false; set it so to keep sessions (e.g. for a Node better-auth app sharing the database)."""
     block_common_passwords: bool = False
     """Refuse passwords from the shipped list of common passwords (NIST 800-63B asks for a blocklist)."""
 

@@ -178,7 +178,7 @@ async def test_send_verification_email_when_signed_in(setup: Setup) -> None:
 
 
 async def test_password_reset_by_the_emailed_link(
-    setup: Setup, make_configured_client: ConfiguredClientFactory
+    setup: Setup, make_configured_client: ConfiguredClientFactory, clock: ManualClock
 ) -> None:
     client, outbox = await setup()
     await sign_up(client)
@@ -203,9 +203,11 @@ async def test_password_reset_by_the_emailed_link(
     assert too_short.json()["code"] == "PASSWORD_TOO_SHORT"  # and the link still works:
     done = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": NEW_PASSWORD})
     assert done.json() == {"status": True}
+    assert (await client.get("/me")).status_code == 401  # L8: the reset ended every session
+    clock.advance(timedelta(seconds=1))  # a stateless session minted in the reset's millisecond counts as before it
     assert (await sign_in(client)).status_code == 401
     assert (await sign_in(client, password=NEW_PASSWORD)).status_code == 200
-    assert (await client.get("/me")).status_code == 200  # sessions survive by default
+    assert (await client.get("/me")).status_code == 200
     reused = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": "x" * 12})
     assert reused.status_code == 400
     assert reused.json()["code"] == "INVALID_TOKEN"
@@ -241,6 +243,32 @@ async def test_reset_link_without_redirect_opens_a_working_form(setup: Setup) ->
         "/api/auth/reset-password", data={"token": message["token"], "newPassword": NEW_PASSWORD}
     )
     assert posted.json() == {"status": True}
+
+
+async def test_reset_ends_every_session_by_default(
+    setup: Setup, make_configured_client: ConfiguredClientFactory
+) -> None:
+    """L8: a reset follows a compromise, so by default it signs out every device, the one that asked included."""
+    client, outbox = await setup()
+    await sign_up(client)
+    other = await make_configured_client()
+    await sign_in(other)
+    await client.post("/api/auth/request-password-reset", json={"email": "ann@example.com"})
+    [message] = await outbox.messages("reset-password")
+    reset = await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": NEW_PASSWORD})
+    assert reset.json() == {"status": True}
+    assert (await client.get("/me")).status_code == 401
+    assert (await other.get("/me")).status_code == 401
+
+
+async def test_reset_keeps_sessions_when_told_to(setup: Setup) -> None:
+    """L8: `revoke_sessions_on_password_reset=false` is better-auth's default, for apps that need it."""
+    client, outbox = await setup(email_and_password={"revoke_sessions_on_password_reset": False})
+    await sign_up(client)
+    await client.post("/api/auth/request-password-reset", json={"email": "ann@example.com"})
+    [message] = await outbox.messages("reset-password")
+    await client.post("/api/auth/reset-password", json={"token": message["token"], "newPassword": NEW_PASSWORD})
+    assert (await client.get("/me")).status_code == 200
 
 
 async def test_reset_can_end_every_session_and_expires(setup: Setup, clock: ManualClock) -> None:

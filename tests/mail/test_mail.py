@@ -21,11 +21,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from fastapi_betterauth import ManualClock
+from fastapi_betterauth.audit import email_digest
 from fastapi_betterauth.mail import (
     ConsoleSender,
     EmailMessage,
     EmailType,
     FileSender,
+    InvalidRecipientError,
     Mailer,
     SmtpSender,
     TemplateContext,
@@ -407,10 +409,10 @@ class GatedSender:
 
 
 class LeakyFailingSender:
-    """Fails with an error that quotes the link, as a careless sender might."""
+    """Fails with an error that quotes the link and the recipient, as a careless sender (or SMTP server) might."""
 
     async def send(self, message: EmailMessage) -> None:
-        raise RuntimeError(f"could not deliver {message.url} (token {message.token})")
+        raise RuntimeError(f"could not deliver {message.url} (token {message.token}) to {message.to}")
 
 
 async def test_dispatch_returns_before_the_send_and_drain_waits_for_it() -> None:
@@ -454,7 +456,8 @@ async def test_a_refused_connection_is_logged_without_the_token(caplog: pytest.L
     [record] = [record for record in caplog.records if record.name == "fastapi_betterauth.mail"]
     assert record.levelno == logging.ERROR
     assert "reset-password" in record.getMessage()
-    assert "ann@example.com" in record.getMessage()
+    assert email_digest("ann@example.com") in record.getMessage()  # L7: a digest names the recipient...
+    assert "ann@example.com" not in caplog.text  # ...never the address
     assert "SMTPConnectError" in record.getMessage()
     assert TOKEN not in caplog.text
 
@@ -466,9 +469,24 @@ async def test_a_failure_quoting_the_link_is_logged_redacted(caplog: pytest.LogC
         mailer.dispatch(message())
         await mailer.drain()
 
-    assert "RuntimeError: could not deliver [redacted] (token [redacted])" in caplog.text
+    assert "RuntimeError: could not deliver [redacted] (token [redacted]) to [redacted]" in caplog.text
     assert TOKEN not in caplog.text
+    assert "ann@example.com" not in caplog.text  # L7
     assert "verify-email" in caplog.text
+
+
+@pytest.mark.parametrize("to", ["ann@example.com\n", "ann@example.com\r\nBcc: eve@example.com", "ann\x00@x.io", ""])
+async def test_the_mailer_never_sends_to_an_address_with_control_characters(
+    smtp_server: SmtpServer, to: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """L9: a newline in the recipient would break the mail's headers; the mailer refuses, clearly, and sends
+    nothing. The error names no address (L7)."""
+    mailer = Mailer(SmtpSender(smtp_settings(smtp_server.port)))
+    with pytest.raises(InvalidRecipientError, match="control characters") as refused:
+        mailer.dispatch(message(to=to))
+    await mailer.drain()
+    assert smtp_server.messages == []
+    assert "ann" not in str(refused.value)
 
 
 def test_dispatch_outside_an_event_loop_logs_and_does_not_raise(caplog: pytest.LogCaptureFixture) -> None:
@@ -480,3 +498,4 @@ def test_dispatch_outside_an_event_loop_logs_and_does_not_raise(caplog: pytest.L
 
     assert "no running event loop" in caplog.text
     assert TOKEN not in caplog.text
+    assert "ann@example.com" not in caplog.text  # L7

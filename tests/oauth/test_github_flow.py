@@ -195,6 +195,16 @@ async def test_no_address_at_all_fails_and_creates_nothing(
     assert await stored(database) == []
 
 
+@pytest.mark.parametrize("address", ["octocat@github.example\n", "octocat@github.example\r\nBcc: eve@x.example"])
+async def test_an_address_with_control_characters_counts_as_none(
+    client_for: ConfiguredClientFactory, github: FakeGitHub, database: Database, address: str
+) -> None:
+    """L9: a provider's address that would break mail headers is no address: the sign-in fails as without one."""
+    github.emails = [{"email": address, "primary": True, "verified": True, "visibility": "public"}]
+    assert await github_sign_in(await client_for()) == "https://testserver/api/auth/error?error=email_not_found"
+    assert await stored(database) == []
+
+
 async def test_a_bad_code_reported_with_status_200_is_an_invalid_code(
     client_for: ConfiguredClientFactory, database: Database
 ) -> None:

@@ -68,6 +68,15 @@ async def test_a_mapper_may_not_set_the_id(
     assert await users(database) == []
 
 
+async def test_a_mapped_address_with_control_characters_counts_as_none(
+    build: ConfiguredClientFactory, oidc_provider: IdP, database: Database
+) -> None:
+    """L9: what `map_profile_to_user` returns is held to the same rule as what the provider says."""
+    client = await build(map_profile_to_user=lambda profile: {"email": f"{profile.email}\n"})
+    assert await social_sign_in(client, oidc_provider) == "https://testserver/api/auth/error?error=email_not_found"
+    assert await users(database) == []
+
+
 async def test_without_override_a_returning_sign_in_keeps_local_changes(
     build: ConfiguredClientFactory, oidc_provider: IdP, database: Database
 ) -> None:

@@ -80,6 +80,24 @@ async def test_fresh_age_zero_disables_the_check(make_auth: AuthFactory, clock: 
             assert (await client.post("/fresh")).status_code == 200
 
 
+async def test_a_session_created_in_the_future_is_never_fresh(make_auth: AuthFactory, clock: ManualClock) -> None:
+    """S6: a `createdAt` ahead of the clock (a forged session, or a wrong clock) is not fresh, even with the check
+    off: otherwise it would stay fresh until that moment."""
+    for number, fresh_age in enumerate((timedelta(days=1), 0)):
+        auth = make_auth(session={"fresh_age": fresh_age})
+        async with LifespanManager(build_app(auth)) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=ORIGIN) as client:
+                await sign_up(client, email=f"ann{number}@example.com")
+                clock.advance(timedelta(hours=-1))
+                assert (await client.get("/me")).status_code == 200
+                response = await client.post("/fresh")
+                assert response.status_code == 403
+                assert response.json() == {"code": "SESSION_NOT_FRESH", "message": "Session is not fresh"}
+                clock.advance(timedelta(hours=1))
+                assert (await client.post("/fresh")).status_code == 200
+
+
 @pytest.mark.database_sessions
 async def test_verified_user(client: httpx.AsyncClient, database: Database) -> None:
     user_id = (await sign_up(client)).json()["user"]["id"]

@@ -8,6 +8,7 @@ What only this mode has: no session rows, zero I/O per request, tamper/key/expir
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -157,6 +158,21 @@ async def test_compression_and_oversized_tokens_are_refused(client: httpx.AsyncC
     for bad in (zipped, value + "A" * 9000):
         replace_cookie(client, DATA, bad)
         assert (await client.get("/me")).status_code == 401
+
+
+async def test_a_forged_session_from_the_future_is_not_fresh(client: httpx.AsyncClient, clock: ManualClock) -> None:
+    """S6, T7: someone who knows a secret can mint a session cookie; one dated ahead (so that it would stay fresh
+    for years) is a session, but never a fresh one."""
+    await sign_up(client)
+    claims = jose.decode_jwe(unquote(client.cookies[DATA]), [TEST_SECRET], salt=JWE_SALT, now=clock.now())
+    assert claims is not None
+    claims["session"]["createdAt"] = (clock.now() + timedelta(days=3650)).isoformat().replace("+00:00", "Z")
+    forged = jose.encode_jwe(json.dumps(claims).encode(), TEST_SECRET, salt=JWE_SALT)
+    replace_cookie(client, DATA, forged)
+    assert (await client.get("/me")).status_code == 200
+    response = await client.post("/fresh")
+    assert response.status_code == 403
+    assert response.json() == {"code": "SESSION_NOT_FRESH", "message": "Session is not fresh"}
 
 
 async def test_expiry_is_sliding_within_an_absolute_lifetime(

@@ -95,18 +95,17 @@ class OAuthProvider:
     def to_user_profile(self, profile: OAuthProfile) -> OAuthProfile:
         """The profile with `map_profile_to_user` applied: what the user's fields are made from. `ValueError` if the
         mapper returns a field a provider may not set (`id`, say). Whatever mapped it, its address has passed
-        `provider_email` (docs/security.md O10)."""
+        `provider_email`: none with control characters (docs/security.md L9) or that Unicode folding changes (O10)."""
         if self.map_profile_to_user is None:
             return replace(profile, email=provider_email(profile.email))
         mapped = dict(self.map_profile_to_user(profile))
         if unknown := set(mapped) - USER_FIELDS:
             raise ValueError(f"map_profile_to_user of {self.id!r} returned fields it may not set: {sorted(unknown)}")
-        email = mapped.get("email", profile.email)
         return replace(
             profile,
             name=mapped.get("name", profile.name),
             image=mapped.get("image", profile.image),
-            email=provider_email(email),
+            email=provider_email(mapped.get("email", profile.email)),
             email_verified=bool(mapped.get("email_verified", profile.email_verified)),
         )
 
