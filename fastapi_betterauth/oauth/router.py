@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..cookies import request_cookies
 from ..db.models import Account
-from ..errors import AuthError
+from ..errors import AuthError, ErrorCode
 from ..routing import (
     LINK_HEADERS,
     NO_STORE,
@@ -210,10 +210,22 @@ def build_router(auth: AuthParts) -> APIRouter:
         else:
             answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
             if signed_in.found is not None:
-                await auth.session_cookies.write(
-                    answer, signed_in.found, remember_me=True, present=request_cookies(request)
-                )
-                keep_account(answer, signed_in.account, request_cookies(request))
+                try:
+                    await auth.session_cookies.write(
+                        answer, signed_in.found, remember_me=True, present=request_cookies(request)
+                    )
+                except AuthError as refused:
+                    if refused.code != ErrorCode.SESSION_TOO_LARGE:
+                        raise
+                    # A provider profile too large for the cookies (docs/security.md C2) fails like other callbacks.
+                    error_url = with_query(
+                        signed_in.error_url or default_error_url,
+                        error="unable_to_create_session",
+                        error_description=refused.message,
+                    )
+                    answer = RedirectResponse(error_url, 302, headers=LINK_HEADERS)
+                else:
+                    keep_account(answer, signed_in.account, request_cookies(request))
         answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
         return answer
 
