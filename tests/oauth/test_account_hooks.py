@@ -57,7 +57,7 @@ async def app(
     async def build() -> httpx.AsyncClient:
         return await make_configured_client(make_auth(social_providers=[oidc_provider.provider()], hooks=hooks))
 
-    return build  # type: ignore[return-value]
+    return build
 
 
 async def idp_accounts(database: Database) -> list[Account]:
