@@ -21,9 +21,9 @@ _FIX = (
 )
 SERVER_REWROTE_CLIENT = (
     "The ASGI server took the client address %s from X-Forwarded-For (uvicorn does so by default for connections "
-    "from 127.0.0.1, gunicorn and hypercorn when told to): per-IP rate limits then believe a header that a client "
-    "can forge unless the proxy in front replaces it. Run the server without that (uvicorn --no-proxy-headers) and "
-    "list the proxy in " + _FIX
+    "from 127.0.0.1, gunicorn and hypercorn when told to): per-IP rate limits then rest on a header that a client "
+    "can forge whenever the proxy in front passes it on unchanged. Run the server without that (uvicorn "
+    "--no-proxy-headers) and list the proxy in " + _FIX
 )
 UNTRUSTED_LOCAL_PROXY = (
     "A request from the local address %s carries X-Forwarded-For, but no trusted proxy is configured, so the header "
