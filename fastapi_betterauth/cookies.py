@@ -1,11 +1,16 @@
 """Cookie names, attributes and values, in one place (better-auth's, docs/better-auth.md#cookies).
 
 Values are written as better-call writes them: `encodeURIComponent(value)`, attributes in its order, `Secure` and
-the `__Secure-` prefix together. Signed values are `value.base64(HMAC-SHA256(secret, value))`.
+the `__Secure-` prefix together (or `__Host-` with `advanced.host_prefix_cookies`). Signed values are
+`value.base64(HMAC-SHA256(secret, value))`.
 
 Large values (the `session_data` cookie cache) are chunked as better-auth's session store does: a cookie may take
 `MAX_COOKIE_SIZE` bytes with its name and attributes, longer values go to `<name>.0`, `<name>.1`, …, at most
 `MAX_COOKIE_CHUNKS` of them.
+
+Requests are read with `request_cookies`, which keeps the FIRST cookie of each name (docs/security.md C7): a
+sibling subdomain can plant a second `session_token` with a wider `Domain`, and browsers send the more specific
+cookie first (RFC 6265 §5.4), where Starlette's `request.cookies` keeps the last.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from http import cookies as http_cookies
 from urllib.parse import quote, unquote
 
-from starlette.requests import cookie_parser
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from .crypto.keyring import Keyring
@@ -33,6 +39,7 @@ MAX_COOKIE_SIZE = 4050
 #: better-auth's chunk limit: a value needing more is not stored in cookies at all.
 MAX_COOKIE_CHUNKS = 100
 _CHUNK_SUFFIX = re.compile(r"0|[1-9][0-9]*")
+_SCOPE_KEY = "fastapi_betterauth.cookies"
 
 
 class AuthCookies:
@@ -41,6 +48,7 @@ class AuthCookies:
     def __init__(self, settings: AuthSettings, keyring: Keyring) -> None:
         self.secure = settings.secure_cookies
         self._prefix = settings.advanced.cookie_prefix
+        self._host_prefix = settings.advanced.host_prefix_cookies
         self._keyring = keyring
         self.session_token = self.name(SESSION_TOKEN)
         self.session_data = self.name(SESSION_DATA)
@@ -49,6 +57,8 @@ class AuthCookies:
 
     def name(self, short_name: str) -> str:
         full = f"{self._prefix}.{short_name}"
+        if self._host_prefix:  # `serialize` writes no Domain and Path=/, as `__Host-` requires (C7)
+            return f"__Host-{full}"
         return f"__Secure-{full}" if self.secure else full
 
     def serialize(self, name: str, value: str, max_age: timedelta | int | None) -> str:
@@ -181,7 +191,33 @@ def _split_encoded(value: str, budget: int) -> list[str] | None:
     return chunks
 
 
+def parse_cookies(*headers: str) -> dict[str, str]:
+    """The cookies of `Cookie` header values, keeping the first cookie of each name (docs/security.md C7).
+
+    Otherwise parsed as Starlette's `cookie_parser` does (lenient, Python's unquoting), so only duplicates differ.
+    """
+    found: dict[str, str] = {}
+    for header in headers:
+        for chunk in header.split(";"):
+            key, sep, value = chunk.partition("=")
+            if not sep:
+                key, value = "", chunk
+            key, value = key.strip(), value.strip()
+            if (key or value) and key not in found:
+                found[key] = http_cookies._unquote(value)
+    return found
+
+
+def request_cookies(request: HTTPConnection) -> dict[str, str]:
+    """The request's cookies, first of each name kept (use instead of `request.cookies`; docs/security.md C7)."""
+    cached: dict[str, str] | None = request.scope.get(_SCOPE_KEY)
+    if cached is None:
+        cached = parse_cookies(*request.headers.getlist("cookie"))
+        request.scope[_SCOPE_KEY] = cached
+    return cached
+
+
 def parse_cookie_header(headers: Mapping[str, str]) -> dict[str, str]:
     """The cookies of a `Cookie` header, for server-side calls that get headers instead of a request."""
     header = next((value for key, value in headers.items() if key.lower() == "cookie"), "")
-    return cookie_parser(header)
+    return parse_cookies(header)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from ..cookies import request_cookies
 from ..errors import AuthError, ErrorCode
 from ..routing import (
     LINK_HEADERS,
@@ -112,11 +113,11 @@ def build_router(auth: AuthParts) -> APIRouter:
             answer.headers.update(LINK_HEADERS)
         # The user's own browser sees the change at once (its cookie cache or stateless session is re-issued).
         if current is not None and current.user.id == verified.user.id:
-            await auth.session_cookies.show_user_change(answer, current, verified.user, request.cookies)
+            await auth.session_cookies.show_user_change(answer, current, verified.user, request_cookies(request))
         elif verified.outcome == "verified" and auth.settings.email_verification.auto_sign_in_after_verification:
             attempt = SignInAttempt(verified.user, "email-verification", client=auth.client_info(request))
             found = await auth.issuer.issue(attempt)
-            await auth.session_cookies.write(answer, found, remember_me=True, present=request.cookies)
+            await auth.session_cookies.write(answer, found, remember_me=True, present=request_cookies(request))
         return answer
 
     async def request_reset(request: Request) -> dict[str, Any]:
@@ -199,7 +200,7 @@ def build_router(auth: AuthParts) -> APIRouter:
             found, body.current_password, body.new_password, revoke_other_sessions=body.revoke_other_sessions
         )
         if renewed is not None:
-            await auth.session_cookies.write(response, renewed, remember_me=True, present=request.cookies)
+            await auth.session_cookies.write(response, renewed, remember_me=True, present=request_cookies(request))
         response.headers.update(NO_STORE)
         return {
             "token": renewed.session.token if renewed else None,

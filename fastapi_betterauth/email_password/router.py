@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
+from ..cookies import request_cookies
 from ..routing import NO_STORE, AuthRouter, answers, body_openapi, location, parse_body
 from ..schemas import TokenUserResponse, user_json
 from .schemas import SignInBody, SignInResponse, SignUpBody
@@ -51,7 +52,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         response.headers.update(NO_STORE)
         if result.session is not None:
             await auth.session_cookies.write(
-                response, result.session, remember_me=body.remember_me, present=request.cookies
+                response, result.session, remember_me=body.remember_me, present=request_cookies(request)
             )
         return {
             "token": result.session.session.token if result.session else None,
@@ -85,7 +86,9 @@ def build_router(auth: AuthParts) -> APIRouter:
                 callback_url=body.callback_url,
             )
         response.headers.update(NO_STORE)
-        await auth.session_cookies.write(response, found, remember_me=body.remember_me, present=request.cookies)
+        await auth.session_cookies.write(
+            response, found, remember_me=body.remember_me, present=request_cookies(request)
+        )
         answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}
         if body.callback_url is not None:
             answer["url"] = body.callback_url

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 
 from ..clock import js_iso
+from ..cookies import request_cookies
 from ..db.models import Account
 from ..errors import AuthError, ErrorCode
 from ..routing import (
@@ -107,7 +108,7 @@ def build_account_router(auth: AuthParts) -> APIRouter:
 
     def cookie_account(request: Request, found: AuthSession, selection: AccountSelection) -> Account:
         """The account in the `account_data` cookie, if it is this user's (and the one named)."""
-        account = auth.account_cookie.read(request.cookies, user_id=found.user.id)
+        account = auth.account_cookie.read(request_cookies(request), user_id=found.user.id)
         if account is None or selection.account_id not in (None, account.id):
             raise AuthError(ErrorCode.ACCOUNT_NOT_FOUND)
         return account
@@ -136,7 +137,7 @@ def build_account_router(auth: AuthParts) -> APIRouter:
         found = await require_session(request, response)
         response.headers.update(NO_STORE)
         if not auth.has_database:
-            account = auth.account_cookie.read(request.cookies, user_id=found.user.id)
+            account = auth.account_cookie.read(request_cookies(request), user_id=found.user.id)
             return [account_json(account)] if account is not None else []
         return [account_json(a) for a in await auth.accounts.list(found.user.id)]
 
@@ -179,7 +180,7 @@ def build_account_router(auth: AuthParts) -> APIRouter:
         account = await selected_account(request, found, selection)
         token, refreshed = await auth.accounts.valid_access_token(account, store=auth.has_database)
         if refreshed and not auth.has_database:
-            keep_account(response, token.account, dict(request.cookies))
+            keep_account(response, token.account, request_cookies(request))
         return access_token_json(token)
 
     @router.post(
@@ -202,7 +203,7 @@ def build_account_router(auth: AuthParts) -> APIRouter:
         account = await selected_account(request, found, selection)
         tokens = await auth.accounts.refresh_account(account, store=auth.has_database)
         if not auth.has_database:
-            keep_account(response, tokens.account, dict(request.cookies))
+            keep_account(response, tokens.account, request_cookies(request))
         return refreshed_json(tokens)
 
     @router.get(
@@ -228,7 +229,7 @@ def build_account_router(auth: AuthParts) -> APIRouter:
         account = await selected_account(request, found, selection)
         profile, token, refreshed = await auth.accounts.provider_profile(account, store=auth.has_database)
         if refreshed and not auth.has_database:
-            keep_account(response, token.account, dict(request.cookies))
+            keep_account(response, token.account, request_cookies(request))
         return {
             "user": {
                 "id": profile.subject,

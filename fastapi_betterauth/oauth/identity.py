@@ -18,7 +18,7 @@ from ..db.engine import Database
 from ..db.models import Account, User
 from ..db.queries import find_provider_account, find_user_by_email
 from ..errors import AuthError
-from ..hooks import HookRunner
+from ..hooks import HookRunner, HookVetoError
 from ..settings import SocialSettings
 from ..users.service import UserService
 from .accounts import AccountService
@@ -75,7 +75,10 @@ class IdentityResolver:
         if existing is not None:
             if not (self.may_link(provider, profile) and existing.email_verified):
                 raise CallbackError("account_not_linked", error_url)
-            await self.add_account(existing, provider, profile, token)
+            try:
+                await self.add_account(existing, provider, profile, token)
+            except HookVetoError:
+                raise CallbackError("unable_to_link_account", error_url) from None
             return existing, False
         if options.disable_sign_up:
             raise CallbackError("signup_disabled", error_url)
@@ -147,10 +150,22 @@ class IdentityResolver:
             **self._cipher.account_fields(token, now),
         )
 
+    async def _hooked_account(
+        self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any]
+    ) -> Account:
+        """A new account of `user`, as the account `before_create` hook leaves it (it cannot change the id or the
+        owner), as for email sign-up; `HookVetoError` when the hook refuses it."""
+        account = self._new_account(user, provider, profile, token)
+        if not self._hooks.has("account", "create"):
+            return account
+        data = await self._hooks.before("account", "create", account.model_dump(exclude={"id"}))
+        return Account(**{**data, "id": account.id, "user_id": user.id})
+
     async def add_account(
         self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any]
     ) -> None:
-        account = self._new_account(user, provider, profile, token)
+        """Link a new account to `user`, through the account create hooks (`HookVetoError` when one refuses)."""
+        account = await self._hooked_account(user, provider, profile, token)
         async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
             db.add(account)
             await self._hooks.after("account", "create", account.model_dump())
@@ -165,21 +180,21 @@ class IdentityResolver:
             extra = fields.parse_input({}, "create")
         except AuthError:
             raise CallbackError("unable_to_create_user", error_url) from None
-        data = await self._hooks.before(
-            "user",
-            "create",
-            {
-                "name": profile.name or profile.email.split("@")[0],
-                "email": profile.email,
-                "email_verified": profile.email_verified,
-                "image": profile.image,
-                "created_at": now,
-                "updated_at": now,
-                **extra,
-            },
-        )
-        user = fields.build({**data, "id": generate_id(), "email": str(data["email"]).lower()})
-        account = self._new_account(user, provider, profile, token)
+        new_user = {
+            "name": profile.name or profile.email.split("@")[0],
+            "email": profile.email,
+            "email_verified": profile.email_verified,
+            "image": profile.image,
+            "created_at": now,
+            "updated_at": now,
+            **extra,
+        }
+        try:  # a refusing hook fails the callback like any other failure, with better-auth's error
+            data = await self._hooks.before("user", "create", new_user)
+            user = fields.build({**data, "id": generate_id(), "email": str(data["email"]).lower()})
+            account = await self._hooked_account(user, provider, profile, token)
+        except HookVetoError:
+            raise CallbackError("unable_to_create_user", error_url) from None
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
                 await fields.insert(db, user)

@@ -16,6 +16,7 @@ from ..crypto.keyring import Keyring
 from ..db.models import User
 from ..db.queries import find_provider_account
 from ..errors import AuthError, ErrorCode
+from ..hooks import HookVetoError
 from ..sessions.issuer import SessionIssuer
 from ..sessions.service import SessionService
 from ..settings import SocialSettings
@@ -93,7 +94,10 @@ class AccountLinker:
                 raise CallbackError("account_already_linked_to_different_user", error_url)
             await self._accounts.store_tokens(account, token, scope=merged_scope(account.scope, token))
             return
-        await self._identities.add_account(user, provider, profile, token)
+        try:
+            await self._identities.add_account(user, provider, profile, token)
+        except HookVetoError:
+            raise CallbackError("unable_to_link_account", error_url) from None
 
     async def link_id_token(
         self, user: User, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any]
@@ -113,7 +117,7 @@ class AccountLinker:
             raise AuthError(ErrorCode.LINKING_DIFFERENT_EMAILS_NOT_ALLOWED)
         try:
             await self._identities.add_account(user, provider, profile, token)
-        except IntegrityError:
+        except (IntegrityError, HookVetoError):
             raise AuthError(ErrorCode.LINKING_FAILED) from None
 
     async def _link_session_is_live(self, link: Mapping[str, Any]) -> bool:

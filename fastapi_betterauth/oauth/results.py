@@ -34,6 +34,8 @@ class SignedIn:
     is_new_user: bool
     account: Account | None = None
     """Without a database: the provider account, to keep in the `account_data` cookie."""
+    error_url: str | None = None
+    """The flow's `errorCallbackURL`, should writing the session's cookies still fail (None: `/error`)."""
 
 
 @dataclass(frozen=True, slots=True)

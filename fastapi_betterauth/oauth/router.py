@@ -13,8 +13,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from ..cookies import request_cookies
 from ..db.models import Account
-from ..errors import AuthError
+from ..errors import AuthError, ErrorCode
 from ..routing import (
     LINK_HEADERS,
     NO_STORE,
@@ -109,8 +110,10 @@ def build_router(auth: AuthParts) -> APIRouter:
                 user_agent=client.user_agent,
             )
             assert signed_in.found is not None
-            await auth.session_cookies.write(response, signed_in.found, remember_me=True, present=request.cookies)
-            keep_account(response, signed_in.account, request.cookies)
+            await auth.session_cookies.write(
+                response, signed_in.found, remember_me=True, present=request_cookies(request)
+            )
+            keep_account(response, signed_in.account, request_cookies(request))
             response.headers.update(NO_STORE)
             return {
                 "redirect": False,
@@ -191,7 +194,7 @@ def build_router(auth: AuthParts) -> APIRouter:
             signed_in = await auth.oauth.finish(
                 provider_id,
                 dict(request.query_params),
-                browser_state=auth.cookies.read(request.cookies, state_cookie),
+                browser_state=auth.cookies.read(request_cookies(request), state_cookie),
                 ip_address=client.ip_address,
                 user_agent=client.user_agent,
             )
@@ -207,8 +210,22 @@ def build_router(auth: AuthParts) -> APIRouter:
         else:
             answer = RedirectResponse(signed_in.redirect_to, 302, headers=LINK_HEADERS)
             if signed_in.found is not None:
-                await auth.session_cookies.write(answer, signed_in.found, remember_me=True, present=request.cookies)
-                keep_account(answer, signed_in.account, request.cookies)
+                try:
+                    await auth.session_cookies.write(
+                        answer, signed_in.found, remember_me=True, present=request_cookies(request)
+                    )
+                except AuthError as refused:
+                    if refused.code != ErrorCode.SESSION_TOO_LARGE:
+                        raise
+                    # A provider profile too large for the cookies (docs/security.md C2) fails like other callbacks.
+                    error_url = with_query(
+                        signed_in.error_url or default_error_url,
+                        error="unable_to_create_session",
+                        error_description=refused.message,
+                    )
+                    answer = RedirectResponse(error_url, 302, headers=LINK_HEADERS)
+                else:
+                    keep_account(answer, signed_in.account, request_cookies(request))
         answer.headers.append("set-cookie", auth.cookies.serialize(state_cookie, "", 0))
         return answer
 

@@ -183,13 +183,13 @@ class OAuthService:
             user, account = self._identities.cookie_identity(provider, profile, token, error_url)
             found = await self._issuer.issue(SignInAttempt(user, provider_id, client=client))
             audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
-            return SignedIn(found, callback_url, is_new_user=False, account=account)
+            return SignedIn(found, callback_url, is_new_user=False, account=account, error_url=error_url)
         user, is_new = await self._identities.resolve(provider, profile, token, error_url)
         found = await self._issuer.issue(SignInAttempt(user, provider_id, client=client))
         audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
         new_user_url = stored.get("newUserURL")
         redirect_to = str(new_user_url) if is_new and new_user_url else callback_url
-        return SignedIn(found, redirect_to, is_new)
+        return SignedIn(found, redirect_to, is_new, error_url=error_url)
 
     async def sign_in_with_id_token(
         self,

@@ -27,7 +27,10 @@ BEARER_SCHEME = "betterAuthBearer"
 """OpenAPI name of the bearer token scheme (`bearer.enabled`)."""
 DEFAULT_SESSION_COOKIE = "better-auth.session_token"
 
-_COOKIE_DESCRIPTION = "The signed session cookie set by sign-in (`__Secure-` prefixed when the base URL is https)."
+_COOKIE_DESCRIPTION = (
+    "The signed session cookie set by sign-in (`__Secure-` prefixed when the base URL is https, `__Host-` with "
+    "`advanced.host_prefix_cookies`)."
+)
 _BEARER_DESCRIPTION = "`token.signature` as sent in `set-auth-token` (when `bearer.enabled`)."
 
 # One model shared by every session provider: the providers are module-level objects made before any settings

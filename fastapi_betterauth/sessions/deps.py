@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from fastapi import Depends, HTTPException, Request, Response, Security
 
+from ..cookies import request_cookies
 from ..crypto.tokens import unsign_value
 from ..db.models import User
 from ..errors import AuthError, ErrorCode, answered_as_http, is_outage, unauthorized, unavailable
@@ -75,14 +76,14 @@ async def apply_lookup_cookies(auth: AuthParts, lookup: SessionLookup, request: 
     cookies of a dead session."""
     found = lookup.found
     if found is not None and lookup.refreshed:
-        remember_me = auth.cookies.remember_me(request.cookies)
-        await auth.session_cookies.write(response, found, remember_me=remember_me, present=request.cookies)
+        remember_me = auth.cookies.remember_me(request_cookies(request))
+        await auth.session_cookies.write(response, found, remember_me=remember_me, present=request_cookies(request))
     elif found is not None and lookup.recopy:
         await auth.keeping.write_copy(
-            response, found, request.cookies, remember_me=auth.cookies.remember_me(request.cookies)
+            response, found, request_cookies(request), remember_me=auth.cookies.remember_me(request_cookies(request))
         )
     elif lookup.stale_cookie:
-        auth.cookies.clear_session(response, request.cookies)
+        auth.cookies.clear_session(response, request_cookies(request))
 
 
 def read_session_token(auth: AuthParts, request: Request) -> tuple[str | None, bool]:
@@ -95,7 +96,7 @@ def read_session_token(auth: AuthParts, request: Request) -> tuple[str | None, b
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
             return unsign_value(unquote(credentials.strip()), auth.keyring.secrets), False
-    return auth.cookies.read_signed(request.cookies, auth.cookies.session_token), True
+    return auth.cookies.read_signed(request_cookies(request), auth.cookies.session_token), True
 
 
 async def resolve_session(
@@ -175,9 +176,14 @@ async def _lookup(
         auth.origins.check(request)
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
-    remember_me = auth.cookies.remember_me(request.cookies)
+    remember_me = auth.cookies.remember_me(request_cookies(request))
     lookup = await auth.keeping.lookup(
-        request.cookies, token, remember_me=remember_me, refresh=refresh, deferred=deferred, use_copy=use_cookie_cache
+        request_cookies(request),
+        token,
+        remember_me=remember_me,
+        refresh=refresh,
+        deferred=deferred,
+        use_copy=use_cookie_cache,
     )
     return await _enrich(auth, request, lookup)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from ..audit import audit
+from ..cookies import request_cookies
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
 from ..routing import (
@@ -152,7 +153,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         require_revocation()
         await auth.sessions.revoke_owned(found.user.id, body.token)
         if body.token == found.session.token:
-            auth.cookies.clear_session(response, request.cookies)
+            auth.cookies.clear_session(response, request_cookies(request))
         return STATUS_OK
 
     @router.post(
@@ -166,7 +167,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         found = await require_session(request, response, sensitive=True)
         require_revocation()
         await auth.sessions.revoke_all(found.user.id, secured=True)
-        auth.cookies.clear_session(response, request.cookies)
+        auth.cookies.clear_session(response, request_cookies(request))
         return STATUS_OK
 
     @router.post(
@@ -207,10 +208,10 @@ def build_router(auth: AuthParts) -> APIRouter:
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_GET_SESSION) from None
         if updated is None:
-            auth.cookies.clear_session(response, request.cookies)
+            auth.cookies.clear_session(response, request_cookies(request))
             raise AuthError(ErrorCode.FAILED_TO_GET_SESSION)
-        remember_me = auth.cookies.remember_me(request.cookies)
-        await auth.session_cookies.write(response, updated, remember_me=remember_me, present=request.cookies)
+        remember_me = auth.cookies.remember_me(request_cookies(request))
+        await auth.session_cookies.write(response, updated, remember_me=remember_me, present=request_cookies(request))
         return {"session": session_out_json(updated.session)}
 
     @router.post(
@@ -226,11 +227,11 @@ def build_router(auth: AuthParts) -> APIRouter:
         if token is not None:
             audit("sign_out", ip=auth.client_info(request).ip_address)
             try:
-                await auth.keeping.end(request.cookies, token)
+                await auth.keeping.end(request_cookies(request), token)
             except HookVetoError:
                 logger.warning("a before_delete session hook kept a session at sign-out; its cookies are cleared")
         response.headers.update(NO_STORE)
-        auth.cookies.clear_session(response, request.cookies)
+        auth.cookies.clear_session(response, request_cookies(request))
         return {"success": True}
 
     return router

@@ -122,6 +122,8 @@ class AuthSettings(BaseSettings):
 
     @property
     def secure_cookies(self) -> bool:
+        if self.advanced.host_prefix_cookies:
+            return True
         if self.advanced.use_secure_cookies is not None:
             return self.advanced.use_secure_cookies
         return self.url.startswith("https://")

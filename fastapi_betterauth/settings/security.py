@@ -6,7 +6,7 @@ import ipaddress
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .durations import Duration
 
@@ -37,6 +37,10 @@ class AdvancedSettings(BaseModel):
     cookie_prefix: str = "better-auth"
     use_secure_cookies: bool | None = None
     """Force `Secure` cookies (and the `__Secure-` prefix) on or off; by default on when the base URL is https."""
+    host_prefix_cookies: bool = False
+    """Name the auth cookies `__Host-<cookie_prefix>.<name>` (always `Secure`, `Path=/`, no `Domain`) instead of
+    better-auth's `__Secure-`: a sibling subdomain cannot set or shadow them (docs/security.md C7). A Node
+    better-auth app will not find cookies named so."""
     disable_csrf_check: bool = False
     """Skip the Origin/Fetch-Metadata checks on cookie-carrying unsafe requests. Never do this in production."""
     disable_origin_check: bool = False
@@ -44,6 +48,13 @@ class AdvancedSettings(BaseModel):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     """Largest request body the auth endpoints read."""
     ip_address: IPAddressSettings = Field(default_factory=IPAddressSettings)
+
+    @model_validator(mode="after")
+    def _host_prefix_needs_secure(self) -> AdvancedSettings:
+        # Browsers drop `__Host-` cookies without `Secure`: refuse at start-up rather than sign nobody in.
+        if self.host_prefix_cookies and self.use_secure_cookies is False:
+            raise ValueError("advanced.host_prefix_cookies needs Secure cookies: unset advanced.use_secure_cookies")
+        return self
 
 
 class RateLimitRule(BaseModel):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
+from ..cookies import request_cookies
 from ..errors import AuthError, ErrorCode
 from ..routing import NO_STORE, AuthRouter, answers, body_openapi, location, parse_body
 from ..schemas import user_json
@@ -64,7 +65,9 @@ def build_router(plugin: Username) -> APIRouter:
                 unknown={"reason": "unknown_username"},
             )
         response.headers.update(NO_STORE)
-        await context.session_cookies.write(response, session, remember_me=body.remember_me, present=request.cookies)
+        await context.session_cookies.write(
+            response, session, remember_me=body.remember_me, present=request_cookies(request)
+        )
         answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": session.session.token}
         if body.callback_url is not None:
             answer["url"] = body.callback_url

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from ..cookies import request_cookies
 from ..errors import AuthError, ErrorCode, NotRoutedError
 from ..routing import SENSITIVE, USER_UPDATE, AuthRouter, answers, body_openapi, parse_body
 from ..schemas import StatusResponse
@@ -47,7 +48,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         body = await parse_body(request, UpdateUserBody, max_bytes=max_bytes, shape=("record",))
         found = await require_session(request, response, sensitive=True)
         user = await auth.users.update_profile(found.user, body.model_dump(exclude_unset=True), body.model_extra)
-        await auth.session_cookies.show_user_change(response, found, user, request.cookies)
+        await auth.session_cookies.show_user_change(response, found, user, request_cookies(request))
         return {"status": True}
 
     @router.post(
@@ -65,12 +66,12 @@ def build_router(auth: AuthParts) -> APIRouter:
         found = await require_session(request, response, sensitive=True)
         updated = await auth.email_flows.change_email(found.user, body.new_email, body.callback_url)
         if updated is not None:
-            await auth.session_cookies.show_user_change(response, found, updated, request.cookies)
+            await auth.session_cookies.show_user_change(response, found, updated, request_cookies(request))
         return {"status": True}
 
     async def delete_account(request: Request, response: Response, found: AuthSession) -> None:
         await auth.users.delete(found.user)
-        auth.cookies.clear_session(response, request.cookies)
+        auth.cookies.clear_session(response, request_cookies(request))
 
     @router.post(
         "/delete-user",

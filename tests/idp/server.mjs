@@ -18,7 +18,8 @@
 //                 login completes; a client with "auto_consent": true gets the same on its own
 //
 // Accounts: any login works; findAccount gives sub = <login>, email = <login>@example.test, name "User <login>",
-// and email_verified true unless the login starts with "unverified".
+// and email_verified true unless the login starts with "unverified"; a login starting with "huge" gets a 20000
+// character name.
 //
 // Refresh tokens. oidc-provider's default `issueRefreshToken` issues one only when the client may use the
 // refresh_token grant AND the granted scopes include `offline_access`; and it drops `offline_access` from an
@@ -128,7 +129,8 @@ const configuration = {
           sub: id,
           email: `${id}@example.test`,
           email_verified: !id.startsWith('unverified'),
-          name: `User ${id}`,
+          // "huge…" logins have a name of 20000 characters: a profile too large for any cookie.
+          name: id.startsWith('huge') ? `User ${id} ${'x'.repeat(20000)}` : `User ${id}`,
         };
       },
     };

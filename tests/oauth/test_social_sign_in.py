@@ -569,3 +569,21 @@ async def test_a_returning_sign_in_stores_the_new_provider_tokens(
     assert after.id == before.id
     assert after.access_token != before.access_token
     assert after.refresh_token != before.refresh_token
+
+
+@pytest.mark.database_sessions  # sets stateless sessions itself
+async def test_a_profile_too_large_for_the_cookies_fails_like_other_callbacks(
+    social: Client, oidc_provider: IdP
+) -> None:
+    """C2: with stateless sessions the provider's profile rides in cookies; one too large for them (a 20000 character
+    name) redirects to the flow's error URL, sets no oversized cookie, and signs nobody in."""
+    client = await social(session={"store": "stateless"})
+    back = await oidc_provider.login(await start(client, errorCallbackURL="/oops"), login="huge-hal")
+    response = await client.get(path_of(back))
+    assert response.status_code == 302
+    assert urlsplit(response.headers["location"]).path == "/oops"
+    assert parse_qs(urlsplit(response.headers["location"]).query)["error"] == ["unable_to_create_session"]
+    written = response.headers.get_list("set-cookie")
+    assert all(len(cookie) <= 4096 for cookie in written)
+    assert not [cookie for cookie in written if "session_token=" in cookie and "Max-Age=0" not in cookie]
+    assert (await client.get("/me")).status_code == 401

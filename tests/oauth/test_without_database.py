@@ -105,6 +105,19 @@ async def test_social_sign_in_keeps_everything_in_cookies(
     assert database_files(tmp_path) == []
 
 
+async def test_a_profile_too_large_for_the_cookies_fails_like_other_callbacks(
+    browser: Browser, oidc_provider: IdP
+) -> None:
+    """C2: a provider profile too large for the cookies (a 20000 character name) redirects to the error page; no
+    cookie over the browser's limit is set and nobody is signed in."""
+    client = await browser()
+    response = await sign_in_with_idp(client, oidc_provider, login="huge-ida")
+    assert response.status_code == 302
+    assert response.headers["location"].startswith(f"{BASE_URL}/api/auth/error?error=unable_to_create_session")
+    assert all(len(cookie) <= 4096 for cookie in response.headers.get_list("set-cookie"))
+    assert (await client.get("/me")).status_code == 401
+
+
 async def test_accounts_and_access_tokens_come_from_the_account_cookie(browser: Browser, oidc_provider: IdP) -> None:
     client = await browser()
     await sign_in_with_idp(client, oidc_provider)

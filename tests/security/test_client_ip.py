@@ -10,6 +10,7 @@ import httpx2 as httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from starlette.datastructures import Headers
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from fastapi_betterauth import IPAddressSettings
 from fastapi_betterauth.security.client_ip import ClientIPResolver
@@ -163,3 +164,75 @@ def test_invalid_trusted_proxy_is_refused_at_start_up() -> None:
 
     with pytest.raises(ValidationError, match="not an IP address or CIDR"):
         IPAddressSettings(trusted_proxies=["10.0.0.0/8", "proxy.internal"])
+
+
+# --- deployments where forwarding headers are misplaced (logged once) ----------------------------------------------
+
+WARNINGS = "fastapi_betterauth"
+
+
+@pytest.fixture
+async def behind_uvicorn(make_auth: AuthFactory) -> AsyncIterator[PeerClientFactory]:
+    """`await behind_uvicorn(**options)`: a browser whose requests reach the app through uvicorn's proxy-headers
+    middleware with its defaults (X-Forwarded-For trusted from 127.0.0.1), from a proxy on 127.0.0.1."""
+    async with AsyncExitStack() as stack:
+
+        async def new_client(**overrides: Any) -> httpx.AsyncClient:
+            app = build_app(make_auth(**overrides))
+            manager = await stack.enter_async_context(LifespanManager(app))
+            server = ProxyHeadersMiddleware(manager.app)  # type: ignore[arg-type]
+            transport = httpx.ASGITransport(app=server, client=("127.0.0.1", 52000))  # type: ignore[arg-type]
+            client = httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=ORIGIN)
+            return await stack.enter_async_context(client)
+
+        yield new_client
+
+
+def ip_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == WARNINGS and "X-Forwarded-For" in r.getMessage()]
+
+
+async def test_a_server_that_takes_the_client_from_forwarded_for_is_reported_once(
+    behind_uvicorn: PeerClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """L3: uvicorn's defaults behind a local proxy let a forged X-Forwarded-For pick the client address (and rate-limit
+    bucket); the first request that shows it logs one warning naming what to change."""
+    client = await behind_uvicorn()
+    client.headers["x-forwarded-for"] = "198.51.100.4"
+    assert (await sign_up(client)).status_code == 200
+    assert await session_ip(client) == "198.51.100.4"  # what the server made of the header
+    [warning] = ip_warnings(caplog)
+    assert "198.51.100.4" in warning
+    assert "--no-proxy-headers" in warning
+    assert "advanced.ip_address.trusted_proxies" in warning
+    await sign_up(client, email="bo@example.com")
+    assert len(ip_warnings(caplog)) == 1
+
+
+async def test_forwarded_for_from_a_local_proxy_without_trusted_proxies_is_reported(
+    client_from: PeerClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """L3: a local proxy's header ignored for want of `trusted_proxies` puts every client in one bucket: warned."""
+    client = await client_from("127.0.0.1")
+    client.headers["x-forwarded-for"] = "198.51.100.4"
+    assert (await sign_up(client)).status_code == 200
+    [warning] = ip_warnings(caplog)
+    assert "advanced.ip_address.trusted_proxies" in warning
+    assert "127.0.0.1" in warning
+
+
+async def test_sound_deployments_are_not_reported(
+    client_from: PeerClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A listed proxy's header is believed as configured; a direct client's forged header is ignored; no header at
+    all says nothing: no warning."""
+    behind_proxy = await client_from("127.0.0.1", advanced={"ip_address": {"trusted_proxies": ["127.0.0.1"]}})
+    behind_proxy.headers["x-forwarded-for"] = "198.51.100.4"
+    assert (await sign_up(behind_proxy)).status_code == 200
+    assert await session_ip(behind_proxy) == "198.51.100.4"
+    direct = await client_from("203.0.113.7")
+    direct.headers["x-forwarded-for"] = "198.51.100.4"
+    assert (await sign_up(direct, email="bo@example.com")).status_code == 200
+    local = await client_from("127.0.0.1")
+    assert (await sign_up(local, email="cy@example.com")).status_code == 200
+    assert ip_warnings(caplog) == []
