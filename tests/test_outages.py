@@ -16,8 +16,9 @@ import httpx2 as httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
+from sqlmodel import select
 
-from fastapi_betterauth import BetterAuth, ManualClock
+from fastapi_betterauth import Account, BetterAuth, ManualClock, User
 from fastapi_betterauth.crypto.tokens import sign_value
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.errors import is_outage
@@ -114,6 +115,26 @@ async def test_unreachable_redis_alone_is_503_fast(
     assert_unavailable(await client.get("/api/auth/get-session"))
     assert_unavailable(await client.get("/me"))
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("in_database", [False, True], ids=["redis", "redis+database"])
+async def test_a_sign_up_during_a_redis_outage_leaves_nothing(
+    make_auth: Any, serve: Any, redis_url: str, database: Database, in_database: bool
+) -> None:
+    """L10: the session cannot be written, so the sign-up is a 503 that leaves no user behind, and the same sign-up
+    succeeds once Redis is back (it used to leave the user, and the retry found the address taken)."""
+    session = {"store_session_in_database": in_database}
+    dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
+    during = await serve(make_auth(secondary_storage=dead, session=session))
+    assert_unavailable(await sign_up(during))
+    async with database.session() as db:
+        assert (await db.exec(select(User))).all() == []
+        assert (await db.exec(select(Account))).all() == []
+
+    back = await serve(make_auth(secondary_storage=RedisStorage.from_url(redis_url), session=session))
+    retried = await sign_up(back)
+    assert retried.status_code == 200, retried.text
+    assert (await back.get("/me")).json()["email"] == "ann@example.com"
 
 
 def test_outages_are_told_from_bugs() -> None:

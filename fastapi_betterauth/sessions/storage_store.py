@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import Clock
 from ..db.models import Session, User
-from ..db.unit_of_work import after_commit
+from ..db.unit_of_work import undo_on_failure
 from ..errors import is_outage
 from ..fields.schema import AuthSchema
 from ..fields.values import carry, copied, merged
@@ -96,8 +96,14 @@ class StorageSessionStore:
         if self._database is not None:
             await self._database.create(session, user, db)
         key = self._key(session.token)
-        # After the caller's transaction commits: a rolled-back sign-up must not leave a usable session behind.
-        await after_commit(lambda: self._write(key, session, user))
+        # Inside the caller's transaction, before its commit (L10): storage that cannot be written fails the whole
+        # sign-in, the user a sign-up would have created included, and a transaction that fails after the write takes
+        # it back, so a rolled-back sign-up leaves no usable session behind.
+        undo_on_failure(lambda: self._discard(key))
+        await self._write(key, session, user)
+
+    async def _discard(self, key: str) -> None:
+        await self._remove(key)
 
     async def exists(self, token: str) -> bool:
         """One storage read: is this session still stored (not revoked, not expired)?"""

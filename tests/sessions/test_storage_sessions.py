@@ -168,14 +168,20 @@ async def test_revoking_a_session_storage_lost_still_preserves_its_row(
     assert (await phone.get("/me")).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("in_database", "refused"), [(True, "session"), (False, "account")], ids=["session-row", "account-at-commit"]
+)
 async def test_rolled_back_sign_up_leaves_no_stored_session(
     with_storage: Any,
     refuse_inserts: Callable[[str], Awaitable[None]],  # noqa: F811
     database: Database,
+    in_database: bool,
+    refused: str,
 ) -> None:
-    """The storage write waits for the commit: a user who was never created has no session anywhere."""
-    client, storage = await with_storage(store_session_in_database=True)
-    await refuse_inserts("session")
+    """L10: a user who was never created has no session anywhere. The storage write is part of the transaction: a
+    failure before it stops it, a failure after it (the account, written at the commit) takes it back."""
+    client, storage = await with_storage(store_session_in_database=in_database)
+    await refuse_inserts(refused)
     response = await sign_up(client)
     assert response.status_code == 422
     if hasattr(storage, "_client"):
