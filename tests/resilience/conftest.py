@@ -260,12 +260,14 @@ def redis_only_instance(postgres: PostgresCluster, redis_server: RedisServer, wo
 
 @pytest.fixture(scope="module")
 def redis_only_pair(postgres: PostgresCluster, redis_server: RedisServer, workdir: Path) -> Iterator[list[AppInstance]]:
-    """Two instances, sessions in Redis only (no database copy), no cookie cache (stopped after their module)."""
+    """Two instances, sessions in Redis only (no database copy), no cookie cache, rate limits in the database: with
+    Redis down, a request meets the outage in the session store, not in the rate limiter (stopped after their
+    module)."""
     env = {
         **_base_env(postgres),
         "BETTER_AUTH_SECONDARY_STORAGE_URL": redis_server.url(2),
         "BETTER_AUTH_SESSION__STORE_SESSION_IN_DATABASE": "false",
-        "BETTER_AUTH_RATE_LIMIT__STORAGE": "secondary-storage",
+        "BETTER_AUTH_RATE_LIMIT__STORAGE": "database",
     }
     with _running(["redis-only-a", "redis-only-b"], env, workdir) as group:
         yield group
