@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2 as httpx
@@ -25,6 +26,8 @@ from fastapi_betterauth.errors import is_outage
 from fastapi_betterauth.storage import RedisStorage
 
 from .conftest import BASE_URL, ORIGIN, TEST_SECRET, build_app, settings, sign_up
+from .idp_fixture import IdP
+from .oauth.test_social_sign_in import path_of, start
 
 COOKIE = "__Secure-better-auth.session_token"
 UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -135,6 +138,28 @@ async def test_a_sign_up_during_a_redis_outage_leaves_nothing(
     retried = await sign_up(back)
     assert retried.status_code == 200, retried.text
     assert (await back.get("/me")).json()["email"] == "ann@example.com"
+
+
+async def test_a_first_social_sign_in_during_a_redis_outage_leaves_nothing(
+    make_auth: Any, serve: Any, redis_url: str, database: Database, clock: ManualClock, oidc_provider: IdP
+) -> None:
+    """L10: a provider's new user, its account and its session are one write: when the session cannot be stored,
+    the callback is a 503 that leaves no user, and the next sign-in with the provider creates it as new."""
+    clock.set(datetime.now(UTC))  # the IdP signs id tokens with real time
+    dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
+    during = await serve(make_auth(social_providers=[oidc_provider.provider()], secondary_storage=dead))
+    back = await oidc_provider.login(await start(during, newUserCallbackURL="/welcome"), login="alice")
+    assert_unavailable(await during.get(path_of(back)))
+    async with database.session() as db:
+        assert (await db.exec(select(User))).all() == []
+        assert (await db.exec(select(Account))).all() == []
+
+    live = RedisStorage.from_url(redis_url)
+    after = await serve(make_auth(social_providers=[oidc_provider.provider()], secondary_storage=live))
+    back = await oidc_provider.login(await start(after, newUserCallbackURL="/welcome"), login="alice")
+    answer = await after.get(path_of(back))
+    assert answer.headers["location"] == "/welcome", answer.text  # a new user
+    assert (await after.get("/me")).json()["email"] == "alice@example.test"
 
 
 def test_outages_are_told_from_bugs() -> None:
