@@ -8,8 +8,10 @@ The instance groups, each started once per run and only when a test asks for it:
 - `database_pair`: two instances, sessions in the database, rate limits in the database.
 - `cache_instance`: sessions in the database behind the `session_data` cookie cache (believed for 2 s).
 - `redis_only_instance`: sessions in Redis only (no database copy) behind the same cookie cache.
-- `redis_only_pair`, `stateless_pair`: two instances, sessions in Redis only, and stateless sessions with their
-  revocations in Redis (module scope: stopped once the revocation races are done).
+- `redis_only_pair`: two instances, sessions in Redis only (no database copy, no cookie cache), rate limits in the
+  database.
+- `stateless_pair`: two instances, stateless sessions with their revocations in Redis (module scope: stopped once
+  the revocation races are done).
 - `burst_redis_pair`, `burst_database_pair`: the pairs again, with the generous `PATIENT` timeouts, for the bursts
   (module scope: stopped once the bursts are done).
 
@@ -258,11 +260,10 @@ def redis_only_instance(postgres: PostgresCluster, redis_server: RedisServer, wo
         yield group[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def redis_only_pair(postgres: PostgresCluster, redis_server: RedisServer, workdir: Path) -> Iterator[list[AppInstance]]:
     """Two instances, sessions in Redis only (no database copy), no cookie cache, rate limits in the database: with
-    Redis down, a request meets the outage in the session store, not in the rate limiter (stopped after their
-    module)."""
+    Redis down, a request meets the outage in the session store, not in the rate limiter."""
     env = {
         **_base_env(postgres),
         "BETTER_AUTH_SECONDARY_STORAGE_URL": redis_server.url(2),
