@@ -91,10 +91,11 @@ async def setup(
 ) -> tuple[HeldRedis, httpx.AsyncClient, httpx.AsyncClient, httpx.AsyncClient, str]:
     """An owner, the victim session, and a reader holding a copy of the victim's cookie."""
     storage = HeldRedis.from_url(redis_url)
+    assert isinstance(storage, HeldRedis)
     auth = make_auth(secondary_storage=storage, session=MODES[mode])
     owner, victim, reader = [await make_configured_client(auth) for _ in range(3)]
     await sign_up(owner)
-    token = (await sign_in(victim)).json()["token"]
+    token = str((await sign_in(victim)).json()["token"])
     reader.cookies.update(victim.cookies)
     assert (await reader.get("/me")).status_code == 200
     return storage, owner, victim, reader, token
