@@ -10,20 +10,24 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
+from sqlmodel import select
 
-from fastapi_betterauth import BetterAuth, ManualClock
+from fastapi_betterauth import Account, BetterAuth, ManualClock, User
 from fastapi_betterauth.crypto.tokens import sign_value
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.errors import is_outage
 from fastapi_betterauth.storage import RedisStorage
 
 from .conftest import BASE_URL, ORIGIN, TEST_SECRET, build_app, settings, sign_up
+from .idp_fixture import IdP
+from .oauth.test_social_sign_in import path_of, start
 
 COOKIE = "__Secure-better-auth.session_token"
 UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -114,6 +118,48 @@ async def test_unreachable_redis_alone_is_503_fast(
     assert_unavailable(await client.get("/api/auth/get-session"))
     assert_unavailable(await client.get("/me"))
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("in_database", [False, True], ids=["redis", "redis+database"])
+async def test_a_sign_up_during_a_redis_outage_leaves_nothing(
+    make_auth: Any, serve: Any, redis_url: str, database: Database, in_database: bool
+) -> None:
+    """L10: the session cannot be written, so the sign-up is a 503 that leaves no user behind, and the same sign-up
+    succeeds once Redis is back (it used to leave the user, and the retry found the address taken)."""
+    session = {"store_session_in_database": in_database}
+    dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
+    during = await serve(make_auth(secondary_storage=dead, session=session))
+    assert_unavailable(await sign_up(during))
+    async with database.session() as db:
+        assert (await db.exec(select(User))).all() == []
+        assert (await db.exec(select(Account))).all() == []
+
+    back = await serve(make_auth(secondary_storage=RedisStorage.from_url(redis_url), session=session))
+    retried = await sign_up(back)
+    assert retried.status_code == 200, retried.text
+    assert (await back.get("/me")).json()["email"] == "ann@example.com"
+
+
+async def test_a_first_social_sign_in_during_a_redis_outage_leaves_nothing(
+    make_auth: Any, serve: Any, redis_url: str, database: Database, clock: ManualClock, oidc_provider: IdP
+) -> None:
+    """L10: a provider's new user, its account and its session are one write: when the session cannot be stored,
+    the callback is a 503 that leaves no user, and the next sign-in with the provider creates it as new."""
+    clock.set(datetime.now(UTC))  # the IdP signs id tokens with real time
+    dead = RedisStorage.from_url(f"redis://127.0.0.1:{closed_port()}/0", timeout=0.5)
+    during = await serve(make_auth(social_providers=[oidc_provider.provider()], secondary_storage=dead))
+    back = await oidc_provider.login(await start(during, newUserCallbackURL="/welcome"), login="alice")
+    assert_unavailable(await during.get(path_of(back)))
+    async with database.session() as db:
+        assert (await db.exec(select(User))).all() == []
+        assert (await db.exec(select(Account))).all() == []
+
+    live = RedisStorage.from_url(redis_url)
+    after = await serve(make_auth(social_providers=[oidc_provider.provider()], secondary_storage=live))
+    back = await oidc_provider.login(await start(after, newUserCallbackURL="/welcome"), login="alice")
+    answer = await after.get(path_of(back))
+    assert answer.headers["location"] == "/welcome", answer.text  # a new user
+    assert (await after.get("/me")).json()["email"] == "alice@example.test"
 
 
 def test_outages_are_told_from_bugs() -> None:

@@ -1,43 +1,68 @@
-"""Work that must wait for a transaction to commit: after-hooks, and writes to secondary storage that would be
-wrong if the database write they belong to rolled back (a session in Redis for a user who was never created)."""
+"""A transaction and what goes with it: after-hooks that must wait for the commit, and writes to secondary storage
+made inside it, undone if it rolls back (docs/security.md L10: a sign-up completes or leaves nothing)."""
 
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 Action = Callable[[], Awaitable[None]]
 
-_pending: contextvars.ContextVar[list[Action] | None] = contextvars.ContextVar(
-    "fastapi_betterauth_after_commit", default=None
-)
+logger = logging.getLogger("fastapi_betterauth")
+
+
+@dataclass
+class _Unit:
+    after: list[Action] = field(default_factory=list)
+    undo: list[Action] = field(default_factory=list)
+
+
+_current: contextvars.ContextVar[_Unit | None] = contextvars.ContextVar("fastapi_betterauth_unit_of_work", default=None)
 
 
 async def after_commit(action: Action) -> None:
     """Run `action` when the enclosing `unit_of_work` completes, or now if there is none."""
-    pending = _pending.get()
-    if pending is None:
+    unit = _current.get()
+    if unit is None:
         await action()
     else:
-        pending.append(action)
+        unit.after.append(action)
+
+
+def undo_on_failure(action: Action) -> None:
+    """Run `action` if the enclosing `unit_of_work` fails (its transaction rolls back, or its commit fails); nothing
+    outside one. For writes outside the database that belong to the transaction: write first, then commit."""
+    unit = _current.get()
+    if unit is not None:
+        unit.undo.append(action)
 
 
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[None]:
-    """Wrap a transaction: actions queued inside run, in order, once it has completed without an error.
+    """Wrap a transaction: actions queued inside run, in order, once it has completed without an error; undo actions
+    run, last first, when it ends with one (which is raised again).
 
     Nested units belong to the outermost one. Enter it outside the transaction (`async with unit_of_work(),
-    db.begin():`) so the actions run after the commit.
+    db.begin():`) so the actions run after the commit, and the undo actions after a failed commit too.
     """
-    if _pending.get() is not None:
+    if _current.get() is not None:
         yield
         return
-    pending: list[Action] = []
-    token = _pending.set(pending)
+    unit = _Unit()
+    token = _current.set(unit)
     try:
         yield
-    finally:
-        _pending.reset(token)
-    for action in pending:
+    except BaseException:
+        _current.reset(token)
+        for undo in reversed(unit.undo):
+            try:
+                await undo()
+            except Exception:
+                logger.exception("undoing a write of a failed transaction failed")
+        raise
+    _current.reset(token)
+    for action in unit.after:
         await action()

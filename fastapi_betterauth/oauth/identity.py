@@ -5,7 +5,7 @@ user and account are made from the provider's answer at every sign-in. No HTTP h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,8 @@ from ..db.models import Account, User
 from ..db.queries import find_provider_account, find_user_by_email
 from ..errors import AuthError
 from ..hooks import HookRunner, HookVetoError
+from ..sessions.issuer import SessionIssuer, SignInAttempt
+from ..sessions.service import AuthSession
 from ..settings import SocialSettings
 from ..users.service import UserService
 from .accounts import AccountService
@@ -42,10 +44,14 @@ class IdentityStores:
     """False when running without a database: users and accounts come from the provider's answer alone."""
 
 
+AttemptFor = Callable[[User], SignInAttempt]
+"""The sign-in attempt of a user (its method and client)."""
+
+
 class IdentityResolver:
     """The user a provider identity signs in as, and the accounts that tie identities to users."""
 
-    def __init__(self, options: SocialSettings, stores: IdentityStores, clock: Clock) -> None:
+    def __init__(self, options: SocialSettings, stores: IdentityStores, clock: Clock, issuer: SessionIssuer) -> None:
         self._options = options
         self._database = stores.database
         self._users = stores.users
@@ -53,11 +59,34 @@ class IdentityResolver:
         self._cipher = stores.cipher
         self._hooks = stores.hooks
         self._clock = clock
+        self._issuer = issuer
 
-    async def resolve(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
-    ) -> tuple[User, bool]:
-        """The user this provider identity signs in as: linked account, safely linked address, or a new user."""
+    async def sign_in(
+        self,
+        provider: OAuthProvider,
+        profile: OAuthProfile,
+        token: Mapping[str, Any],
+        error_url: str | None,
+        attempt: AttemptFor,
+    ) -> tuple[AuthSession, bool]:
+        """The session of the user this provider identity signs in as, and whether the user is new. A new user, its
+        account and its session are written as one (docs/security.md L10): a session that cannot be opened leaves no
+        user behind."""
+        user, found = await self._resolve(provider, profile, token, error_url, attempt)
+        if found is not None:
+            return found, True
+        return await self._issuer.issue(attempt(user)), False
+
+    async def _resolve(
+        self,
+        provider: OAuthProvider,
+        profile: OAuthProfile,
+        token: Mapping[str, Any],
+        error_url: str | None,
+        attempt: AttemptFor,
+    ) -> tuple[User, AuthSession | None]:
+        """The user this provider identity signs in as: linked account, safely linked address, or a new user, whose
+        session comes with it."""
         options = self._options
         async with self._database.session() as db:
             linked = await find_provider_account(db, provider.id, profile.subject)
@@ -67,7 +96,7 @@ class IdentityResolver:
             changes = await self._returning_user_changes(provider, profile, user)
             if changes:
                 user = await self._users.update(user, changes)
-            return user, False
+            return user, None
         if not profile.email:
             raise CallbackError("email_not_found", error_url)
         async with self._database.session() as db:
@@ -79,10 +108,10 @@ class IdentityResolver:
                 await self.add_account(existing, provider, profile, token)
             except HookVetoError:
                 raise CallbackError("unable_to_link_account", error_url) from None
-            return existing, False
+            return existing, None
         if options.disable_sign_up:
             raise CallbackError("signup_disabled", error_url)
-        return await self._create_user(provider, profile, token, error_url), True
+        return await self._create_user(provider, profile, token, error_url, attempt)
 
     def cookie_identity(
         self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
@@ -171,8 +200,13 @@ class IdentityResolver:
             await self._hooks.after("account", "create", account.model_dump())
 
     async def _create_user(
-        self, provider: OAuthProvider, profile: OAuthProfile, token: Mapping[str, Any], error_url: str | None
-    ) -> User:
+        self,
+        provider: OAuthProvider,
+        profile: OAuthProfile,
+        token: Mapping[str, Any],
+        error_url: str | None,
+        attempt: AttemptFor,
+    ) -> tuple[User, AuthSession]:
         now = self._clock.now()
         assert profile.email is not None
         fields = self._users.fields
@@ -195,13 +229,15 @@ class IdentityResolver:
             account = await self._hooked_account(user, provider, profile, token)
         except HookVetoError:
             raise CallbackError("unable_to_create_user", error_url) from None
+        checked = await self._issuer.check(attempt(user))  # before the transaction, as for a password sign-up
         try:
             async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
                 await fields.insert(db, user)
                 db.add(account)
                 await self._hooks.after("user", "create", fields.hook_data(user))
                 await self._hooks.after("account", "create", account.model_dump())
+                found = await self._issuer.create(checked, db=db)
         except IntegrityError:
             raise CallbackError("unable_to_create_user", error_url) from None
         audit("sign_up", user=user.id, method=provider.id)
-        return user
+        return user, found

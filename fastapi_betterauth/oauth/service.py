@@ -71,7 +71,7 @@ class OAuthService:
         self.states = states
         self._client = client
         self._clock = clock
-        self._identities = IdentityResolver(settings.social, stores, clock)
+        self._identities = IdentityResolver(settings.social, stores, clock, sessions.issuer)
         self._linker = AccountLinker(settings.social, stores, sessions, self._identities, clock)
 
     def redirect_uri(self, provider_id: str) -> str:
@@ -184,9 +184,10 @@ class OAuthService:
             found = await self._issuer.issue(SignInAttempt(user, provider_id, client=client))
             audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
             return SignedIn(found, callback_url, is_new_user=False, account=account, error_url=error_url)
-        user, is_new = await self._identities.resolve(provider, profile, token, error_url)
-        found = await self._issuer.issue(SignInAttempt(user, provider_id, client=client))
-        audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=provider_id)
+        found, is_new = await self._identities.sign_in(
+            provider, profile, token, error_url, lambda user: SignInAttempt(user, provider_id, client=client)
+        )
+        audit("sign_in.succeeded", user=found.user.id, session=found.session.id, ip=ip_address, method=provider_id)
         new_user_url = stored.get("newUserURL")
         redirect_to = str(new_user_url) if is_new and new_user_url else callback_url
         return SignedIn(found, redirect_to, is_new, error_url=error_url)
@@ -212,16 +213,20 @@ class OAuthService:
         provider, profile = await self._id_token_profile(provider_id, id_token, nonce)
         token = {"id_token": id_token, "access_token": access_token, "refresh_token": refresh_token}
         account = None
+        method = f"{provider_id}:id_token"
+
+        def attempt(user: User) -> SignInAttempt:
+            return SignInAttempt(user, method, client=ClientInfo(ip_address, user_agent))
+
         try:
             if self._has_database:
-                user, is_new = await self._identities.resolve(provider, profile, token, "")
+                found, is_new = await self._identities.sign_in(provider, profile, token, "", attempt)
             else:
-                (user, account), is_new = self._identities.cookie_identity(provider, profile, token, ""), False
+                user, account = self._identities.cookie_identity(provider, profile, token, "")
+                found, is_new = await self._issuer.issue(attempt(user)), False
         except CallbackError as refused:
             raise AuthError(ErrorCode.OAUTH_LINK_ERROR, 401, refused.code.replace("_", " ")) from None
-        method = f"{provider_id}:id_token"
-        found = await self._issuer.issue(SignInAttempt(user, method, client=ClientInfo(ip_address, user_agent)))
-        audit("sign_in.succeeded", user=user.id, session=found.session.id, ip=ip_address, method=method)
+        audit("sign_in.succeeded", user=found.user.id, session=found.session.id, ip=ip_address, method=method)
         return SignedIn(found, "", is_new, account)
 
     async def link_with_id_token(

@@ -5,6 +5,12 @@ Keys are better-auth's, so a Node better-auth app sharing the Redis sees the sam
 Unlike better-auth, the list is updated atomically, and writes are ordered so that a concurrent bulk revoke can
 never leave a valid session missing from the list: the token key is written before it is listed, and deleted
 before it is unlisted.
+
+With the table as a second copy, a read that misses storage copies the row back into it; a revoke racing that read
+must not be undone by it (docs/security.md S12). So a revoke removes the stored copy, then the row, then the stored
+copy again, and a read that copied a row back checks the row is still there afterwards, removing its copy if not.
+Whichever way the two interleave, either the revoke's second removal comes after the copy, or the read's check
+comes after the row was gone.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..clock import Clock
 from ..db.models import Session, User
-from ..db.unit_of_work import after_commit
+from ..db.unit_of_work import undo_on_failure
 from ..errors import is_outage
 from ..fields.schema import AuthSchema
 from ..fields.values import carry, copied, merged
@@ -90,8 +96,14 @@ class StorageSessionStore:
         if self._database is not None:
             await self._database.create(session, user, db)
         key = self._key(session.token)
-        # After the caller's transaction commits: a rolled-back sign-up must not leave a usable session behind.
-        await after_commit(lambda: self._write(key, session, user))
+        # Inside the caller's transaction, before its commit (L10): storage that cannot be written fails the whole
+        # sign-in, the user a sign-up would have created included, and a transaction that fails after the write takes
+        # it back, so a rolled-back sign-up leaves no usable session behind.
+        undo_on_failure(lambda: self._discard(key))
+        await self._write(key, session, user)
+
+    async def _discard(self, key: str) -> None:
+        await self._remove(key)
 
     async def exists(self, token: str) -> bool:
         """One storage read: is this session still stored (not revoked, not expired)?"""
@@ -121,11 +133,21 @@ class StorageSessionStore:
         if parsed is None and self._database is not None and not self._preserve:
             parsed = await self._database.load(token)
             if parsed is not None and parsed[0].expires_at > self._clock.now():
-                await self._write(self._key(token), *parsed)  # warm the storage again
+                parsed = await self._warm(token, *parsed)
         if parsed is None:
             return None
         session, user = parsed
         session.token = token
+        return session, user
+
+    async def _warm(self, token: str, session: Session, user: User) -> tuple[Session, User] | None:
+        """Copy a row that storage lost back into it, unless the row was deleted meanwhile (S12)."""
+        assert self._database is not None
+        key = self._key(token)
+        await self._write(key, session, user)
+        if await self._database.load(token) is None:  # revoked while we copied it: take the copy back
+            await self._remove(key)
+            return None
         return session, user
 
     async def extend(self, token: str, expires_at: datetime, updated_at: datetime) -> bool:
@@ -159,12 +181,14 @@ class StorageSessionStore:
         return parsed is not None
 
     async def delete(self, token: str) -> None:
-        await self._remove(self._key(token))
+        key = self._key(token)
+        await self._remove(key)
         if self._database is not None:
             if self._preserve:
                 await self._database.end(token, self._clock.now())
             else:
                 await self._database.delete(token)
+            await self._remove(key)  # a copy a concurrent read made from the row before it went (S12)
 
     async def list_for_user(self, user_id: str) -> list[Session]:
         sessions = []
@@ -179,39 +203,50 @@ class StorageSessionStore:
         return session.token in self._keys(token_or_handle)
 
     async def delete_owned(self, user_id: str, token_or_handle: str) -> bool:
+        deleted = await self._remove_owned(user_id, token_or_handle)
+        if self._database is None:
+            return deleted
+        # Missing from storage (evicted, or storage only ever had part of it) the row may still be there: it is
+        # ended or deleted all the same, as `preserve_in_database` says.
+        in_table = await self._delete_or_end_in_database(user_id, token_or_handle)
+        await self._remove_owned(user_id, token_or_handle)  # a copy a concurrent read made from the row (S12)
+        return deleted or in_table
+
+    async def _remove_owned(self, user_id: str, token_or_handle: str) -> bool:
         for key in self._keys(token_or_handle):
-            raw = await self.storage.get(key)
-            parsed = self._parse(raw)
+            parsed = self._parse(await self.storage.get(key))
             if parsed is not None and parsed[1].id == user_id:
-                deleted = await self._remove(key)
-                if self._database is not None:
-                    await self._delete_or_end_in_database(user_id, token_or_handle)
-                return deleted
-        if self._database is not None:
-            return await self._database.delete_owned(user_id, token_or_handle)
+                return await self._remove(key)
         return False
 
-    async def _delete_or_end_in_database(self, user_id: str, token_or_handle: str) -> None:
+    async def _delete_or_end_in_database(self, user_id: str, token_or_handle: str) -> bool:
         assert self._database is not None
         if self._preserve:
-            await self._database.end_owned(user_id, token_or_handle, self._clock.now())
-        else:
-            await self._database.delete_owned(user_id, token_or_handle)
+            return await self._database.end_owned(user_id, token_or_handle, self._clock.now())
+        return await self._database.delete_owned(user_id, token_or_handle)
 
     async def delete_for_user(self, user_id: str, *, keep_token: str | None = None) -> None:
         keep = self._key(keep_token) if keep_token is not None else None
-        index = active_sessions_key(user_id)
-        removed = []
-        for member, _ in await self.storage.index_members(index, _ms(self._clock.now())):
-            if member != keep:
-                await self.storage.delete(member)
-                removed.append(member)
-        await self.storage.index_remove(index, removed, _ms(self._clock.now()))
+        removed = await self._remove_listed(user_id, keep)
         if self._database is not None:
             if self._preserve:
                 await self._database.end_for_user(user_id, self._clock.now(), keep_token=keep_token)
             else:
                 await self._database.delete_for_user(user_id, keep_token=keep_token)
+            # Copies concurrent reads made from rows before they went (S12): listed once written, unless our own
+            # unlisting came after, so what was removed the first time is removed again too.
+            await self._remove_listed(user_id, keep, also=removed)
+
+    async def _remove_listed(self, user_id: str, keep: str | None, also: list[str] | None = None) -> list[str]:
+        index = active_sessions_key(user_id)
+        removed = list(also or [])
+        for member, _ in await self.storage.index_members(index, _ms(self._clock.now())):
+            if member != keep and member not in removed:
+                removed.append(member)
+        for member in removed:
+            await self.storage.delete(member)
+        await self.storage.index_remove(index, removed, _ms(self._clock.now()))
+        return removed
 
     async def update_fields(self, session: Session, values: Mapping[str, Any], updated_at: datetime) -> bool:
         key = self._key(session.token)

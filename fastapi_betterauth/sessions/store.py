@@ -181,8 +181,9 @@ class DatabaseSessionStore:
         """Expire a session's row instead of deleting it (`preserve_session_in_database`)."""
         await self._end(Session.token == self._key(token), now=now)
 
-    async def end_owned(self, user_id: str, token_or_handle: str, now: datetime) -> None:
-        await self._end(
+    async def end_owned(self, user_id: str, token_or_handle: str, now: datetime) -> bool:
+        """End one of the user's live sessions by token or handle; False if none."""
+        return await self._end(
             Session.user_id == user_id,
             Session.token.in_(self._keys(token_or_handle)),  # type: ignore[attr-defined]
             now=now,
@@ -194,11 +195,12 @@ class DatabaseSessionStore:
             conditions.append(Session.token != self._key(keep_token))
         await self._end(*conditions, now=now)
 
-    async def _end(self, *conditions: Any, now: datetime) -> None:
+    async def _end(self, *conditions: Any, now: datetime) -> bool:
         statement = (
             update(Session)
             .where(*conditions, Session.expires_at > now)  # type: ignore[arg-type]
             .values(expires_at=now, updated_at=now)
         )
         async with self._database.session() as db, db.begin():
-            await db.exec(statement)
+            result = await db.exec(statement)
+        return bool(result.rowcount)

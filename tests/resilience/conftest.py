@@ -8,6 +8,10 @@ The instance groups, each started once per run and only when a test asks for it:
 - `database_pair`: two instances, sessions in the database, rate limits in the database.
 - `cache_instance`: sessions in the database behind the `session_data` cookie cache (believed for 2 s).
 - `redis_only_instance`: sessions in Redis only (no database copy) behind the same cookie cache.
+- `redis_only_pair`: two instances, sessions in Redis only (no database copy, no cookie cache), rate limits in the
+  database.
+- `stateless_pair`: two instances, stateless sessions with their revocations in Redis (module scope: stopped once
+  the revocation races are done).
 - `burst_redis_pair`, `burst_database_pair`: the pairs again, with the generous `PATIENT` timeouts, for the bursts
   (module scope: stopped once the bursts are done).
 
@@ -254,6 +258,34 @@ def redis_only_instance(postgres: PostgresCluster, redis_server: RedisServer, wo
     }
     with _running(["redis-only"], env, workdir) as group:
         yield group[0]
+
+
+@pytest.fixture(scope="session")
+def redis_only_pair(postgres: PostgresCluster, redis_server: RedisServer, workdir: Path) -> Iterator[list[AppInstance]]:
+    """Two instances, sessions in Redis only (no database copy), no cookie cache, rate limits in the database: with
+    Redis down, a request meets the outage in the session store, not in the rate limiter."""
+    env = {
+        **_base_env(postgres),
+        "BETTER_AUTH_SECONDARY_STORAGE_URL": redis_server.url(2),
+        "BETTER_AUTH_SESSION__STORE_SESSION_IN_DATABASE": "false",
+        "BETTER_AUTH_RATE_LIMIT__STORAGE": "database",
+    }
+    with _running(["redis-only-a", "redis-only-b"], env, workdir) as group:
+        yield group
+
+
+@pytest.fixture(scope="module")
+def stateless_pair(postgres: PostgresCluster, redis_server: RedisServer, workdir: Path) -> Iterator[list[AppInstance]]:
+    """Two instances, stateless sessions (encrypted cookies) with their revocations in Redis (stopped after their
+    module)."""
+    env = {
+        **_base_env(postgres),
+        "BETTER_AUTH_SECONDARY_STORAGE_URL": redis_server.url(3),
+        "BETTER_AUTH_SESSION__STORE": "stateless",
+        "BETTER_AUTH_RATE_LIMIT__STORAGE": "secondary-storage",
+    }
+    with _running(["stateless-a", "stateless-b"], env, workdir) as group:
+        yield group
 
 
 @pytest.fixture(params=["redis", "database"])

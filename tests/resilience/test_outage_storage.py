@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
 import httpx2 as httpx
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from .browser import (
     PASSWORD,
     PROMPT,
+    RECOVERY,
     SESSION_DATA,
     SESSION_TOKEN,
     Browser,
@@ -136,6 +138,30 @@ async def test_a_storage_outage_without_a_database_copy_fails_fast(
     findings.done()
 
 
+async def test_a_sign_up_during_a_storage_outage_leaves_nothing(
+    redis_only_pair: list[AppInstance], redis_server: RedisServer, http: httpx.AsyncClient
+) -> None:
+    """L10: with Redis stopped, a sign-up (rate limits in the database, so the sign-up itself meets the outage) is a
+    prompt 503 and creates no user: once Redis is back, the same sign-up succeeds, on either instance. It used to
+    commit the user before the session write failed, and the retry answered that the address was taken."""
+    a, b = redis_only_pair
+    email = new_email("atomic")
+    body = {"name": "Ann", "email": email, "password": PASSWORD}
+    await asyncio.to_thread(redis_server.stop)
+    try:
+        assert_unavailable(await Browser(http, name="during the outage").post(a, "/api/auth/sign-up/email", body))
+    finally:
+        await asyncio.to_thread(redis_server.start)
+    back = time.monotonic()
+    browser = Browser(http, name="retrying")
+    retried = await browser.post(b, "/api/auth/sign-up/email", body)
+    while retried.status == 503 and time.monotonic() - back < RECOVERY + PROMPT:  # the instance reconnecting
+        await asyncio.sleep(0.1)
+        retried = await browser.post(b, "/api/auth/sign-up/email", body)
+    assert retried.status == 200, f"the retried sign-up failed: {retried}"
+    assert_signed_in(await browser.me(a), retried.body["user"]["id"])
+
+
 async def test_a_frozen_storage_is_a_timeout_not_a_hang(
     redis_pair: list[AppInstance],
     redis_only_instance: AppInstance,
@@ -191,7 +217,7 @@ async def test_losing_the_storage_signs_nobody_out_with_a_database_copy(
             check_recovered(
                 findings,
                 f"{member.browser.name} signed in on {instance.name} after the loss",
-                lambda m=member, i=instance: m.browser.me(i),
+                partial(member.browser.me, instance),
                 is_user(member.user_id),
                 back,
             )

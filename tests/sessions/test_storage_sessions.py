@@ -144,14 +144,44 @@ async def test_preserve_session_in_database_ends_rows(
     assert (await client.get("/me")).status_code == 401
 
 
+async def test_revoking_a_session_storage_lost_still_preserves_its_row(
+    make_configured_client: ConfiguredClientFactory,
+    make_auth: AuthFactory,
+    storage_url: str,
+    database: Database,
+    clock: ManualClock,
+) -> None:
+    """With `preserve_session_in_database`, revoking a session that storage no longer holds (evicted) ends its row,
+    like any other revoke, instead of deleting it."""
+    session = {"store_session_in_database": True, "preserve_session_in_database": True}
+    auth = make_auth(secondary_storage_url=storage_url, session=session)
+    assert auth.storage is not None
+    owner, phone = await make_configured_client(auth), await make_configured_client(auth)
+    await sign_up(owner)
+    token = (await sign_in(phone)).json()["token"]
+    await auth.storage.delete(token)
+    revoked = await owner.post("/api/auth/revoke-session", json={"token": token})
+    assert revoked.json() == {"status": True}
+    rows = {row.token: row for row in await db_sessions(database)}
+    assert token in rows, "the row was deleted"
+    assert rows[token].expires_at == clock.now()
+    assert (await phone.get("/me")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("in_database", "refused"), [(True, "session"), (False, "account")], ids=["session-row", "account-at-commit"]
+)
 async def test_rolled_back_sign_up_leaves_no_stored_session(
     with_storage: Any,
     refuse_inserts: Callable[[str], Awaitable[None]],  # noqa: F811
     database: Database,
+    in_database: bool,
+    refused: str,
 ) -> None:
-    """The storage write waits for the commit: a user who was never created has no session anywhere."""
-    client, storage = await with_storage(store_session_in_database=True)
-    await refuse_inserts("session")
+    """L10: a user who was never created has no session anywhere. The storage write is part of the transaction: a
+    failure before it stops it, a failure after it (the account, written at the commit) takes it back."""
+    client, storage = await with_storage(store_session_in_database=in_database)
+    await refuse_inserts(refused)
     response = await sign_up(client)
     assert response.status_code == 422
     if hasattr(storage, "_client"):
