@@ -15,6 +15,7 @@ from .base import Plugin
 from .context import AuthContext
 
 BUILT_IN: dict[str, str] = {
+    "admin": "fastapi_betterauth.admin.plugin:Admin",
     "api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys",
     "username": "fastapi_betterauth.username.plugin:Username",
 }
@@ -67,7 +68,7 @@ def built_in_tables() -> Iterator[Table]:
 def set_up_plugins(plugins: Sequence[Plugin[Any]], context: AuthContext) -> None:
     """Set each plugin up, in order, and plug in what it contributes to the services it shares with the core:
     error codes (refused when one is the core's or another plugin's), rate-limit rules, clean-ups of a deleted
-    user's rows, sign-in stages and checks of user input."""
+    user's rows, sign-in stages, checks of user input and filters of listed sessions."""
     owners: dict[str, str] = {}
     for plugin in plugins:
         plugin.setup(context, plugin.resolve_options(context.settings))
@@ -81,3 +82,4 @@ def set_up_plugins(plugins: Sequence[Plugin[Any]], context: AuthContext) -> None
         for stage in plugin.sign_in_stages():
             context.issuer.add_stage(stage)
         context.users.fields.input_checks.extend(plugin.user_input_checks())
+        context.sessions.list_filters.extend(plugin.listed_session_filters())
