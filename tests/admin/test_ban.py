@@ -132,3 +132,26 @@ class TestConfiguredBan:
         assert (await sign_in(new_client(), user.email)).json() == {"code": "BANNED_USER", "message": "Gone fishing"}
         clock.advance(timedelta(minutes=11))
         assert (await sign_in(new_client(), user.email)).status_code == 200
+
+
+class TestBanWithCachedSessions:
+    """S7: with sessions in secondary storage and the cookie cache on, the banned user's cached copies are refused at
+    once, and the role an admin route reads is never a cached one."""
+
+    @pytest.fixture
+    def admin_env(self) -> dict[str, str]:
+        return {
+            "BETTER_AUTH_SECONDARY_STORAGE_URL": "memory://",
+            "BETTER_AUTH_SESSION__COOKIE_CACHE__ENABLED": "true",
+        }
+
+    async def test_a_ban_ends_cached_sessions_at_once(self, admin: Person, user: Person) -> None:
+        assert (await user.client.get("/get-session")).json()["user"]["id"] == user.id  # the copy is cached now
+        assert (await admin.client.post("/admin/ban-user", json={"userId": user.id})).status_code == 200
+        assert (await user.client.get("/get-session")).json() is None
+
+    async def test_a_role_taken_away_counts_despite_the_cookie_copy(self, admin: Person, user: Person) -> None:
+        await admin.client.post("/admin/set-role", json={"userId": user.id, "role": "admin"})
+        assert (await user.client.get("/admin/list-users")).status_code == 200
+        await admin.client.post("/admin/set-role", json={"userId": user.id, "role": "user"})
+        assert (await user.client.get("/admin/list-users")).status_code == 403
