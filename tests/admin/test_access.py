@@ -18,6 +18,7 @@ from fastapi_betterauth.admin import (
 )
 from fastapi_betterauth.db.models import User
 
+from ..conftest import PASSWORD
 from ..test_migrations import fresh_url, postgres_db
 from .fixtures import (
     Client,
@@ -159,3 +160,16 @@ def test_roles_given_in_code_are_roles() -> None:
     options = AdminOptions(roles={"admin": ac.new_role({"project": ["create", "delete"]}), "user": ac.new_role({})})
     assert options.active_roles["admin"].authorize({"project": ["delete"]}).success
     assert not options.active_roles["user"].authorize({"project": ["create"]}).success
+
+
+async def test_nobody_gives_themselves_a_role_or_lifts_their_ban(new_client: Client) -> None:
+    """The admin fields are the server's: a sign-up asking for a role gets the default one, and `update-user` refuses
+    them (400 `FIELD_NOT_ALLOWED`)."""
+    client = new_client()
+    body = {"name": "Eve", "email": "eve@example.com", "password": PASSWORD, "role": "admin", "banned": True}
+    signed_up = (await client.post("/sign-up/email", json=body)).json()["user"]
+    assert (signed_up["role"], signed_up["banned"]) == ("user", False)
+    for field, value in (("role", "admin"), ("banned", True), ("banExpires", "2000-01-01T00:00:00Z")):
+        answer = await client.post("/update-user", json={field: value})
+        assert error(answer) == (400, "FIELD_NOT_ALLOWED"), field
+    assert (await client.get("/admin/list-users")).status_code == 403
