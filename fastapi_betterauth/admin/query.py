@@ -36,7 +36,11 @@ def _count(params: QueryParams, name: str) -> int | None:
         value = int(params.get(name) or "")
     except ValueError:
         return None
-    return value if value > 0 else None
+    return min(value, MAX_COUNT) if value > 0 else None
+
+
+MAX_COUNT = 2**31 - 1
+"""The largest limit or offset passed on (a larger one would overflow the database's integer)."""
 
 
 def read_user_query(params: QueryParams) -> UserQuery:

@@ -107,7 +107,10 @@ class AdminService:
         if user.id == actor.id:
             raise admin_error(AdminErrorCode.YOU_CANNOT_BAN_YOURSELF, 400)
         seconds = expires_in or self.options.default_ban_expires_in
-        expires = self._clock.now() + timedelta(seconds=seconds) if seconds else None
+        try:
+            expires = self._clock.now() + timedelta(seconds=seconds) if seconds else None
+        except (OverflowError, ValueError):  # beyond the calendar (or not a number at all: NaN)
+            raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "[body.banExpiresIn] Invalid input") from None
         reason = reason or self.options.default_ban_reason or "No reason"
         banned = await self._users.update(user, {BANNED: True, BAN_REASON: reason, BAN_EXPIRES: expires})
         await self._context.sessions.revoke_all(user.id)

@@ -155,3 +155,9 @@ class TestBanWithCachedSessions:
         assert (await user.client.get("/admin/list-users")).status_code == 200
         await admin.client.post("/admin/set-role", json={"userId": user.id, "role": "user"})
         assert (await user.client.get("/admin/list-users")).status_code == 403
+
+
+async def test_a_ban_beyond_the_calendar_is_refused(admin: Person, user: Person) -> None:
+    answer = await admin.client.post("/admin/ban-user", json={"userId": user.id, "banExpiresIn": 1e300})
+    assert error(answer) == (400, "VALIDATION_ERROR")
+    assert (await user.client.get("/get-session")).json()["user"]["id"] == user.id  # nothing happened

@@ -232,3 +232,9 @@ async def test_remove_user(admin: Person, user: Person, new_client: Client) -> N
     )
     again = await new_client().post("/sign-up/email", json={"name": "Again", "email": user.email, "password": PASSWORD})
     assert again.status_code == 200
+
+
+async def test_list_users_takes_any_page_size(admin: Person, user: Person) -> None:
+    huge = await admin.client.get("/admin/list-users", params={"limit": "99999999999999999999", "offset": "abc"})
+    assert huge.status_code == 200, huge.text
+    assert (huge.json()["total"], huge.json()["limit"], "offset" in huge.json()) == (2, 2**31 - 1, False)
