@@ -50,6 +50,30 @@ def role_given(role: Any) -> Any:
     raise AuthError(ErrorCode.VALIDATION_ERROR, 400, "[body.role] Invalid input")
 
 
+LIST_PARAMETERS = (
+    "searchValue",
+    "searchField",
+    "searchOperator",
+    "filterField",
+    "filterValue",
+    "filterOperator",
+    "sortBy",
+    "sortDirection",
+    "limit",
+    "offset",
+)
+
+
+def query_openapi(parameters: dict[str, bool]) -> dict[str, Any]:
+    """`openapi_extra` documenting query parameters a route reads by hand (name -> required)."""
+    return {
+        "parameters": [
+            {"name": name, "in": "query", "required": required, "schema": {"type": "string"}}
+            for name, required in parameters.items()
+        ]
+    }
+
+
 def build_router(plugin: Admin) -> APIRouter:
     router = AuthRouter(tags=["admin"])
     max_bytes = plugin.context.settings.advanced.max_body_bytes
@@ -86,6 +110,7 @@ def build_router(plugin: Admin) -> APIRouter:
             None, forbidden_doc(AdminErrorCode.YOU_ARE_NOT_ALLOWED_TO_GET_USER), {404: "`USER_NOT_FOUND`"}
         ),
         summary="A user (the bare user object)",
+        openapi_extra=query_openapi({"id": True}),
     )
     async def get_user(request: Request, response: Response) -> dict[str, Any]:
         user_id = request.query_params.get("id")
@@ -106,6 +131,7 @@ def build_router(plugin: Admin) -> APIRouter:
             {400: "`INVALID_SORT_FIELD`, `INVALID_FILTER_FIELD` (no such user field)"},
         ),
         summary="Search, filter, sort and page through users: `{users, total[, limit][, offset]}`",
+        openapi_extra=query_openapi({name: False for name in LIST_PARAMETERS}),
     )
     async def list_users(request: Request, response: Response) -> dict[str, Any]:
         query: UserQuery = read_user_query(request.query_params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx2 as httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import ValidationError
 
 from fastapi_betterauth import BetterAuth
@@ -173,3 +174,30 @@ async def test_nobody_gives_themselves_a_role_or_lifts_their_ban(new_client: Cli
         answer = await client.post("/update-user", json={field: value})
         assert error(answer) == (400, "FIELD_NOT_ALLOWED"), field
     assert (await client.get("/admin/list-users")).status_code == 403
+
+
+async def test_the_admin_routes_are_documented(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    assert {path for path in paths if "/admin/" in path} == {
+        f"/api/auth/admin/{name}"
+        for name in (
+            "create-user",
+            "get-user",
+            "list-users",
+            "set-role",
+            "update-user",
+            "ban-user",
+            "unban-user",
+            "set-user-password",
+            "remove-user",
+            "has-permission",
+            "list-user-sessions",
+            "revoke-user-session",
+            "revoke-user-sessions",
+            "impersonate-user",
+            "stop-impersonating",
+        )
+    }
+    listed = [parameter["name"] for parameter in paths["/api/auth/admin/list-users"]["get"]["parameters"]]
+    assert {"searchValue", "filterField", "sortBy", "limit", "offset"} <= set(listed)
+    assert [parameter["name"] for parameter in paths["/api/auth/admin/get-user"]["get"]["parameters"]] == ["id"]
