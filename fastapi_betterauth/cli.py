@@ -1,4 +1,4 @@
-"""`python -m fastapi_betterauth`: generate a secret, create, upgrade or adopt the schema."""
+"""`python -m fastapi_betterauth`: generate a secret, create, upgrade or adopt the schema, give a user a role."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         "sweep", help="delete expired verification rows (tokens, used-link marks, OAuth states, revocations)"
     )
     sweep.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
+    role = commands.add_parser(
+        "set-role", help="give the user with this email a role, e.g. `admin` (needs the admin plugin enabled)"
+    )
+    role.add_argument("email")
+    role.add_argument("role")
     args = parser.parse_args(argv)
 
     if args.command == "secret":
@@ -49,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = AuthSettings()
     if args.command == "sweep":
         return _sweep(args.database_url or settings.database_url)
+    if args.command == "set-role":
+        from .admin.commands import set_role
+
+        return set_role(settings, args.email, args.role)
     plugins = resolve_plugins(settings, ())
     versions = [plugin.migrations for plugin in plugins if plugin.migrations is not None]
     try:

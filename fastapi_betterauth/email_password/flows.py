@@ -17,13 +17,11 @@ from urllib.parse import quote
 from ..audit import audit
 from ..clock import Clock
 from ..crypto.password_policy import PasswordContext
-from ..crypto.tokens import generate_id
-from ..db.models import Account, User
+from ..db.models import User
 from ..db.queries import (
     find_credential_account,
     find_user_by_email,
     find_user_by_id,
-    set_account_password,
 )
 from ..errors import AuthError, ErrorCode
 from ..mail import EmailType, build_message
@@ -31,7 +29,7 @@ from ..sessions.service import AuthSession
 from ..settings import AuthSettings
 from ..verification.email_tokens import CHANGE_EMAIL_CONFIRMATION, CHANGE_EMAIL_VERIFICATION, EmailToken
 from .collaborators import FlowRecords, FlowTokens, MailDelivery, PasswordTools
-from .service import credential_account
+from .service import store_password
 
 RESET_PASSWORD = "reset-password"
 DELETE_ACCOUNT = "delete-account"
@@ -310,17 +308,7 @@ class EmailFlows:
         return user
 
     async def _store_password(self, user: User, password_hash: str) -> None:
-        """Replace the credential account's hash, creating the account for users who had none (OAuth-only)."""
-        now = self._clock.now()
-        async with self._hooks.unit_of_work(), self._database.session() as db, db.begin():
-            account = await find_credential_account(db, user.id)
-            if account is not None:
-                await set_account_password(db, account.id, password_hash, now)
-                return
-            data = await self._hooks.before("account", "create", credential_account(user.id, password_hash, now))
-            created = Account(**{**data, "id": generate_id(), "user_id": user.id})
-            db.add(created)
-            await self._hooks.after("account", "create", created.model_dump())
+        await store_password(self._database, self._hooks, self._clock.now(), user.id, password_hash)
 
     # -- signed-in password changes ----------------------------------------------------------------------------
 

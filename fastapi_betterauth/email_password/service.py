@@ -18,7 +18,7 @@ from ..crypto.passwords import PasswordHasher
 from ..crypto.tokens import generate_id
 from ..db.engine import Database
 from ..db.models import CREDENTIAL_PROVIDER, Account, User
-from ..db.queries import find_user_by_email, find_user_with_credential, set_account_password
+from ..db.queries import find_credential_account, find_user_by_email, find_user_with_credential, set_account_password
 from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..fields.model import ModelFields
 from ..fields.schema import AuthSchema
@@ -43,6 +43,22 @@ def credential_account(user_id: str, password_hash: str, now: datetime) -> dict[
         "created_at": now,
         "updated_at": now,
     }
+
+
+async def store_password(
+    database: Database, hooks: HookRunner, now: datetime, user_id: str, password_hash: str
+) -> None:
+    """Replace the user's credential account's hash, creating the account for a user who had none (OAuth-only, or
+    made by an admin without a password), with the `account` create hooks."""
+    async with hooks.unit_of_work(), database.session() as db, db.begin():
+        account = await find_credential_account(db, user_id)
+        if account is not None:
+            await set_account_password(db, account.id, password_hash, now)
+            return
+        data = await hooks.before("account", "create", credential_account(user_id, password_hash, now))
+        created = Account(**{**data, "id": generate_id(), "user_id": user_id})
+        db.add(created)
+        await hooks.after("account", "create", created.model_dump())
 
 
 def _new_user(name: str, email: str, image: str | None, now: datetime, extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -181,6 +197,17 @@ class EmailPasswordService:
 
     def _synthetic_user(self, name: str, email: str, image: str | None, extra: Mapping[str, Any]) -> User:
         return self._fields.build({"id": generate_id(), **_new_user(name, email, image, self._clock.now(), extra)})
+
+    async def hash_password(self, password: str) -> str:
+        """`password` hashed as every credential is (what a plugin stores for a user it creates)."""
+        return await self._passwords.hash(password)
+
+    async def replace_password(self, user: User, new_password: str) -> None:
+        """Give `user` this password (server-side: no current password asked), after the password policy; creates
+        the credential account when they have none. Their sessions are left alone."""
+        await self.policy.check(new_password, PasswordContext(email=user.email, name=user.name))
+        password_hash = await self._passwords.hash(new_password)
+        await store_password(self._database, self._hooks, self._clock.now(), user.id, password_hash)
 
     async def sign_in(
         self,

@@ -24,6 +24,7 @@ from ..fields.schema import FieldDeclarations
 from ..security.ratelimit import RuleValue
 from ..sessions.deps import SessionSource
 from ..sessions.issuer import SignInStage
+from ..sessions.service import SessionFilter
 from ..users.service import UserCleanup
 
 if TYPE_CHECKING:
@@ -122,6 +123,11 @@ class Plugin(Generic[OptionsT]):
     def sign_in_stages(self) -> Sequence[SignInStage]:
         """Steps every sign-in goes through before its session is created, in plugin order: let it through, change
         it, refuse it (`AuthError`) or answer instead (`SignInHalted`). See `sessions/issuer.py`."""
+        return ()
+
+    def listed_session_filters(self) -> Sequence[SessionFilter]:
+        """Which of a user's sessions `/list-sessions` shows: one any filter refuses is left out (the admin plugin's
+        impersonation sessions). Other routes still see every session."""
         return ()
 
     def user_input_checks(self) -> Sequence[InputCheck]:

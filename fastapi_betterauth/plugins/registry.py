@@ -16,6 +16,7 @@ from .base import Plugin
 from .context import AuthContext
 
 BUILT_IN: dict[str, str] = {
+    "admin": "fastapi_betterauth.admin.plugin:Admin",
     "api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys",
     "username": "fastapi_betterauth.username.plugin:Username",
 }
@@ -60,14 +61,15 @@ _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 def connect_contributions(plugin: Plugin[Any], context: AuthContext) -> None:
     """Hand a set-up plugin's contributions to the services that run them: its rate-limit rules, user clean-ups,
-    sign-in stages, checks of user input, and `on_account_secured` (run by the session service, docs/security.md
-    K6)."""
+    sign-in stages, checks of user input, filters of listed sessions, and `on_account_secured` (run by the session
+    service, docs/security.md K6)."""
     context.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
     for cleanup in plugin.user_cleanups():
         context.users.add_cleanup(cleanup)
     for stage in plugin.sign_in_stages():
         context.issuer.add_stage(stage)
     context.users.fields.input_checks.extend(plugin.user_input_checks())
+    context.sessions.list_filters.extend(plugin.listed_session_filters())
     context.sessions.add_secured_listener(plugin.on_account_secured)
 
 

@@ -137,7 +137,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         if not auth.sessions.is_fresh(found):
             raise AuthError(ErrorCode.SESSION_NOT_FRESH)
         response.headers.update(NO_STORE)
-        return [session_out_json(s) for s in await auth.sessions.list_active(found.user.id)]
+        return [session_out_json(s) for s in await auth.sessions.list_shown(found.user.id)]
 
     @router.post(
         "/revoke-session",

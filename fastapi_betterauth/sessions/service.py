@@ -20,6 +20,9 @@ from ..hooks import HookRunner, HookVetoError
 from ..settings import SessionSettings
 from .store import SessionStore
 
+SessionFilter = Callable[[Session], bool]
+"""`def keep(session) -> bool`: whether a user's own session list shows this session."""
+
 
 @dataclass(frozen=True, slots=True)
 class ClientInfo:
@@ -79,6 +82,8 @@ class SessionService:
         self.hooks = hooks or HookRunner()
         self.fields: ModelFields[Session] = fields or AuthSchema().session
         """The session's additional fields."""
+        self.list_filters: list[SessionFilter] = []
+        """Which sessions `/list-sessions` shows (plugins' `listed_session_filters`): all of them must keep one."""
         self._secured_listeners: list[AccountSecured] = []
 
     def add_secured_listener(self, listener: AccountSecured) -> None:
@@ -103,9 +108,11 @@ class SessionService:
         user_agent: str | None = None,
         expires_at: datetime | None = None,
         db: AsyncSession | None = None,
+        values: Mapping[str, Any] | None = None,
     ) -> AuthSession:
         """A new session with a fresh random token (never one the client chose, nor one a hook chose). Sign-ins go
-        through `SessionIssuer` (its stages), which calls this; `expires_at` replaces the configured lifetime.
+        through `SessionIssuer` (its stages), which calls this; `expires_at` replaces the configured lifetime;
+        `values`: additional field values (a plugin's, as the admin plugin's `impersonatedBy`).
 
         `HookVetoError` when a `before_create` session hook refuses it.
         """
@@ -119,6 +126,7 @@ class SessionService:
             "ip_address": ip_address or "",
             "user_agent": user_agent or "",
             **self.fields.defaults(),
+            **(values or {}),
         }
         data = await self.hooks.before("session", "create", data)
         session = self.fields.build({**data, "id": generate_id(), "token": generate_id()})
@@ -233,6 +241,10 @@ class SessionService:
         """The user's live sessions, oldest first."""
         now = self.clock.now()
         return [session for session in await self.store.list_for_user(user_id) if session.expires_at > now]
+
+    async def list_shown(self, user_id: str) -> list[Session]:
+        """The user's live sessions that every list filter keeps (what `/list-sessions` answers)."""
+        return [s for s in await self.list_active(user_id) if all(keep(s) for keep in self.list_filters)]
 
     async def revoke_owned(self, user_id: str, token_or_handle: str) -> bool:
         """Revoke one session of this user; someone else's token is silently not revoked."""
