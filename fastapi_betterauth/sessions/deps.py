@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Final, Protocol
-from urllib.parse import unquote
 
 from fastapi import Depends, HTTPException, Request, Response, Security
 
+from ..cookies import percent_decode
 from ..crypto.tokens import unsign_value
 from ..db.models import User
 from ..errors import AuthError, ErrorCode, answered_as_http, is_outage, unauthorized, unavailable
@@ -94,7 +94,7 @@ def read_session_token(auth: AuthParts, request: Request) -> tuple[str | None, b
     if auth.settings.bearer.enabled:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
-            return unsign_value(unquote(credentials.strip()), auth.keyring.secrets), False
+            return unsign_value(percent_decode(credentials.strip()), auth.keyring.secrets), False
     return auth.cookies.read_signed(request.cookies, auth.cookies.session_token), True
 
 
