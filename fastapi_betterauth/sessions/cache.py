@@ -63,12 +63,8 @@ class SessionCookieCache:
         if not value:
             return None
         now = self._clock.now()
-        entry = self.memo.get(value, now)
-        if entry is None:
-            entry = self._decoded(value, now)
-            if entry is None:
-                return None
-        if entry.token != token:
+        entry = memoised_copy(self.memo, self._codec, self._schema, value, now)
+        if entry is None or entry.token != token:
             return None
         found = entry.found()
         if entry.version != await self._version_for(found.session, found.user):
@@ -76,18 +72,6 @@ class SessionCookieCache:
         if self._still_valid is not None and not await self._still_valid(token):
             return None
         return found
-
-    def _decoded(self, value: str, now: datetime) -> MemoEntry | None:
-        """Decode and check `value` in full; an authentic, unexpired, well-formed copy is memoised."""
-        cached = self._codec.decode(value, now=now)
-        if cached is None:
-            return None
-        found = session_from_cached(cached, self._schema)
-        if found is None or found.session.expires_at <= now:
-            return None
-        entry = MemoEntry.of(found, version=cached.version, copy_expires_at=cached.expires_at)
-        self.memo.put(value, entry)
-        return entry
 
     async def write(
         self, response: Response, found: AuthSession, present: Mapping[str, str], *, remember_me: bool = True
@@ -121,6 +105,27 @@ class SessionCookieCache:
 async def cache_version(version: CacheVersion | None, configured: str, session: Session, user: User) -> str:
     """The version a session's copy must carry: the callable's answer, else the configured string."""
     return await version(session, user) if version is not None else configured
+
+
+def memoised_copy(
+    memo: CopyMemo, codec: CookieCacheCodec, schema: AuthSchema | None, value: str, now: datetime
+) -> MemoEntry | None:
+    """What the copy `value` holds, if it is authentic, unexpired and well formed: from `memo` when this very value
+    was decoded before and may still be believed, else decoded and checked in full (and then memoised)."""
+    entry = memo.get(value, now)
+    if entry is not None:
+        return entry
+    cached = codec.decode(value, now=now)
+    if cached is None:
+        return None
+    found = session_from_cached(cached, schema)
+    if found is None or found.session.expires_at <= now:
+        return None
+    entry = MemoEntry.of(
+        found, version=cached.version, copy_expires_at=cached.expires_at, updated_at_ms=cached.updated_at_ms
+    )
+    memo.put(value, entry)
+    return entry
 
 
 def cached_user_json(user: User, exclude: list[str]) -> dict[str, Any]:

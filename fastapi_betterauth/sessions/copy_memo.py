@@ -15,6 +15,8 @@ What the memo must not change is what is believed:
   session token presented with it, its version is the current one, and the storage still has the session;
 - every hit gets new `Session` and `User` objects, so what one request does to them no other request sees;
 - it is bounded (least recently used first out), and values longer than one cookie are not kept at all.
+
+Stateless sessions, whose cookie is such a copy, keep one too (`sessions/stateless.py`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class MemoEntry:
     token: str
     """The session token the copy names."""
     version: str
+    updated_at_ms: int
+    """When the copy was made (stateless sessions check revocations against it)."""
     believe_until: datetime
     """The copy's own expiry or its session's, whichever is first."""
     session_values: dict[str, Any]
@@ -50,11 +54,12 @@ class MemoEntry:
     user_extra: FieldValues | None
 
     @classmethod
-    def of(cls, found: AuthSession, *, version: str, copy_expires_at: datetime) -> MemoEntry:
+    def of(cls, found: AuthSession, *, version: str, copy_expires_at: datetime, updated_at_ms: int = 0) -> MemoEntry:
         session, user = found.session, found.user
         return cls(
             token=session.token,
             version=version,
+            updated_at_ms=updated_at_ms,
             believe_until=min(copy_expires_at, session.expires_at),
             session_values=_values(session),
             session_extra=additional_values(session),

@@ -5,6 +5,7 @@ S10."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -13,6 +14,7 @@ from fastapi_betterauth import BetterAuth, ManualClock
 from fastapi_betterauth.sessions.cache import SessionCookieCache
 from fastapi_betterauth.sessions.cookie_cache import CachedSession, CookieCacheCodec
 from fastapi_betterauth.sessions.copy_memo import MEMO_VALUE_LENGTH, CopyMemo, MemoEntry
+from fastapi_betterauth.sessions.stateless import StatelessSessions
 
 from ..conftest import AuthFactory, ConfiguredClientFactory, QueryCounter, sign_up
 from .test_cookie_cache_flow import DATA, cache_options
@@ -215,3 +217,36 @@ def test_size_zero_keeps_nothing() -> None:
     memo = CopyMemo(size=0)
     memo.put("v", entry())
     assert len(memo) == 0
+
+
+STATELESS: dict[str, Any] = {"session": {"store": "stateless"}}
+
+
+async def test_a_stateless_cookie_sent_again_is_decrypted_once(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory
+) -> None:
+    auth = make_auth(**STATELESS)
+    client = await make_configured_client(auth)
+    await sign_up(client)
+    codec = CountingCodec("jwe", auth.keyring)
+    keeping = auth.keeping
+    assert isinstance(keeping, StatelessSessions)
+    keeping._codec = codec
+    for _ in range(3):
+        assert (await client.get("/me")).json()["email"] == "ann@example.com"
+    assert codec.decoded == 1
+    assert len(keeping.memo) == 1
+
+
+async def test_a_memoised_stateless_cookie_is_still_revoked(
+    make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory
+) -> None:
+    """Sign-out ends a copy of the cookie kept elsewhere, though that very value is memoised (T6)."""
+    auth = make_auth(**STATELESS)
+    phone = await make_configured_client(auth)
+    copy = await make_configured_client(auth)
+    await sign_up(phone)
+    copy.cookies.update(phone.cookies)
+    assert (await copy.get("/me")).status_code == 200
+    assert (await phone.post("/api/auth/sign-out")).json() == {"success": True}
+    assert (await copy.get("/me")).status_code == 401
