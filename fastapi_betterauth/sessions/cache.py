@@ -67,7 +67,10 @@ class SessionCookieCache:
         if entry is None or entry.token != token:
             return None
         found = entry.found()
-        if entry.version != await self._version_for(found.session, found.user):
+        if self._version is None:  # the configured version: no call to await
+            if entry.version != self.settings.version:
+                return None
+        elif entry.version != await self._version(found.session, found.user):
             return None
         if self._still_valid is not None and not await self._still_valid(token):
             return None
