@@ -21,6 +21,7 @@ Stateless sessions, whose cookie is such a copy, keep one too (`sessions/statele
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,9 +82,13 @@ def _values(instance: Session | User) -> dict[str, Any]:
 
 def _build(model: type[Session] | type[User], values: dict[str, Any], extra: FieldValues | None) -> Any:
     instance = transient(model, values)
-    if extra is not None:
-        carry(instance, FieldValues(extra.fields, extra))
+    if extra is not None:  # additional values may be lists or JSON objects: each hit gets its own
+        carry(instance, FieldValues(extra.fields, {name: _own(value) for name, value in extra.items()}))
     return instance
+
+
+def _own(value: Any) -> Any:
+    return copy.deepcopy(value) if isinstance(value, list | dict) else value
 
 
 class CopyMemo:

@@ -11,6 +11,8 @@ import httpx2 as httpx
 import pytest
 
 from fastapi_betterauth import BetterAuth, ManualClock
+from fastapi_betterauth.fields.schema import AuthSchema
+from fastapi_betterauth.fields.values import FieldValues, additional_values, carry
 from fastapi_betterauth.sessions.cache import SessionCookieCache
 from fastapi_betterauth.sessions.cookie_cache import CachedSession, CookieCacheCodec
 from fastapi_betterauth.sessions.copy_memo import MEMO_VALUE_LENGTH, CopyMemo, MemoEntry
@@ -211,6 +213,18 @@ def test_an_entry_is_believed_until_the_copy_or_its_session_ends() -> None:
     assert memo.get("v", early - timedelta(milliseconds=1)) is not None
     assert memo.get("v", early) is None
     assert len(memo) == 0  # dropped when found expired
+
+
+def test_additional_values_are_each_hits_own() -> None:
+    """A list or JSON value (`string[]`, `json` fields) changed by one request is not changed for the next."""
+    found = fake_session()
+    carry(found.user, FieldValues(AuthSchema().user, {"tags": ["a"], "prefs": {"theme": "dark"}, "plan": "pro"}))
+    memoised = MemoEntry.of(found, version="1", copy_expires_at=found.session.expires_at)
+    first = additional_values(memoised.found().user)
+    assert first is not None
+    first["tags"].append("b")
+    first["prefs"]["theme"] = "light"
+    assert additional_values(memoised.found().user) == {"tags": ["a"], "prefs": {"theme": "dark"}, "plan": "pro"}
 
 
 def test_size_zero_keeps_nothing() -> None:
