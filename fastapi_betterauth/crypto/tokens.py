@@ -8,6 +8,7 @@ import hmac
 import secrets
 import string
 from collections.abc import Sequence
+from functools import lru_cache
 
 ALPHANUMERIC = string.ascii_letters + string.digits
 _SIGNATURE_LENGTH = 44  # standard base64 of a 32-byte HMAC-SHA256, with its one "=" of padding
@@ -31,10 +32,23 @@ def stable_id(*parts: str, length: int = 32) -> str:
     return "".join(digits)
 
 
+@lru_cache(maxsize=64)
+def _keyed_sha256(secret: str) -> hmac.HMAC:
+    """HMAC-SHA256 with `secret`'s key schedule done: the padded key's inner and outer blocks are hashed once per
+    secret, and each use copies that state (the keyring's few secrets are the only keys seen on hot paths)."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+
+def hmac_sha256(secret: str, data: bytes) -> bytes:
+    """HMAC-SHA256(secret, data), the same bytes as `hmac.new(secret.encode(), data, hashlib.sha256).digest()`."""
+    keyed = _keyed_sha256(secret).copy()
+    keyed.update(data)
+    return keyed.digest()
+
+
 def hmac_signature(secret: str, value: str) -> str:
     """Standard base64 (padded) of HMAC-SHA256(secret, value): better-call's cookie signature."""
-    digest = hmac.new(secret.encode(), value.encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+    return base64.b64encode(hmac_sha256(secret, value.encode())).decode("ascii")
 
 
 def sign_value(secret: str, value: str) -> str:

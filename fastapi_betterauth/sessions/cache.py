@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from starlette.responses import Response
@@ -23,6 +24,7 @@ from ..fields.schema import AuthSchema
 from ..schemas import session_from_json, session_out_json, user_from_json, user_json
 from ..settings import CookieCacheSettings
 from .cookie_cache import MAX_VALUE_LENGTH, CachedSession, CookieCacheCodec
+from .copy_memo import MEMO_SIZE, CopyMemo, MemoEntry
 from .service import AuthSession
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -43,6 +45,7 @@ class SessionCookieCache:
         version: CacheVersion | None = None,
         still_valid: StillValid | None = None,
         schema: AuthSchema | None = None,
+        memo_size: int = MEMO_SIZE,
     ) -> None:
         self.settings = settings
         self._schema = schema if schema else None
@@ -51,6 +54,8 @@ class SessionCookieCache:
         self._clock = clock
         self._version = version
         self._still_valid = still_valid
+        self.memo = CopyMemo(memo_size)
+        """Copies already found authentic, by exact value (`sessions/copy_memo.py`)."""
 
     async def read(self, cookies: Mapping[str, str], token: str) -> AuthSession | None:
         """The session from a trustworthy cached copy, or None (then the store decides)."""
@@ -58,13 +63,14 @@ class SessionCookieCache:
         if not value:
             return None
         now = self._clock.now()
-        cached = self._codec.decode(value, now=now)
-        if cached is None or cached.session.get("token") != token:
+        entry = memoised_copy(self.memo, self._codec, self._schema, value, now)
+        if entry is None or entry.token != token:
             return None
-        found = session_from_cached(cached, self._schema)
-        if found is None or found.session.expires_at <= now:
-            return None
-        if cached.version != await self._version_for(found.session, found.user):
+        found = entry.found()
+        if self._version is None:  # the configured version: no call to await
+            if entry.version != self.settings.version:
+                return None
+        elif entry.version != await self._version(found.session, found.user):
             return None
         if self._still_valid is not None and not await self._still_valid(token):
             return None
@@ -102,6 +108,27 @@ class SessionCookieCache:
 async def cache_version(version: CacheVersion | None, configured: str, session: Session, user: User) -> str:
     """The version a session's copy must carry: the callable's answer, else the configured string."""
     return await version(session, user) if version is not None else configured
+
+
+def memoised_copy(
+    memo: CopyMemo, codec: CookieCacheCodec, schema: AuthSchema | None, value: str, now: datetime
+) -> MemoEntry | None:
+    """What the copy `value` holds, if it is authentic, unexpired and well formed: from `memo` when this very value
+    was decoded before and may still be believed, else decoded and checked in full (and then memoised)."""
+    entry = memo.get(value, now)
+    if entry is not None:
+        return entry
+    cached = codec.decode(value, now=now)
+    if cached is None:
+        return None
+    found = session_from_cached(cached, schema)
+    if found is None or found.session.expires_at <= now:
+        return None
+    entry = MemoEntry.of(
+        found, version=cached.version, copy_expires_at=cached.expires_at, updated_at_ms=cached.updated_at_ms
+    )
+    memo.put(value, entry)
+    return entry
 
 
 def cached_user_json(user: User, exclude: list[str]) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any, Literal
 from ..clock import epoch_ms
 from ..crypto import jose
 from ..crypto.keyring import Keyring
+from ..crypto.tokens import hmac_sha256
 from ..js_json import json_stringify
 
 __all__ = ["MAX_VALUE_LENGTH", "CacheStrategy", "CachedSession", "CookieCacheCodec", "json_stringify"]
@@ -197,7 +197,7 @@ def _cached(payload: dict[str, Any], expires_at: datetime) -> CachedSession | No
 
 
 def _compact_signature(secret: str, text: bytes) -> str:
-    return _b64url(hmac.new(secret.encode(), text, hashlib.sha256).digest())
+    return _b64url(hmac_sha256(secret, text))
 
 
 def _b64url(data: bytes) -> str:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Final, Protocol
-from urllib.parse import unquote
 
 from fastapi import Depends, HTTPException, Request, Response, Security
 
-from ..cookies import request_cookies
+from ..cookies import percent_decode, request_cookies
 from ..crypto.tokens import unsign_value
 from ..db.models import User
 from ..errors import AuthError, ErrorCode, answered_as_http, is_outage, unauthorized, unavailable
@@ -95,7 +94,7 @@ def read_session_token(auth: AuthParts, request: Request) -> tuple[str | None, b
     if auth.settings.bearer.enabled:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
-            return unsign_value(unquote(credentials.strip()), auth.keyring.secrets), False
+            return unsign_value(percent_decode(credentials.strip()), auth.keyring.secrets), False
     return auth.cookies.read_signed(request_cookies(request), auth.cookies.session_token), True
 
 
@@ -121,8 +120,10 @@ async def resolve_session(
         if cached is not None and cached.source != "session" and not allow_sources:
             raise _refusal(get_auth(request), cached.source)
         return cached
-    lookup = await lookup_request_session(request, use_cookie_cache=use_cookie_cache, allow_sources=allow_sources)
-    await apply_lookup_cookies(get_auth(request), lookup, request, response)
+    auth = get_auth(request)
+    lookup = await _guarded_lookup(auth, request, True, None, use_cookie_cache, allow_sources)
+    if lookup.refreshed or lookup.recopy or lookup.stale_cookie:  # a cookie-cache hit has nothing to write
+        await apply_lookup_cookies(auth, lookup, request, response)
     if use_cookie_cache:
         request.scope[_RESOLVED] = lookup.found
     return lookup.found
@@ -147,8 +148,19 @@ async def lookup_request_session(
 
     A database or storage that cannot be reached answers 503 `SERVICE_UNAVAILABLE`, never "no session".
     """
+    return await _guarded_lookup(get_auth(request), request, refresh, deferred, use_cookie_cache, allow_sources)
+
+
+async def _guarded_lookup(
+    auth: AuthParts,
+    request: Request,
+    refresh: bool,
+    deferred: bool | None,
+    use_cookie_cache: bool,
+    allow_sources: bool,
+) -> SessionLookup:
     try:
-        return await _lookup(request, refresh, deferred, use_cookie_cache, allow_sources)
+        return await _lookup(auth, request, refresh, deferred, use_cookie_cache, allow_sources)
     except (AuthError, HTTPException):
         raise
     except Exception as exc:
@@ -160,9 +172,13 @@ async def lookup_request_session(
 
 
 async def _lookup(
-    request: Request, refresh: bool, deferred: bool | None, use_cookie_cache: bool, allow_sources: bool
+    auth: AuthParts,
+    request: Request,
+    refresh: bool,
+    deferred: bool | None,
+    use_cookie_cache: bool,
+    allow_sources: bool,
 ) -> SessionLookup:
-    auth = get_auth(request)
     token, from_cookie = read_session_token(auth, request)
     for source in auth.session_sources if token is None else ():
         credential = source.credential(request)

@@ -33,8 +33,9 @@ from ..errors import AuthError, ErrorCode
 from ..fields.schema import AuthSchema
 from ..schemas import session_out_json
 from ..settings import SessionSettings
-from .cache import CacheVersion, cache_version, cached_user_json, session_from_cached
-from .cookie_cache import MAX_VALUE_LENGTH, CachedSession, CookieCacheCodec
+from .cache import CacheVersion, cache_version, cached_user_json, memoised_copy
+from .cookie_cache import MAX_VALUE_LENGTH, CookieCacheCodec
+from .copy_memo import CopyMemo, MemoEntry
 from .revocation import SessionRevocations
 from .service import AuthSession, SessionLookup
 
@@ -75,6 +76,8 @@ class StatelessSessions:
         self._version = version
         self._load_user = load_user
         self._schema = schema if schema else None
+        self.memo = CopyMemo()
+        """Cookies already found authentic, by exact value (`sessions/copy_memo.py`, docs/security.md S10)."""
 
     @property
     def revokes_sessions(self) -> bool:
@@ -104,11 +107,11 @@ class StatelessSessions:
         decoded = self._decode(cookies, token, now)
         if decoded is None:
             return SessionLookup(None, stale_cookie=True)
-        found, cached = decoded
-        if cached.version != await self.version_for(found.session, found.user):
+        found, entry = decoded
+        if entry.version != await self.version_for(found.session, found.user):
             return SessionLookup(None, stale_cookie=True)
         if self.revocations is not None and await self.revocations.is_revoked(
-            found.user.id, token, cached.updated_at_ms, now
+            found.user.id, token, entry.updated_at_ms, now
         ):
             return SessionLookup(None, stale_cookie=True)
         due = refresh and remember_me and not self.settings.disable_session_refresh and self._due(found, now)
@@ -147,19 +150,14 @@ class StatelessSessions:
             max_age=max(found.session.expires_at - now, _MIN_COOKIE_LIFE),
         )
 
-    def _decode(
-        self, cookies: Mapping[str, str], token: str, now: datetime
-    ) -> tuple[AuthSession, CachedSession] | None:
+    def _decode(self, cookies: Mapping[str, str], token: str, now: datetime) -> tuple[AuthSession, MemoEntry] | None:
         value = self._cookies.read_chunked(cookies, self._cookies.session_data)
         if not value:
             return None
-        cached = self._codec.decode(value, now=now)
-        if cached is None or cached.session.get("token") != token:
+        entry = memoised_copy(self.memo, self._codec, self._schema, value, now)
+        if entry is None or entry.token != token:
             return None
-        found = session_from_cached(cached, self._schema)
-        if found is None or found.session.expires_at <= now:
-            return None
-        return found, cached
+        return entry.found(), entry
 
     def _due(self, found: AuthSession, now: datetime) -> bool:
         remaining = found.session.expires_at - now
