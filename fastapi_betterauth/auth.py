@@ -385,6 +385,7 @@ class BetterAuth:
         return ClientInfo(
             ip_address=self.client_ips.for_request(request),
             user_agent=request.headers.get("user-agent"),
+            cookies=request.cookies,
         )
 
 

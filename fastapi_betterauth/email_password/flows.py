@@ -31,7 +31,7 @@ from ..sessions.service import AuthSession
 from ..settings import AuthSettings
 from ..verification.email_tokens import CHANGE_EMAIL_CONFIRMATION, CHANGE_EMAIL_VERIFICATION, EmailToken
 from .collaborators import FlowRecords, FlowTokens, MailDelivery, PasswordTools
-from .service import credential_account
+from .service import check_password, credential_account
 
 RESET_PASSWORD = "reset-password"
 DELETE_ACCOUNT = "delete-account"
@@ -324,13 +324,7 @@ class EmailFlows:
 
     async def verify_password(self, user: User, password: str) -> None:
         """400 `INVALID_PASSWORD` unless `password` is the user's (`CREDENTIAL_ACCOUNT_NOT_FOUND` without one)."""
-        async with self._database.session() as db:
-            account = await find_credential_account(db, user.id)
-        if account is None or not account.password:
-            await self._passwords.verify_dummy(password)
-            raise AuthError(ErrorCode.CREDENTIAL_ACCOUNT_NOT_FOUND)
-        if not (await self._passwords.verify(password, account.password)).valid:
-            raise AuthError(ErrorCode.INVALID_PASSWORD)
+        await check_password(self._database, self._passwords, user, password)
 
     async def change_password(
         self, found: AuthSession, current_password: str, new_password: str, *, revoke_other_sessions: bool

@@ -17,7 +17,12 @@ from ..crypto.passwords import PasswordHasher
 from ..crypto.tokens import generate_id
 from ..db.engine import Database
 from ..db.models import CREDENTIAL_PROVIDER, Account, User
-from ..db.queries import find_user_by_email, find_user_with_credential, set_account_password
+from ..db.queries import (
+    find_credential_account,
+    find_user_by_email,
+    find_user_with_credential,
+    set_account_password,
+)
 from ..errors import AuthError, ErrorCode, is_outage, unavailable
 from ..fields.model import ModelFields
 from ..fields.schema import AuthSchema
@@ -56,6 +61,17 @@ def _new_user(name: str, email: str, image: str | None, now: datetime, extra: Ma
         "updated_at": now,
         **extra,
     }
+
+
+async def check_password(database: Database, passwords: PasswordHasher, user: User, password: str) -> None:
+    """400 `INVALID_PASSWORD` unless `password` is the user's (`CREDENTIAL_ACCOUNT_NOT_FOUND` without one)."""
+    async with database.session() as db:
+        account = await find_credential_account(db, user.id)
+    if account is None or not account.password:
+        await passwords.verify_dummy(password)
+        raise AuthError(ErrorCode.CREDENTIAL_ACCOUNT_NOT_FOUND)
+    if not (await passwords.verify(password, account.password)).valid:
+        raise AuthError(ErrorCode.INVALID_PASSWORD)
 
 
 class _EmailTaken(Exception):
@@ -210,6 +226,10 @@ class EmailPasswordService:
             refusal=AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD),
             unknown={"reason": "unknown_email", "email": email_digest(email)},
         )
+
+    async def verify_password(self, user: User, password: str) -> None:
+        """400 `INVALID_PASSWORD` unless `password` is the user's (`CREDENTIAL_ACCOUNT_NOT_FOUND` without one)."""
+        await check_password(self._database, self._passwords, user, password)
 
     async def sign_in_with_password(
         self,

@@ -59,4 +59,8 @@ class AuthContext:
 
     def client_info(self, request: Request) -> ClientInfo:
         """Where a request came from (the client address behind trusted proxies, and its user agent)."""
-        return ClientInfo(ip_address=self.client_ips.for_request(request), user_agent=request.headers.get("user-agent"))
+        return ClientInfo(
+            ip_address=self.client_ips.for_request(request),
+            user_agent=request.headers.get("user-agent"),
+            cookies=request.cookies,
+        )
