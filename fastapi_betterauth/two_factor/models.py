@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, Text, text
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from ..crypto.tokens import generate_id
@@ -26,9 +26,9 @@ class TwoFactor(SQLModel, table=True):
     secret: str = text_field()
     backup_codes: str = text_field("backupCodes")
     user_id: str = text_field("userId")
-    verified: bool | None = Field(default=True, sa_column_kwargs={"server_default": text("true")})
+    verified: bool | None = Field(default=True)
     """False between `enable` and the first `verify-totp`; a row without the column's value counts as verified."""
     failed_verification_count: int | None = Field(
-        default=0, sa_type=Integer, sa_column_kwargs={"name": "failedVerificationCount", "server_default": "0"}
+        default=0, sa_type=Integer, sa_column_kwargs={"name": "failedVerificationCount"}
     )
     locked_until: datetime | None = Field(default=None, sa_column_kwargs=column_kwargs("lockedUntil"))

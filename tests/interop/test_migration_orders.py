@@ -31,7 +31,7 @@ def test_better_auths_migrator_made_the_whole_schema_of_the_node_first_database(
 
 async def test_a_database_better_auth_migrated_first_is_adopted_at_start_up(interop: Interop) -> None:
     assert interop.adoption.adopted
-    assert interop.adoption.created == ("table rateLimit",)
+    assert interop.adoption.created == ("table rateLimit", "table twoFactor")
     rows = await execute(interop.databases["node-first"], f"SELECT version_num FROM {VERSION_TABLE}")
     assert [row["version_num"] for row in rows] == [ADOPTED_REVISION]
 
