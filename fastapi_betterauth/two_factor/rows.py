@@ -59,7 +59,7 @@ class PlainRows:
             .order_by(_TABLE.c.createdAt.desc())
         )
         async with self._database.session() as db:
-            found = (await db.execute(statement)).first()
+            found = (await db.exec(statement)).first()  # type: ignore[call-overload]
         return Row(found[0], found[1]) if found is not None else None
 
     async def consume(self, identifier: str) -> Row | None:
