@@ -164,7 +164,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
             if attempt is not None:
                 await attempt.restore()
             raise
-        # During a sign-in each code counts once (docs/security.md): a replayed one is a wrong one.
+        # During a sign-in each code counts once (README "Two-factor authentication"): a replayed one is a wrong one.
         if step is not None and check.signing_in:
             step = step if await plugin.challenges.use_step(check.user.id, step, service.step_lifetime()) else None
         if step is None:
