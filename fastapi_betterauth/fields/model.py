@@ -126,6 +126,8 @@ class ModelFields(Generic[ModelT]):
             key = self._model.id  # type: ignore[attr-defined]  # the table `selected` reads from, not `self.table`
             statement = select(*self.selected).where(key == instance.id)  # type: ignore[attr-defined]
             row = (await db.exec(statement)).first()
+            if row is not None and len(self.selected) == 1:
+                row = (row,)  # one column comes back as a scalar
             carry(instance, self.from_row(row) if row is not None else FieldValues(self))
         return instance
 
