@@ -86,8 +86,8 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         openapi_extra=body_openapi(EnableBody),
     )
     async def enable(request: Request, response: Response) -> dict[str, Any]:
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, EnableBody, max_bytes=max_bytes)
+        found = await require_session(request, response, sensitive=True)
         await check_password(found.user, body.password)
         if body.method == "otp":
             if not options.otp_enabled:
@@ -107,8 +107,8 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         openapi_extra=body_openapi(PasswordBody),
     )
     async def disable(request: Request, response: Response) -> dict[str, bool]:
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, PasswordBody, max_bytes=max_bytes)
+        found = await require_session(request, response, sensitive=True)
         await check_password(found.user, body.password)
         await service.remove(found.user.id)
         await set_enabled(request, response, found, False)
@@ -127,8 +127,8 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         openapi_extra=body_openapi(PasswordBody),
     )
     async def get_totp_uri(request: Request, response: Response) -> dict[str, str]:
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, PasswordBody, max_bytes=max_bytes)
+        found = await require_session(request, response, sensitive=True)
         row = await service.find(found.user.id)
         if row is None:
             raise two_factor_error(TwoFactorErrorCode.TOTP_NOT_ENABLED, 400)
@@ -220,8 +220,8 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         openapi_extra=body_openapi(PasswordBody),
     )
     async def generate_backup_codes(request: Request, response: Response) -> dict[str, Any]:
-        found = await require_session(request, response, sensitive=True)
         body = await parse_body(request, PasswordBody, max_bytes=max_bytes)
+        found = await require_session(request, response, sensitive=True)
         if not two_factor_enabled(found.user):
             raise two_factor_error(TwoFactorErrorCode.TWO_FACTOR_NOT_ENABLED, 400)
         await check_password(found.user, body.password)

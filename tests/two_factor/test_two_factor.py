@@ -23,7 +23,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import Depends, FastAPI
 from sqlmodel import select
 
-from fastapi_betterauth import AuthSettings, BetterAuth, User
+from fastapi_betterauth import ApiKeys, AuthSettings, BetterAuth, User
 from fastapi_betterauth.crypto.envelope import open_sealed
 from fastapi_betterauth.crypto.keyring import Keyring
 from fastapi_betterauth.two_factor import require_two_factor
@@ -410,3 +410,25 @@ async def test_require_two_factor_guards_an_apps_route(new_client: Client) -> No
     assert refused.status_code == 403
     await enabled(client)
     assert (await client.get(BASE_URL + "/billing")).status_code == 200
+
+
+API_KEY_SESSIONS = {
+    "BETTER_AUTH_PLUGINS__API_KEY__ENABLED": "true",
+    "BETTER_AUTH_PLUGINS__API_KEY__ENABLE_SESSION_FOR_API_KEYS": "true",
+}
+
+
+@pytest.mark.parametrize("env", [API_KEY_SESSIONS])
+async def test_a_session_from_an_api_key_is_not_challenged(
+    auth: BetterAuth, new_client: Client, env: dict[str, str]
+) -> None:
+    """A key stands for its owner in one request (a mock session): no password was typed, so no challenge (as in
+    better-auth); `require_two_factor` still refuses such a session."""
+    client = await signed_up(new_client)
+    await enabled(client)
+    user_id = (await client.get("/get-session")).json()["user"]["id"]
+    key = (await auth.plugin(ApiKeys).create_api_key(user_id=user_id)).key
+    found = await new_client().get("/get-session", headers={"x-api-key": key})
+    assert found.json()["user"]["id"] == user_id
+    refused = await new_client().get(BASE_URL + "/billing", headers={"x-api-key": key})
+    assert error(refused) == (403, "API_KEY_SESSION_NOT_ALLOWED")
