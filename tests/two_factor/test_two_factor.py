@@ -432,3 +432,29 @@ async def test_a_session_from_an_api_key_is_not_challenged(
     assert found.json()["user"]["id"] == user_id
     refused = await new_client().get(BASE_URL + "/billing", headers={"x-api-key": key})
     assert error(refused) == (403, "API_KEY_SESSION_NOT_ALLOWED")
+
+
+async def test_remember_me_false_survives_the_challenge(new_client: Client) -> None:
+    """The challenge keeps the `dont_remember` cookie, so the session it ends with is a browser-session one."""
+    key, _ = await enabled(await signed_up(new_client))
+    browser = await challenged(new_client, rememberMe=False)
+    assert "__Secure-better-auth.dont_remember" in browser.cookies
+    settle()
+    done = await browser.post("/two-factor/verify-totp", json={"code": totp(key, time.time() - 30)})
+    assert done.status_code == 200, done.text
+    assert "Max-Age" not in set_cookies(done)[SESSION_COOKIE]
+
+
+async def test_a_user_with_emailed_codes_only(new_client: Client) -> None:
+    client = await signed_up(new_client)
+    on = await client.post("/two-factor/enable", json={"password": PASSWORD, "method": "otp"})
+    assert on.json() == {"method": "otp"}
+    assert SESSION_COOKIE in set_cookies(on)
+    browser = new_client()
+    answer = await browser.post("/sign-in/email", json={"email": "ann@example.com", "password": PASSWORD})
+    assert answer.json() == {"twoFactorRedirect": True, "twoFactorMethods": ["otp"]}
+    assert error(await browser.post("/two-factor/verify-totp", json={"code": "123456"})) == (400, "TOTP_NOT_ENABLED")
+    backup = await browser.post("/two-factor/verify-backup-code", json={"code": "aaaaa-bbbbb"})
+    assert error(backup) == (400, "BACKUP_CODES_NOT_ENABLED")
+    wrong = await client.post("/two-factor/enable", json={"password": PASSWORD, "method": "sms"})
+    assert wrong.json()["message"] == '[body.method] Invalid option: expected one of "otp"|"totp"'
