@@ -458,3 +458,13 @@ async def test_a_user_with_emailed_codes_only(new_client: Client) -> None:
     assert error(backup) == (400, "BACKUP_CODES_NOT_ENABLED")
     wrong = await client.post("/two-factor/enable", json={"password": PASSWORD, "method": "sms"})
     assert wrong.json()["message"] == '[body.method] Invalid option: expected one of "otp"|"totp"'
+
+
+@pytest.mark.parametrize("env", [{"BETTER_AUTH_RATE_LIMIT__ENABLED": "true"}])
+async def test_the_two_factor_routes_allow_three_requests_in_ten_seconds(
+    new_client: Client, env: dict[str, str]
+) -> None:
+    """better-auth's rule for `/two-factor/*`, on top of the per-challenge and per-account limits."""
+    browser = new_client()
+    answers = [await browser.post("/two-factor/verify-totp", json={"code": "123456"}) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
