@@ -77,3 +77,35 @@ async def test_two_factor_enabled_on_one_side_signs_in_on_the_other(
     )
     assert spent.status_code == 401
     assert spent.json()["code"] == "INVALID_BACKUP_CODE"
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+async def test_a_challenge_opened_on_one_side_is_answered_on_the_other(
+    direction: str, node: NodeFactory, here: HereFactory
+) -> None:
+    """The challenge (`two_factor` cookie and its verification rows) and the trusted-device cookie and record are
+    kept alike: either side completes and honours the other's."""
+    theirs, ours = node(), await here()
+    maker, user = (theirs, ours) if direction == "node-to-here" else (ours, theirs)
+    email = new_email()
+    _, cookies = await maker.sign_up(email)
+    started = await maker.call("POST", "/api/auth/two-factor/enable", cookies=cookies, json={"password": PASSWORD})
+    secret = parse_qs(urlsplit(started.json()["totpURI"]).query)["secret"][0]
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    settle()
+    await maker.call("POST", "/api/auth/two-factor/verify-totp", cookies=cookies, json={"code": totp(key)})
+
+    opened = await challenge(maker, email)
+    settle()
+    trusted = await user.call(
+        "POST", "/api/auth/two-factor/verify-totp", cookies=opened, json={"code": totp(key), "trustDevice": True}
+    )
+    assert trusted.status_code == 200, trusted.text
+    trust = {name: value for name, value in cookies_set_by(trusted).items() if name == "better-auth.trust_device"}
+    assert trust
+
+    again = await maker.call(
+        "POST", "/api/auth/sign-in/email", cookies=trust, json={"email": email, "password": PASSWORD}
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["token"]
