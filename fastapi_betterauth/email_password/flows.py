@@ -71,7 +71,8 @@ class EmailFlows:
         self._tokens = tokens.verification
         self._email_tokens = tokens.email
         self._mailer = mail.mailer
-        self._templates = mail.templates
+        self.templates = mail.templates
+        """The wording of every email (`BetterAuth(email_templates=...)`), plugins' emails included."""
         self._background = mail.background
         self._clock = clock
         self._hooks = records.hooks
@@ -97,7 +98,7 @@ class EmailFlows:
             user_id=user.id,
             user_name=user.name,
             app_name=self.settings.email.app_name,
-            templates=self._templates,
+            templates=self.templates,
             new_email=new_email,
         )
         self._mailer.dispatch(message)

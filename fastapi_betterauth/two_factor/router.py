@@ -39,7 +39,8 @@ def build_router(plugin: TwoFactor) -> APIRouter:
     service = plugin.service
     options = plugin.options
     max_bytes = context.settings.advanced.max_body_bytes
-    templates = Templates()
+    flows = context.email_password.emails
+    templates = flows.templates if flows is not None else Templates()  # the app's `email_templates` apply
 
     async def check_password(user: User, password: str) -> None:
         try:

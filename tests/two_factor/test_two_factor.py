@@ -26,6 +26,7 @@ from sqlmodel import select
 from fastapi_betterauth import ApiKeys, AuthSettings, BetterAuth, User
 from fastapi_betterauth.crypto.envelope import open_sealed
 from fastapi_betterauth.crypto.keyring import Keyring
+from fastapi_betterauth.mail import TemplateContext, Templates
 from fastapi_betterauth.two_factor import require_two_factor
 from fastapi_betterauth.two_factor.models import TwoFactor
 
@@ -468,3 +469,32 @@ async def test_the_two_factor_routes_allow_three_requests_in_ten_seconds(
     browser = new_client()
     answers = [await browser.post("/two-factor/verify-totp", json={"code": "123456"}) for _ in range(4)]
     assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
+
+
+async def test_the_apps_wording_of_the_code_email(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, outbox: Path
+) -> None:
+    def wording(context: TemplateContext) -> tuple[str, str, str]:
+        return f"Code {context.code}", f"Your code: {context.code}", f"<p>{context.code}</p>"
+
+    build_auth(monkeypatch, f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", outbox)
+    auth = BetterAuth(AuthSettings(), email_templates=Templates({"two-factor-otp": wording}))
+    await auth.migrate()
+    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
+    app.include_router(auth.router, prefix="/api/auth")
+    async with LifespanManager(app) as manager:
+
+        def new_client() -> httpx.AsyncClient:
+            transport = httpx.ASGITransport(app=manager.app)
+            return httpx.AsyncClient(transport=transport, base_url=BASE_URL + "/api/auth", headers=ORIGIN)
+
+        client = await signed_up(new_client)
+        await client.post("/two-factor/enable", json={"password": PASSWORD, "method": "otp"})
+        browser = new_client()
+        await browser.post("/sign-in/email", json={"email": "ann@example.com", "password": PASSWORD})
+        assert (await browser.post("/two-factor/send-otp", json={})).json() == {"status": True}
+        await auth.mailer.drain()
+        mail = last_mail(outbox)
+        assert mail["subject"] == f"Code {mail['token']}"
+        for made in (client, browser):
+            await made.aclose()
