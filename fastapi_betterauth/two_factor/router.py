@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
+from ..audit import audit
 from ..crypto.envelope import EnvelopeError
 from ..crypto.tokens import generate_id, sha256_base64url
 from ..db.models import User
@@ -54,6 +55,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         """Switch `twoFactorEnabled` and move the browser to a new session (the old one is deleted), as better-auth
         does after each change of the flag."""
         user = await context.users.update(found.user, {TWO_FACTOR_ENABLED: enabled})
+        audit("two_factor.enabled" if enabled else "two_factor.disabled", user=user.id)
         remember_me = context.cookies.remember_me(request.cookies)
         attempt = SignInAttempt(user, "two-factor", remember_me, context.client_info(request))
         try:
@@ -72,7 +74,9 @@ def build_router(plugin: TwoFactor) -> APIRouter:
             await service.assert_not_locked(row)
         return row
 
-    async def failed(check: Verifying, row: TwoFactorRow | None, code: TwoFactorErrorCode) -> AuthError:
+    async def failed(check: Verifying, row: TwoFactorRow | None, code: TwoFactorErrorCode, factor: str) -> AuthError:
+        ip = context.client_info(check.request).ip_address
+        audit("two_factor.failed", user=check.user.id, factor=factor, ip=ip, signing_in=str(check.signing_in).lower())
         if check.signing_in and row is not None:
             await service.record_failure(row)
         return two_factor_error(code, 401)
@@ -171,7 +175,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         if step is None:
             if attempt is not None:
                 await attempt.record_failure()
-            raise await failed(check, row, TwoFactorErrorCode.INVALID_CODE)
+            raise await failed(check, row, TwoFactorErrorCode.INVALID_CODE, "totp")
         if check.signing_in:
             await service.reset_failures(row)
         if row.verified is not True:
@@ -203,7 +207,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         if not await service.use_backup_code(row, body.code):
             if attempt is not None:
                 await attempt.record_failure()
-            raise await failed(check, row, TwoFactorErrorCode.INVALID_BACKUP_CODE)
+            raise await failed(check, row, TwoFactorErrorCode.INVALID_BACKUP_CODE, "backup_code")
         if check.signing_in:
             await service.reset_failures(row)
         if not body.disable_session:
@@ -229,7 +233,9 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         row = await service.find(found.user.id)
         if row is None:
             raise two_factor_error(TwoFactorErrorCode.TWO_FACTOR_NOT_ENABLED, 400)
-        return {"status": True, "backupCodes": await service.replace_codes(row)}
+        codes = await service.replace_codes(row)
+        audit("two_factor.backup_codes_replaced", user=found.user.id)
+        return {"status": True, "backupCodes": codes}
 
     @router.post(
         "/two-factor/send-otp",
@@ -296,7 +302,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
             raise two_factor_error(TwoFactorErrorCode.TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE, 400)
         if not hmac.compare_digest(stored.encode(), sha256_base64url(body.code).encode()):
             await rows.create(identifier, f"{stored}:{attempts + 1}", consumed.expires_at)
-            raise await failed(check, row, TwoFactorErrorCode.INVALID_CODE)
+            raise await failed(check, row, TwoFactorErrorCode.INVALID_CODE, "otp")
         if row is not None:
             await service.reset_failures(row)
         if check.found is not None and not two_factor_enabled(check.user):

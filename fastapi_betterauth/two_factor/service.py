@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, update
 from sqlmodel import select
 
+from ..audit import audit
 from ..clock import Clock
 from ..crypto.envelope import EnvelopeError, open_sealed, seal
 from ..crypto.keyring import Keyring
@@ -178,6 +179,7 @@ class TwoFactorService:
         async with self._database.session() as db, db.begin():
             count = (await db.exec(increment)).scalar_one_or_none() or 0
             if count >= options.max_failed_attempts:
+                audit("two_factor.locked", user=row.user_id)
                 until = self._clock.now() + timedelta(seconds=options.lockout_duration_seconds)
                 await db.exec(update(TwoFactor).where(TwoFactor.id == row.id).values(locked_until=until))  # type: ignore[arg-type]
 

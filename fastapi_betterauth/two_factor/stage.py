@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
+from ..audit import audit
 from ..crypto.tokens import sign_value
 from ..sessions.issuer import SignInAttempt, SignInHalted
 from .service import two_factor_enabled
@@ -44,6 +45,7 @@ class TwoFactorStage:
             renewed = sign_value(context.keyring.current, await plugin.challenges.trust(user_id))
             return attempt.with_cookies(cookies.serialize(trust_name, renewed, trust_max_age))
         identifier = await plugin.challenges.open(user_id)
+        audit("two_factor.challenged", user=user_id, ip=attempt.client.ip_address, method=attempt.method)
         methods = await plugin.methods_for(user_id)
         present = attempt.client.cookies
         challenge = cookies.serialize(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request, Response
 
+from ..audit import audit
 from ..crypto.tokens import sign_value
 from ..db.models import User
 from ..errors import AuthError, ErrorCode
@@ -88,6 +89,13 @@ class Verifying:
         except HookVetoError:
             raise AuthError(ErrorCode.FAILED_TO_CREATE_SESSION) from None
         await context.session_cookies.write(response, session, remember_me=remember_me, present=self.request.cookies)
+        audit(
+            "sign_in.succeeded",
+            user=self.user.id,
+            session=session.session.id,
+            ip=attempt.client.ip_address,
+            method="two-factor",
+        )
         cookies.expire(response, cookies.name(TWO_FACTOR_COOKIE))
         if trust_device:
             value = sign_value(context.keyring.current, await self.plugin.challenges.trust(self.user.id))

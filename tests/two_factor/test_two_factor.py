@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import struct
 import time
 from collections.abc import AsyncIterator, Callable
@@ -498,3 +499,25 @@ async def test_the_apps_wording_of_the_code_email(
         assert mail["subject"] == f"Code {mail['token']}"
         for made in (client, browser):
             await made.aclose()
+
+
+async def test_two_factor_events_are_logged_without_codes(new_client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    """L7: the challenge, each failed factor and the sign-in it completes are audit events; no code is logged."""
+    key, _ = await enabled(await signed_up(new_client))
+    caplog.set_level(logging.INFO, logger="fastapi_betterauth.audit")
+    browser = await challenged(new_client)
+    wrong = wrong_code(key)
+    await browser.post("/two-factor/verify-totp", json={"code": wrong})
+    settle()
+    code = totp(key, time.time() - 30)
+    assert (await browser.post("/two-factor/verify-totp", json={"code": code})).status_code == 200
+    records = [record for record in caplog.records if record.name == "fastapi_betterauth.audit"]
+    events = [
+        (record.auth_event, record.auth_fields.get("method") or record.auth_fields.get("factor")) for record in records
+    ]  # type: ignore[attr-defined]
+    assert events == [
+        ("two_factor.challenged", "email"),
+        ("two_factor.failed", "totp"),
+        ("sign_in.succeeded", "two-factor"),
+    ]
+    assert not any(wrong in record.getMessage() or code in record.getMessage() for record in records)
