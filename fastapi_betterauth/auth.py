@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from .api import AuthAPI
 from .background import BackgroundTasks
 from .clock import Clock, SystemClock
-from .cookies import AuthCookies
+from .cookies import AuthCookies, request_cookies
 from .crypto.keyring import Keyring
 from .crypto.password_policy import PasswordCheck, PasswordPolicy
 from .crypto.passwords import PasswordHasher
@@ -385,6 +385,7 @@ class BetterAuth:
         return ClientInfo(
             ip_address=self.client_ips.for_request(request),
             user_agent=request.headers.get("user-agent"),
+            cookies=request_cookies(request),
         )
 
 

@@ -92,7 +92,8 @@ def snapshot(url: str) -> tuple[set[str], list[list[tuple[object, ...]]]]:
 
 def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     """Before: `relation "user" already exists`. Now the tables and their rows stay, `rateLimit` is added (better-auth
-    makes it only for database rate limits) and the revision is recorded."""
+    makes it only for database rate limits), `twoFactor` too (made only with its two-factor plugin) and the revision
+    is recorded."""
     create_better_auth_schema(fresh_url)
     sql(fresh_url, node_user(fresh_url))
     assert table_names(fresh_url) == BETTER_AUTH_TABLES
@@ -100,8 +101,8 @@ def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit",)
-    assert table_names(fresh_url) == BETTER_AUTH_TABLES | {"rateLimit", VERSION_TABLE}
+    assert result.created == ("table rateLimit", "table twoFactor")
+    assert table_names(fresh_url) == BETTER_AUTH_TABLES | {"rateLimit", "twoFactor", VERSION_TABLE}
     [versions, users] = sql(fresh_url, f"SELECT version_num FROM {VERSION_TABLE}", 'SELECT id, email FROM "user"')
     assert versions == [(ADOPTED_REVISION,)]
     assert head_revision() == ADOPTED_REVISION, (
@@ -124,8 +125,26 @@ def test_adoption_keeps_better_auths_own_rate_limit_table(fresh_url: str) -> Non
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ()
+    assert result.created == ("table twoFactor",)
     assert sql(fresh_url, 'SELECT key, count, "lastRequest" FROM "rateLimit"') == [[("k", 3, 1767225600000)]]
+
+
+def test_adoption_keeps_better_auths_two_factor_table(fresh_url: str) -> None:
+    """A better-auth app with the two-factor plugin made `twoFactor` (and `user.twoFactorEnabled`): adopted as it is,
+    and revision 0003, which creates that table, leaves it alone."""
+    create_better_auth_schema(fresh_url)
+    dialect = "sqlite" if fresh_url.startswith("sqlite") else "postgres"
+    two_factor_sql = (FIXTURES / f"better-auth-1.7.25-two-factor-{dialect}.sql").read_text()
+    script = "\n".join(line for line in two_factor_sql.splitlines() if not line.startswith("--"))
+    sql(fresh_url, *(statement.strip() for statement in script.split(";") if statement.strip()))
+
+    result = upgrade(fresh_url)
+
+    assert result.adopted
+    assert result.created == ("table rateLimit",)
+    assert "twoFactor" in table_names(fresh_url)
+    if fresh_url.startswith("postgresql"):
+        assert schema_diff(fresh_url, {"twoFactor"}) == []
 
 
 def test_adoption_adds_the_api_key_table_and_missing_indexes(fresh_url: str) -> None:
@@ -136,7 +155,7 @@ def test_adoption_adds_the_api_key_table_and_missing_indexes(fresh_url: str) -> 
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert set(result.created) == {"table apikey", "table rateLimit", "index session_userId_idx"}
+    assert set(result.created) == {"table apikey", "table rateLimit", "table twoFactor", "index session_userId_idx"}
     assert {"apikey", "rateLimit"} <= table_names(fresh_url)
     if fresh_url.startswith("postgresql"):
         assert schema_diff(fresh_url) == []
@@ -234,7 +253,10 @@ def test_cli_migrate_adopts_and_says_so(tmp_path: Path) -> None:
     done = run_cli("--database-url", url, cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
-    assert f"adopted the better-auth tables in {url}: created table rateLimit; recorded revision" in done.stderr
+    assert (
+        f"adopted the better-auth tables in {url}: created table rateLimit, table twoFactor; recorded revision"
+        in done.stderr
+    )
     assert "BETTER_AUTH_SHARED_WITH_NODE=true" in done.stderr
     assert sql(url, f"SELECT version_num FROM {VERSION_TABLE}") == [[(head_revision(),)]]
 

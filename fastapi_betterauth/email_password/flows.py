@@ -29,7 +29,7 @@ from ..sessions.service import AuthSession
 from ..settings import AuthSettings
 from ..verification.email_tokens import CHANGE_EMAIL_CONFIRMATION, CHANGE_EMAIL_VERIFICATION, EmailToken
 from .collaborators import FlowRecords, FlowTokens, MailDelivery, PasswordTools
-from .service import store_password
+from .service import check_password, store_password
 
 RESET_PASSWORD = "reset-password"
 DELETE_ACCOUNT = "delete-account"
@@ -69,7 +69,8 @@ class EmailFlows:
         self._tokens = tokens.verification
         self._email_tokens = tokens.email
         self._mailer = mail.mailer
-        self._templates = mail.templates
+        self.templates = mail.templates
+        """The wording of every email (`BetterAuth(email_templates=...)`), plugins' emails included."""
         self._background = mail.background
         self._clock = clock
         self._hooks = records.hooks
@@ -95,7 +96,7 @@ class EmailFlows:
             user_id=user.id,
             user_name=user.name,
             app_name=self.settings.email.app_name,
-            templates=self._templates,
+            templates=self.templates,
             new_email=new_email,
         )
         self._mailer.dispatch(message)
@@ -314,13 +315,7 @@ class EmailFlows:
 
     async def verify_password(self, user: User, password: str) -> None:
         """400 `INVALID_PASSWORD` unless `password` is the user's (`CREDENTIAL_ACCOUNT_NOT_FOUND` without one)."""
-        async with self._database.session() as db:
-            account = await find_credential_account(db, user.id)
-        if account is None or not account.password:
-            await self._passwords.verify_dummy(password)
-            raise AuthError(ErrorCode.CREDENTIAL_ACCOUNT_NOT_FOUND)
-        if not (await self._passwords.verify(password, account.password)).valid:
-            raise AuthError(ErrorCode.INVALID_PASSWORD)
+        await check_password(self._database, self._passwords, user, password)
 
     async def change_password(
         self, found: AuthSession, current_password: str, new_password: str, *, revoke_other_sessions: bool

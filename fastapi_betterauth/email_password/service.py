@@ -74,6 +74,17 @@ def _new_user(name: str, email: str, image: str | None, now: datetime, extra: Ma
     }
 
 
+async def check_password(database: Database, passwords: PasswordHasher, user: User, password: str) -> None:
+    """400 `INVALID_PASSWORD` unless `password` is the user's (`CREDENTIAL_ACCOUNT_NOT_FOUND` without one)."""
+    async with database.session() as db:
+        account = await find_credential_account(db, user.id)
+    if account is None or not account.password:
+        await passwords.verify_dummy(password)
+        raise AuthError(ErrorCode.CREDENTIAL_ACCOUNT_NOT_FOUND)
+    if not (await passwords.verify(password, account.password)).valid:
+        raise AuthError(ErrorCode.INVALID_PASSWORD)
+
+
 class _EmailTaken(Exception):
     """The user insert hit the unique email key."""
 
@@ -237,6 +248,10 @@ class EmailPasswordService:
             refusal=AuthError(ErrorCode.INVALID_EMAIL_OR_PASSWORD),
             unknown={"reason": "unknown_email", "email": email_digest(email)},
         )
+
+    async def verify_password(self, user: User, password: str) -> None:
+        """400 `INVALID_PASSWORD` unless `password` is the user's (`CREDENTIAL_ACCOUNT_NOT_FOUND` without one)."""
+        await check_password(self._database, self._passwords, user, password)
 
     async def sign_in_with_password(
         self,

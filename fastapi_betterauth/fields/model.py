@@ -123,8 +123,11 @@ class ModelFields(Generic[ModelT]):
         """`instance` carrying its row's additional values (when it carries none yet: loaded by a query that did not
         select them)."""
         if self and additional_values(instance) is None:
-            statement = select(*self.selected).where(self.table.c.id == instance.id)  # type: ignore[attr-defined]
+            key = self._model.id  # type: ignore[attr-defined]  # the table `selected` reads from, not `self.table`
+            statement = select(*self.selected).where(key == instance.id)  # type: ignore[attr-defined]
             row = (await db.exec(statement)).first()
+            if row is not None and len(self.selected) == 1:
+                row = (row,)  # one column comes back as a scalar
             carry(instance, self.from_row(row) if row is not None else FieldValues(self))
         return instance
 

@@ -12,6 +12,7 @@ EmailType = Literal[
     "change-email-verification",
     "delete-account",
     "existing-account",
+    "two-factor-otp",
 ]
 """The emails the toolkit sends. The same names appear as `type` in the JSON lines of `FileSender`."""
 

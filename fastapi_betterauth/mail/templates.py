@@ -25,6 +25,8 @@ class TemplateContext:
     app_name: str
     new_email: str | None = None
     """The requested address, for the change-email emails."""
+    code: str | None = None
+    """The one-time code to type, for the `two-factor-otp` email (which has no link)."""
 
 
 Template = Callable[[TemplateContext], tuple[str, str, str]]
@@ -91,6 +93,13 @@ def _wording(context: TemplateContext) -> _Wording:
                 action="Sign in",
                 closing=("If it was not you, you can ignore this email.",),
             )
+        case "two-factor-otp":
+            return _Wording(
+                subject=f"Your {app} sign-in code",
+                paragraphs=(f"Your code to finish signing in to {app} is {context.code}. It expires in minutes.",),
+                action="",
+                closing=("If it was not you, someone knows your password: change it now.",),
+            )
 
 
 def _default(context: TemplateContext) -> tuple[str, str, str]:
@@ -144,9 +153,13 @@ def build_message(
     app_name: str,
     templates: Templates,
     new_email: str | None = None,
+    code: str | None = None,
 ) -> EmailMessage:
-    """Render an email of `type` to `to` with `templates`. `token` is the raw token inside `url` ("" when none)."""
-    context = TemplateContext(type=type, to=to, url=url, user_name=user_name, app_name=app_name, new_email=new_email)
+    """Render an email of `type` to `to` with `templates`. `token` is the raw token inside `url` ("" when none), or
+    the `code` of an email without a link."""
+    context = TemplateContext(
+        type=type, to=to, url=url, user_name=user_name, app_name=app_name, new_email=new_email, code=code
+    )
     subject, text, html_body = templates.render(context)
     return EmailMessage(
         type=type, to=to, subject=subject, text=text, html=html_body, url=url, token=token, user_id=user_id

@@ -43,6 +43,8 @@ class SessionCookieWriter:
         if remember_me and present and cookies.dont_remember in present:
             cookies.expire(response, cookies.dont_remember)  # a remembered session follows a forgotten one
         await self._keeping.write_copy(response, found, present or {}, remember_me=remember_me)
+        for set_cookie in found.set_cookies:
+            response.headers.append("set-cookie", set_cookie)
         if self._bearer:
             response.headers["set-auth-token"] = sign_value(self._keyring.current, found.session.token)
             response.headers["access-control-expose-headers"] = "set-auth-token"

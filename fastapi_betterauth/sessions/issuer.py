@@ -34,10 +34,16 @@ class SignInAttempt:
     client: ClientInfo = field(default_factory=ClientInfo)
     session_values: Mapping[str, Any] = field(default_factory=dict)
     """Values a stage sets on the new session (its columns: `expires_at`, `ip_address`, `user_agent`)."""
+    set_cookies: tuple[str, ...] = ()
+    """`Set-Cookie` values a stage sends with the new session (two-factor's renewed `trust_device` cookie)."""
 
     def with_session_values(self, **values: Any) -> SignInAttempt:
         """This attempt with more session values (what a stage returns to change the session)."""
         return replace(self, session_values={**self.session_values, **values})
+
+    def with_cookies(self, *set_cookies: str) -> SignInAttempt:
+        """This attempt with more `Set-Cookie` values, written with the session's own cookies."""
+        return replace(self, set_cookies=(*self.set_cookies, *set_cookies))
 
 
 UserValues = Callable[[User], Awaitable[User]]
@@ -104,7 +110,7 @@ class SessionIssuer:
         """The session of an attempt that `check` let through (inside the caller's transaction with `db`).
         `HookVetoError` when a session `before_create` hook refuses it."""
         values = attempt.session_values
-        return await self._sessions.create(
+        found = await self._sessions.create(
             attempt.user,
             remember_me=attempt.remember_me,
             ip_address=values.get("ip_address", attempt.client.ip_address),
@@ -112,6 +118,7 @@ class SessionIssuer:
             expires_at=values.get("expires_at"),
             db=db,
         )
+        return replace(found, set_cookies=attempt.set_cookies) if attempt.set_cookies else found
 
     async def issue(self, attempt: SignInAttempt) -> AuthSession:
         """`check`, then `create`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,8 @@ class ClientInfo:
 
     ip_address: str | None = None
     user_agent: str | None = None
+    cookies: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """The request's cookies, for sign-in stages that read their own (two-factor's `trust_device`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class AuthSession:
     """`session` for a real one; else the `kind` of the plugin's session source that made it for this request
     alone (`api_key`: the API-key plugin's mock sessions). Those are never stored, never fresh, never set cookies,
     and sensitive operations refuse them."""
+    set_cookies: tuple[str, ...] = ()
+    """`Set-Cookie` values the sign-in stages asked to send with this new session (`SignInAttempt.set_cookies`)."""
 
 
 @dataclass(frozen=True, slots=True)

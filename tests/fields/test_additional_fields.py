@@ -17,8 +17,9 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
+from sqlmodel import select
 
-from fastapi_betterauth import AuthSettings, BetterAuth, CurrentUser
+from fastapi_betterauth import AuthSettings, BetterAuth, CurrentUser, User
 from fastapi_betterauth.fields import FieldDeclarationError, FieldSpec, additional_values
 from fastapi_betterauth.hooks import DatabaseHooks, ModelHooks
 
@@ -322,3 +323,21 @@ def test_values_travel_with_the_model_objects(field_env: str) -> None:
     assert values["plan"] == "pro"
     assert user.plan == "pro"  # type: ignore[attr-defined]
     assert "plan" not in user.model_dump()  # the model's own columns only
+
+
+@pytest.mark.parametrize("fields", ["all", "one"])
+async def test_a_user_loaded_without_its_values_gets_them_from_its_row(
+    field_env: str, open_client: Any, fields: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user read by a query that did not select the fields (an emailed link's user) gets its own row's values, read
+    from one `user` table (before: a cartesian product of two, refused here as a warning), with one field as well."""
+    if fields == "one":
+        monkeypatch.setenv("BETTER_AUTH_USER__ADDITIONAL_FIELDS", json.dumps({"plan": USER_FIELDS["plan"]}))
+    auth, client = await open_client()
+    await _sign_up(client, plan="pro")
+    await _sign_up(client, "bob@example.com")
+    async with auth.database.session() as db:
+        [bare] = (await db.exec(select(User).where(User.email == "ann@example.com"))).all()
+    assert len(auth.users.fields) == (1 if fields == "one" else len(USER_FIELDS))
+    loaded = await auth.users.with_values(bare)
+    assert (additional_values(loaded) or {}).get("plan") == "pro"

@@ -29,7 +29,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import Depends, FastAPI
 
 from fastapi_betterauth import BetterAuth, VerifiedApiKey, api_key
-from fastapi_betterauth.db.migrate import MigrationResult, upgrade
+from fastapi_betterauth.db.migrate import MigrationResult
 
 from ..conftest import build_app, settings
 from ..services import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, postgres_admin, postgres_url, require
@@ -78,7 +78,10 @@ def our_settings(variant: str, database_url: str) -> dict[str, Any]:
         "url": HERE_URL,
         "database_url": database_url,
         "shared_with_node": True,
-        "plugins": {"api_key": {"enabled": True}},
+        "plugins": {
+            "api_key": {"enabled": True},
+            "two_factor": {"enabled": True, "otp_enabled": False, "issuer": "fastapi-betterauth-interop"},
+        },
         # As the Node instances: provider tokens encrypted, GitHub configured (no request ever reaches it).
         "social": {
             "encrypt_oauth_tokens": True,
@@ -126,7 +129,7 @@ def interop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interop]:
     for name in databases.values():
         asyncio.run(postgres_admin(f'CREATE DATABASE "{name}"'))
     try:
-        assert not upgrade(postgres_url(databases["ours-first"])).adopted
+        assert not asyncio.run(_migrate_at_start_up(postgres_url(databases["ours-first"]))).adopted
         folder = tmp_path_factory.mktemp("node-app")
         migrate = [_node_url(databases[order]) for order in ORDERS]
         with run_node_apps(_node_apps(databases), migrate, folder / "server.log", folder / "node-outbox.jsonl") as node:

@@ -42,6 +42,7 @@ from ..conftest import SMTP_PASSWORD, SMTP_USERNAME, SmtpServer, settings
 TOKEN = "tok_5f3a9c1e7b2d4068a1c3e5f7"
 URL = f"https://app.example/api/auth/verify-email?token={TOKEN}&callbackURL=%2Fdone"
 ALL_TYPES: tuple[EmailType, ...] = get_args(EmailType)
+LINK_TYPES = tuple(type for type in ALL_TYPES if type != "two-factor-otp")
 
 
 def message(type: EmailType = "verify-email", *, to: str = "ann@example.com", **overrides: object) -> EmailMessage:
@@ -89,7 +90,7 @@ EXPECTED_SUBJECTS: dict[EmailType, str] = {
 }
 
 
-@pytest.mark.parametrize("type", ALL_TYPES)
+@pytest.mark.parametrize("type", LINK_TYPES)
 def test_default_template_of_every_type_carries_the_link(type: EmailType) -> None:
     built = message(type, new_email="ann.new@example.com")
 
@@ -102,6 +103,16 @@ def test_default_template_of_every_type_carries_the_link(type: EmailType) -> Non
     assert f'<a href="{escaped}">' in built.html
     assert built.html.count(escaped) == 2  # the link, and the link printed as text
     assert "<p>Hi Ann,</p>" in built.html
+
+
+def test_a_two_factor_code_is_mailed_without_a_link() -> None:
+    otp = message("two-factor-otp", url="", token="482913", code="482913")
+
+    assert otp.subject == "Your Acme sign-in code"
+    assert (otp.url, otp.token) == ("", "482913")
+    assert "Your code to finish signing in to Acme is 482913." in otp.text
+    assert "482913" in otp.html
+    assert "<a " not in otp.html
 
 
 def test_change_email_wording_names_the_new_address() -> None:

@@ -6,7 +6,7 @@
 // apps:    [{"name": "plain", "databaseUrl": "postgres://...", "secret": "...",        (or "secrets": [{version, value}])
 //            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300}}]
 // migrate: database URLs on which better-auth's own migrator (getMigrations from "better-auth/db/migration", with
-//          the same options as the apps, api-key plugin included) runs BEFORE any app listens; its plan is reported.
+//          the same options as the apps, api-key and two-factor plugins included) runs BEFORE any app listens; its plan is reported.
 // outbox:  a file every app appends its verification mails to, one JSON line each: {"app", "to", "url", "token"}.
 //
 // When every app listens, one line is printed: `READY {"apps": {name: baseURL}, "migrations": {url: plan}}`.
@@ -17,6 +17,7 @@ import http from "node:http";
 
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
+import { twoFactor } from "better-auth/plugins";
 import { symmetricEncrypt } from "better-auth/crypto";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
@@ -52,8 +53,9 @@ function options(app, baseURL) {
     account: { encryptOAuthTokens: true },
     socialProviders: { github: { clientId: "interop-github-client", clientSecret: "interop-github-secret" } },
     telemetry: { enabled: false },
-    // Mock sessions let a test check "this key authenticates here" with GET /get-session + x-api-key.
-    plugins: [apiKey({ enableSessionForAPIKeys: true })],
+    // Mock sessions let a test check "this key authenticates here" with GET /get-session + x-api-key. Two-factor
+    // authentication with its defaults (authenticator codes and backup codes; no emailed codes).
+    plugins: [apiKey({ enableSessionForAPIKeys: true }), twoFactor({ issuer: "fastapi-betterauth-interop" })],
   };
 }
 

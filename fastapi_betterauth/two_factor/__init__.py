@@ -1,0 +1,9 @@
+"""better-auth's two-factor plugin: TOTP, backup codes, emailed codes and trusted devices (README "Two-factor
+authentication")."""
+
+from .deps import require_two_factor
+from .errors import TwoFactorErrorCode
+from .options import TwoFactorOptions
+from .plugin import TwoFactor
+
+__all__ = ["TwoFactor", "TwoFactorErrorCode", "TwoFactorOptions", "require_two_factor"]

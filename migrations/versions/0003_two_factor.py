@@ -1,0 +1,46 @@
+"""better-auth's two-factor plugin table: twoFactor
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-03
+
+`twoFactor` as better-auth's two-factor plugin creates it (the plugin's `user.twoFactorEnabled` column is added by
+`migrate` when the plugin is on, as other plugins' user fields are). Created only when missing: a Node better-auth app
+sharing the database may have created it already.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    if "twoFactor" in sa.inspect(op.get_bind()).get_table_names():
+        return
+    op.create_table(
+        "twoFactor",
+        sa.Column("id", sa.Text(), nullable=False),
+        sa.Column("secret", sa.Text(), nullable=False),
+        sa.Column("backupCodes", sa.Text(), nullable=False),
+        sa.Column("userId", sa.Text(), nullable=False),
+        sa.Column("verified", sa.Boolean(), nullable=True),
+        sa.Column("failedVerificationCount", sa.Integer(), nullable=True),
+        sa.Column("lockedUntil", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["userId"], ["user.id"], name="twoFactor_userId_fkey", ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("twoFactor_secret_idx", "twoFactor", ["secret"], unique=False)
+    op.create_index("twoFactor_userId_idx", "twoFactor", ["userId"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("twoFactor_userId_idx", table_name="twoFactor")
+    op.drop_index("twoFactor_secret_idx", table_name="twoFactor")
+    op.drop_table("twoFactor")
