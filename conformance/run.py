@@ -23,7 +23,9 @@ import argparse
 import asyncio
 import contextlib
 import fcntl
+import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -46,6 +48,8 @@ PYTHON = sys.executable
 """The project's environment (run this script with it: the example app runs on the same interpreter)."""
 BETTER_AUTH_VERSION = "1.7.25"
 SELECTION = "not deviation and not quirk"
+IDENTITY_ISSUER = "Acceptance Identity"
+IDENTITY_APP_NAME = "ba-identity-reference"
 
 POSTGRES = ("127.0.0.1", int(os.environ.get("TEST_POSTGRES_PORT", "5432")))
 REDIS = (REDIS_HOST, REDIS_PORT)
@@ -68,6 +72,10 @@ class Profile:
     """Also run better-auth's own JS client against the server."""
     needs: tuple[str, ...] = ()
     """Services: "postgres", "redis"."""
+    selection: str = SELECTION
+    """The kit's tests run (`-m`): better-auth's quirks and our deliberate deviations are left out."""
+    admin: bool = False
+    """Sign up a user and give it the role `admin` (the `set-role` command), for the kit's admin tests."""
 
 
 def _cookie_cache(strategy: str) -> Profile:
@@ -96,6 +104,22 @@ PROFILES = {
         _cookie_cache("compact"),
         _cookie_cache("jwt"),
         _cookie_cache("jwe"),
+        Profile(
+            "identity",
+            group="plugins/identity",
+            server_env={
+                "BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED": "true",
+                "BETTER_AUTH_PLUGINS__TWO_FACTOR__ISSUER": IDENTITY_ISSUER,
+                "BETTER_AUTH_PLUGINS__ADMIN__ENABLED": "true",
+                "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true",
+                "BETTER_AUTH_EMAIL__APP_NAME": IDENTITY_APP_NAME,
+                # The kit signs in and guesses codes far more often than the plugins' rules allow one client.
+                "BETTER_AUTH_RATE_LIMIT__ENABLED": "false",
+            },
+            kit_env={"AUTH_2FA_ISSUER": IDENTITY_ISSUER, "AUTH_APP_NAME": IDENTITY_APP_NAME},
+            selection="not quirk",  # this group marks no deviations
+            admin=True,
+        ),
     )
 }
 
@@ -113,8 +137,8 @@ def main() -> None:
     profiles = [PROFILES[name] for name in (args.profile or PROFILES)]
     required = os.environ.get("REQUIRE_SERVICES") == "1"
     for group in {profile.group for profile in profiles}:
-        if not (KIT / group / "run.sh").is_file():
-            raise SystemExit(f"the conformance kit is missing: no {group}/run.sh under {KIT}")
+        if not (KIT / group / "run.sh").is_file() and not (KIT / group / "tests").is_dir():
+            raise SystemExit(f"the conformance kit is missing: no {group}/run.sh or {group}/tests under {KIT}")
 
     started = time.monotonic()
     try:
@@ -223,7 +247,8 @@ def run_profile(profile: Profile, tools: Tools, pytest_args: list[str]) -> Profi
                 if "redis" in profile.needs:
                     server_env["BETTER_AUTH_SECONDARY_STORAGE_URL"] = stack.enter_context(redis_database())
                 server = stack.enter_context(example_app(work, server_env))
-                return run_kit(profile, tools, server, pytest_args)
+                kit_env = provision_admin(server) if profile.admin else {}
+                return run_kit(profile, tools, server, pytest_args, kit_env)
         except Unavailable as missing:
             return ProfileRun(profile.name, "skipped", str(missing), str(missing))
 
@@ -234,6 +259,8 @@ class Server:
     secret: str
     outbox: Path
     log: Path
+    env: dict[str, str]
+    """The app's environment: what a command of the package run beside it needs."""
 
 
 @contextlib.contextmanager
@@ -265,7 +292,7 @@ def example_app(work: Path, extra_env: dict[str, str]) -> Iterator[Server]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         wait_until_up(f"{url}/api/auth/ok", process, log)
-        yield Server(url, secret, outbox, log)
+        yield Server(url, secret, outbox, log, env)
     finally:
         process.terminate()
         try:
@@ -289,7 +316,30 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
     raise RuntimeError(f"the example app did not answer {url} within {timeout:.0f}s")
 
 
-def run_kit(profile: Profile, tools: Tools, server: Server, pytest_args: list[str]) -> ProfileRun:
+def provision_admin(server: Server) -> dict[str, str]:
+    """The kit's pre-provisioned admin: signed up over HTTP, then given the role as a deployment would, with
+    `python -m fastapi_betterauth set-role`. Its credentials, as the kit reads them."""
+    email, password = f"admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
+    body = json.dumps({"name": "Admin", "email": email, "password": password}).encode()
+    request = urllib.request.Request(  # noqa: S310 (loopback, http)
+        f"{server.url}/api/auth/sign-up/email",
+        data=body,
+        headers={"content-type": "application/json", "origin": server.url},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        if answer.status != 200:
+            raise RuntimeError(f"signing up the kit's admin answered {answer.status}")
+    command = [PYTHON, "-m", "fastapi_betterauth", "set-role", email, "admin"]
+    done = subprocess.run(command, cwd=ROOT, env=server.env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"set-role failed: {(done.stderr or done.stdout).strip()[-800:]}")
+    return {"AUTH_ADMIN_EMAIL": email, "AUTH_ADMIN_PASSWORD": password}
+
+
+def run_kit(
+    profile: Profile, tools: Tools, server: Server, pytest_args: list[str], extra_env: dict[str, str]
+) -> ProfileRun:
     env = {
         **os.environ,
         "ACC_VENV": str(tools.venv),
@@ -308,6 +358,7 @@ def run_kit(profile: Profile, tools: Tools, server: Server, pytest_args: list[st
         # `revokeSessionsOnPasswordReset: true`: the kit's flag for that, so it checks the default we ship.
         "AUTH_REVOKE_SESSIONS_ON_RESET": "1",
         **profile.kit_env,
+        **extra_env,
     }
     if profile.client_interop and tools.client_dir is not None:
         env["BA_CLIENT_DIR"] = str(tools.client_dir)
@@ -315,10 +366,15 @@ def run_kit(profile: Profile, tools: Tools, server: Server, pytest_args: list[st
     else:
         env["SKIP_CLIENT_INTEROP"] = "1"
     folder = KIT / profile.group
-    command = [str(folder / "run.sh"), "-m", SELECTION, "-p", "no:cacheprovider", "-q", *profile.tests, *pytest_args]
-    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, check=False)
+    selection = ["-m", profile.selection, "-p", "no:cacheprovider", "-q", *profile.tests, *pytest_args]
+    # A plugin group without the core's run.sh is plain pytest, run with the kit's venv.
+    runner = [str(folder / "run.sh")] if (folder / "run.sh").is_file() else [str(tools.venv / "bin" / "pytest")]
+    done = subprocess.run([*runner, *selection], cwd=folder, env=env, capture_output=True, text=True, check=False)
     output = done.stdout + done.stderr
-    summary = next((line for line in reversed(output.splitlines()) if line.startswith("SUMMARY:")), "no summary")
+    summary = next((line for line in reversed(output.splitlines()) if line.startswith("SUMMARY:")), None)
+    if summary is None:
+        counts = [line for line in output.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
+        summary = f"pytest: {counts[-1].strip('= ') if counts else 'no summary'} (rc={done.returncode})"
     log = output
     if done.returncode != 0:
         log += f"\n----- server log (tail) -----\n{server.log.read_text(errors='replace')[-4000:]}"
