@@ -4,36 +4,26 @@ HTTP (SQLite and PostgreSQL), its clock in the test's hands; and an admin made a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-from fastapi_betterauth import AuthSettings, BetterAuth
+from fastapi_betterauth import BetterAuth
 from fastapi_betterauth.admin import Admin
 from fastapi_betterauth.clock import ManualClock
 
-from ..conftest import BASE_URL, ORIGIN, PASSWORD, TEST_SECRET
+from ..conftest import PASSWORD
+from ..env_app import Client, auth_app, browsers, env_auth
 
 SESSION_COOKIE = "__Secure-better-auth.session_token"  # the test app is served over https
 ADMIN_SESSION_COOKIE = "__Secure-better-auth.admin_session"
 DONT_REMEMBER_COOKIE = "__Secure-better-auth.dont_remember"
-Client = Callable[[], httpx.AsyncClient]
 
-ENVIRONMENT = {
-    "BETTER_AUTH_PLUGINS__ADMIN__ENABLED": "true",
-    "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true",
-    "BETTER_AUTH_SECRET": TEST_SECRET,
-    "BETTER_AUTH_URL": BASE_URL,
-    "BETTER_AUTH_ENVIRONMENT": "test",
-    "BETTER_AUTH_RATE_LIMIT__ENABLED": "false",
-    "BETTER_AUTH_PASSWORD_HASHING__ARGON2__MEMORY_COST": "256",
-    "BETTER_AUTH_PASSWORD_HASHING__ARGON2__ROUNDS": "1",
-}
+ENVIRONMENT = {"BETTER_AUTH_PLUGINS__ADMIN__ENABLED": "true", "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true"}
 
 
 @pytest.fixture
@@ -51,34 +41,20 @@ def admin_env() -> dict[str, str]:
 async def auth(
     monkeypatch: pytest.MonkeyPatch, fresh_url: str, clock: ManualClock, admin_env: dict[str, str]
 ) -> BetterAuth:
-    for name, value in {**ENVIRONMENT, "BETTER_AUTH_DATABASE_URL": fresh_url, **admin_env}.items():
-        monkeypatch.setenv(name, value)
-    auth = BetterAuth(AuthSettings(), clock=clock)
+    auth = env_auth(monkeypatch, fresh_url, {**ENVIRONMENT, **admin_env}, clock=clock)
     await auth.migrate()
     return auth
 
 
 @pytest.fixture
 async def app(auth: BetterAuth) -> FastAPI:
-    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
-    app.include_router(auth.router, prefix="/api/auth")
-    return app
+    return auth_app(auth)
 
 
 @pytest.fixture
 async def new_client(app: FastAPI) -> AsyncIterator[Client]:
-    clients: list[httpx.AsyncClient] = []
-    async with LifespanManager(app) as manager:
-
-        def make() -> httpx.AsyncClient:
-            transport = httpx.ASGITransport(app=manager.app)
-            client = httpx.AsyncClient(transport=transport, base_url=BASE_URL + "/api/auth", headers=ORIGIN)
-            clients.append(client)
-            return client
-
+    async with browsers(app) as make:
         yield make
-        for client in clients:
-            await client.aclose()
 
 
 @dataclass

@@ -13,25 +13,25 @@ import json
 import logging
 import struct
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx2 as httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from fastapi import Depends, FastAPI
+from fastapi import Depends
 from sqlmodel import select
 
-from fastapi_betterauth import ApiKeys, AuthSettings, BetterAuth, User
+from fastapi_betterauth import ApiKeys, BetterAuth, User
 from fastapi_betterauth.crypto.envelope import open_sealed
 from fastapi_betterauth.crypto.keyring import Keyring
 from fastapi_betterauth.mail import TemplateContext, Templates
 from fastapi_betterauth.two_factor import require_two_factor
 from fastapi_betterauth.two_factor.models import TwoFactor
 
-from ..conftest import BASE_URL, ORIGIN, PASSWORD, TEST_SECRET
+from ..conftest import BASE_URL, PASSWORD, TEST_SECRET
+from ..env_app import Client, auth_app, browsers, env_auth
 from ..test_migrations import fresh_url, postgres_db
 
 __all__ = ["fresh_url", "postgres_db"]  # fixtures, used by name
@@ -39,7 +39,6 @@ __all__ = ["fresh_url", "postgres_db"]  # fixtures, used by name
 SESSION_COOKIE = "__Secure-better-auth.session_token"  # the test app is served over https
 TWO_FACTOR_COOKIE = "__Secure-better-auth.two_factor"
 TRUST_COOKIE = "__Secure-better-auth.trust_device"
-Client = Callable[[], httpx.AsyncClient]
 
 
 def totp(key: bytes, at: float | None = None) -> str:
@@ -80,23 +79,17 @@ def error(response: httpx.Response) -> tuple[int, str | None]:
     return response.status_code, response.json().get("code")
 
 
-def build_auth(monkeypatch: pytest.MonkeyPatch, url: str, outbox: Path, **extra: str) -> BetterAuth:
-    for name, value in {
+def build_auth(
+    monkeypatch: pytest.MonkeyPatch, url: str, outbox: Path, env: dict[str, str] | None = None, **arguments: Any
+) -> BetterAuth:
+    environment = {
         "BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED": "true",
         "BETTER_AUTH_PLUGINS__TWO_FACTOR__ISSUER": "Acme Co",
         "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true",
-        "BETTER_AUTH_SECRET": TEST_SECRET,
-        "BETTER_AUTH_URL": BASE_URL,
-        "BETTER_AUTH_DATABASE_URL": url,
-        "BETTER_AUTH_ENVIRONMENT": "test",
-        "BETTER_AUTH_RATE_LIMIT__ENABLED": "false",
         "BETTER_AUTH_EMAIL__OUTBOX": str(outbox),
-        "BETTER_AUTH_PASSWORD_HASHING__ARGON2__MEMORY_COST": "256",
-        "BETTER_AUTH_PASSWORD_HASHING__ARGON2__ROUNDS": "1",
-        **extra,
-    }.items():
-        monkeypatch.setenv(name, value)
-    return BetterAuth(AuthSettings())
+        **(env or {}),
+    }
+    return env_auth(monkeypatch, url, environment, **arguments)
 
 
 @pytest.fixture
@@ -112,32 +105,21 @@ def env() -> dict[str, str]:
 
 @pytest.fixture
 async def auth(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, outbox: Path, env: dict[str, str]) -> BetterAuth:
-    auth = build_auth(monkeypatch, f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", outbox, **env)
+    auth = build_auth(monkeypatch, f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", outbox, env)
     await auth.migrate()
     return auth
 
 
 @pytest.fixture
 async def new_client(auth: BetterAuth) -> AsyncIterator[Client]:
-    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
-    app.include_router(auth.router, prefix="/api/auth")
+    app = auth_app(auth)
 
     @app.get("/billing")
     async def billing(user: Annotated[User, Depends(require_two_factor)]) -> dict[str, str]:
         return {"id": user.id}
 
-    clients: list[httpx.AsyncClient] = []
-    async with LifespanManager(app) as manager:
-
-        def make() -> httpx.AsyncClient:
-            transport = httpx.ASGITransport(app=manager.app)
-            client = httpx.AsyncClient(transport=transport, base_url=BASE_URL + "/api/auth", headers=ORIGIN)
-            clients.append(client)
-            return client
-
+    async with browsers(app) as make:
         yield make
-        for client in clients:
-            await client.aclose()
 
 
 async def signed_up(new_client: Client, email: str = "ann@example.com", **extra: Any) -> httpx.AsyncClient:
@@ -169,14 +151,7 @@ async def test_enable_then_sign_in_with_an_authenticator_code(
     """The whole flow on SQLite and PostgreSQL; the challenge leaves no session until the code completes it."""
     auth = build_auth(monkeypatch, fresh_url, outbox)
     await auth.migrate()
-    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
-    app.include_router(auth.router, prefix="/api/auth")
-    async with LifespanManager(app) as manager:
-
-        def new_client() -> httpx.AsyncClient:
-            transport = httpx.ASGITransport(app=manager.app)
-            return httpx.AsyncClient(transport=transport, base_url=BASE_URL + "/api/auth", headers=ORIGIN)
-
+    async with browsers(auth_app(auth)) as new_client:
         client = await signed_up(new_client)
         started = await client.post("/two-factor/enable", json={"password": PASSWORD})
         assert started.status_code == 200, started.text
@@ -206,8 +181,6 @@ async def test_enable_then_sign_in_with_an_authenticator_code(
         assert done.json()["user"]["twoFactorEnabled"] is True
         assert set_cookies(done)[TWO_FACTOR_COOKIE].startswith(f"{TWO_FACTOR_COOKIE}=; Max-Age=0")
         assert (await browser.get("/get-session")).json()["session"]["token"] == done.json()["token"]
-        for made in (client, browser):
-            await made.aclose()
 
 
 async def test_secrets_are_kept_in_better_auths_envelope(auth: BetterAuth, new_client: Client) -> None:
@@ -478,17 +451,10 @@ async def test_the_apps_wording_of_the_code_email(
     def wording(context: TemplateContext) -> tuple[str, str, str]:
         return f"Code {context.code}", f"Your code: {context.code}", f"<p>{context.code}</p>"
 
-    build_auth(monkeypatch, f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", outbox)
-    auth = BetterAuth(AuthSettings(), email_templates=Templates({"two-factor-otp": wording}))
+    templates = Templates({"two-factor-otp": wording})
+    auth = build_auth(monkeypatch, f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", outbox, email_templates=templates)
     await auth.migrate()
-    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
-    app.include_router(auth.router, prefix="/api/auth")
-    async with LifespanManager(app) as manager:
-
-        def new_client() -> httpx.AsyncClient:
-            transport = httpx.ASGITransport(app=manager.app)
-            return httpx.AsyncClient(transport=transport, base_url=BASE_URL + "/api/auth", headers=ORIGIN)
-
+    async with browsers(auth_app(auth)) as new_client:
         client = await signed_up(new_client)
         await client.post("/two-factor/enable", json={"password": PASSWORD, "method": "otp"})
         browser = new_client()
@@ -497,8 +463,6 @@ async def test_the_apps_wording_of_the_code_email(
         await auth.mailer.drain()
         mail = last_mail(outbox)
         assert mail["subject"] == f"Code {mail['token']}"
-        for made in (client, browser):
-            await made.aclose()
 
 
 async def test_two_factor_events_are_logged_without_codes(new_client: Client, caplog: pytest.LogCaptureFixture) -> None:

@@ -6,63 +6,38 @@ and PostgreSQL). Unknown usernames and wrong passwords are refused alike (L1).""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fastapi_betterauth import AuthSettings, BetterAuth
+from fastapi_betterauth import BetterAuth
 from fastapi_betterauth.db.models import User
 from fastapi_betterauth.db.queries import find_user_by_email
 
-from ..conftest import BASE_URL, ORIGIN, PASSWORD, TEST_SECRET
+from ..conftest import PASSWORD
+from ..env_app import Client, auth_app, browsers, env_auth
 from ..test_migrations import fresh_url, postgres_db
 
 __all__ = ["fresh_url", "postgres_db"]  # fixtures, used by name
 
 SESSION_COOKIE = "__Secure-better-auth.session_token"  # the test app is served over https
-Client = Callable[[], httpx.AsyncClient]
 
 
 @pytest.fixture
 async def auth(monkeypatch: pytest.MonkeyPatch, fresh_url: str) -> BetterAuth:
-    for name, value in {
-        "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true",
-        "BETTER_AUTH_SECRET": TEST_SECRET,
-        "BETTER_AUTH_URL": BASE_URL,
-        "BETTER_AUTH_DATABASE_URL": fresh_url,
-        "BETTER_AUTH_ENVIRONMENT": "test",
-        "BETTER_AUTH_RATE_LIMIT__ENABLED": "false",
-        "BETTER_AUTH_PASSWORD_HASHING__ARGON2__MEMORY_COST": "256",
-        "BETTER_AUTH_PASSWORD_HASHING__ARGON2__ROUNDS": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    auth = BetterAuth(AuthSettings())
+    auth = env_auth(monkeypatch, fresh_url, {"BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true"})
     await auth.migrate()
     return auth
 
 
 @pytest.fixture
 async def new_client(auth: BetterAuth) -> AsyncIterator[Client]:
-    app = FastAPI(lifespan=auth.lifespan, exception_handlers=auth.exception_handlers)
-    app.include_router(auth.router, prefix="/api/auth")
-    clients: list[httpx.AsyncClient] = []
-    async with LifespanManager(app) as manager:
-
-        def make() -> httpx.AsyncClient:
-            transport = httpx.ASGITransport(app=manager.app)
-            client = httpx.AsyncClient(transport=transport, base_url=BASE_URL + "/api/auth", headers=ORIGIN)
-            clients.append(client)
-            return client
-
+    async with browsers(auth_app(auth)) as make:
         yield make
-        for client in clients:
-            await client.aclose()
 
 
 async def sign_up(client: httpx.AsyncClient, email: str = "ann@example.com", **extra: Any) -> httpx.Response:
