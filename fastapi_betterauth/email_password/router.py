@@ -16,6 +16,8 @@ NEW_PASSWORD = "`PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`
 
 if TYPE_CHECKING:
     from ..parts import AuthParts
+    from ..sessions.cookie_writer import SessionCookieWriter
+    from ..sessions.service import AuthSession
 
 
 def build_router(auth: AuthParts) -> APIRouter:
@@ -85,15 +87,29 @@ def build_router(auth: AuthParts) -> APIRouter:
                 client=client,
                 callback_url=body.callback_url,
             )
-        response.headers.update(NO_STORE)
-        await auth.session_cookies.write(
-            response, found, remember_me=body.remember_me, present=request_cookies(request)
+        return await signed_in_answer(
+            auth.session_cookies, request, response, found, remember_me=body.remember_me, callback_url=body.callback_url
         )
-        answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": found.session.token}
-        if body.callback_url is not None:
-            answer["url"] = body.callback_url
-            response.headers["location"] = location(body.callback_url)
-        answer["user"] = user_json(found.user)
-        return answer
 
     return router
+
+
+async def signed_in_answer(
+    writer: SessionCookieWriter,
+    request: Request,
+    response: Response,
+    found: AuthSession,
+    *,
+    remember_me: bool,
+    callback_url: str | None,
+) -> dict[str, Any]:
+    """A password sign-in's answer, whichever the identifier: the session's cookies, `{redirect, token, user}`, and
+    with a `callbackURL`, `url` and `Location` too."""
+    response.headers.update(NO_STORE)
+    await writer.write(response, found, remember_me=remember_me, present=request_cookies(request))
+    answer: dict[str, Any] = {"redirect": callback_url is not None, "token": found.session.token}
+    if callback_url is not None:
+        answer["url"] = callback_url
+        response.headers["location"] = location(callback_url)
+    answer["user"] = user_json(found.user)
+    return answer

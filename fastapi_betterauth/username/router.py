@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from ..cookies import request_cookies
+from ..email_password.router import signed_in_answer
 from ..errors import AuthError, ErrorCode
-from ..routing import NO_STORE, AuthRouter, answers, body_openapi, location, parse_body
-from ..schemas import user_json
+from ..routing import AuthRouter, answers, body_openapi, parse_body
 from .errors import UsernameErrorCode, username_error
 from .schemas import AvailableResponse, SignInUsernameBody, UsernameBody
 
@@ -64,16 +63,14 @@ def build_router(plugin: Username) -> APIRouter:
                 refusal=refusal,
                 unknown={"reason": "unknown_username"},
             )
-        response.headers.update(NO_STORE)
-        await context.session_cookies.write(
-            response, session, remember_me=body.remember_me, present=request_cookies(request)
+        return await signed_in_answer(
+            context.session_cookies,
+            request,
+            response,
+            session,
+            remember_me=body.remember_me,
+            callback_url=body.callback_url,
         )
-        answer: dict[str, Any] = {"redirect": body.callback_url is not None, "token": session.session.token}
-        if body.callback_url is not None:
-            answer["url"] = body.callback_url
-            response.headers["location"] = location(body.callback_url)
-        answer["user"] = user_json(session.user)
-        return answer
 
     @router.post(
         "/is-username-available",
