@@ -26,7 +26,10 @@ from ..services import stop_process
 
 NODE_APP_SOURCE = Path(__file__).parents[1] / "node_app"
 NODE_APP = NodePackage(
-    NODE_APP_SOURCE, f"node-better-auth-{content_hash(NODE_APP_SOURCE)}", ("server.mjs", "schema.mjs"), "better-auth"
+    NODE_APP_SOURCE,
+    f"node-better-auth-{content_hash(NODE_APP_SOURCE)}",
+    ("server.mjs", "schema.mjs", "client_plugins.mjs"),
+    "better-auth",
 )
 START_TIMEOUT = 30.0
 _READY = re.compile(rb"^READY (.+)$", re.MULTILINE)

@@ -1,0 +1,160 @@
+// better-auth's own JS client, with its twoFactorClient and usernameClient plugins, against a server of ours:
+// sign-up with a username, 2FA set up with an authenticator code, then sign-ins answered with a TOTP code and with a
+// backup code, as a browser app using the client would do them.
+//
+//   AUTH_BASE_URL=http://127.0.0.1:8000/api/auth node client_plugins.mjs
+//
+// Run from the folder whose node_modules holds better-auth (tests/node_app's install). Prints "N passed, N failed";
+// exit code 1 on any failure.
+import { createHmac, randomUUID } from "node:crypto";
+import { createAuthClient } from "better-auth/client";
+import { twoFactorClient, usernameClient } from "better-auth/client/plugins";
+
+const BASE = (process.env.AUTH_BASE_URL || "").replace(/\/+$/, "");
+if (!BASE) {
+  console.error("AUTH_BASE_URL must be set");
+  process.exit(2);
+}
+const ORIGIN = new URL(BASE).origin;
+const SESSION_COOKIE = "better-auth.session_token";
+const TWO_FACTOR_COOKIE = "better-auth.two_factor";
+
+function makeBrowser() {
+  const jar = new Map();
+  const redirects = [];
+  const fetchWithJar = async (input, init = {}) => {
+    const request = new Request(input, init);
+    const headers = new Headers(request.headers);
+    if (jar.size) headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
+    if (request.method !== "GET") headers.set("origin", ORIGIN);
+    const response = await fetch(new Request(request, { headers }));
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(";");
+      const name = pair.slice(0, pair.indexOf("=")).trim();
+      const value = pair.slice(pair.indexOf("=") + 1).trim();
+      const maxAge = attributes.map((a) => a.trim().toLowerCase()).find((a) => a.startsWith("max-age="));
+      if (value === "" || (maxAge && Number(maxAge.slice(8)) <= 0)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return response;
+  };
+  const client = createAuthClient({
+    baseURL: BASE,
+    fetchOptions: { customFetchImpl: fetchWithJar },
+    plugins: [usernameClient(), twoFactorClient({ onTwoFactorRedirect: () => redirects.push(Date.now()) })],
+  });
+  return { client, jar, redirects };
+}
+
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of text.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+function totp(uri, at = Date.now()) {
+  const url = new URL(uri);
+  const key = base32Decode(url.searchParams.get("secret"));
+  const period = Number(url.searchParams.get("period") || 30);
+  const digits = Number(url.searchParams.get("digits") || 6);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / period)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits;
+  return String(value).padStart(digits, "0");
+}
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    failed++;
+    console.log(`FAIL ${name}: ${error?.stack || error}`);
+  }
+}
+function assert(condition, message, extra) {
+  if (!condition) throw new Error(`${message}${extra === undefined ? "" : ` -- ${JSON.stringify(extra)}`}`);
+}
+
+const email = `js-2fa-${randomUUID().slice(0, 8)}@example.com`;
+const username = `Js_${randomUUID().slice(0, 8)}`;
+const password = "js-client-pass-1";
+const owner = makeBrowser();
+let totpURI;
+let backupCodes;
+
+await check("signUp.email with a username", async () => {
+  const { data, error } = await owner.client.signUp.email({ email, password, name: "JS", username });
+  assert(!error, "unexpected error", error);
+  assert(data.user.username === username.toLowerCase(), "username kept lower-case", data.user);
+  assert(data.user.displayUsername === username, "displayUsername as typed", data.user);
+  assert(data.user.twoFactorEnabled === false, "twoFactorEnabled", data.user);
+});
+
+await check("isUsernameAvailable", async () => {
+  const taken = await owner.client.isUsernameAvailable({ username: username.toUpperCase() });
+  assert(taken.data?.available === false, "taken in any case", taken);
+  const free = await owner.client.isUsernameAvailable({ username: `free_${randomUUID().slice(0, 8)}` });
+  assert(free.data?.available === true, "free", free);
+});
+
+await check("twoFactor.enable, then verifyTotp switches 2FA on", async () => {
+  const enabled = await owner.client.twoFactor.enable({ password });
+  assert(!enabled.error, "enable failed", enabled.error);
+  totpURI = enabled.data.totpURI;
+  backupCodes = enabled.data.backupCodes;
+  assert(totpURI.startsWith("otpauth://totp/"), "totpURI", enabled.data);
+  assert(backupCodes.length === 10, "backup codes", backupCodes);
+  const verified = await owner.client.twoFactor.verifyTotp({ code: totp(totpURI) });
+  assert(!verified.error, "verifyTotp failed", verified.error);
+  const session = await owner.client.getSession();
+  assert(session.data?.user?.twoFactorEnabled === true, "twoFactorEnabled after verification", session.data);
+});
+
+await check("signIn.email of a 2FA user is a challenge, answered with a TOTP code", async () => {
+  const browser = makeBrowser();
+  const { data, error } = await browser.client.signIn.email({ email, password });
+  assert(!error, "unexpected error", error);
+  assert(data?.twoFactorRedirect === true, "twoFactorRedirect", data);
+  assert(browser.redirects.length === 1, "onTwoFactorRedirect called", browser.redirects);
+  assert(browser.jar.has(TWO_FACTOR_COOKIE) && !browser.jar.has(SESSION_COOKIE), "challenge cookie only", [
+    ...browser.jar.keys(),
+  ]);
+  assert((await browser.client.getSession()).data === null, "no session before the second factor");
+  // A code of the next period (the server accepts one period either way): the one of now completed the enabling.
+  const verified = await browser.client.twoFactor.verifyTotp({ code: totp(totpURI, Date.now() + 30_000) });
+  assert(!verified.error, "verifyTotp failed", verified.error);
+  assert(browser.jar.has(SESSION_COOKIE) && !browser.jar.has(TWO_FACTOR_COOKIE), "session, challenge gone");
+  const session = await browser.client.getSession();
+  assert(session.data?.user?.email === email, "signed in", session.data);
+});
+
+await check("signIn.username of a 2FA user, answered with a backup code", async () => {
+  const browser = makeBrowser();
+  const { data, error } = await browser.client.signIn.username({ username, password });
+  assert(!error, "unexpected error", error);
+  assert(data?.twoFactorRedirect === true, "twoFactorRedirect", data);
+  const verified = await browser.client.twoFactor.verifyBackupCode({ code: backupCodes[0] });
+  assert(!verified.error, "verifyBackupCode failed", verified.error);
+  const session = await browser.client.getSession();
+  assert(session.data?.user?.username === username.toLowerCase(), "signed in", session.data);
+});
+
+await check("a spent backup code is refused", async () => {
+  const browser = makeBrowser();
+  await browser.client.signIn.email({ email, password });
+  const again = await browser.client.twoFactor.verifyBackupCode({ code: backupCodes[0] });
+  assert(again.error?.status === 401, "status", again.error);
+  assert(again.error?.code === "INVALID_BACKUP_CODE", "code", again.error);
+});
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
