@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
 from ..conftest import PASSWORD
 from ..test_migrations import fresh_url, postgres_db
-from .fixtures import SESSION_COOKIE, Person, admin, admin_env, app, auth, clock, new_client, user
+from .fixtures import SESSION_COOKIE, Person, admin, admin_env, admin_events, app, auth, clock, new_client, user
 
 __all__ = ["admin", "admin_env", "app", "auth", "clock", "fresh_url", "new_client", "postgres_db", "user"]
-
-
-def admin_events(caplog: pytest.LogCaptureFixture) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (record.auth_event, record.auth_fields)  # type: ignore[attr-defined]
-        for record in caplog.records
-        if record.name == "fastapi_betterauth.audit" and getattr(record, "auth_event", "").startswith("admin.")
-    ]
 
 
 async def test_impersonation_is_audited_with_both_sessions(

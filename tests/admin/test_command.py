@@ -17,7 +17,7 @@ from fastapi_betterauth.cli import main
 
 from ..conftest import PASSWORD, TEST_SECRET
 from ..test_migrations import fresh_url, postgres_db
-from .fixtures import Client, Person, admin_env, app, auth, clock, error, new_client, sign_in, user
+from .fixtures import Client, Person, admin_env, admin_events, app, auth, clock, error, new_client, sign_in, user
 
 __all__ = ["admin_env", "app", "auth", "clock", "fresh_url", "new_client", "postgres_db", "user"]
 
@@ -68,8 +68,7 @@ async def test_create_user_takes_the_password_from_stdin(
     signed_in = await sign_in(new_client(), "new@example.com")
     assert signed_in.status_code == 200, signed_in.text
     assert (signed_in.json()["user"]["name"], signed_in.json()["user"]["role"]) == ("New One", "admin")
-    created = [r for r in caplog.records if getattr(r, "auth_event", "") == "admin.user_created"]
-    assert created[0].auth_fields == {"user": signed_in.json()["user"]["id"], "by": "cli"}  # type: ignore[attr-defined]
+    assert admin_events(caplog) == [("admin.user_created", {"user": signed_in.json()["user"]["id"], "by": "cli"})]
     assert PASSWORD not in "\n".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
 
 
@@ -109,10 +108,7 @@ async def test_ban_ends_the_sessions_and_unban_lets_the_user_back(
 
     assert await asyncio.to_thread(run, monkeypatch, ["unban", user.email]) == 0
     assert (await sign_in(new_client(), user.email)).status_code == 200
-    events = [
-        (r.auth_event, r.auth_fields) for r in caplog.records if getattr(r, "auth_event", "").startswith("admin.")
-    ]  # type: ignore[attr-defined]
-    assert events == [
+    assert admin_events(caplog) == [
         ("admin.user_banned", {"user": user.id, "by": "cli"}),
         ("admin.user_unbanned", {"user": user.id, "by": "cli"}),
     ]
