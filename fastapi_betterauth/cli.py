@@ -87,13 +87,24 @@ def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     ban = commands.add_parser("ban", help="ban a user: their sessions end and they cannot sign in")
     ban.add_argument("email")
     ban.add_argument("--reason")
-    ban.add_argument("--expires-in", type=float, metavar="SECONDS", help="default: the plugin's, else for ever")
+    ban.add_argument("--expires-in", type=_seconds, metavar="SECONDS", help="default: the plugin's, else for ever")
     unban = commands.add_parser("unban", help="lift a user's ban")
     unban.add_argument("email")
     listing = commands.add_parser("list-users", help="list users, oldest first: a table, or JSON lines with --json")
     listing.add_argument("--search", help="only users whose email contains this")
     listing.add_argument("--limit", type=int)
     listing.add_argument("--json", action="store_true", help="one JSON object a line, as /admin/list-users has them")
+
+
+def _seconds(text: str) -> float:
+    """A ban's length: a positive, finite number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
 
 
 def _user_command(settings: AuthSettings, args: argparse.Namespace) -> int:

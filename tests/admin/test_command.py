@@ -114,6 +114,10 @@ async def test_ban_ends_the_sessions_and_unban_lets_the_user_back(
     ]
     assert await asyncio.to_thread(run, monkeypatch, ["ban", "nobody@example.com"]) == 1
     assert "no user with the email 'nobody@example.com'" in capsys.readouterr().err
+    for length in ("-5", "0", "nan", "soon"):
+        with pytest.raises(SystemExit):
+            main(["ban", user.email, "--expires-in", length])
+        assert "expected a positive number of seconds" in capsys.readouterr().err
 
 
 async def test_list_users_as_a_table_and_as_json_lines(
