@@ -1,9 +1,11 @@
-"""`python -m fastapi_betterauth`: generate a secret, create, upgrade or adopt the schema, give a user a role."""
+"""`python -m fastapi_betterauth`: generate a secret, create, upgrade or adopt the schema, administer users (with the
+admin plugin enabled: set-role, create-user, ban, unban, list-users)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import secrets
 import sys
 from pathlib import Path
@@ -45,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         "set-role", help="give the user with this email a role, e.g. `admin` (needs the admin plugin enabled)"
     )
     role.add_argument("email")
-    role.add_argument("role")
+    role.add_argument("role", help="a role, or several comma-joined")
+    _add_user_commands(commands)
     args = parser.parse_args(argv)
 
     if args.command == "secret":
@@ -54,10 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = AuthSettings()
     if args.command == "sweep":
         return _sweep(args.database_url or settings.database_url)
-    if args.command == "set-role":
-        from .admin.commands import set_role
-
-        return set_role(settings, args.email, args.role)
+    if args.command in USER_COMMANDS:
+        return _user_command(settings, args)
     plugins = resolve_plugins(settings, ())
     versions = [plugin.migrations for plugin in plugins if plugin.migrations is not None]
     try:
@@ -66,6 +67,78 @@ def main(argv: list[str] | None = None) -> int:
         print(f"migrate refused: {error}", file=sys.stderr)
         return 1
     return _migrate(args.database_url or settings.database_url, args.revision, versions, schema)
+
+
+USER_COMMANDS = ("set-role", "create-user", "ban", "unban", "list-users")
+
+
+def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    create = commands.add_parser(
+        "create-user",
+        help="create a user; the password is prompted for (never echoed), or read from stdin's first line when it "
+        "is no terminal, unless given with --password or refused with --no-password (needs the admin plugin)",
+    )
+    create.add_argument("email")
+    create.add_argument("--name", required=True)
+    given = create.add_mutually_exclusive_group()
+    given.add_argument("--password", help="visible in the shell's history and the process list: prefer the prompt")
+    given.add_argument("--no-password", action="store_true", help="no credential account (sign-in by other means)")
+    create.add_argument("--role", help="a role, or several comma-joined (default: the plugin's default role)")
+    ban = commands.add_parser("ban", help="ban a user: their sessions end and they cannot sign in")
+    ban.add_argument("email")
+    ban.add_argument("--reason")
+    ban.add_argument("--expires-in", type=_seconds, metavar="SECONDS", help="default: the plugin's, else for ever")
+    unban = commands.add_parser("unban", help="lift a user's ban")
+    unban.add_argument("email")
+    listing = commands.add_parser("list-users", help="list users, oldest first: a table, or JSON lines with --json")
+    listing.add_argument("--search", help="only users whose email contains this")
+    listing.add_argument("--limit", type=int)
+    listing.add_argument("--json", action="store_true", help="one JSON object a line, as /admin/list-users has them")
+
+
+def _seconds(text: str) -> float:
+    """A ban's length: a positive, finite number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
+
+
+def _user_command(settings: AuthSettings, args: argparse.Namespace) -> int:
+    from .admin import commands  # the admin plugin only when a command needs it
+
+    if args.command == "set-role":
+        return commands.set_role(settings, args.email, args.role)
+    if args.command == "create-user":
+        password = None if args.no_password else args.password
+        if password is None and not args.no_password:
+            password = _read_password()
+            if password is None:
+                return 1
+        return commands.create_user(settings, args.email, args.name, password, args.role)
+    if args.command == "ban":
+        return commands.ban(settings, args.email, args.reason, args.expires_in)
+    if args.command == "unban":
+        return commands.unban(settings, args.email)
+    return commands.list_users(settings, args.search, args.limit, args.json)
+
+
+def _read_password() -> str | None:
+    """The new user's password: prompted for twice without echo at a terminal, else stdin's first line."""
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            print("create-user refused: the passwords differ", file=sys.stderr)
+            return None
+    if not password:
+        print("create-user refused: no password given (--no-password for a user without one)", file=sys.stderr)
+        return None
+    return password
 
 
 def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthSchema) -> int:

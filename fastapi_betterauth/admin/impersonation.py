@@ -77,5 +77,11 @@ class Impersonation:
         if admin_session is None or admin_session.user.id != admin_id:
             raise codeless(500, "Failed to find admin session")
         await self._context.sessions.revoke(found.session.token)
-        audit("admin.impersonation_stopped", user=found.user.id, by=str(admin_id))
+        audit(
+            "admin.impersonation_stopped",
+            user=found.user.id,
+            by=str(admin_id),
+            session=found.session.id,
+            admin_session=admin_session.session.id,
+        )
         return admin_session

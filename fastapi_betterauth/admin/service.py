@@ -26,6 +26,13 @@ from .options import AdminOptions
 
 RoleInput = str | Sequence[Any]
 
+OPERATOR = "cli"
+"""Who did it, in the audit log, when no admin did: the operator at the command line (`actor=None`)."""
+
+
+def actor_id(actor: User | None) -> str:
+    return OPERATOR if actor is None else actor.id
+
 
 class AdminService:
     """Permissions of users, and the admin's operations on other users."""
@@ -100,11 +107,18 @@ class AdminService:
             raise AuthError(ErrorCode.USER_NOT_FOUND)
         return user
 
-    async def ban(self, actor: User, user_id: str, reason: str | None, expires_in: float | None) -> User:
+    async def user_by_email(self, email: str) -> User:
+        """The user with `email` (in any case), or 404 `USER_NOT_FOUND` naming the address (for operators)."""
+        owner = await self._email_owner(email.lower())
+        if owner is None:
+            raise AuthError(ErrorCode.USER_NOT_FOUND, None, f"no user with the email {email.lower()!r}")
+        return await self.get_user(owner)
+
+    async def ban(self, actor: User | None, user_id: str, reason: str | None, expires_in: float | None) -> User:
         """Ban a user (never oneself): until `expires_in` seconds from now, or until lifted; every session of theirs
-        ends, copies in the cookie cache and secondary storage included (S7)."""
+        ends, copies in the cookie cache and secondary storage included (S7). `actor` None: the command line."""
         user = await self.get_user(user_id)
-        if user.id == actor.id:
+        if actor is not None and user.id == actor.id:
             raise admin_error(AdminErrorCode.YOU_CANNOT_BAN_YOURSELF, 400)
         seconds = expires_in or self.options.default_ban_expires_in
         try:
@@ -114,25 +128,25 @@ class AdminService:
         reason = reason or self.options.default_ban_reason or "No reason"
         banned = await self._users.update(user, {BANNED: True, BAN_REASON: reason, BAN_EXPIRES: expires})
         await self._context.sessions.revoke_all(user.id)
-        audit("admin.user_banned", user=user.id, by=actor.id)
+        audit("admin.user_banned", user=user.id, by=actor_id(actor))
         return banned
 
-    async def unban(self, actor: User, user_id: str) -> User:
+    async def unban(self, actor: User | None, user_id: str) -> User:
         user = await self.get_user(user_id)
         unbanned = await self._users.update(user, {BANNED: False, BAN_REASON: None, BAN_EXPIRES: None})
-        audit("admin.user_unbanned", user=user.id, by=actor.id)
+        audit("admin.user_unbanned", user=user.id, by=actor_id(actor))
         return unbanned
 
-    async def set_role(self, actor: User, user_id: str, role: RoleInput) -> User:
+    async def set_role(self, actor: User | None, user_id: str, role: RoleInput) -> User:
         value = self.role_value(role)
         user = await self.get_user(user_id)
         updated = await self._users.update(user, {ROLE: value})
-        audit("admin.role_set", user=user.id, by=actor.id, role=value)
+        audit("admin.role_set", user=user.id, by=actor_id(actor), role=value)
         return updated
 
     async def create_user(
         self,
-        actor: User,
+        actor: User | None,
         *,
         email: str,
         name: str,
@@ -140,17 +154,19 @@ class AdminService:
         role: RoleInput | None,
         data: Mapping[str, Any],
     ) -> User:
-        """A new user (and their credential account when a password is given), made by `actor`: setting a role
-        needs `user:set-role`, ban fields `user:ban`. The password meets the password policy."""
+        """A new user (and their credential account when a password is given), made by `actor` (None: the command
+        line, which may do anything): setting a role needs `user:set-role`, ban fields `user:ban`. The password meets
+        the password policy."""
         data = dict(data)
         requested = role if role is not None else data.pop(ROLE, None)
         data.pop(ROLE, None)
         if requested is not None:
-            self.require(actor, {"user": ["set-role"]}, AdminErrorCode.YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE)
+            if actor is not None:
+                self.require(actor, {"user": ["set-role"]}, AdminErrorCode.YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE)
             value = self.role_value(requested)
         else:
             value = self.options.default_role
-        if any(key in data for key in BAN_FIELDS):
+        if actor is not None and any(key in data for key in BAN_FIELDS):
             self.require(actor, {"user": ["ban"]}, AdminErrorCode.YOU_ARE_NOT_ALLOWED_TO_BAN_USERS)
         email = email.lower()
         if not is_valid_email(email):
@@ -164,7 +180,7 @@ class AdminService:
         values = await read_admin_data(self._fields, data, "create", None)
         password_hash = await self._context.email_password.hash_password(password) if password else None
         user = await self._insert({**values, "name": name, "email": email, ROLE: value}, password_hash)
-        audit("admin.user_created", user=user.id, by=actor.id)
+        audit("admin.user_created", user=user.id, by=actor_id(actor))
         return user
 
     async def _insert(self, values: dict[str, Any], password_hash: str | None) -> User:

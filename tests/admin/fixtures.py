@@ -98,3 +98,12 @@ def error(response: httpx.Response) -> tuple[int, str | None]:
 
 def admin_plugin(auth: BetterAuth) -> Admin:
     return auth.plugin(Admin)
+
+
+def admin_events(caplog: pytest.LogCaptureFixture) -> list[tuple[str, dict[str, Any]]]:
+    """The `admin.*` audit events logged so far (docs/security.md L7), with their fields."""
+    return [
+        (getattr(record, "auth_event"), getattr(record, "auth_fields"))  # noqa: B009 (set by the audit logger)
+        for record in caplog.records
+        if record.name == "fastapi_betterauth.audit" and getattr(record, "auth_event", "").startswith("admin.")
+    ]

@@ -1,7 +1,12 @@
-"""better-auth's own JS client (1.7.25, with its `twoFactorClient` and `usernameClient` plugins) against our server,
-started for real with uvicorn and the plugins switched on from settings alone: sign-up with a username, two-factor
-set up, then sign-ins completed with an authenticator code and with a backup code
-(tests/node_app/client_plugins.mjs)."""
+"""better-auth's own JS client (1.7.25) with its client plugins against our server, started for real with uvicorn
+and the plugins switched on from settings alone:
+
+- `twoFactorClient` and `usernameClient`: sign-up with a username, two-factor set up, then sign-ins completed with
+  an authenticator code and with a backup code (tests/node_app/client_plugins.mjs);
+- `adminClient`: an admin (made as an operator makes the first one, with `python -m fastapi_betterauth set-role`)
+  lists, bans and unbans users, impersonates one and stops, and asks for permissions
+  (tests/node_app/client_admin.mjs).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,12 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 
 from ..node_packages import node_and_npm
@@ -19,23 +28,43 @@ from ..test_example_app import REPO, free_port, wait_until_up
 from .node import NODE_APP
 
 
-@pytest.mark.slow
-def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None:
-    node, npm = node_and_npm("better-auth's JS client")
-    client_folder = NODE_APP.install(npm)
+@dataclass(frozen=True)
+class Node:
+    executable: str
+    folder: Path
+    """tests/node_app's install: its node_modules and the client scripts."""
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    url: str
+    env: dict[str, str]
+    """The app's environment: its settings, for `python -m fastapi_betterauth` on the same database."""
+    log: Path
+
+
+@pytest.fixture
+def node() -> Node:
+    executable, npm = node_and_npm("better-auth's JS client")
+    return Node(executable, NODE_APP.install(npm))
+
+
+@contextmanager
+def example_app(tmp_path: Path, settings: dict[str, str]) -> Iterator[RunningApp]:
+    """The example app served by uvicorn on a free loopback port, on a fresh SQLite database, configured by the
+    environment alone (`settings` on top; rate limits off: a script makes more calls than one client may in 10 s)."""
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if not key.upper().startswith("BETTER_AUTH_")}
     env.update(
         PYTHONPATH=str(REPO),
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}",
-        BETTER_AUTH_URL=base_url,
+        BETTER_AUTH_URL=url,
         BETTER_AUTH_SECRET=secrets.token_urlsafe(32),
         BETTER_AUTH_ENVIRONMENT="production",
-        BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED="true",
-        BETTER_AUTH_PLUGINS__USERNAME__ENABLED="true",
         BETTER_AUTH_EMAIL__OUTBOX=str(tmp_path / "outbox.jsonl"),
-        BETTER_AUTH_RATE_LIMIT__ENABLED="false",  # the script makes more 2FA calls than one client may in 10 s
+        BETTER_AUTH_RATE_LIMIT__ENABLED="false",
+        **settings,
     )
     log = tmp_path / "uvicorn.log"
     with log.open("wb") as output:
@@ -47,18 +76,56 @@ def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until_up(server, base_url, log)
-        done = subprocess.run(
-            [node, "client_plugins.mjs"],
-            cwd=client_folder,
-            env={**os.environ, "AUTH_BASE_URL": f"{base_url}/api/auth"},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        wait_until_up(server, url, log)
+        yield RunningApp(url, env, log)
     finally:
         stop_process(server, timeout=10)
+
+
+def run_script(node: Node, app: RunningApp, script: str, **env: str) -> str:
+    """Run a client script of tests/node_app against `app`; its report, asserted free of failures."""
+    done = subprocess.run(
+        [node.executable, script],
+        cwd=node.folder,
+        env={**os.environ, "AUTH_BASE_URL": f"{app.url}/api/auth", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     report = done.stdout + done.stderr
-    assert done.returncode == 0, f"{report}\n--- server log ---\n{log.read_text()[-3000:]}"
+    assert done.returncode == 0, f"{report}\n--- server log ---\n{app.log.read_text()[-3000:]}"
+    return report
+
+
+def make_admin(app: RunningApp) -> dict[str, str]:
+    """An admin as README "Admin" tells operators to make the first one: signed up over HTTP, then given the role
+    with `python -m fastapi_betterauth set-role` and the app's environment.
+    Its credentials, as the script reads them."""
+    email, password = f"admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
+    answer = httpx.post(
+        f"{app.url}/api/auth/sign-up/email",
+        json={"name": "Admin", "email": email, "password": password},
+        headers={"origin": app.url},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    command = [sys.executable, "-m", "fastapi_betterauth", "set-role", email, "admin"]
+    done = subprocess.run(command, cwd=REPO, env=app.env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return {"AUTH_ADMIN_EMAIL": email, "AUTH_ADMIN_PASSWORD": password}
+
+
+@pytest.mark.slow
+def test_better_auths_js_client_signs_in_with_two_factor(node: Node, tmp_path: Path) -> None:
+    settings = {"BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED": "true", "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true"}
+    with example_app(tmp_path, settings) as app:
+        report = run_script(node, app, "client_plugins.mjs")
+    assert "6 passed, 0 failed" in report, report
+
+
+@pytest.mark.slow
+def test_better_auths_admin_client_manages_users(node: Node, tmp_path: Path) -> None:
+    with example_app(tmp_path, {"BETTER_AUTH_PLUGINS__ADMIN__ENABLED": "true"}) as app:
+        report = run_script(node, app, "client_admin.mjs", **make_admin(app))
     assert "6 passed, 0 failed" in report, report

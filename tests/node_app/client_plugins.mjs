@@ -7,43 +7,15 @@
 // Run from the folder whose node_modules holds better-auth (tests/node_app's install). Prints "N passed, N failed";
 // exit code 1 on any failure.
 import { createHmac, randomUUID } from "node:crypto";
-import { createAuthClient } from "better-auth/client";
 import { twoFactorClient, usernameClient } from "better-auth/client/plugins";
+import { SESSION_COOKIE, assert, check, finish, makeBrowser } from "./client_support.mjs";
 
-const BASE = (process.env.AUTH_BASE_URL || "").replace(/\/+$/, "");
-if (!BASE) {
-  console.error("AUTH_BASE_URL must be set");
-  process.exit(2);
-}
-const ORIGIN = new URL(BASE).origin;
-const SESSION_COOKIE = "better-auth.session_token";
 const TWO_FACTOR_COOKIE = "better-auth.two_factor";
 
-function makeBrowser() {
-  const jar = new Map();
+function makeTwoFactorBrowser() {
   const redirects = [];
-  const fetchWithJar = async (input, init = {}) => {
-    const request = new Request(input, init);
-    const headers = new Headers(request.headers);
-    if (jar.size) headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
-    if (request.method !== "GET") headers.set("origin", ORIGIN);
-    const response = await fetch(new Request(request, { headers }));
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";");
-      const name = pair.slice(0, pair.indexOf("=")).trim();
-      const value = pair.slice(pair.indexOf("=") + 1).trim();
-      const maxAge = attributes.map((a) => a.trim().toLowerCase()).find((a) => a.startsWith("max-age="));
-      if (value === "" || (maxAge && Number(maxAge.slice(8)) <= 0)) jar.delete(name);
-      else jar.set(name, value);
-    }
-    return response;
-  };
-  const client = createAuthClient({
-    baseURL: BASE,
-    fetchOptions: { customFetchImpl: fetchWithJar },
-    plugins: [usernameClient(), twoFactorClient({ onTwoFactorRedirect: () => redirects.push(Date.now()) })],
-  });
-  return { client, jar, redirects };
+  const plugins = [usernameClient(), twoFactorClient({ onTwoFactorRedirect: () => redirects.push(Date.now()) })];
+  return { ...makeBrowser(plugins), redirects };
 }
 
 function base32Decode(text) {
@@ -68,26 +40,10 @@ function totp(uri, at = Date.now()) {
   return String(value).padStart(digits, "0");
 }
 
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL ${name}: ${error?.stack || error}`);
-  }
-}
-function assert(condition, message, extra) {
-  if (!condition) throw new Error(`${message}${extra === undefined ? "" : ` -- ${JSON.stringify(extra)}`}`);
-}
-
 const email = `js-2fa-${randomUUID().slice(0, 8)}@example.com`;
 const username = `Js_${randomUUID().slice(0, 8)}`;
 const password = "js-client-pass-1";
-const owner = makeBrowser();
+const owner = makeTwoFactorBrowser();
 let totpURI;
 let backupCodes;
 
@@ -120,7 +76,7 @@ await check("twoFactor.enable, then verifyTotp switches 2FA on", async () => {
 });
 
 await check("signIn.email of a 2FA user is a challenge, answered with a TOTP code", async () => {
-  const browser = makeBrowser();
+  const browser = makeTwoFactorBrowser();
   const { data, error } = await browser.client.signIn.email({ email, password });
   assert(!error, "unexpected error", error);
   assert(data?.twoFactorRedirect === true, "twoFactorRedirect", data);
@@ -138,7 +94,7 @@ await check("signIn.email of a 2FA user is a challenge, answered with a TOTP cod
 });
 
 await check("signIn.username of a 2FA user, answered with a backup code", async () => {
-  const browser = makeBrowser();
+  const browser = makeTwoFactorBrowser();
   const { data, error } = await browser.client.signIn.username({ username, password });
   assert(!error, "unexpected error", error);
   assert(data?.twoFactorRedirect === true, "twoFactorRedirect", data);
@@ -149,12 +105,11 @@ await check("signIn.username of a 2FA user, answered with a backup code", async 
 });
 
 await check("a spent backup code is refused", async () => {
-  const browser = makeBrowser();
+  const browser = makeTwoFactorBrowser();
   await browser.client.signIn.email({ email, password });
   const again = await browser.client.twoFactor.verifyBackupCode({ code: backupCodes[0] });
   assert(again.error?.status === 401, "status", again.error);
   assert(again.error?.code === "INVALID_BACKUP_CODE", "code", again.error);
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
