@@ -18,6 +18,7 @@ from .context import AuthContext
 BUILT_IN: dict[str, str] = {
     "admin": "fastapi_betterauth.admin.plugin:Admin",
     "api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys",
+    "email_otp": "fastapi_betterauth.email_otp.plugin:EmailOTP",
     "magic_link": "fastapi_betterauth.magic_link.plugin:MagicLink",
     "two_factor": "fastapi_betterauth.two_factor.plugin:TwoFactor",
     "username": "fastapi_betterauth.username.plugin:Username",
