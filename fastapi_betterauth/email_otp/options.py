@@ -20,6 +20,13 @@ class EmailOTPOptions(PluginOptions):
     disable_sign_up: bool = False
     """A sign-in code is mailed only to existing users, and `sign-in/email-otp` creates nobody (better-auth's
     `disableSignUp`)."""
+    send_verification_on_sign_up: bool = False
+    """A new user who signs up with email and password is also mailed an `email-verification` code (better-auth's
+    `sendVerificationOnSignUp`)."""
+    override_default_email_verification: bool = False
+    """Wherever the core would mail a verification link (sign-up with `email_verification.send_on_sign_up`,
+    `send-verification-email`, a refused unverified sign-in), an `email-verification` code is mailed instead
+    (better-auth's `overrideDefaultEmailVerification`)."""
     accept_plain_otps: bool = True
     """Also accept codes a Node better-auth app sharing the database stored in plain text (its default
     `storeOTP: "plain"`). Ours are always stored hashed (`storeOTP: "hashed"`), README "Email one-time codes"."""

@@ -11,9 +11,7 @@ from ..addresses import is_valid_email
 from ..audit import audit
 from ..cookies import request_cookies
 from ..crypto.password_policy import PasswordContext
-from ..db.models import User
 from ..errors import AuthError, ErrorCode
-from ..mail import Templates, build_message
 from ..routing import NO_STORE, AuthRouter, answers, body_openapi, parse_body
 from ..schemas import user_json
 from .errors import EmailOTPErrorCode, otp_error
@@ -60,25 +58,8 @@ def build_router(plugin: EmailOTP) -> APIRouter:
     context = plugin.context
     settings = context.settings
     max_bytes = settings.advanced.max_body_bytes
-    flows = context.email_password.emails
-    templates = flows.templates if flows is not None else Templates()  # the app's `email_templates` apply
     service = plugin.service
     users = plugin.users
-
-    def mail(email: str, code: str, otp_type: OTPType, user: User | None) -> None:
-        message = build_message(
-            "email-otp",
-            to=user.email if user is not None else email,
-            url="",
-            token=code,
-            user_id=user.id if user is not None else None,
-            user_name=user.name if user is not None else None,
-            app_name=settings.email.app_name,
-            templates=templates,
-            code=code,
-            otp_type=otp_type,
-        )
-        context.mailer.dispatch(message)
 
     def send_later(email: str, otp_type: OTPType) -> None:
         """Issue and mail a code off the request path: the answer is the same, in the same time, whether or not the
@@ -88,7 +69,7 @@ def build_router(plugin: EmailOTP) -> APIRouter:
             user = await users.find(email)
             if user is None and (otp_type != "sign-in" or plugin.options.disable_sign_up):
                 return
-            mail(email, await service.issue(email, otp_type), otp_type, user)
+            await plugin.send_code(email, otp_type, user)
 
         context.background.spawn(job, "email OTP")
 

@@ -271,3 +271,33 @@ async def test_sign_in_has_the_sign_in_origin_check(new_client: Client) -> None:
         headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"},
     )
     assert (answer.status_code, answer.json()["code"]) == (403, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED")
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {
+            "BETTER_AUTH_PLUGINS__EMAIL_OTP__OVERRIDE_DEFAULT_EMAIL_VERIFICATION": "true",
+            "BETTER_AUTH_EMAIL_VERIFICATION__SEND_ON_SIGN_UP": "true",
+        }
+    ],
+)
+async def test_codes_can_replace_the_verification_link(auth: BetterAuth, new_client: Client, outbox: Path) -> None:
+    """With `override_default_email_verification`, the core's verification emails are codes (at sign-up and on
+    `send-verification-email`), and the code verifies the address."""
+    client = new_client()
+    await client.post("/sign-up/email", json={"name": "Hu", "email": "hu@example.com", "password": PASSWORD})
+    sent = await settled(auth, outbox)
+    assert [(mail["type"], mail.get("otpType")) for mail in sent] == [("email-otp", "email-verification")]
+    answer = await new_client().post("/send-verification-email", json={"email": "hu@example.com"})
+    assert answer.status_code == 200, answer.text
+    otp = (await settled(auth, outbox))[-1]["otp"]
+    verified = await new_client().post("/email-otp/verify-email", json={"email": "hu@example.com", "otp": otp})
+    assert verified.json()["user"]["emailVerified"] is True
+
+
+@pytest.mark.parametrize("env", [{"BETTER_AUTH_PLUGINS__EMAIL_OTP__SEND_VERIFICATION_ON_SIGN_UP": "true"}])
+async def test_a_code_can_go_with_every_sign_up(auth: BetterAuth, new_client: Client, outbox: Path) -> None:
+    await new_client().post("/sign-up/email", json={"name": "Io", "email": "io@example.com", "password": PASSWORD})
+    sent = await settled(auth, outbox)
+    assert [(mail["type"], mail.get("otpType")) for mail in sent] == [("email-otp", "email-verification")]
