@@ -28,7 +28,7 @@ NODE_APP_SOURCE = Path(__file__).parents[1] / "node_app"
 NODE_APP = NodePackage(
     NODE_APP_SOURCE,
     f"node-better-auth-{content_hash(NODE_APP_SOURCE)}",
-    ("server.mjs", "schema.mjs", "client_plugins.mjs"),
+    ("server.mjs", "schema.mjs", "client_plugins.mjs", "passwordless_client.mjs"),
     "better-auth",
 )
 START_TIMEOUT = 30.0

@@ -1,7 +1,8 @@
-"""better-auth's own JS client (1.7.25, with its `twoFactorClient` and `usernameClient` plugins) against our server,
-started for real with uvicorn and the plugins switched on from settings alone: sign-up with a username, two-factor
-set up, then sign-ins completed with an authenticator code and with a backup code
-(tests/node_app/client_plugins.mjs)."""
+"""better-auth's own JS client (1.7.25) with its plugins' clients against our server, started for real with uvicorn
+and the plugins switched on from settings alone: `twoFactorClient` and `usernameClient` (sign-up with a username,
+two-factor set up, then sign-ins completed with an authenticator code and with a backup code;
+tests/node_app/client_plugins.mjs), and `magicLinkClient` and `emailOTPClient` (a link followed, codes for sign-in,
+verification and reset, read from the outbox; tests/node_app/passwordless_client.mjs)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ from ..test_example_app import REPO, free_port, wait_until_up
 from .node import NODE_APP
 
 
-@pytest.mark.slow
-def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None:
+def run_client_script(tmp_path: Path, script: str, settings: dict[str, str]) -> str:
+    """Start the example app with `settings` (and an outbox), run `script` of tests/node_app against it, and answer
+    its report; fails with the server's log if the script failed."""
     node, npm = node_and_npm("better-auth's JS client")
     client_folder = NODE_APP.install(npm)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
+    outbox = tmp_path / "outbox.jsonl"
     env = {key: value for key, value in os.environ.items() if not key.upper().startswith("BETTER_AUTH_")}
     env.update(
         PYTHONPATH=str(REPO),
@@ -32,10 +35,8 @@ def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None
         BETTER_AUTH_URL=base_url,
         BETTER_AUTH_SECRET=secrets.token_urlsafe(32),
         BETTER_AUTH_ENVIRONMENT="production",
-        BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED="true",
-        BETTER_AUTH_PLUGINS__USERNAME__ENABLED="true",
-        BETTER_AUTH_EMAIL__OUTBOX=str(tmp_path / "outbox.jsonl"),
-        BETTER_AUTH_RATE_LIMIT__ENABLED="false",  # the script makes more 2FA calls than one client may in 10 s
+        BETTER_AUTH_EMAIL__OUTBOX=str(outbox),
+        **settings,
     )
     log = tmp_path / "uvicorn.log"
     with log.open("wb") as output:
@@ -49,9 +50,9 @@ def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None
     try:
         wait_until_up(server, base_url, log)
         done = subprocess.run(
-            [node, "client_plugins.mjs"],
+            [node, script],
             cwd=client_folder,
-            env={**os.environ, "AUTH_BASE_URL": f"{base_url}/api/auth"},
+            env={**os.environ, "AUTH_BASE_URL": f"{base_url}/api/auth", "OUTBOX": str(outbox)},
             capture_output=True,
             text=True,
             timeout=120,
@@ -61,4 +62,26 @@ def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None
         stop_process(server, timeout=10)
     report = done.stdout + done.stderr
     assert done.returncode == 0, f"{report}\n--- server log ---\n{log.read_text()[-3000:]}"
+    return report
+
+
+@pytest.mark.slow
+def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None:
+    settings = {
+        "BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED": "true",
+        "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true",
+        "BETTER_AUTH_RATE_LIMIT__ENABLED": "false",  # the script makes more 2FA calls than one client may in 10 s
+    }
+    report = run_client_script(tmp_path, "client_plugins.mjs", settings)
+    assert "6 passed, 0 failed" in report, report
+
+
+@pytest.mark.slow
+def test_better_auths_js_client_signs_in_with_magic_links_and_email_codes(tmp_path: Path) -> None:
+    settings = {
+        "BETTER_AUTH_PLUGINS__MAGIC_LINK__ENABLED": "true",
+        "BETTER_AUTH_PLUGINS__EMAIL_OTP__ENABLED": "true",
+        "BETTER_AUTH_RATE_LIMIT__ENABLED": "false",  # one client address makes every call
+    }
+    report = run_client_script(tmp_path, "passwordless_client.mjs", settings)
     assert "6 passed, 0 failed" in report, report
