@@ -45,9 +45,16 @@ class NodeAppConfig:
     secret: str | None = None
     secrets: Sequence[tuple[int, str]] = ()
     cookie_cache: dict[str, Any] | None = None
+    store_hashed: bool = False
+    """Magic-link tokens and email codes stored hashed (`storeToken` / `storeOTP: "hashed"`) rather than plain."""
 
     def as_json(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"name": self.name, "databaseUrl": self.database_url, "cookieCache": self.cookie_cache}
+        config: dict[str, Any] = {
+            "name": self.name,
+            "databaseUrl": self.database_url,
+            "cookieCache": self.cookie_cache,
+            "storeHashed": self.store_hashed,
+        }
         if self.secrets:
             config["secrets"] = [{"version": version, "value": value} for version, value in self.secrets]
         else:
