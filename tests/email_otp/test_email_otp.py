@@ -301,3 +301,13 @@ async def test_a_code_can_go_with_every_sign_up(auth: BetterAuth, new_client: Cl
     await new_client().post("/sign-up/email", json={"name": "Io", "email": "io@example.com", "password": PASSWORD})
     sent = await settled(auth, outbox)
     assert [(mail["type"], mail.get("otpType")) for mail in sent] == [("email-otp", "email-verification")]
+
+
+async def test_rate_limit_rules_follow_better_auth(auth: BetterAuth) -> None:
+    """Each route its own rule of 3 requests a minute per client address, as better-auth's plugin."""
+    plugin = next(plugin for plugin in auth.plugins if plugin.id == "email_otp")
+    rules = plugin.rate_limit_rules()
+    assert "/email-otp/send-verification-otp" in rules
+    assert "/sign-in/email-otp" in rules
+    assert len(rules) == 7
+    assert all((rule.window, rule.max) == (60, 3) for rule in rules.values())  # type: ignore[union-attr]

@@ -234,3 +234,16 @@ async def test_rate_limit_rules_follow_better_auth(auth: BetterAuth) -> None:
     rules = plugin.rate_limit_rules()
     assert set(rules) == {"/sign-in/magic-link", "/magic-link/verify"}
     assert all((rule.window, rule.max) == (60, 5) for rule in rules.values())  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("env", [{"BETTER_AUTH_PLUGINS__ADMIN__ENABLED": "true"}])
+async def test_the_sign_in_stages_apply(auth: BetterAuth, new_client: Client, outbox: Path) -> None:
+    """A banned user's link redirects with the ban's code and makes no session (the admin plugin's stage)."""
+    mail = await mailed_link(auth, new_client(), outbox, email="ban@example.com")
+    assert (await new_client().get(follow(mail))).status_code == 302
+    async with auth.database.session() as db, db.begin():
+        await db.exec(text("UPDATE \"user\" SET banned = true WHERE email = 'ban@example.com'"))  # type: ignore[call-overload]
+    mail = await mailed_link(auth, new_client(), outbox, email="ban@example.com", errorCallbackURL="/oops")
+    answer = await new_client().get(follow(mail))
+    assert answer.headers["location"] == f"{BASE_URL}/oops?error=BANNED_USER"
+    assert "set-cookie" not in answer.headers
