@@ -57,6 +57,9 @@ REDIS = (REDIS_HOST, REDIS_PORT)
 # What the kit's README asks of the server, and the same values told to the kit.
 TIMERS = {"expires_in": 12, "update_age": 4, "fresh_age": 6}
 COOKIE_CACHE_MAX_AGE = 5
+PASSWORDLESS_EXPIRES_IN = 6
+"""Magic links and email codes expire this fast, so the kit's expiry tests wait it out (as its reference run)."""
+EXTRA_TRUSTED_ORIGIN = "http://app.example.test"
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,24 @@ PROFILES = {
             kit_env={"AUTH_2FA_ISSUER": IDENTITY_ISSUER, "AUTH_APP_NAME": IDENTITY_APP_NAME},
             selection="not quirk",  # this group marks no deviations
             admin=True,
+        ),
+        Profile(
+            "passwordless",
+            group="plugins/passwordless-jwt",
+            server_env={
+                "BETTER_AUTH_PLUGINS__MAGIC_LINK__ENABLED": "true",
+                "BETTER_AUTH_PLUGINS__MAGIC_LINK__EXPIRES_IN": str(PASSWORDLESS_EXPIRES_IN),
+                "BETTER_AUTH_PLUGINS__EMAIL_OTP__ENABLED": "true",
+                "BETTER_AUTH_PLUGINS__EMAIL_OTP__EXPIRES_IN": str(PASSWORDLESS_EXPIRES_IN),
+                "BETTER_AUTH_TRUSTED_ORIGINS": EXTRA_TRUSTED_ORIGIN,
+            },
+            kit_env={
+                "AUTH_MAGIC_LINK_EXPIRES_IN": str(PASSWORDLESS_EXPIRES_IN),
+                "AUTH_OTP_EXPIRES_IN": str(PASSWORDLESS_EXPIRES_IN),
+                "AUTH_TRUSTED_ORIGIN": EXTRA_TRUSTED_ORIGIN,
+            },
+            tests=("tests/test_magic_link.py", "tests/test_email_otp.py"),  # the jwt tests wait for the JWT plugin
+            selection="not quirk and not signup_disabled",
         ),
     )
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 from urllib.parse import quote
 
@@ -35,6 +36,8 @@ RESET_PASSWORD = "reset-password"
 DELETE_ACCOUNT = "delete-account"
 
 PasswordResetCallback = Callable[[User], Awaitable[None]]
+VerificationSender = Callable[[User], Awaitable[None]]
+"""`async def send(user)`: a plugin's way of asking a user to verify their address (the email-otp plugin's code)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,10 @@ class EmailFlows:
         self._clock = clock
         self._hooks = records.hooks
         self._on_password_reset = on_password_reset
+        self.verification_sender: VerificationSender | None = None
+        """Sends the verification email instead of the link (`Plugin.verification_sender`)."""
+        self.sign_up_senders: list[VerificationSender] = []
+        """Run for every new unverified user besides the link (`Plugin.sign_up_verification_sender`)."""
 
     # -- links and mail -------------------------------------------------------------------------------------
 
@@ -104,7 +111,10 @@ class EmailFlows:
     # -- email verification ------------------------------------------------------------------------------------
 
     async def send_verification(self, user: User, callback_url: str | None) -> None:
-        """Mint a link for the user's current address and mail it."""
+        """Mint a link for the user's current address and mail it (or what a plugin sends instead)."""
+        if self.verification_sender is not None:
+            await self.verification_sender(user)
+            return
         ttl = self.settings.email_verification.expires_in
         token = self._email_tokens.mint(email=user.email, user_id=user.id, ttl=ttl)
         await self._send("verify-email", user, self.link("/verify-email", token, callback_url), token)
@@ -119,6 +129,9 @@ class EmailFlows:
             send = self.settings.email_and_password.require_email_verification
         if send and not user.email_verified:
             self.send_verification_later(user, callback_url)
+        if not user.email_verified:
+            for sender in self.sign_up_senders:
+                self._background.spawn(partial(sender, user), "verification on sign-up")
 
     def after_unverified_sign_in(self, user: User, callback_url: str | None) -> None:
         """A sign-in refused for an unverified address sends a fresh link (`send_on_sign_in`)."""

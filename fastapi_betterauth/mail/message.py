@@ -13,6 +13,8 @@ EmailType = Literal[
     "delete-account",
     "existing-account",
     "two-factor-otp",
+    "magic-link",
+    "email-otp",
 ]
 """The emails the toolkit sends. The same names appear as `type` in the JSON lines of `FileSender`."""
 
@@ -33,6 +35,8 @@ class EmailMessage:
     url: str
     token: str
     user_id: str | None
+    otp_type: str | None = None
+    """What an `email-otp` code is for (`sign-in`, `email-verification`, `forget-password`); `token` is the code."""
 
 
 class EmailSender(Protocol):

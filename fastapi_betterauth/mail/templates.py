@@ -26,7 +26,9 @@ class TemplateContext:
     new_email: str | None = None
     """The requested address, for the change-email emails."""
     code: str | None = None
-    """The one-time code to type, for the `two-factor-otp` email (which has no link)."""
+    """The one-time code to type, for the `two-factor-otp` and `email-otp` emails (which have no link)."""
+    otp_type: str | None = None
+    """What an `email-otp` code is for: `sign-in`, `email-verification` or `forget-password`."""
 
 
 Template = Callable[[TemplateContext], tuple[str, str, str]]
@@ -93,6 +95,21 @@ def _wording(context: TemplateContext) -> _Wording:
                 action="Sign in",
                 closing=("If it was not you, you can ignore this email.",),
             )
+        case "magic-link":
+            return _Wording(
+                subject=f"Sign in to {app}",
+                paragraphs=(f"Use this link to sign in to {app} as {context.to}. It works once, for minutes.",),
+                action="Sign in",
+                closing=("If you did not ask for it, you can ignore this email.",),
+            )
+        case "email-otp":
+            purpose = _OTP_PURPOSES.get(context.otp_type or "", "confirm your email address")
+            return _Wording(
+                subject=f"Your {app} code",
+                paragraphs=(f"Your code to {purpose} is {context.code}. It expires in minutes.",),
+                action="",
+                closing=("If you did not ask for it, you can ignore this email.",),
+            )
         case "two-factor-otp":
             return _Wording(
                 subject=f"Your {app} sign-in code",
@@ -100,6 +117,13 @@ def _wording(context: TemplateContext) -> _Wording:
                 action="",
                 closing=("If it was not you, someone knows your password: change it now.",),
             )
+
+
+_OTP_PURPOSES = {
+    "sign-in": "sign in",
+    "email-verification": "verify your email address",
+    "forget-password": "reset your password",
+}
 
 
 def _default(context: TemplateContext) -> tuple[str, str, str]:
@@ -154,13 +178,29 @@ def build_message(
     templates: Templates,
     new_email: str | None = None,
     code: str | None = None,
+    otp_type: str | None = None,
 ) -> EmailMessage:
     """Render an email of `type` to `to` with `templates`. `token` is the raw token inside `url` ("" when none), or
     the `code` of an email without a link."""
     context = TemplateContext(
-        type=type, to=to, url=url, user_name=user_name, app_name=app_name, new_email=new_email, code=code
+        type=type,
+        to=to,
+        url=url,
+        user_name=user_name,
+        app_name=app_name,
+        new_email=new_email,
+        code=code,
+        otp_type=otp_type,
     )
     subject, text, html_body = templates.render(context)
     return EmailMessage(
-        type=type, to=to, subject=subject, text=text, html=html_body, url=url, token=token, user_id=user_id
+        type=type,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html_body,
+        url=url,
+        token=token,
+        user_id=user_id,
+        otp_type=otp_type,
     )

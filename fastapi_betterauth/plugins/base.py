@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Table
 
+from ..email_password.flows import VerificationSender
 from ..fields.model import InputCheck
 from ..fields.schema import FieldDeclarations
 from ..security.ratelimit import RuleValue
@@ -139,6 +140,15 @@ class Plugin(Generic[OptionsT]):
     def user_cleanups(self) -> Sequence[UserCleanup]:
         """What to delete with a user, in the same transaction (rows without a foreign key to it)."""
         return ()
+
+    def verification_sender(self) -> VerificationSender | None:
+        """What asks a user to verify their address instead of the core's link, wherever the core would mail one
+        (sign-up, `send-verification-email`, a refused unverified sign-in). The last plugin to give one wins."""
+        return None
+
+    def sign_up_verification_sender(self) -> VerificationSender | None:
+        """What a new unverified user (email sign-up) is sent besides whatever the core sends."""
+        return None
 
     def tables(self) -> Sequence[Table]:
         """The tables it keeps (for schema checks and the migration environment)."""

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from ..clock import Clock
 from ..crypto.keyring import Keyring
 from ..crypto.tokens import generate_id
+from ..verification.rows import PlainRows, Row
 from .options import TwoFactorOptions
-from .rows import PlainRows, Row
 from .totp import SECRET_ALPHABET
 
 TRUST_PREFIX = "trust-device-"

@@ -23,12 +23,12 @@ from ..plugins.context import AuthContext
 from ..security.ratelimit import RuleValue
 from ..sessions.issuer import SignInStage
 from ..settings.security import RateLimitRule
+from ..verification.rows import PlainRows
 from . import router as two_factor_router
 from .challenges import ChallengeStore
 from .errors import MESSAGES
 from .models import TwoFactor as TwoFactorRow
 from .options import TwoFactorOptions
-from .rows import PlainRows
 from .service import TWO_FACTOR_ENABLED, TwoFactorService
 from .stage import TwoFactorStage
 

@@ -11,6 +11,10 @@ instances below; our app runs in-process (httpx's ASGI transport) with the same 
 | plain     | ours-first | SECRET                   | off          |
 | compact, jwt, jwe | node-first | SECRET           | that strategy |
 | rotated   | node-first | 2:NEW_SECRET, 1:SECRET   | jwe          |
+| hashed    | node-first | SECRET                   | off          |
+
+Every Node instance runs magic links and email codes; `hashed` stores them hashed (`storeToken` / `storeOTP:
+"hashed"`), the others plain (better-auth's default). Ours always stores them hashed.
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ def our_settings(variant: str, database_url: str) -> dict[str, Any]:
         "plugins": {
             "api_key": {"enabled": True},
             "two_factor": {"enabled": True, "otp_enabled": False, "issuer": "fastapi-betterauth-interop"},
+            "magic_link": {"enabled": True},
+            "email_otp": {"enabled": True},
         },
         # As the Node instances: provider tokens encrypted, GitHub configured (no request ever reaches it).
         "social": {
@@ -109,6 +115,7 @@ def _node_apps(databases: dict[str, str]) -> list[NodeAppConfig]:
         apps.append(NodeAppConfig(node_app_name(strategy, "node-first"), node_first, SECRET, cookie_cache=cache))
     cache = {"strategy": "jwe", "maxAge": CACHE_MAX_AGE}
     apps.append(NodeAppConfig(node_app_name("rotated", "node-first"), node_first, secrets=ROTATED, cookie_cache=cache))
+    apps.append(NodeAppConfig(node_app_name("hashed", "node-first"), node_first, SECRET, store_hashed=True))
     return apps
 
 

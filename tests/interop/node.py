@@ -28,7 +28,14 @@ NODE_APP_SOURCE = Path(__file__).parents[1] / "node_app"
 NODE_APP = NodePackage(
     NODE_APP_SOURCE,
     f"node-better-auth-{content_hash(NODE_APP_SOURCE)}",
-    ("server.mjs", "schema.mjs", "client_support.mjs", "client_plugins.mjs", "client_admin.mjs"),
+    (
+        "server.mjs",
+        "schema.mjs",
+        "client_support.mjs",
+        "client_plugins.mjs",
+        "client_admin.mjs",
+        "passwordless_client.mjs",
+    ),
     "better-auth",
 )
 START_TIMEOUT = 30.0
@@ -45,9 +52,16 @@ class NodeAppConfig:
     secret: str | None = None
     secrets: Sequence[tuple[int, str]] = ()
     cookie_cache: dict[str, Any] | None = None
+    store_hashed: bool = False
+    """Magic-link tokens and email codes stored hashed (`storeToken` / `storeOTP: "hashed"`) rather than plain."""
 
     def as_json(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"name": self.name, "databaseUrl": self.database_url, "cookieCache": self.cookie_cache}
+        config: dict[str, Any] = {
+            "name": self.name,
+            "databaseUrl": self.database_url,
+            "cookieCache": self.cookie_cache,
+            "storeHashed": self.store_hashed,
+        }
         if self.secrets:
             config["secrets"] = [{"version": version, "value": value} for version, value in self.secrets]
         else:

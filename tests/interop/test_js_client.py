@@ -5,7 +5,9 @@ and the plugins switched on from settings alone:
   an authenticator code and with a backup code (tests/node_app/client_plugins.mjs);
 - `adminClient`: an admin (made as an operator makes the first one, with `python -m fastapi_betterauth set-role`)
   lists, bans and unbans users, impersonates one and stops, and asks for permissions
-  (tests/node_app/client_admin.mjs).
+  (tests/node_app/client_admin.mjs);
+- `magicLinkClient` and `emailOTPClient`: a link followed, codes for sign-in, verification and reset, read from the
+  outbox (tests/node_app/passwordless_client.mjs).
 """
 
 from __future__ import annotations
@@ -128,4 +130,12 @@ def test_better_auths_js_client_signs_in_with_two_factor(node: Node, tmp_path: P
 def test_better_auths_admin_client_manages_users(node: Node, tmp_path: Path) -> None:
     with example_app(tmp_path, {"BETTER_AUTH_PLUGINS__ADMIN__ENABLED": "true"}) as app:
         report = run_script(node, app, "client_admin.mjs", **make_admin(app))
+    assert "6 passed, 0 failed" in report, report
+
+
+@pytest.mark.slow
+def test_better_auths_js_client_signs_in_with_magic_links_and_email_codes(node: Node, tmp_path: Path) -> None:
+    settings = {"BETTER_AUTH_PLUGINS__MAGIC_LINK__ENABLED": "true", "BETTER_AUTH_PLUGINS__EMAIL_OTP__ENABLED": "true"}
+    with example_app(tmp_path, settings) as app:
+        report = run_script(node, app, "passwordless_client.mjs", OUTBOX=app.env["BETTER_AUTH_EMAIL__OUTBOX"])
     assert "6 passed, 0 failed" in report, report

@@ -42,7 +42,7 @@ from ..conftest import SMTP_PASSWORD, SMTP_USERNAME, SmtpServer, settings
 TOKEN = "tok_5f3a9c1e7b2d4068a1c3e5f7"
 URL = f"https://app.example/api/auth/verify-email?token={TOKEN}&callbackURL=%2Fdone"
 ALL_TYPES: tuple[EmailType, ...] = get_args(EmailType)
-LINK_TYPES = tuple(type for type in ALL_TYPES if type != "two-factor-otp")
+LINK_TYPES = tuple(type for type in ALL_TYPES if type not in ("two-factor-otp", "email-otp"))
 
 
 def message(type: EmailType = "verify-email", *, to: str = "ann@example.com", **overrides: object) -> EmailMessage:
@@ -87,6 +87,7 @@ EXPECTED_SUBJECTS: dict[EmailType, str] = {
     "change-email-verification": "Verify your new email address",
     "delete-account": "Confirm account deletion",
     "existing-account": "Someone tried to create an account with your email",
+    "magic-link": "Sign in to Acme",
 }
 
 
@@ -103,6 +104,17 @@ def test_default_template_of_every_type_carries_the_link(type: EmailType) -> Non
     assert f'<a href="{escaped}">' in built.html
     assert built.html.count(escaped) == 2  # the link, and the link printed as text
     assert "<p>Hi Ann,</p>" in built.html
+
+
+def test_an_email_otp_is_mailed_without_a_link_and_written_with_its_type(tmp_path: Path) -> None:
+    otp = message("email-otp", url="", token="120456", code="120456", otp_type="forget-password")
+
+    assert otp.subject == "Your Acme code"
+    assert "Your code to reset your password is 120456." in otp.text
+    assert "<a " not in otp.html
+    asyncio.run(FileSender(tmp_path / "outbox.jsonl").send(otp))
+    line = json.loads((tmp_path / "outbox.jsonl").read_text())
+    assert (line["type"], line["otp"], line["otpType"]) == ("email-otp", "120456", "forget-password")
 
 
 def test_a_two_factor_code_is_mailed_without_a_link() -> None:

@@ -4,10 +4,12 @@
 //   NODE_APPS='{"apps": [...], "migrate": [...]}' node server.mjs
 //
 // apps:    [{"name": "plain", "databaseUrl": "postgres://...", "secret": "...",        (or "secrets": [{version, value}])
-//            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300}}]
+//            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300},
+//            "storeHashed": false | true}]   (magic-link storeToken / email-otp storeOTP: "hashed" instead of "plain")
 // migrate: database URLs on which better-auth's own migrator (getMigrations from "better-auth/db/migration", with
 //          the same options as the apps, api-key and two-factor plugins included) runs BEFORE any app listens; its plan is reported.
-// outbox:  a file every app appends its verification mails to, one JSON line each: {"app", "to", "url", "token"}.
+// outbox:  a file every app appends its verification mails to, one JSON line each: {"app", "to", "url", "token"}
+//          (magic links also with "type": "magic-link"; email codes as {"app", "type": "email-otp", "to", "otp", "otpType"}).
 //
 // When every app listens, one line is printed: `READY {"apps": {name: baseURL}, "migrations": {url: plan}}`.
 // Secrets come only from NODE_APPS: the test fixture removes BETTER_AUTH_* from this process's environment, since
@@ -17,7 +19,7 @@ import http from "node:http";
 
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
-import { twoFactor } from "better-auth/plugins";
+import { emailOTP, magicLink, twoFactor } from "better-auth/plugins";
 import { symmetricEncrypt } from "better-auth/crypto";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
@@ -29,6 +31,10 @@ const pools = new Map();
 function pool(url) {
   if (!pools.has(url)) pools.set(url, new pg.Pool({ connectionString: url, max: 4 }));
   return pools.get(url);
+}
+
+async function mail(app, fields) {
+  if (config.outbox) await appendFile(config.outbox, `${JSON.stringify({ app: app.name, ...fields })}\n`);
 }
 
 function options(app, baseURL) {
@@ -55,7 +61,19 @@ function options(app, baseURL) {
     telemetry: { enabled: false },
     // Mock sessions let a test check "this key authenticates here" with GET /get-session + x-api-key. Two-factor
     // authentication with its defaults (authenticator codes and backup codes; no emailed codes).
-    plugins: [apiKey({ enableSessionForAPIKeys: true }), twoFactor({ issuer: "fastapi-betterauth-interop" })],
+    // Magic links and email codes stored as better-auth stores them by default ("plain"), or hashed.
+    plugins: [
+      apiKey({ enableSessionForAPIKeys: true }),
+      twoFactor({ issuer: "fastapi-betterauth-interop" }),
+      magicLink({
+        storeToken: app.storeHashed ? "hashed" : "plain",
+        sendMagicLink: ({ email, url, token }) => mail(app, { type: "magic-link", to: email, url, token }),
+      }),
+      emailOTP({
+        storeOTP: app.storeHashed ? "hashed" : "plain",
+        sendVerificationOTP: ({ email, otp, type }) => mail(app, { type: "email-otp", to: email, otp, otpType: type }),
+      }),
+    ],
   };
 }
 

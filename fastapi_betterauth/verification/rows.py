@@ -1,7 +1,7 @@
-"""Verification rows as better-auth's two-factor plugin keeps them: plain identifiers (`2fa-<id>`,
-`2fa-attempts-2fa-<id>`, `2fa-otp-<key>`, `trust-device-<id>`) and plain values, so a challenge or a trusted device
-recorded by one app sharing the database is understood by the other. An identifier alone grants nothing: the cookie
-that names it carries an HMAC signature made with the secret. No HTTP here."""
+"""Verification rows by the identifiers better-auth's plugins give them (two-factor's `2fa-<id>`, `2fa-otp-<key>`,
+`trust-device-<id>`; magic-link's `magic-link:<hash>`; email-otp's `<type>-otp-<email>`), so what one app sharing
+the database records is understood by the other. What each plugin puts in the identifier and value, and why that
+grants nothing to a reader of the table, is the plugin's concern. No HTTP here."""
 
 from __future__ import annotations
 
@@ -51,13 +51,12 @@ class PlainRows:
             return False
         return True
 
-    async def find(self, identifier: str) -> Row | None:
-        """The newest unexpired row of `identifier`."""
-        statement = (
-            select(_TABLE.c.value, _TABLE.c.expiresAt)
-            .where(_TABLE.c.identifier == identifier, _TABLE.c.expiresAt > self._clock.now())
-            .order_by(_TABLE.c.createdAt.desc())
-        )
+    async def find(self, identifier: str, *, include_expired: bool = False) -> Row | None:
+        """The newest unexpired row of `identifier` (the newest row, expired or not, with `include_expired`)."""
+        statement = select(_TABLE.c.value, _TABLE.c.expiresAt).where(_TABLE.c.identifier == identifier)
+        if not include_expired:
+            statement = statement.where(_TABLE.c.expiresAt > self._clock.now())
+        statement = statement.order_by(_TABLE.c.createdAt.desc())
         async with self._database.session() as db:
             found = (await db.exec(statement)).first()  # type: ignore[call-overload]
         return Row(found[0], found[1]) if found is not None else None

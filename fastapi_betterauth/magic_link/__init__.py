@@ -1,0 +1,6 @@
+"""better-auth's magic-link plugin: sign in (and up) with a link mailed to the address (README "Magic links")."""
+
+from .options import MagicLinkOptions
+from .plugin import MagicLink
+
+__all__ = ["MagicLink", "MagicLinkOptions"]
