@@ -18,6 +18,7 @@ from .context import AuthContext
 BUILT_IN: dict[str, str] = {
     "admin": "fastapi_betterauth.admin.plugin:Admin",
     "api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys",
+    "jwt": "fastapi_betterauth.jwt_tokens.plugin:Jwt",
     "two_factor": "fastapi_betterauth.two_factor.plugin:TwoFactor",
     "username": "fastapi_betterauth.username.plugin:Username",
 }
@@ -62,8 +63,8 @@ _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 def connect_contributions(plugin: Plugin[Any], context: AuthContext) -> None:
     """Hand a set-up plugin's contributions to the services that run them: its rate-limit rules, user clean-ups,
-    sign-in stages, checks of user input, filters of listed sessions, and `on_account_secured` (run by the session
-    service, docs/security.md K6)."""
+    sign-in stages, checks of user input, filters of listed sessions, headers of `/get-session`, and
+    `on_account_secured` (run by the session service, docs/security.md K6)."""
     context.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
     for cleanup in plugin.user_cleanups():
         context.users.add_cleanup(cleanup)
@@ -71,6 +72,7 @@ def connect_contributions(plugin: Plugin[Any], context: AuthContext) -> None:
         context.issuer.add_stage(stage)
     context.users.fields.input_checks.extend(plugin.user_input_checks())
     context.sessions.list_filters.extend(plugin.listed_session_filters())
+    context.sessions.answer_headers.extend(plugin.session_answer_headers())
     context.sessions.add_secured_listener(plugin.on_account_secured)
 
 
