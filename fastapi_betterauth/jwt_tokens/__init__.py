@@ -4,5 +4,17 @@ which verifies those tokens in another FastAPI service."""
 from .keys import ALGORITHMS, Algorithm
 from .options import JwtOptions
 from .plugin import Jwt
+from .remote import InvalidTokenError, JWTClaims, JWTUser
+from .remote_keys import JWKSUnavailableError, RemoteJWKS
 
-__all__ = ["ALGORITHMS", "Algorithm", "Jwt", "JwtOptions"]
+__all__ = [
+    "ALGORITHMS",
+    "Algorithm",
+    "InvalidTokenError",
+    "JWKSUnavailableError",
+    "JWTClaims",
+    "JWTUser",
+    "Jwt",
+    "JwtOptions",
+    "RemoteJWKS",
+]
