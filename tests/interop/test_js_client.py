@@ -1,6 +1,7 @@
-"""better-auth's own JS client (1.7.25, with its `twoFactorClient` and `usernameClient` plugins) against our server,
-started for real with uvicorn and the plugins switched on from settings alone: sign-up with a username, two-factor
-set up, then sign-ins completed with an authenticator code and with a backup code
+"""better-auth's own JS client (1.7.25, with its `twoFactorClient`, `usernameClient` and `jwtClient` plugins) against
+our server, started for real with uvicorn and the plugins switched on from settings alone: sign-up with a username, a
+JWT verified by jose against the client's `jwks()`, two-factor set up, then sign-ins completed with an authenticator
+code and with a backup code
 (tests/node_app/client_plugins.mjs)."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None
         BETTER_AUTH_ENVIRONMENT="production",
         BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED="true",
         BETTER_AUTH_PLUGINS__USERNAME__ENABLED="true",
+        BETTER_AUTH_PLUGINS__JWT__ENABLED="true",
         BETTER_AUTH_EMAIL__OUTBOX=str(tmp_path / "outbox.jsonl"),
         BETTER_AUTH_RATE_LIMIT__ENABLED="false",  # the script makes more 2FA calls than one client may in 10 s
     )
@@ -61,4 +63,4 @@ def test_better_auths_js_client_signs_in_with_two_factor(tmp_path: Path) -> None
         stop_process(server, timeout=10)
     report = done.stdout + done.stderr
     assert done.returncode == 0, f"{report}\n--- server log ---\n{log.read_text()[-3000:]}"
-    assert "6 passed, 0 failed" in report, report
+    assert "7 passed, 0 failed" in report, report
