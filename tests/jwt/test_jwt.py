@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -16,7 +17,7 @@ from fastapi_betterauth.clock import ManualClock
 from fastapi_betterauth.crypto.envelope import open_sealed
 from fastapi_betterauth.jwt_tokens.models import Jwk
 
-from ..conftest import BASE_URL
+from ..conftest import BASE_URL, TEST_SECRET
 from ..env_app import Client, auth_app, browsers
 from ..test_migrations import fresh_url, postgres_db
 from .support import header_of, jwt_auth, sign_up, verified_claims
@@ -157,3 +158,40 @@ async def test_keys_rotate_and_stay_published_for_the_grace_period(
         clock.advance(timedelta(seconds=600))
         assert [key["kid"] for key in (await client.get("/jwks")).json()["keys"]] == [new]
     assert len(await stored_keys(auth)) == 2
+
+
+async def test_another_algorithm_makes_a_new_key_and_the_old_one_stays_published(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """README deliberate differences: after `algorithm` changes, the next token is signed with a new key of that
+    algorithm (better-auth keeps the old key); tokens of the old key still verify."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'switch.db'}"
+    async with browsers(auth_app(await jwt_auth(monkeypatch, url))) as make:
+        client = make()
+        await sign_up(client)
+        old = (await client.get("/token")).json()["token"]
+    async with browsers(auth_app(await jwt_auth(monkeypatch, url, {"algorithm": "ES256"}))) as make:
+        client = make()
+        await sign_up(client, "bob@example.com")
+        new = (await client.get("/token")).json()["token"]
+        jwks = (await client.get("/jwks")).json()
+    assert (header_of(old)["alg"], header_of(new)["alg"]) == ("EdDSA", "ES256")
+    assert sorted(key["alg"] for key in jwks["keys"]) == ["ES256", "EdDSA"]
+    assert verified_claims(old, jwks)["email"] == "ann@example.com"
+    assert verified_claims(new, jwks)["email"] == "bob@example.com"
+
+
+async def test_a_key_sealed_before_the_secret_rotated_keeps_signing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """T9, T7: the key sealed with the old secret opens while that secret stays listed in `BETTER_AUTH_SECRETS`."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rotate.db'}"
+    async with browsers(auth_app(await jwt_auth(monkeypatch, url))) as make:
+        [key] = (await make().get("/jwks")).json()["keys"]
+    monkeypatch.setenv("BETTER_AUTH_SECRETS", f"2:new-secret-9876543210-zyxwvutsrqponmlkjihgfedcba,1:{TEST_SECRET}")
+    async with browsers(auth_app(await jwt_auth(monkeypatch, url))) as make:
+        client = make()
+        await sign_up(client)
+        token = (await client.get("/token")).json()["token"]
+        assert header_of(token)["kid"] == key["kid"]
+        assert verified_claims(token, (await client.get("/jwks")).json())["email"] == "ann@example.com"
