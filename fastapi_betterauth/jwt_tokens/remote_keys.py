@@ -62,7 +62,9 @@ class RemoteJWKS:
         return self._attempted_at is None or self._clock.now() - self._attempted_at >= self._cooldown
 
     async def _refresh(self) -> None:
-        if self._fetched_at is not None and not self._cooldown_over():
+        if not self._cooldown_over():
+            if self._fetched_at is None:  # the last try failed just now: do not ask a server that is down again
+                raise JWKSUnavailableError(f"the JWKS at {self.url} could not be fetched; retrying after the cooldown")
             return  # stale, but just tried: keep serving what we have
         self._attempted_at = self._clock.now()
         try:

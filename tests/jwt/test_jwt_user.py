@@ -185,14 +185,18 @@ async def test_rotated_keys_are_found_and_unknown_kids_refetch_at_most_once_per_
 async def test_an_unreachable_jwks_answers_503(
     served: tuple[Client, httpx.AsyncClient, Fetches], clock: ManualClock
 ) -> None:
-    make, fetcher, _ = served
+    make, fetcher, fetches = served
     client, _user = await signed_in(make)
     token = (await client.get("/token")).json()["token"]
     jwt_user = JWTUser(
         BASE_URL + "/api/auth/no-such-jwks", issuer=BASE_URL, audience=BASE_URL, http_client=fetcher, clock=clock
     )
-    answer = await call(orders_service(jwt_user), token)
-    assert (answer.status_code, answer.json()["detail"]["code"]) == (503, "JWKS_UNAVAILABLE")
+    service = orders_service(jwt_user)
+    before = fetches.count
+    for _ in range(3):
+        answer = await call(service, token)
+        assert (answer.status_code, answer.json()["detail"]["code"]) == (503, "JWKS_UNAVAILABLE")
+    assert fetches.count == before + 1  # a server that is down is asked once per cooldown, not once per request
 
 
 def test_only_asymmetric_algorithms_can_be_allowed() -> None:
