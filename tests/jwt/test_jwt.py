@@ -18,7 +18,7 @@ from fastapi_betterauth.crypto.envelope import open_sealed
 from fastapi_betterauth.jwt_tokens.models import Jwk
 
 from ..conftest import BASE_URL, TEST_SECRET
-from ..env_app import Client, auth_app, browsers
+from ..env_app import Client, auth_app, browsers, env_auth
 from ..test_migrations import fresh_url, postgres_db
 from .support import header_of, jwt_auth, sign_up, verified_claims
 
@@ -195,3 +195,21 @@ async def test_a_key_sealed_before_the_secret_rotated_keeps_signing(
         token = (await client.get("/token")).json()["token"]
         assert header_of(token)["kid"] == key["kid"]
         assert verified_claims(token, (await client.get("/jwks")).json())["email"] == "ann@example.com"
+
+
+async def test_a_key_no_secret_opens_is_refused_loudly_not_replaced(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """T9: with a secret that does not open the stored key, `/token` fails (500, the log says why) and makes no key
+    of its own behind the other apps' backs."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
+    async with browsers(auth_app(await jwt_auth(monkeypatch, url))) as make:
+        assert (await make().get("/jwks")).status_code == 200
+    other = {"BETTER_AUTH_PLUGINS__JWT__ENABLED": "true", "BETTER_AUTH_SECRET": "another-secret-0123456789-abcdefghijk"}
+    auth = env_auth(monkeypatch, url, other)
+    async with browsers(auth_app(auth)) as make:
+        client = make()
+        await sign_up(client)
+        assert (await client.get("/token")).status_code == 500
+    assert "does not open with the configured secrets" in caplog.text
+    assert len(await stored_keys(auth)) == 1
