@@ -88,8 +88,10 @@ class JWTUser:
         unknown = [alg for alg in algorithms if alg not in keys.ALGORITHMS]
         if unknown or not algorithms:
             raise ValueError(f"algorithms must be some of {', '.join(keys.ALGORITHMS)}, got {list(algorithms)}")
+        if audience is not None and not isinstance(audience, str) and not audience:
+            raise ValueError("audience=[] would accept no token: give the audiences, or None to skip the check")
         self.issuer = issuer
-        self.audiences = (audience,) if isinstance(audience, str) else tuple(audience) if audience else None
+        self.audiences = (audience,) if isinstance(audience, str) else None if audience is None else tuple(audience)
         self.algorithms = tuple(algorithms)
         self.leeway = leeway
         self.auto_error = auto_error

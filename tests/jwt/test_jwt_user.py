@@ -199,6 +199,8 @@ async def test_an_unreachable_jwks_answers_503(
     assert fetches.count == before + 1  # a server that is down is asked once per cooldown, not once per request
 
 
-def test_only_asymmetric_algorithms_can_be_allowed() -> None:
+def test_only_asymmetric_algorithms_and_some_audience_can_be_given() -> None:
     with pytest.raises(ValueError, match="algorithms"):
         JWTUser(JWKS_URL, issuer=None, audience=None, algorithms=["HS256"])
+    with pytest.raises(ValueError, match="audience"):
+        JWTUser(JWKS_URL, issuer=None, audience=[])
