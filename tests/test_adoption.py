@@ -92,7 +92,7 @@ def snapshot(url: str) -> tuple[set[str], list[list[tuple[object, ...]]]]:
 
 def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     """Before: `relation "user" already exists`. Now the tables and their rows stay, `rateLimit` is added (better-auth
-    makes it only for database rate limits), `twoFactor` too (made only with its two-factor plugin) and the revision
+    makes it only for database rate limits), `twoFactor` and `jwks` too (made only with their plugins) and the revision
     is recorded."""
     create_better_auth_schema(fresh_url)
     sql(fresh_url, node_user(fresh_url))
@@ -101,8 +101,8 @@ def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit", "table twoFactor")
-    assert table_names(fresh_url) == BETTER_AUTH_TABLES | {"rateLimit", "twoFactor", VERSION_TABLE}
+    assert result.created == ("table rateLimit", "table jwks", "table twoFactor")
+    assert table_names(fresh_url) == BETTER_AUTH_TABLES | {"rateLimit", "twoFactor", "jwks", VERSION_TABLE}
     [versions, users] = sql(fresh_url, f"SELECT version_num FROM {VERSION_TABLE}", 'SELECT id, email FROM "user"')
     assert versions == [(ADOPTED_REVISION,)]
     assert head_revision() == ADOPTED_REVISION, (
@@ -125,7 +125,7 @@ def test_adoption_keeps_better_auths_own_rate_limit_table(fresh_url: str) -> Non
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table twoFactor",)
+    assert result.created == ("table jwks", "table twoFactor")
     assert sql(fresh_url, 'SELECT key, count, "lastRequest" FROM "rateLimit"') == [[("k", 3, 1767225600000)]]
 
 
@@ -141,10 +141,32 @@ def test_adoption_keeps_better_auths_two_factor_table(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit",)
+    assert result.created == ("table rateLimit", "table jwks")
     assert "twoFactor" in table_names(fresh_url)
     if fresh_url.startswith("postgresql"):
         assert schema_diff(fresh_url, {"twoFactor"}) == []
+
+
+def test_adoption_keeps_better_auths_jwks_table(fresh_url: str) -> None:
+    """A better-auth app with the jwt plugin made `jwks` (with its keys): adopted as it is, and revision 0004, which
+    creates that table, leaves it and its rows alone."""
+    create_better_auth_schema(fresh_url)
+    dialect = "sqlite" if fresh_url.startswith("sqlite") else "postgres"
+    jwt_sql = (FIXTURES / f"better-auth-1.7.25-jwt-{dialect}.sql").read_text()
+    script = "\n".join(line for line in jwt_sql.splitlines() if not line.startswith("--"))
+    sql(fresh_url, *(statement.strip() for statement in script.split(";") if statement.strip()))
+    sql(
+        fresh_url,
+        """INSERT INTO jwks (id, "publicKey", "privateKey", "createdAt") VALUES ('k1', '{}', '""', '2026-01-01')""",
+    )
+
+    result = upgrade(fresh_url)
+
+    assert result.adopted
+    assert result.created == ("table rateLimit", "table twoFactor")
+    assert sql(fresh_url, "SELECT id FROM jwks") == [[("k1",)]]
+    if fresh_url.startswith("postgresql"):
+        assert schema_diff(fresh_url, {"jwks"}) == []
 
 
 def test_adoption_adds_the_api_key_table_and_missing_indexes(fresh_url: str) -> None:
@@ -155,7 +177,13 @@ def test_adoption_adds_the_api_key_table_and_missing_indexes(fresh_url: str) -> 
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert set(result.created) == {"table apikey", "table rateLimit", "table twoFactor", "index session_userId_idx"}
+    assert set(result.created) == {
+        "table apikey",
+        "table rateLimit",
+        "table twoFactor",
+        "table jwks",
+        "index session_userId_idx",
+    }
     assert {"apikey", "rateLimit"} <= table_names(fresh_url)
     if fresh_url.startswith("postgresql"):
         assert schema_diff(fresh_url) == []
@@ -254,8 +282,8 @@ def test_cli_migrate_adopts_and_says_so(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert (
-        f"adopted the better-auth tables in {url}: created table rateLimit, table twoFactor; recorded revision"
-        in done.stderr
+        f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, table twoFactor; "
+        "recorded revision" in done.stderr
     )
     assert "BETTER_AUTH_SHARED_WITH_NODE=true" in done.stderr
     assert sql(url, f"SELECT version_num FROM {VERSION_TABLE}") == [[(head_revision(),)]]

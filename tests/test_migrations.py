@@ -47,6 +47,8 @@ REFERENCE_SCHEMA = Path(__file__).parents[1] / "conformance" / "kit" / "core" / 
 """pg_dump of the database better-auth 1.7.25's migrator made for the conformance kit's reference server."""
 TWO_FACTOR_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-two-factor-postgres.sql"
 """What better-auth 1.7.25's migrator adds to that database for its two-factor plugin."""
+JWT_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-jwt-postgres.sql"
+"""What it adds for its jwt plugin."""
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
     (docs/better-auth.md#data-model).
 
     The reference has no `rateLimit` table: better-auth creates it only for `rateLimit.storage = "database"`. Its
-    `twoFactor` table is what better-auth's migrator adds for the two-factor plugin."""
+    `twoFactor` and `jwks` tables are what better-auth's migrator adds for the two-factor and jwt plugins."""
 
     async def load_reference() -> None:
         connection = await asyncpg.connect(
@@ -234,6 +236,7 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
             await connection.execute(REFERENCE_SCHEMA.read_text())  # a plain pg_dump script, many statements
             await connection.execute("SET search_path TO public")  # the dump empties it
             await connection.execute(TWO_FACTOR_REFERENCE.read_text())
+            await connection.execute(JWT_REFERENCE.read_text())
         finally:
             await connection.close()
 

@@ -25,7 +25,7 @@ from ..fields.schema import FieldDeclarations
 from ..security.ratelimit import RuleValue
 from ..sessions.deps import SessionSource
 from ..sessions.issuer import SignInStage
-from ..sessions.service import SessionFilter
+from ..sessions.service import SessionAnswerHeaders, SessionFilter
 from ..users.service import UserCleanup
 
 if TYPE_CHECKING:
@@ -129,6 +129,12 @@ class Plugin(Generic[OptionsT]):
     def listed_session_filters(self) -> Sequence[SessionFilter]:
         """Which of a user's sessions `/list-sessions` shows: one any filter refuses is left out (the admin plugin's
         impersonation sessions). Other routes still see every session."""
+        return ()
+
+    def session_answer_headers(self) -> Sequence[SessionAnswerHeaders]:
+        """Headers added to `/get-session`'s answer when it finds a session, each exposed to browser scripts
+        (`Access-Control-Expose-Headers`), as better-auth plugins' `after` hooks on that route add them (the jwt
+        plugin's `set-auth-jwt`)."""
         return ()
 
     def user_input_checks(self) -> Sequence[InputCheck]:

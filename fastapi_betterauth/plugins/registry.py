@@ -19,6 +19,7 @@ BUILT_IN: dict[str, str] = {
     "admin": "fastapi_betterauth.admin.plugin:Admin",
     "api_key": "fastapi_betterauth.api_keys.plugin:ApiKeys",
     "email_otp": "fastapi_betterauth.email_otp.plugin:EmailOTP",
+    "jwt": "fastapi_betterauth.jwt_tokens.plugin:Jwt",
     "magic_link": "fastapi_betterauth.magic_link.plugin:MagicLink",
     "two_factor": "fastapi_betterauth.two_factor.plugin:TwoFactor",
     "username": "fastapi_betterauth.username.plugin:Username",
@@ -64,8 +65,9 @@ _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 def connect_contributions(plugin: Plugin[Any], context: AuthContext) -> None:
     """Hand a set-up plugin's contributions to the services that run them: its rate-limit rules, user clean-ups,
-    sign-in stages, checks of user input, filters of listed sessions, `on_account_secured` (run by the session
-    service, docs/security.md K6), and what replaces or accompanies the core's verification email."""
+    sign-in stages, checks of user input, filters of listed sessions, headers of `/get-session`, `on_account_secured`
+    (run by the session service, docs/security.md K6), and what replaces or accompanies the core's verification
+    email."""
     context.rate_limiter.add_plugin_rules(plugin.rate_limit_rules())
     for cleanup in plugin.user_cleanups():
         context.users.add_cleanup(cleanup)
@@ -73,6 +75,7 @@ def connect_contributions(plugin: Plugin[Any], context: AuthContext) -> None:
         context.issuer.add_stage(stage)
     context.users.fields.input_checks.extend(plugin.user_input_checks())
     context.sessions.list_filters.extend(plugin.listed_session_filters())
+    context.sessions.answer_headers.extend(plugin.session_answer_headers())
     context.sessions.add_secured_listener(plugin.on_account_secured)
     flows = context.email_password.emails
     if flows is not None:

@@ -29,7 +29,7 @@ from ..schemas import SessionOut, SessionResponse, StatusResponse, SuccessRespon
 from ..security.schemes import session_security
 from .deps import apply_lookup_cookies, lookup_request_session, read_session_token, require_session
 from .schemas import RevokeSessionBody, SignOutBody, UpdateSessionResponse
-from .service import AuthSession
+from .service import AuthSession, SessionAnswerHeaders
 
 if TYPE_CHECKING:
     from ..parts import AuthParts
@@ -50,6 +50,17 @@ def session_json(found: AuthSession) -> dict[str, Any]:
         "session": session_out_json(found.session),
         "user": user_json(found.user),
     }
+
+
+async def add_answer_headers(makers: list[SessionAnswerHeaders], found: AuthSession, response: Response) -> None:
+    """The plugins' headers of a `/get-session` answer, named in `Access-Control-Expose-Headers` (with those
+    already there) so that browser scripts on other origins may read them."""
+    for make in makers:
+        for name, value in (await make(found)).items():
+            response.headers[name] = value
+            exposed = [h.strip() for h in response.headers.get("access-control-expose-headers", "").split(",")]
+            names = dict.fromkeys([h for h in exposed if h] + [name.lower()])
+            response.headers["Access-Control-Expose-Headers"] = ", ".join(names)
 
 
 def build_router(auth: AuthParts) -> APIRouter:
@@ -73,6 +84,7 @@ def build_router(auth: AuthParts) -> APIRouter:
         response.headers.update(NO_STORE)
         if lookup.found is None:
             return json_answer(None, response)
+        await add_answer_headers(auth.sessions.answer_headers, lookup.found, response)
         enriched = lookup.found.enrichment is not None
         body = dict(lookup.found.enrichment or {}) if enriched else session_json(lookup.found)
         if deferred:

@@ -70,6 +70,10 @@ class SessionLookup:
 AccountSecured = Callable[[str], Awaitable[None]]
 """`listener(user_id)`, run when a user secures their account (`Plugin.on_account_secured`)."""
 
+SessionAnswerHeaders = Callable[["AuthSession"], Awaitable[Mapping[str, str]]]
+"""`headers(found)`: headers a plugin adds to `/get-session`'s answer when it finds a session
+(`Plugin.session_answer_headers`, the jwt plugin's `set-auth-jwt`)."""
+
 
 class SessionService:
     def __init__(
@@ -89,6 +93,8 @@ class SessionService:
         self.list_filters: list[SessionFilter] = []
         """Which sessions `/list-sessions` shows (plugins' `listed_session_filters`): all of them must keep one."""
         self._secured_listeners: list[AccountSecured] = []
+        self.answer_headers: list[SessionAnswerHeaders] = []
+        """Headers plugins add to `/get-session` when it answers a session (`Plugin.session_answer_headers`)."""
 
     def add_secured_listener(self, listener: AccountSecured) -> None:
         """Run `listener(user_id)` whenever a user secures their account (see `account_secured`)."""

@@ -38,7 +38,7 @@ from fastapi_betterauth.db.migrate import MigrationResult
 from ..conftest import build_app, settings
 from ..services import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, postgres_admin, postgres_url, require
 from .node import NodeAppConfig, NodeApps, run_node_apps
-from .support import HERE_URL, ROTATED, SECRET, STRATEGIES, Side
+from .support import HERE_URL, JWT_ISSUER, ROTATED, SECRET, STRATEGIES, Side
 
 ORDERS = ("node-first", "ours-first")
 CACHE_MAX_AGE = 300
@@ -87,6 +87,7 @@ def our_settings(variant: str, database_url: str) -> dict[str, Any]:
             "two_factor": {"enabled": True, "otp_enabled": False, "issuer": "fastapi-betterauth-interop"},
             "magic_link": {"enabled": True},
             "email_otp": {"enabled": True},
+            "jwt": {"enabled": True, "issuer": JWT_ISSUER, "audience": JWT_ISSUER},
         },
         # As the Node instances: provider tokens encrypted, GitHub configured (no request ever reaches it).
         "social": {

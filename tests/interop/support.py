@@ -19,6 +19,8 @@ ROTATED = ((2, NEW_SECRET), (1, SECRET))
 PASSWORD = "correct horse battery staple"
 HERE_URL = "http://ours.test"
 """Our app's base URL: http, like the Node app's, so both name their cookies `better-auth.*` (no `__Secure-`)."""
+JWT_ISSUER = "https://interop.example"
+"""The `iss` and `aud` of both sides' JWTs (tests/node_app/server.mjs sets the same)."""
 SESSION_TOKEN = "better-auth.session_token"
 SESSION_DATA = "better-auth.session_data"
 STRATEGIES = ("compact", "jwt", "jwe")

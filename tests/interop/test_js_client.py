@@ -1,8 +1,9 @@
 """better-auth's own JS client (1.7.25) with its client plugins against our server, started for real with uvicorn
 and the plugins switched on from settings alone:
 
-- `twoFactorClient` and `usernameClient`: sign-up with a username, two-factor set up, then sign-ins completed with
-  an authenticator code and with a backup code (tests/node_app/client_plugins.mjs);
+- `twoFactorClient`, `usernameClient` and `jwtClient`: sign-up with a username, a JWT (from `/token` and from
+  `set-auth-jwt`) verified by jose against the client's `jwks()`, two-factor set up, then sign-ins completed with an
+  authenticator code and with a backup code (tests/node_app/client_plugins.mjs);
 - `adminClient`: an admin (made as an operator makes the first one, with `python -m fastapi_betterauth set-role`)
   lists, bans and unbans users, impersonates one and stops, and asks for permissions
   (tests/node_app/client_admin.mjs);
@@ -120,10 +121,14 @@ def make_admin(app: RunningApp) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_better_auths_js_client_signs_in_with_two_factor(node: Node, tmp_path: Path) -> None:
-    settings = {"BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED": "true", "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true"}
+    settings = {
+        "BETTER_AUTH_PLUGINS__TWO_FACTOR__ENABLED": "true",
+        "BETTER_AUTH_PLUGINS__USERNAME__ENABLED": "true",
+        "BETTER_AUTH_PLUGINS__JWT__ENABLED": "true",
+    }
     with example_app(tmp_path, settings) as app:
         report = run_script(node, app, "client_plugins.mjs")
-    assert "6 passed, 0 failed" in report, report
+    assert "7 passed, 0 failed" in report, report
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ def test_better_auths_migrator_finds_nothing_to_do_on_a_database_migrated_here(i
 def test_better_auths_migrator_made_the_whole_schema_of_the_node_first_database(interop: Interop) -> None:
     """Guards the test above: on an empty database the same migrator did create everything."""
     plan = interop.node_plans["node-first"]
-    assert plan["toBeCreated"] == ["user", "session", "account", "verification", "apikey", "twoFactor"]
+    assert plan["toBeCreated"] == ["user", "session", "account", "verification", "apikey", "twoFactor", "jwks"]
 
 
 async def test_a_database_better_auth_migrated_first_is_adopted_at_start_up(interop: Interop) -> None:

@@ -1,20 +1,22 @@
-// better-auth's own JS client, with its twoFactorClient and usernameClient plugins, against a server of ours:
-// sign-up with a username, 2FA set up with an authenticator code, then sign-ins answered with a TOTP code and with a
-// backup code, as a browser app using the client would do them.
+// better-auth's own JS client, with its twoFactorClient, usernameClient and jwtClient plugins, against a server of
+// ours: sign-up with a username, a JWT of the user (from /token and from getSession's set-auth-jwt header) verified by
+// jose against jwtClient's jwks(), 2FA set up with an authenticator code, then sign-ins answered with a TOTP code and
+// with a backup code, as a browser app using the client would do them.
 //
 //   AUTH_BASE_URL=http://127.0.0.1:8000/api/auth node client_plugins.mjs
 //
 // Run from the folder whose node_modules holds better-auth (tests/node_app's install). Prints "N passed, N failed";
 // exit code 1 on any failure.
 import { createHmac, randomUUID } from "node:crypto";
-import { twoFactorClient, usernameClient } from "better-auth/client/plugins";
-import { SESSION_COOKIE, assert, check, finish, makeBrowser } from "./client_support.mjs";
+import { jwtClient, twoFactorClient, usernameClient } from "better-auth/client/plugins";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { ORIGIN, SESSION_COOKIE, assert, check, finish, makeBrowser } from "./client_support.mjs";
 
 const TWO_FACTOR_COOKIE = "better-auth.two_factor";
 
 function makeTwoFactorBrowser() {
   const redirects = [];
-  const plugins = [usernameClient(), twoFactorClient({ onTwoFactorRedirect: () => redirects.push(Date.now()) })];
+  const plugins = [usernameClient(), jwtClient(), twoFactorClient({ onTwoFactorRedirect: () => redirects.push(Date.now()) })];
   return { ...makeBrowser(plugins), redirects };
 }
 
@@ -60,6 +62,25 @@ await check("isUsernameAvailable", async () => {
   assert(taken.data?.available === false, "taken in any case", taken);
   const free = await owner.client.isUsernameAvailable({ username: `free_${randomUUID().slice(0, 8)}` });
   assert(free.data?.available === true, "free", free);
+});
+
+await check("jwtClient: a JWT from /token and from set-auth-jwt verifies against jwks()", async () => {
+  const keys = await owner.client.jwks();
+  assert(!keys.error && keys.data?.keys?.length >= 1, "jwks", keys);
+  const { data, error } = await owner.client.$fetch("/token", { method: "GET" });
+  assert(!error && typeof data?.token === "string", "token", error);
+  let header;
+  await owner.client.getSession({ fetchOptions: { onSuccess: (ctx) => (header = ctx.response.headers.get("set-auth-jwt")) } });
+  assert(typeof header === "string", "set-auth-jwt header");
+  for (const token of [data.token, header]) {
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(keys.data), {
+      issuer: ORIGIN,
+      audience: ORIGIN,
+    });
+    assert(protectedHeader.alg === "EdDSA", "alg", protectedHeader);
+    assert(payload.email === email && payload.sub === payload.id, "claims", payload);
+    assert(payload.username === username.toLowerCase(), "the user's plugin fields too", payload);
+  }
 });
 
 await check("twoFactor.enable, then verifyTotp switches 2FA on", async () => {

@@ -7,7 +7,7 @@
 //            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300},
 //            "storeHashed": false | true}]   (magic-link storeToken / email-otp storeOTP: "hashed" instead of "plain")
 // migrate: database URLs on which better-auth's own migrator (getMigrations from "better-auth/db/migration", with
-//          the same options as the apps, api-key and two-factor plugins included) runs BEFORE any app listens; its plan is reported.
+//          the same options as the apps, api-key, two-factor, jwt, magic-link and email-otp plugins included) runs BEFORE any app listens; its plan is reported.
 // outbox:  a file every app appends its verification mails to, one JSON line each: {"app", "to", "url", "token"}
 //          (magic links also with "type": "magic-link"; email codes as {"app", "type": "email-otp", "to", "otp", "otpType"}).
 //
@@ -19,13 +19,14 @@ import http from "node:http";
 
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
-import { emailOTP, magicLink, twoFactor } from "better-auth/plugins";
+import { emailOTP, jwt, magicLink, twoFactor } from "better-auth/plugins";
 import { symmetricEncrypt } from "better-auth/crypto";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
 import pg from "pg";
 
 const config = JSON.parse(process.env.NODE_APPS ?? "{}");
+const JWT_ISSUER = "https://interop.example";
 const pools = new Map();
 
 function pool(url) {
@@ -60,11 +61,14 @@ function options(app, baseURL) {
     socialProviders: { github: { clientId: "interop-github-client", clientSecret: "interop-github-secret" } },
     telemetry: { enabled: false },
     // Mock sessions let a test check "this key authenticates here" with GET /get-session + x-api-key. Two-factor
-    // authentication with its defaults (authenticator codes and backup codes; no emailed codes).
+    // authentication with its defaults (authenticator codes and backup codes; no emailed codes). JWTs with a fixed
+    // issuer and audience (ours uses the same), and no set-auth-jwt header: instances with other secrets share the
+    // jwks table, and better-auth's get-session fails when it cannot open the key another secret sealed.
     // Magic links and email codes stored as better-auth stores them by default ("plain"), or hashed.
     plugins: [
       apiKey({ enableSessionForAPIKeys: true }),
       twoFactor({ issuer: "fastapi-betterauth-interop" }),
+      jwt({ disableSettingJwtHeader: true, jwt: { issuer: JWT_ISSUER, audience: JWT_ISSUER } }),
       magicLink({
         storeToken: app.storeHashed ? "hashed" : "plain",
         sendMagicLink: ({ email, url, token }) => mail(app, { type: "magic-link", to: email, url, token }),

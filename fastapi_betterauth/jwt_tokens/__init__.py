@@ -1,0 +1,20 @@
+"""better-auth's jwt plugin: `GET /jwks`, `GET /token` and `set-auth-jwt` (README "JWT and JWKS"), and `JWTUser`,
+which verifies those tokens in another FastAPI service."""
+
+from .keys import ALGORITHMS, Algorithm
+from .options import JwtOptions
+from .plugin import Jwt
+from .remote import InvalidTokenError, JWTClaims, JWTUser
+from .remote_keys import JWKSUnavailableError, RemoteJWKS
+
+__all__ = [
+    "ALGORITHMS",
+    "Algorithm",
+    "InvalidTokenError",
+    "JWKSUnavailableError",
+    "JWTClaims",
+    "JWTUser",
+    "Jwt",
+    "JwtOptions",
+    "RemoteJWKS",
+]
