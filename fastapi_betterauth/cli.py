@@ -1,5 +1,5 @@
-"""`python -m fastapi_betterauth`: generate a secret, create, upgrade or adopt the schema, administer users (with the
-admin plugin enabled: set-role, create-user, ban, unban, list-users)."""
+"""`python -m fastapi_betterauth`: generate a secret, list the built-in social providers, create, upgrade or adopt
+the schema, administer users (with the admin plugin enabled: set-role, create-user, ban, unban, list-users)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fastapi_betterauth", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("secret", help="print a new random BETTER_AUTH_SECRET")
+    commands.add_parser(
+        "providers", help="list the built-in social provider ids, one a line (`BETTER_AUTH_SOCIAL__<ID>__CLIENT_ID`)"
+    )
     upgrade = commands.add_parser(
         "migrate",
         help="create or upgrade the auth tables (alembic upgrade heads: the core's and the enabled built-in plugins'); "
@@ -53,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "secret":
         print(secrets.token_urlsafe(48))
+        return 0
+    if args.command == "providers":
+        from .oauth.config import BUILTIN
+
+        print("\n".join(sorted(BUILTIN)))
         return 0
     settings = AuthSettings()
     if args.command == "sweep":

@@ -33,6 +33,10 @@ class ProviderError(Exception):
         self.code = code
 
 
+def _headers(provider: OAuthProvider) -> dict[str, str]:
+    return {**provider.token_headers, **_JSON}
+
+
 class ProviderClient:
     """HTTP to providers, with a JWKS cache (refetched once when an id token names an unknown key)."""
 
@@ -57,7 +61,7 @@ class ProviderClient:
             provider,
             "invalid_code",
             lambda client: client.fetch_token(
-                provider.token_endpoint, code=code, code_verifier=code_verifier, headers=_JSON
+                provider.token_endpoint, code=code, code_verifier=code_verifier, headers=_headers(provider)
             ),
             redirect_uri,
         )
@@ -67,7 +71,9 @@ class ProviderClient:
         return await self._token_request(
             provider,
             "refresh_failed",
-            lambda client: client.refresh_token(provider.token_endpoint, refresh_token=refresh_token, headers=_JSON),
+            lambda client: client.refresh_token(
+                provider.token_endpoint, refresh_token=refresh_token, headers=_headers(provider)
+            ),
         )
 
     async def _token_request(
@@ -92,10 +98,14 @@ class ProviderClient:
         """The user-info document (and GitHub-style address list), or {} for providers without one."""
         if provider.userinfo_endpoint is None:
             return {}
-        headers = {"Authorization": f"Bearer {token['access_token']}", "Accept": "application/json"}
+        headers = {
+            **provider.userinfo_headers,
+            "Authorization": f"Bearer {token['access_token']}",
+            "Accept": "application/json",
+        }
         try:
             async with httpx.AsyncClient(timeout=self._timeout) as http:
-                response = await http.get(provider.userinfo_endpoint, headers=headers)
+                response = await http.request(provider.userinfo_method, provider.userinfo_endpoint, headers=headers)
                 response.raise_for_status()
                 data: dict[str, Any] = response.json()
                 if provider.email_endpoint is not None:

@@ -10,13 +10,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import httpx2 as httpx
 
 from ..settings import OIDCProviderSettings, ProviderCredentials, SocialSettings
-from .providers import Apple, Discord, GitHub, GitLab, Google, Microsoft, OAuthProvider, oidc_from_discovery
+from .providers import (
+    Apple,
+    Discord,
+    Dropbox,
+    Facebook,
+    GitHub,
+    GitLab,
+    Google,
+    LinkedIn,
+    Microsoft,
+    Notion,
+    OAuthProvider,
+    Reddit,
+    Slack,
+    Spotify,
+    Twitter,
+    Zoom,
+    oidc_from_discovery,
+)
 from .providers.oidc import DiscoveryError
 
 DISCOVERY_TIMEOUT_SECONDS = 10.0
@@ -32,23 +51,37 @@ def _secret(credentials: ProviderCredentials) -> str:
     return credentials.client_secret.get_secret_value() if credentials.client_secret is not None else ""
 
 
+def _plain(factory: Callable[[str, str], OAuthProvider]) -> Callable[[Any], OAuthProvider]:
+    return lambda credentials: factory(credentials.client_id, _secret(credentials))
+
+
+BUILTIN: dict[str, Callable[[Any], OAuthProvider]] = {
+    "apple": _plain(Apple),
+    "discord": _plain(Discord),
+    "dropbox": lambda c: Dropbox(c.client_id, _secret(c), access_type=c.access_type),
+    "facebook": lambda c: Facebook(c.client_id, _secret(c), fields=c.fields, config_id=c.config_id),
+    "github": _plain(GitHub),
+    "gitlab": lambda c: GitLab(c.client_id, _secret(c), base_url=c.base_url),
+    "google": _plain(Google),
+    "linkedin": _plain(LinkedIn),
+    "microsoft": lambda c: Microsoft(c.client_id, _secret(c), tenant=c.tenant),
+    "notion": _plain(Notion),
+    "reddit": lambda c: Reddit(c.client_id, _secret(c), duration=c.duration),
+    "slack": _plain(Slack),
+    "spotify": _plain(Spotify),
+    "twitter": _plain(Twitter),
+    "zoom": _plain(Zoom),
+}
+"""Every built-in provider by id (the `social.<id>` setting), building it from its credentials and options."""
+
+
 def builtin_providers(settings: SocialSettings) -> list[OAuthProvider]:
     """The built-in providers configured in the settings."""
     found: list[OAuthProvider] = []
-    for factory, credentials in (
-        (GitHub, settings.github),
-        (Google, settings.google),
-        (Discord, settings.discord),
-        (Apple, settings.apple),
-    ):
+    for provider_id, build in BUILTIN.items():
+        credentials: ProviderCredentials | None = getattr(settings, provider_id)
         if credentials is not None:
-            found.append(_with_options(factory(credentials.client_id, _secret(credentials)), credentials))
-    if settings.microsoft is not None:
-        ms = settings.microsoft
-        found.append(_with_options(Microsoft(ms.client_id, _secret(ms), tenant=ms.tenant), ms))
-    if settings.gitlab is not None:
-        gl = settings.gitlab
-        found.append(_with_options(GitLab(gl.client_id, _secret(gl), base_url=gl.base_url), gl))
+            found.append(_with_options(build(credentials), credentials))
     return found
 
 

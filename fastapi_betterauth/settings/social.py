@@ -25,6 +25,23 @@ class GitLabCredentials(ProviderCredentials):
     base_url: str = "https://gitlab.com"
 
 
+class FacebookCredentials(ProviderCredentials):
+    fields: list[str] = Field(default_factory=list)
+    """More Graph API fields of `/me` to fetch (better-auth's `fields`)."""
+    config_id: str | None = None
+    """A Facebook Login for Business configuration (better-auth's `configId`)."""
+
+
+class DropboxCredentials(ProviderCredentials):
+    access_type: Literal["online", "offline", "legacy"] | None = None
+    """`offline` for a refresh token (better-auth's `accessType`)."""
+
+
+class RedditCredentials(ProviderCredentials):
+    duration: Literal["temporary", "permanent"] | None = None
+    """`permanent` for a refresh token (better-auth's `duration`)."""
+
+
 class OIDCProviderSettings(BaseModel):
     """Any OpenID Connect provider; its discovery document is fetched at start-up and its issuer checked."""
 
@@ -74,5 +91,14 @@ class SocialSettings(BaseModel):
     discord: ProviderCredentials | None = None
     apple: ProviderCredentials | None = None
     gitlab: GitLabCredentials | None = None
+    facebook: FacebookCredentials | None = None
+    linkedin: ProviderCredentials | None = None
+    slack: ProviderCredentials | None = None
+    twitter: ProviderCredentials | None = None
+    spotify: ProviderCredentials | None = None
+    reddit: RedditCredentials | None = None
+    notion: ProviderCredentials | None = None
+    dropbox: DropboxCredentials | None = None
+    zoom: ProviderCredentials | None = None
     oidc: list[OIDCProviderSettings] = Field(default_factory=list)
     """Generic OpenID Connect providers (a JSON list in the environment)."""

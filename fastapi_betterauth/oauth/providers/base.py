@@ -84,6 +84,15 @@ class OAuthProvider:
     override_user_info_on_sign_in: bool = False
     """On every sign-in, copy the provider's name and image (and a verified, unclaimed address) to the user, instead
     of only when the user is created."""
+    openid: bool | None = None
+    """Whether sign-in checks an id token (and sends a nonce). None: when `openid` is among the scopes. False for
+    providers better-auth reads from their user-info endpoint only, though they are asked for `openid` (Slack)."""
+    userinfo_method: Literal["GET", "POST"] = "GET"
+    """Dropbox answers who the user is to a POST only."""
+    userinfo_headers: Mapping[str, str] = field(default_factory=dict)
+    """Extra headers of the user-info calls (Notion's API version, Reddit's required `User-Agent`)."""
+    token_headers: Mapping[str, str] = field(default_factory=dict)
+    """Extra headers of the token-endpoint calls."""
 
     @property
     def token_auth_method(self) -> AuthMethod:
@@ -111,7 +120,8 @@ class OAuthProvider:
 
     @property
     def is_openid(self) -> bool:
-        return "openid" in self.scopes
+        """Sign-in checks an id token (see `openid`)."""
+        return "openid" in self.scopes if self.openid is None else self.openid
 
     def authorization_url(
         self,
@@ -133,11 +143,12 @@ class OAuthProvider:
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": redirect_uri,
-            "scope": " ".join(requested),
             "state": state,
             "code_challenge": code_challenge(code_verifier),
             "code_challenge_method": "S256",
         }
+        if requested:  # as better-auth: no `scope` at all rather than an empty one (Zoom, Notion)
+            params["scope"] = " ".join(requested)
         if nonce is not None:
             params["nonce"] = nonce
         if login_hint:
@@ -174,3 +185,12 @@ def openid_profile(claims: Mapping[str, Any], *, subject_claim: str = "sub") -> 
         image=claims.get("picture") or None,
         raw=dict(claims),
     )
+
+
+PLACEHOLDER_EMAIL_DOMAIN = "placeholder.invalid"
+
+
+def placeholder_email(identifier: str, namespace: str) -> str:
+    """better-auth's stand-in address for a provider that gives none (Twitter without `users.email`, Reddit):
+    `<id>@<provider>.placeholder.invalid`, never routable (RFC 6761 §6.4) and never vouched for."""
+    return f"{identifier}@{namespace}.{PLACEHOLDER_EMAIL_DOMAIN}"

@@ -1,0 +1,419 @@
+"""The built-in providers better-auth ships, as data: for each one the authorization request, the token request
+(how the client authenticates, the PKCE verifier) and the mapping of a recorded user-info payload of the provider's
+documented shape to the user and account, end to end against a loopback provider (O2, O7)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2 as httpx
+import pytest
+from sqlmodel import select
+
+from fastapi_betterauth import Account, ManualClock, User
+from fastapi_betterauth.cli import main
+from fastapi_betterauth.db.engine import Database
+from fastapi_betterauth.oauth.providers import (
+    Dropbox,
+    Facebook,
+    LinkedIn,
+    Notion,
+    OAuthProvider,
+    Reddit,
+    Slack,
+    Spotify,
+    Twitter,
+    Zoom,
+)
+
+from ..conftest import AuthFactory, ConfiguredClientFactory
+from .fake_provider import FakeProvider, serving
+
+BETTER_AUTH_PROVIDERS = {
+    "apple", "atlassian", "cloudflare", "cognito", "discord", "dropbox", "facebook", "figma", "github", "gitlab",
+    "google", "huggingface", "kakao", "kick", "line", "linear", "linkedin", "microsoft", "naver", "notion", "paybin",
+    "paypal", "polar", "railway", "reddit", "roblox", "salesforce", "slack", "spotify", "tiktok", "twitch", "twitter",
+    "vercel", "vk", "wechat", "zoom",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    """One provider: what its requests look like and what a recorded profile becomes."""
+
+    build: Callable[[str, str], OAuthProvider]
+    authorize: str
+    """Scheme, host and path of the authorization endpoint."""
+    scope: str | None
+    """The `scope` parameter (None: none is sent)."""
+    auth_method: str
+    answers: dict[tuple[str, str], Any]
+    """User-info answers by (method, path?query) as the provider documents them."""
+    user: tuple[str, bool, str | None, str | None]
+    """email, email_verified, name, image."""
+    account_id: str
+    params: dict[str, str] = field(default_factory=dict)
+    """Further parameters of the authorization request."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Headers every user-info call must carry."""
+
+
+CASES: dict[str, Case] = {
+    "facebook": Case(
+        Facebook,
+        "https://www.facebook.com/v24.0/dialog/oauth",
+        "email public_profile",
+        "client_secret_post",
+        {
+            ("GET", "/me?fields=id,name,email,picture"): {
+                "id": "10158223340101",
+                "name": "Ann Lee",
+                "email": "Ann@FB.example",
+                "picture": {"data": {"height": 50, "is_silhouette": False, "url": "https://fb.example/a.jpg"}},
+            }
+        },
+        ("ann@fb.example", False, "Ann Lee", "https://fb.example/a.jpg"),
+        "10158223340101",
+    ),
+    "linkedin": Case(
+        LinkedIn,
+        "https://www.linkedin.com/oauth/v2/authorization",
+        "profile email openid",
+        "client_secret_post",
+        {
+            ("GET", "/v2/userinfo"): {
+                "sub": "782bbtaQ",
+                "name": "John Doe",
+                "given_name": "John",
+                "family_name": "Doe",
+                "picture": "https://media.licdn.example/p.jpg",
+                "locale": "en-US",
+                "email": "doe@email.example",
+                "email_verified": True,
+            }
+        },
+        ("doe@email.example", True, "John Doe", "https://media.licdn.example/p.jpg"),
+        "782bbtaQ",
+    ),
+    "slack": Case(
+        Slack,
+        "https://slack.com/openid/connect/authorize",
+        "openid profile email",
+        "client_secret_post",
+        {
+            ("GET", "/api/openid.connect.userInfo"): {
+                "ok": True,
+                "sub": "U0R7JM",
+                "https://slack.com/user_id": "U0R7JM",
+                "https://slack.com/team_id": "T0R7GR",
+                "email": "krane@slack-corp.example",
+                "email_verified": True,
+                "name": "krane",
+                "https://slack.com/user_image_512": "https://slack.example/512.jpg",
+            }
+        },
+        ("krane@slack-corp.example", True, "krane", "https://slack.example/512.jpg"),
+        "U0R7JM",
+    ),
+    "twitter": Case(
+        Twitter,
+        "https://x.com/i/oauth2/authorize",
+        "users.read tweet.read offline.access users.email",
+        "client_secret_basic",
+        {
+            ("GET", "/2/users/me?user.fields=profile_image_url"): {
+                "data": {
+                    "id": "2244994945",
+                    "name": "X Dev",
+                    "username": "TwitterDev",
+                    "profile_image_url": "https://pbs.twimg.example/p.jpg",
+                }
+            },
+            ("GET", "/2/users/me?user.fields=confirmed_email"): {
+                "data": {"id": "2244994945", "username": "TwitterDev", "confirmed_email": "dev@x.example"}
+            },
+        },
+        ("dev@x.example", True, "X Dev", "https://pbs.twimg.example/p.jpg"),
+        "2244994945",
+    ),
+    "spotify": Case(
+        Spotify,
+        "https://accounts.spotify.com/authorize",
+        "user-read-email",
+        "client_secret_post",
+        {
+            ("GET", "/v1/me"): {
+                "country": "SE",
+                "display_name": "JM Wizzler",
+                "email": "wizzler@spotify.example",
+                "href": "https://api.spotify.com/v1/users/wizzler",
+                "id": "wizzler",
+                "images": [{"height": None, "url": "https://i.scdn.example/ab67.jpg", "width": None}],
+                "type": "user",
+                "uri": "spotify:user:wizzler",
+            }
+        },
+        ("wizzler@spotify.example", False, "JM Wizzler", "https://i.scdn.example/ab67.jpg"),
+        "wizzler",
+    ),
+    "reddit": Case(
+        Reddit,
+        "https://www.reddit.com/api/v1/authorize",
+        "identity",
+        "client_secret_basic",
+        {
+            ("GET", "/api/v1/me"): {
+                "id": "1w72",
+                "name": "spez",
+                "icon_img": "https://styles.redditmedia.example/avatar.png?width=256&s=abc",
+                "has_verified_email": True,
+            }
+        },
+        ("1w72@reddit.placeholder.invalid", False, "spez", "https://styles.redditmedia.example/avatar.png"),
+        "1w72",
+        headers={"user-agent": "better-auth"},
+    ),
+    "notion": Case(
+        Notion,
+        "https://api.notion.com/v1/oauth/authorize",
+        None,
+        "client_secret_basic",
+        {
+            ("GET", "/v1/users/me"): {
+                "object": "user",
+                "id": "92a680bb-6970-4726-952b-4f4c03bff617",
+                "name": "Avo's integration",
+                "type": "bot",
+                "bot": {
+                    "owner": {
+                        "type": "user",
+                        "user": {
+                            "object": "user",
+                            "id": "e79a0b74-3aba-4149-9f74-0bb5791a6ee6",
+                            "name": "Avo Cado",
+                            "avatar_url": "https://notion.example/avo.png",
+                            "type": "person",
+                            "person": {"email": "avo@notion.example"},
+                        },
+                    },
+                    "workspace_name": "Avo's workspace",
+                },
+            }
+        },
+        ("avo@notion.example", False, "Avo Cado", "https://notion.example/avo.png"),
+        "e79a0b74-3aba-4149-9f74-0bb5791a6ee6",
+        params={"owner": "user"},
+        headers={"notion-version": "2022-06-28"},
+    ),
+    "dropbox": Case(
+        Dropbox,
+        "https://www.dropbox.com/oauth2/authorize",
+        "account_info.read",
+        "client_secret_post",
+        {
+            ("POST", "/2/users/get_current_account"): {
+                "account_id": "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc",
+                "name": {"display_name": "Franz Ferdinand (Personal)", "given_name": "Franz", "surname": "Ferdinand"},
+                "email": "franz@dropbox.example",
+                "email_verified": True,
+                "disabled": False,
+                "account_type": {".tag": "basic"},
+                "profile_photo_url": "https://dl-web.dropbox.example/account_photo/get/x?size=128x128",
+            }
+        },
+        (
+            "franz@dropbox.example",
+            True,
+            "Franz Ferdinand (Personal)",
+            "https://dl-web.dropbox.example/account_photo/get/x?size=128x128",
+        ),
+        "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc",
+    ),
+    "zoom": Case(
+        Zoom,
+        "https://zoom.us/oauth/authorize",
+        None,
+        "client_secret_post",
+        {
+            ("GET", "/v2/users/me"): {
+                "id": "KDcuGIm1QgePTO8WbOqwIQ",
+                "first_name": "Jill",
+                "last_name": "Chill",
+                "display_name": "Jill Chill",
+                "email": "jchill@zoom.example",
+                "type": 1,
+                "pic_url": "https://zoom.example/photo.jpg",
+                "verified": 1,
+            }
+        },
+        ("jchill@zoom.example", True, "Jill Chill", "https://zoom.example/photo.jpg"),
+        "KDcuGIm1QgePTO8WbOqwIQ",
+    ),
+}
+
+
+def query(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query, keep_blank_values=True).items()}
+
+
+def test_the_cli_lists_the_builtin_provider_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["providers"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed == sorted(listed)
+    assert {"github", "google", "apple", "microsoft", "gitlab", "discord", *CASES} <= set(listed)
+    assert set(listed) <= BETTER_AUTH_PROVIDERS  # only better-auth's ids
+
+
+@pytest.mark.parametrize("provider_id", CASES)
+def test_the_authorization_request(provider_id: str) -> None:
+    """O2: PKCE S256 whatever better-auth does for the provider; the provider's scopes and fixed parameters."""
+    case = CASES[provider_id]
+    provider = case.build("client-1", "secret-1")
+    assert provider.id == provider_id
+    url = provider.authorization_url(redirect_uri="https://a.example/cb", state="st", code_verifier="v" * 64)
+    assert url.split("?")[0] == case.authorize
+    params = query(url)
+    assert params.get("scope") == case.scope
+    assert (params["client_id"], params["state"], params["response_type"]) == ("client-1", "st", "code")
+    assert params["code_challenge_method"] == "S256"
+    assert params.items() >= case.params.items()
+    assert "secret-1" not in url
+    assert provider.token_auth_method == case.auth_method
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeProvider]:
+    async with serving(FakeProvider()) as provider:
+        yield provider
+
+
+def on_loopback(provider: OAuthProvider, base: str) -> OAuthProvider:
+    """The provider with its token and user-info endpoints moved to the loopback server, paths and queries kept."""
+
+    def moved(url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        return f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+    return replace(
+        provider,
+        token_endpoint=f"{base}/token",
+        userinfo_endpoint=moved(provider.userinfo_endpoint),
+        email_endpoint=moved(provider.email_endpoint),
+    )
+
+
+async def sign_in(client: httpx.AsyncClient, provider_id: str) -> str:
+    started = await client.post("/api/auth/sign-in/social", json={"provider": provider_id, "callbackURL": "/in"})
+    assert started.status_code == 200, started.text
+    state = query(started.json()["url"])["state"]
+    back = await client.get(f"/api/auth/callback/{provider_id}", params={"code": "good-code", "state": state})
+    return str(back.headers["location"])
+
+
+async def stored(database: Database) -> list[tuple[User, Account]]:
+    async with database.session() as db:
+        return list((await db.exec(select(User, Account).where(Account.user_id == User.id))).all())
+
+
+@pytest.fixture
+def client_for(
+    fake: FakeProvider, make_auth: AuthFactory, make_configured_client: ConfiguredClientFactory, clock: ManualClock
+) -> Callable[[OAuthProvider], Any]:
+    clock.set(datetime.now(UTC))
+
+    async def build(provider: OAuthProvider) -> httpx.AsyncClient:
+        return await make_configured_client(make_auth(social_providers=[on_loopback(provider, fake.base)]))
+
+    return build
+
+
+@pytest.mark.parametrize("provider_id", CASES)
+async def test_sign_in_maps_the_documented_profile(
+    provider_id: str, fake: FakeProvider, client_for: Callable[[OAuthProvider], Any], database: Database
+) -> None:
+    """The token request authenticates as the provider wants and carries the PKCE verifier; the recorded profile
+    becomes the user (O7: the address is vouched for only as better-auth vouches for it) and the account id."""
+    case = CASES[provider_id]
+    fake.answers = dict(case.answers)
+    client = await client_for(case.build("client-1", "secret-1"))
+    assert await sign_in(client, provider_id) == "/in"
+
+    [call] = fake.token_calls
+    assert call.form["grant_type"] == ["authorization_code"]
+    assert len(call.form["code_verifier"][0]) == 128
+    basic = "Basic " + base64.b64encode(b"client-1:secret-1").decode()
+    if case.auth_method == "client_secret_basic":
+        assert call.headers["authorization"] == basic
+        assert "client_secret" not in call.form
+    else:
+        assert call.form["client_id"] == ["client-1"]
+        assert call.form["client_secret"] == ["secret-1"]
+        assert "authorization" not in call.headers
+    assert {(c.method, c.target) for c in fake.calls} == set(case.answers)
+    for made in [call, *fake.calls]:
+        assert made.headers.items() >= case.headers.items() or (made is call and provider_id != "reddit")
+
+    [(user, account)] = await stored(database)
+    assert (user.email, user.email_verified, user.name, user.image) == case.user
+    assert (account.provider_id, account.account_id) == (provider_id, case.account_id)
+
+
+async def test_twitter_without_a_confirmed_address_gets_the_placeholder(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any], database: Database
+) -> None:
+    """Without `users.email`, X refuses the `confirmed_email` call: better-auth's never-routable placeholder stands
+    in, not vouched for (O7), so it links to nobody."""
+    fake.answers = {key: value for key, value in CASES["twitter"].answers.items() if "confirmed" not in key[1]}
+    assert await sign_in(await client_for(Twitter("client-1", "secret-1")), "twitter") == "/in"
+    [(user, account)] = await stored(database)
+    assert (user.email, user.email_verified) == ("2244994945@twitter.placeholder.invalid", False)
+    assert account.account_id == "2244994945"
+
+
+async def test_reddit_names_its_client_at_the_token_endpoint_too(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any]
+) -> None:
+    """Reddit refuses API calls, the token endpoint's included, without a `User-Agent` it recognises."""
+    fake.answers = dict(CASES["reddit"].answers)
+    assert await sign_in(await client_for(Reddit("client-1", "secret-1")), "reddit") == "/in"
+    [call] = fake.token_calls
+    assert call.headers["user-agent"] == "better-auth"
+
+
+def test_options_of_the_providers() -> None:
+    facebook = Facebook("c", "s", fields=("birthday", "email"), config_id="cfg-1")
+    assert facebook.userinfo_endpoint == "https://graph.facebook.com/me?fields=id,name,email,picture,birthday"
+    url = facebook.authorization_url(redirect_uri="r", state="s", code_verifier="v")
+    assert query(url)["config_id"] == "cfg-1"
+    dropbox = Dropbox("c", "s", access_type="offline").authorization_url(redirect_uri="r", state="s", code_verifier="v")
+    assert query(dropbox)["token_access_type"] == "offline"
+    reddit = Reddit("c", "s", duration="permanent").authorization_url(redirect_uri="r", state="s", code_verifier="v")
+    assert query(reddit)["duration"] == "permanent"
+    assert not Slack("c", "s").is_openid  # read from user info, as better-auth does, though `openid` is asked for
+    assert not LinkedIn("c", "s").is_openid
+
+
+def test_every_builtin_is_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi_betterauth.oauth.config import BUILTIN, builtin_providers
+    from fastapi_betterauth.settings import AuthSettings
+
+    for provider_id in BUILTIN:
+        monkeypatch.setenv(f"BETTER_AUTH_SOCIAL__{provider_id.upper()}__CLIENT_ID", f"{provider_id}-id")
+        monkeypatch.setenv(f"BETTER_AUTH_SOCIAL__{provider_id.upper()}__CLIENT_SECRET", "s")
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__FACEBOOK__FIELDS", '["birthday"]')
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__DROPBOX__ACCESS_TYPE", "offline")
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__REDDIT__DURATION", "permanent")
+    built = {provider.id: provider for provider in builtin_providers(AuthSettings().social)}
+    assert set(built) == set(BUILTIN)
+    assert all(provider.client_id == f"{provider_id}-id" for provider_id, provider in built.items())
+    assert built["facebook"].userinfo_endpoint is not None
+    assert built["facebook"].userinfo_endpoint.endswith(",birthday")
+    assert built["dropbox"].authorization_params == {"token_access_type": "offline"}
+    assert built["reddit"].authorization_params == {"duration": "permanent"}
