@@ -105,7 +105,9 @@ class ProviderClient:
         }
         try:
             async with httpx.AsyncClient(timeout=self._timeout) as http:
-                response = await http.request(provider.userinfo_method, provider.userinfo_endpoint, headers=headers)
+                response = await http.request(
+                    provider.userinfo_method, provider.userinfo_endpoint, headers=headers, json=provider.userinfo_json
+                )
                 response.raise_for_status()
                 data: dict[str, Any] = response.json()
                 if provider.email_endpoint is not None:

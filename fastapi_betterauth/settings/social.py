@@ -32,6 +32,11 @@ class FacebookCredentials(ProviderCredentials):
     """A Facebook Login for Business configuration (better-auth's `configId`)."""
 
 
+class AtlassianCredentials(ProviderCredentials):
+    prompt: str | None = None
+    """`consent` to ask again every time (better-auth's `prompt`)."""
+
+
 class DropboxCredentials(ProviderCredentials):
     access_type: Literal["online", "offline", "legacy"] | None = None
     """`offline` for a refresh token (better-auth's `accessType`)."""
@@ -100,5 +105,11 @@ class SocialSettings(BaseModel):
     notion: ProviderCredentials | None = None
     dropbox: DropboxCredentials | None = None
     zoom: ProviderCredentials | None = None
+    atlassian: AtlassianCredentials | None = None
+    figma: ProviderCredentials | None = None
+    linear: ProviderCredentials | None = None
+    huggingface: ProviderCredentials | None = None
+    kakao: ProviderCredentials | None = None
+    naver: ProviderCredentials | None = None
     oidc: list[OIDCProviderSettings] = Field(default_factory=list)
     """Generic OpenID Connect providers (a JSON list in the environment)."""

@@ -26,6 +26,7 @@ class Call:
     target: str
     headers: dict[str, str]
     form: dict[str, list[str]]
+    body: bytes = b""
 
 
 @dataclass
@@ -50,7 +51,7 @@ class FakeProvider:
 
         async def other(request: Request) -> JSONResponse:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            self.calls.append(Call(request.method, target, dict(request.headers), {}))
+            self.calls.append(Call(request.method, target, dict(request.headers), {}, await request.body()))
             if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
                 return JSONResponse({"error": "unauthorized"}, 401)
             answer = self.answers.get((request.method, target))

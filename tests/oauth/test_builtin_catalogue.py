@@ -5,6 +5,7 @@ documented shape to the user and account, end to end against a loopback provider
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -19,9 +20,15 @@ from fastapi_betterauth import Account, ManualClock, User
 from fastapi_betterauth.cli import main
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.oauth.providers import (
+    Atlassian,
     Dropbox,
     Facebook,
+    Figma,
+    HuggingFace,
+    Kakao,
+    Linear,
     LinkedIn,
+    Naver,
     Notion,
     OAuthProvider,
     Reddit,
@@ -254,6 +261,134 @@ CASES: dict[str, Case] = {
         ("jchill@zoom.example", True, "Jill Chill", "https://zoom.example/photo.jpg"),
         "KDcuGIm1QgePTO8WbOqwIQ",
     ),
+    "atlassian": Case(
+        Atlassian,
+        "https://auth.atlassian.com/authorize",
+        "read:jira-user offline_access",
+        "client_secret_post",
+        {
+            ("GET", "/me"): {
+                "account_type": "atlassian",
+                "account_id": "112233:aa8a5f0d-1ab9-4a6c-b3b5-d3b4b1a7b9c1",
+                "email": "mia@atlassian.example",
+                "name": "Mia Krystof",
+                "picture": "https://avatar-management.example/mia.png",
+                "account_status": "active",
+                "nickname": "mia",
+                "email_verified": True,
+            }
+        },
+        ("mia@atlassian.example", False, "Mia Krystof", "https://avatar-management.example/mia.png"),
+        "112233:aa8a5f0d-1ab9-4a6c-b3b5-d3b4b1a7b9c1",
+        params={"audience": "api.atlassian.com"},
+    ),
+    "figma": Case(
+        Figma,
+        "https://www.figma.com/oauth",
+        "current_user:read",
+        "client_secret_basic",
+        {
+            ("GET", "/v1/me"): {
+                "id": "1234567890",
+                "email": "ana@figma.example",
+                "handle": "Ana",
+                "img_url": "https://s3-alpha.figma.example/ana.png",
+            }
+        },
+        ("ana@figma.example", False, "Ana", "https://s3-alpha.figma.example/ana.png"),
+        "1234567890",
+    ),
+    "linear": Case(
+        Linear,
+        "https://linear.app/oauth/authorize",
+        "read",
+        "client_secret_post",
+        {
+            ("POST", "/graphql"): {
+                "data": {
+                    "viewer": {
+                        "id": "2b2a1c4e-6a2f-4d0b-9a0e-1f9e8b7c6d5e",
+                        "name": "Lin Ear",
+                        "email": "lin@linear.example",
+                        "avatarUrl": "https://public.linear.example/lin.png",
+                        "active": True,
+                        "createdAt": "2024-01-01T00:00:00.000Z",
+                        "updatedAt": "2024-06-01T00:00:00.000Z",
+                    }
+                }
+            }
+        },
+        ("lin@linear.example", False, "Lin Ear", "https://public.linear.example/lin.png"),
+        "2b2a1c4e-6a2f-4d0b-9a0e-1f9e8b7c6d5e",
+        headers={"content-type": "application/json"},
+    ),
+    "huggingface": Case(
+        HuggingFace,
+        "https://huggingface.co/oauth/authorize",
+        "openid profile email",
+        "client_secret_post",
+        {
+            ("GET", "/oauth/userinfo"): {
+                "sub": "62f5c8d0b6a2c3e4f5a6b7c8",
+                "name": "",
+                "preferred_username": "hugger",
+                "profile": "https://huggingface.co/hugger",
+                "picture": "https://cdn-avatars.huggingface.example/hugger.png",
+                "email": "hugger@hf.example",
+                "email_verified": True,
+            }
+        },
+        ("hugger@hf.example", True, "hugger", "https://cdn-avatars.huggingface.example/hugger.png"),
+        "62f5c8d0b6a2c3e4f5a6b7c8",
+    ),
+    "kakao": Case(
+        Kakao,
+        "https://kauth.kakao.com/oauth/authorize",
+        "account_email profile_image profile_nickname",
+        "client_secret_post",
+        {
+            ("GET", "/v2/user/me"): {
+                "id": 123456789,
+                "connected_at": "2022-04-11T01:45:28Z",
+                "kakao_account": {
+                    "profile_nickname_needs_agreement": False,
+                    "profile": {
+                        "nickname": "홍길동",
+                        "thumbnail_image_url": "http://yyy.kakao.example/thumb.jpg",
+                        "profile_image_url": "http://yyy.kakao.example/profile.jpg",
+                        "is_default_image": False,
+                    },
+                    "email_needs_agreement": False,
+                    "is_email_valid": True,
+                    "is_email_verified": True,
+                    "email": "sample@kakao.example",
+                },
+            }
+        },
+        ("sample@kakao.example", True, "홍길동", "http://yyy.kakao.example/profile.jpg"),
+        "123456789",
+    ),
+    "naver": Case(
+        Naver,
+        "https://nid.naver.com/oauth2.0/authorize",
+        "profile email",
+        "client_secret_post",
+        {
+            ("GET", "/v1/nid/me"): {
+                "resultcode": "00",
+                "message": "success",
+                "response": {
+                    "id": "32742776",
+                    "nickname": "OpenAPI",
+                    "profile_image": "https://ssl.pstatic.example/p.png",
+                    "email": "openapi@naver.example",
+                    "name": "오픈 API",
+                },
+            }
+        },
+        ("openapi@naver.example", False, "오픈 API", "https://ssl.pstatic.example/p.png"),
+        "32742776",
+    ),
 }
 
 
@@ -417,3 +552,33 @@ def test_every_builtin_is_configured_from_the_environment(monkeypatch: pytest.Mo
     assert built["facebook"].userinfo_endpoint.endswith(",birthday")
     assert built["dropbox"].authorization_params == {"token_access_type": "offline"}
     assert built["reddit"].authorization_params == {"duration": "permanent"}
+
+
+async def test_linear_asks_the_graphql_api_for_the_viewer(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any]
+) -> None:
+    fake.answers = dict(CASES["linear"].answers)
+    assert await sign_in(await client_for(Linear("client-1", "secret-1")), "linear") == "/in"
+    [call] = fake.calls
+    assert json.loads(call.body)["query"].startswith("query { viewer { id name email avatarUrl")
+
+
+async def test_kakao_vouches_only_for_a_valid_and_verified_address(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any], database: Database
+) -> None:
+    answer = json.loads(json.dumps(CASES["kakao"].answers[("GET", "/v2/user/me")]))
+    answer["kakao_account"]["is_email_valid"] = False  # an address Kakao knows bounces
+    fake.answers = {("GET", "/v2/user/me"): answer}
+    assert await sign_in(await client_for(Kakao("client-1", "secret-1")), "kakao") == "/in"
+    [(user, _)] = await stored(database)
+    assert (user.email, user.email_verified) == ("sample@kakao.example", False)
+
+
+async def test_a_naver_error_answer_is_no_profile(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any], database: Database
+) -> None:
+    """Naver reports errors with status 200 and a `resultcode` other than "00"."""
+    fake.answers = {("GET", "/v1/nid/me"): {"resultcode": "024", "message": "Authentication failed"}}
+    location = await sign_in(await client_for(Naver("client-1", "secret-1")), "naver")
+    assert location == "https://testserver/api/auth/error?error=unable_to_get_user_info"
+    assert await stored(database) == []

@@ -89,6 +89,8 @@ class OAuthProvider:
     providers better-auth reads from their user-info endpoint only, though they are asked for `openid` (Slack)."""
     userinfo_method: Literal["GET", "POST"] = "GET"
     """Dropbox answers who the user is to a POST only."""
+    userinfo_json: Mapping[str, Any] | None = None
+    """A JSON body for the user-info call (Linear's GraphQL `viewer` query)."""
     userinfo_headers: Mapping[str, str] = field(default_factory=dict)
     """Extra headers of the user-info calls (Notion's API version, Reddit's required `User-Agent`)."""
     token_headers: Mapping[str, str] = field(default_factory=dict)
