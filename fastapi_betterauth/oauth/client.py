@@ -61,7 +61,11 @@ class ProviderClient:
             provider,
             "invalid_code",
             lambda client: client.fetch_token(
-                provider.token_endpoint, code=code, code_verifier=code_verifier, headers=_headers(provider)
+                provider.token_endpoint,
+                code=code,
+                code_verifier=code_verifier,
+                headers=_headers(provider),
+                **provider.token_params,
             ),
             redirect_uri,
         )
@@ -72,7 +76,10 @@ class ProviderClient:
             provider,
             "refresh_failed",
             lambda client: client.refresh_token(
-                provider.token_endpoint, refresh_token=refresh_token, headers=_headers(provider)
+                provider.token_endpoint,
+                refresh_token=refresh_token,
+                headers=_headers(provider),
+                **provider.token_params,
             ),
         )
 

@@ -32,9 +32,21 @@ class FacebookCredentials(ProviderCredentials):
     """A Facebook Login for Business configuration (better-auth's `configId`)."""
 
 
-class AtlassianCredentials(ProviderCredentials):
+class PromptCredentials(ProviderCredentials):
     prompt: str | None = None
-    """`consent` to ask again every time (better-auth's `prompt`)."""
+    """The authorization request's `prompt`, e.g. `consent` (better-auth's `prompt`)."""
+
+
+class TikTokCredentials(ProviderCredentials):
+    """TikTok names its client id `client_key` (better-auth's `clientKey`)."""
+
+    client_id: str = ""
+    client_key: str
+
+
+class VercelCredentials(ProviderCredentials):
+    token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post", "none"] | None = None
+    """As registered at Vercel (better-auth's `tokenEndpointAuth.method`); `none` for a public client."""
 
 
 class DropboxCredentials(ProviderCredentials):
@@ -105,11 +117,17 @@ class SocialSettings(BaseModel):
     notion: ProviderCredentials | None = None
     dropbox: DropboxCredentials | None = None
     zoom: ProviderCredentials | None = None
-    atlassian: AtlassianCredentials | None = None
+    atlassian: PromptCredentials | None = None
     figma: ProviderCredentials | None = None
     linear: ProviderCredentials | None = None
     huggingface: ProviderCredentials | None = None
     kakao: ProviderCredentials | None = None
     naver: ProviderCredentials | None = None
+    kick: ProviderCredentials | None = None
+    polar: PromptCredentials | None = None
+    vercel: VercelCredentials | None = None
+    railway: ProviderCredentials | None = None
+    roblox: PromptCredentials | None = None
+    tiktok: TikTokCredentials | None = None
     oidc: list[OIDCProviderSettings] = Field(default_factory=list)
     """Generic OpenID Connect providers (a JSON list in the environment)."""

@@ -26,15 +26,21 @@ from fastapi_betterauth.oauth.providers import (
     Figma,
     HuggingFace,
     Kakao,
+    Kick,
     Linear,
     LinkedIn,
     Naver,
     Notion,
     OAuthProvider,
+    Polar,
+    Railway,
     Reddit,
+    Roblox,
     Slack,
     Spotify,
+    TikTok,
     Twitter,
+    Vercel,
     Zoom,
 )
 
@@ -389,6 +395,126 @@ CASES: dict[str, Case] = {
         ("openapi@naver.example", False, "오픈 API", "https://ssl.pstatic.example/p.png"),
         "32742776",
     ),
+    "kick": Case(
+        Kick,
+        "https://id.kick.com/oauth/authorize",
+        "user:read",
+        "client_secret_post",
+        {
+            ("GET", "/public/v1/users"): {
+                "data": [
+                    {
+                        "user_id": 4377088,
+                        "name": "kickster",
+                        "email": "kickster@kick.example",
+                        "profile_picture": "https://files.kick.example/p.webp",
+                    }
+                ],
+                "message": "OK",
+            }
+        },
+        ("kickster@kick.example", False, "kickster", "https://files.kick.example/p.webp"),
+        "4377088",
+    ),
+    "polar": Case(
+        Polar,
+        "https://polar.sh/oauth2/authorize",
+        "openid profile email",
+        "client_secret_post",
+        {
+            ("GET", "/v1/oauth2/userinfo"): {
+                "sub": "9c8d7e6f-5a4b-3c2d-1e0f-a1b2c3d4e5f6",
+                "id": "9c8d7e6f-5a4b-3c2d-1e0f-a1b2c3d4e5f6",
+                "email": "pola@polar.example",
+                "email_verified": True,
+                "public_name": "Pola",
+                "avatar_url": "https://avatars.polar.example/pola.png",
+            }
+        },
+        ("pola@polar.example", True, "Pola", "https://avatars.polar.example/pola.png"),
+        "9c8d7e6f-5a4b-3c2d-1e0f-a1b2c3d4e5f6",
+    ),
+    "vercel": Case(
+        Vercel,
+        "https://vercel.com/oauth/authorize",
+        None,
+        "client_secret_post",
+        {
+            ("GET", "/login/oauth/userinfo"): {
+                "sub": "vNQ5kx0Qh9s6ZrN3lS8w2mYd",
+                "email": "vee@vercel.example",
+                "email_verified": True,
+                "name": None,
+                "preferred_username": "vee",
+                "picture": "https://api.vercel.example/www/avatar/vee",
+            }
+        },
+        ("vee@vercel.example", True, "vee", "https://api.vercel.example/www/avatar/vee"),
+        "vNQ5kx0Qh9s6ZrN3lS8w2mYd",
+    ),
+    "railway": Case(
+        Railway,
+        "https://backboard.railway.com/oauth/auth",
+        "openid email profile",
+        "client_secret_basic",
+        {
+            ("GET", "/oauth/me"): {
+                "sub": "user_7a1c2b3d",
+                "email": "rail@railway.example",
+                "email_verified": True,
+                "name": "Rail Way",
+                "picture": "https://avatars.railway.example/rail.png",
+            }
+        },
+        ("rail@railway.example", False, "Rail Way", "https://avatars.railway.example/rail.png"),
+        "user_7a1c2b3d",
+    ),
+    "roblox": Case(
+        Roblox,
+        "https://apis.roblox.com/oauth/v1/authorize",
+        "openid profile",
+        "client_secret_post",
+        {
+            ("GET", "/oauth/v1/userinfo"): {
+                "sub": "1516563360",
+                "name": "exampleuser",
+                "nickname": "exampleuser",
+                "preferred_username": "exampleuser",
+                "created_at": 1584682495,
+                "profile": "https://www.roblox.com/users/1516563360/profile",
+                "picture": "https://tr.rbxcdn.example/avatar.png",
+            }
+        },
+        ("1516563360@roblox.placeholder.invalid", False, "exampleuser", "https://tr.rbxcdn.example/avatar.png"),
+        "1516563360",
+        params={"prompt": "select_account consent"},
+    ),
+    "tiktok": Case(
+        TikTok,
+        "https://www.tiktok.com/v2/auth/authorize",
+        "user.info.profile",
+        "client_secret_post",
+        {
+            ("GET", "/v2/user/info/?fields=open_id,avatar_large_url,display_name,username"): {
+                "data": {
+                    "user": {
+                        "open_id": "723f24d7-e717-40f8-a2b6-cb8464cd23b4",
+                        "avatar_large_url": "https://p16-sign.tiktokcdn.example/a.jpeg",
+                        "display_name": "Tik Toker",
+                        "username": "tiktoker",
+                    }
+                },
+                "error": {"code": "ok", "message": "", "log_id": "20220829194722CBE87ED59D524E727021"},
+            }
+        },
+        (
+            "723f24d7-e717-40f8-a2b6-cb8464cd23b4@tiktok.placeholder.invalid",
+            False,
+            "Tik Toker",
+            "https://p16-sign.tiktokcdn.example/a.jpeg",
+        ),
+        "723f24d7-e717-40f8-a2b6-cb8464cd23b4",
+    ),
 }
 
 
@@ -414,7 +540,7 @@ def test_the_authorization_request(provider_id: str) -> None:
     assert url.split("?")[0] == case.authorize
     params = query(url)
     assert params.get("scope") == case.scope
-    assert (params["client_id"], params["state"], params["response_type"]) == ("client-1", "st", "code")
+    assert (params[provider.client_id_param], params["state"], params["response_type"]) == ("client-1", "st", "code")
     assert params["code_challenge_method"] == "S256"
     assert params.items() >= case.params.items()
     assert "secret-1" not in url
@@ -542,6 +668,7 @@ def test_every_builtin_is_configured_from_the_environment(monkeypatch: pytest.Mo
     for provider_id in BUILTIN:
         monkeypatch.setenv(f"BETTER_AUTH_SOCIAL__{provider_id.upper()}__CLIENT_ID", f"{provider_id}-id")
         monkeypatch.setenv(f"BETTER_AUTH_SOCIAL__{provider_id.upper()}__CLIENT_SECRET", "s")
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__TIKTOK__CLIENT_KEY", "tiktok-id")
     monkeypatch.setenv("BETTER_AUTH_SOCIAL__FACEBOOK__FIELDS", '["birthday"]')
     monkeypatch.setenv("BETTER_AUTH_SOCIAL__DROPBOX__ACCESS_TYPE", "offline")
     monkeypatch.setenv("BETTER_AUTH_SOCIAL__REDDIT__DURATION", "permanent")
@@ -582,3 +709,31 @@ async def test_a_naver_error_answer_is_no_profile(
     location = await sign_in(await client_for(Naver("client-1", "secret-1")), "naver")
     assert location == "https://testserver/api/auth/error?error=unable_to_get_user_info"
     assert await stored(database) == []
+
+
+async def test_tiktok_calls_its_client_a_client_key(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any]
+) -> None:
+    """TikTok's quirk: `client_key`, not `client_id`, in the authorization request and the token request, and scopes
+    joined with commas."""
+    provider = TikTok("key-1", "secret-1", scopes=("user.info.profile", "user.info.stats"))
+    url = provider.authorization_url(
+        redirect_uri="r", state="s", code_verifier="v", extra_params={"client_key": "evil"}
+    )
+    params = query(url)
+    assert params["client_key"] == "key-1"
+    assert "client_id" not in params
+    assert params["scope"] == "user.info.profile,user.info.stats"
+    fake.answers = dict(CASES["tiktok"].answers)
+    assert await sign_in(await client_for(TikTok("key-1", "secret-1")), "tiktok") == "/in"
+    [call] = fake.token_calls
+    assert (call.form["client_key"], call.form["client_secret"]) == (["key-1"], ["secret-1"])
+
+
+def test_vercel_public_clients_and_its_auth_method() -> None:
+    assert Vercel("c", None).token_auth_method == "none"
+    assert Vercel("c", "s", token_endpoint_auth_method="client_secret_basic").token_auth_method == "client_secret_basic"
+    with pytest.raises(ValueError, match="needs a client secret"):
+        Vercel("c", None, token_endpoint_auth_method="client_secret_post")
+    with pytest.raises(ValueError, match="cannot have a client secret"):
+        Vercel("c", "s", token_endpoint_auth_method="none")

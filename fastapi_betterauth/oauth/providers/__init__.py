@@ -12,16 +12,22 @@ from .gitlab import GitLab
 from .google import Google
 from .huggingface import HuggingFace
 from .kakao import Kakao
+from .kick import Kick
 from .linear import Linear
 from .linkedin import LinkedIn
 from .microsoft import Microsoft
 from .naver import Naver
 from .notion import Notion
 from .oidc import DiscoveryError, oidc_from_discovery
+from .polar import Polar
+from .railway import Railway
 from .reddit import Reddit
+from .roblox import Roblox
 from .slack import Slack
 from .spotify import Spotify
+from .tiktok import TikTok
 from .twitter import Twitter
+from .vercel import Vercel
 from .zoom import Zoom
 
 __all__ = [
@@ -37,6 +43,7 @@ __all__ = [
     "Google",
     "HuggingFace",
     "Kakao",
+    "Kick",
     "Linear",
     "LinkedIn",
     "Microsoft",
@@ -44,12 +51,17 @@ __all__ = [
     "Notion",
     "OAuthProfile",
     "OAuthProvider",
+    "Polar",
     "ProfileMapper",
+    "Railway",
     "Reddit",
+    "Roblox",
     "Slack",
     "Spotify",
+    "TikTok",
     "Twitter",
     "UserMapper",
+    "Vercel",
     "Zoom",
     "code_challenge",
     "new_code_verifier",

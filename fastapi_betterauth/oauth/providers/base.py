@@ -95,6 +95,12 @@ class OAuthProvider:
     """Extra headers of the user-info calls (Notion's API version, Reddit's required `User-Agent`)."""
     token_headers: Mapping[str, str] = field(default_factory=dict)
     """Extra headers of the token-endpoint calls."""
+    token_params: Mapping[str, str] = field(default_factory=dict)
+    """Extra form fields of the token-endpoint calls (TikTok's `client_key`)."""
+    client_id_param: str = "client_id"
+    """The authorization request's name for the client id (TikTok calls it `client_key`)."""
+    scope_separator: str = " "
+    """How the `scope` parameter joins scopes (TikTok: commas)."""
 
     @property
     def token_auth_method(self) -> AuthMethod:
@@ -141,16 +147,16 @@ class OAuthProvider:
         requested = tuple(dict.fromkeys((*self.scopes, *scopes)))
         params: dict[str, str] = {
             **self.authorization_params,
-            **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS},
+            **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS and k != self.client_id_param},
             "response_type": "code",
-            "client_id": self.client_id,
+            self.client_id_param: self.client_id,
             "redirect_uri": redirect_uri,
             "state": state,
             "code_challenge": code_challenge(code_verifier),
             "code_challenge_method": "S256",
         }
         if requested:  # as better-auth: no `scope` at all rather than an empty one (Zoom, Notion)
-            params["scope"] = " ".join(requested)
+            params["scope"] = self.scope_separator.join(requested)
         if nonce is not None:
             params["nonce"] = nonce
         if login_hint:
