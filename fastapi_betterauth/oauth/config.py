@@ -20,6 +20,7 @@ from ..settings import OIDCProviderSettings, ProviderCredentials, SocialSettings
 from .providers import (
     Apple,
     Atlassian,
+    Cloudflare,
     Discord,
     Dropbox,
     Facebook,
@@ -36,10 +37,12 @@ from .providers import (
     Naver,
     Notion,
     OAuthProvider,
+    PayPal,
     Polar,
     Railway,
     Reddit,
     Roblox,
+    Salesforce,
     Slack,
     Spotify,
     TikTok,
@@ -70,6 +73,9 @@ def _plain(factory: Callable[[str, str], OAuthProvider]) -> Callable[[Any], OAut
 BUILTIN: dict[str, Callable[[Any], OAuthProvider]] = {
     "apple": _plain(Apple),
     "atlassian": lambda c: Atlassian(c.client_id, _secret(c), prompt=c.prompt),
+    "cloudflare": lambda c: Cloudflare(
+        c.client_id, _secret(c) or None, token_endpoint_auth_method=c.token_endpoint_auth_method
+    ),
     "discord": _plain(Discord),
     "dropbox": lambda c: Dropbox(c.client_id, _secret(c), access_type=c.access_type),
     "facebook": lambda c: Facebook(c.client_id, _secret(c), fields=c.fields, config_id=c.config_id),
@@ -85,10 +91,12 @@ BUILTIN: dict[str, Callable[[Any], OAuthProvider]] = {
     "microsoft": lambda c: Microsoft(c.client_id, _secret(c), tenant=c.tenant),
     "naver": _plain(Naver),
     "notion": _plain(Notion),
+    "paypal": lambda c: PayPal(c.client_id, _secret(c), environment=c.environment, prompt=c.prompt),
     "polar": lambda c: Polar(c.client_id, _secret(c), prompt=c.prompt),
     "railway": _plain(Railway),
     "reddit": lambda c: Reddit(c.client_id, _secret(c), duration=c.duration),
     "roblox": lambda c: Roblox(c.client_id, _secret(c), prompt=c.prompt or "select_account consent"),
+    "salesforce": lambda c: Salesforce(c.client_id, _secret(c), environment=c.environment, login_url=c.login_url),
     "slack": _plain(Slack),
     "spotify": _plain(Spotify),
     "tiktok": lambda c: TikTok(c.client_key, _secret(c)),

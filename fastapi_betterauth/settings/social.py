@@ -44,7 +44,21 @@ class TikTokCredentials(ProviderCredentials):
     client_key: str
 
 
-class VercelCredentials(ProviderCredentials):
+class SalesforceCredentials(ProviderCredentials):
+    environment: Literal["production", "sandbox"] = "production"
+    login_url: str | None = None
+    """A My Domain host, e.g. `acme.my.salesforce.com` (better-auth's `loginUrl`)."""
+
+
+class PayPalCredentials(ProviderCredentials):
+    environment: Literal["sandbox", "live"] = "sandbox"
+    """`live` in production: better-auth's default is the sandbox."""
+    prompt: str | None = None
+
+
+class PublicClientCredentials(ProviderCredentials):
+    """Vercel's and Cloudflare's: a public client has no secret."""
+
     token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post", "none"] | None = None
     """As registered at Vercel (better-auth's `tokenEndpointAuth.method`); `none` for a public client."""
 
@@ -125,9 +139,12 @@ class SocialSettings(BaseModel):
     naver: ProviderCredentials | None = None
     kick: ProviderCredentials | None = None
     polar: PromptCredentials | None = None
-    vercel: VercelCredentials | None = None
+    vercel: PublicClientCredentials | None = None
     railway: ProviderCredentials | None = None
     roblox: PromptCredentials | None = None
     tiktok: TikTokCredentials | None = None
+    salesforce: SalesforceCredentials | None = None
+    paypal: PayPalCredentials | None = None
+    cloudflare: PublicClientCredentials | None = None
     oidc: list[OIDCProviderSettings] = Field(default_factory=list)
     """Generic OpenID Connect providers (a JSON list in the environment)."""

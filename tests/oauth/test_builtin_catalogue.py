@@ -21,6 +21,7 @@ from fastapi_betterauth.cli import main
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.oauth.providers import (
     Atlassian,
+    Cloudflare,
     Dropbox,
     Facebook,
     Figma,
@@ -32,10 +33,12 @@ from fastapi_betterauth.oauth.providers import (
     Naver,
     Notion,
     OAuthProvider,
+    PayPal,
     Polar,
     Railway,
     Reddit,
     Roblox,
+    Salesforce,
     Slack,
     Spotify,
     TikTok,
@@ -515,6 +518,68 @@ CASES: dict[str, Case] = {
         ),
         "723f24d7-e717-40f8-a2b6-cb8464cd23b4",
     ),
+    "salesforce": Case(
+        Salesforce,
+        "https://login.salesforce.com/services/oauth2/authorize",
+        "openid email profile",
+        "client_secret_post",
+        {
+            ("GET", "/services/oauth2/userinfo"): {
+                "sub": "https://login.salesforce.com/id/00Dx0000000BV7z/005x00000012Q9P",
+                "user_id": "005x00000012Q9P",
+                "organization_id": "00Dx0000000BV7z",
+                "name": "Sales Force",
+                "email": "sales@force.example",
+                "email_verified": True,
+                "photos": {
+                    "picture": "https://c.salesforce.example/profilephoto/F",
+                    "thumbnail": "https://c.salesforce.example/profilephoto/T",
+                },
+            }
+        },
+        ("sales@force.example", True, "Sales Force", "https://c.salesforce.example/profilephoto/F"),
+        "005x00000012Q9P",
+    ),
+    "paypal": Case(
+        PayPal,
+        "https://www.sandbox.paypal.com/signin/authorize",
+        None,
+        "client_secret_basic",
+        {
+            ("GET", "/v1/identity/oauth2/userinfo?schema=paypalv1.1"): {
+                "user_id": "https://www.paypal.com/webapps/auth/identity/user/mWq6_1sU85v5EG9yHdPxJRrhGHrnMJ-1PQKtX6pcsmA",
+                "sub": "https://www.paypal.com/webapps/auth/identity/user/mWq6_1sU85v5EG9yHdPxJRrhGHrnMJ-1PQKtX6pcsmA",
+                "name": "Pay Pal",
+                "email": "pay@paypal.example",
+                "email_verified": True,
+                "verified_account": True,
+            }
+        },
+        ("pay@paypal.example", True, "Pay Pal", None),
+        "https://www.paypal.com/webapps/auth/identity/user/mWq6_1sU85v5EG9yHdPxJRrhGHrnMJ-1PQKtX6pcsmA",
+    ),
+    "cloudflare": Case(
+        Cloudflare,
+        "https://dash.cloudflare.com/oauth2/auth",
+        "user-details.read",
+        "client_secret_basic",
+        {
+            ("GET", "/client/v4/user"): {
+                "success": True,
+                "errors": [],
+                "messages": [],
+                "result": {
+                    "id": "7c5dae5552338874e5053f2534d2767a",
+                    "email": "user@cloudflare.example",
+                    "first_name": "John",
+                    "last_name": "Appleseed",
+                    "suspended": False,
+                },
+            }
+        },
+        ("user@cloudflare.example", False, "John Appleseed", None),
+        "7c5dae5552338874e5053f2534d2767a",
+    ),
 }
 
 
@@ -737,3 +802,30 @@ def test_vercel_public_clients_and_its_auth_method() -> None:
         Vercel("c", None, token_endpoint_auth_method="client_secret_post")
     with pytest.raises(ValueError, match="cannot have a client secret"):
         Vercel("c", "s", token_endpoint_auth_method="none")
+
+
+async def test_cloudflare_as_a_public_client(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any], database: Database
+) -> None:
+    """Without a secret Cloudflare's client is public: the client id in the body, no secret, PKCE proves the client."""
+    fake.answers = dict(CASES["cloudflare"].answers)
+    provider = Cloudflare("client-1", None)
+    assert provider.token_auth_method == "none"
+    assert await sign_in(await client_for(provider), "cloudflare") == "/in"
+    [call] = fake.token_calls
+    assert call.form["client_id"] == ["client-1"]
+    assert "client_secret" not in call.form
+    assert "authorization" not in call.headers
+    assert len(call.form["code_verifier"][0]) == 128
+
+
+def test_environments_and_hosts() -> None:
+    assert (
+        Salesforce("c", "s", environment="sandbox").token_endpoint
+        == "https://test.salesforce.com/services/oauth2/token"
+    )
+    custom = Salesforce("c", "s", login_url="acme.my.salesforce.com")
+    assert custom.userinfo_endpoint == "https://acme.my.salesforce.com/services/oauth2/userinfo"
+    live = PayPal("c", "s", environment="live")
+    assert live.authorization_endpoint == "https://www.paypal.com/signin/authorize"
+    assert live.token_endpoint == "https://api-m.paypal.com/v1/oauth2/token"

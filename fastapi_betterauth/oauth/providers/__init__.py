@@ -3,6 +3,7 @@
 from .apple import Apple
 from .atlassian import Atlassian
 from .base import OAuthProfile, OAuthProvider, ProfileMapper, UserMapper, code_challenge, new_code_verifier
+from .cloudflare import Cloudflare
 from .discord import Discord
 from .dropbox import Dropbox
 from .facebook import Facebook
@@ -19,10 +20,12 @@ from .microsoft import Microsoft
 from .naver import Naver
 from .notion import Notion
 from .oidc import DiscoveryError, oidc_from_discovery
+from .paypal import PayPal
 from .polar import Polar
 from .railway import Railway
 from .reddit import Reddit
 from .roblox import Roblox
+from .salesforce import Salesforce
 from .slack import Slack
 from .spotify import Spotify
 from .tiktok import TikTok
@@ -33,6 +36,7 @@ from .zoom import Zoom
 __all__ = [
     "Apple",
     "Atlassian",
+    "Cloudflare",
     "Discord",
     "DiscoveryError",
     "Dropbox",
@@ -51,11 +55,13 @@ __all__ = [
     "Notion",
     "OAuthProfile",
     "OAuthProvider",
+    "PayPal",
     "Polar",
     "ProfileMapper",
     "Railway",
     "Reddit",
     "Roblox",
+    "Salesforce",
     "Slack",
     "Spotify",
     "TikTok",
