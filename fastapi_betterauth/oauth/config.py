@@ -21,6 +21,7 @@ from .providers import (
     Apple,
     Atlassian,
     Cloudflare,
+    Cognito,
     Discord,
     Dropbox,
     Facebook,
@@ -46,6 +47,7 @@ from .providers import (
     Slack,
     Spotify,
     TikTok,
+    Twitch,
     Twitter,
     Vercel,
     Zoom,
@@ -76,6 +78,15 @@ BUILTIN: dict[str, Callable[[Any], OAuthProvider]] = {
     "cloudflare": lambda c: Cloudflare(
         c.client_id, _secret(c) or None, token_endpoint_auth_method=c.token_endpoint_auth_method
     ),
+    "cognito": lambda c: Cognito(
+        c.client_id,
+        _secret(c) or None,
+        domain=c.domain,
+        region=c.region,
+        user_pool_id=c.user_pool_id,
+        prompt=c.prompt,
+        identity_provider=c.identity_provider,
+    ),
     "discord": _plain(Discord),
     "dropbox": lambda c: Dropbox(c.client_id, _secret(c), access_type=c.access_type),
     "facebook": lambda c: Facebook(c.client_id, _secret(c), fields=c.fields, config_id=c.config_id),
@@ -100,6 +111,7 @@ BUILTIN: dict[str, Callable[[Any], OAuthProvider]] = {
     "slack": _plain(Slack),
     "spotify": _plain(Spotify),
     "tiktok": lambda c: TikTok(c.client_key, _secret(c)),
+    "twitch": _plain(Twitch),
     "twitter": _plain(Twitter),
     "vercel": lambda c: Vercel(
         c.client_id, _secret(c) or None, token_endpoint_auth_method=c.token_endpoint_auth_method

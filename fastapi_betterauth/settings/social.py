@@ -56,6 +56,16 @@ class PayPalCredentials(ProviderCredentials):
     prompt: str | None = None
 
 
+class CognitoCredentials(ProviderCredentials):
+    domain: str
+    """The user pool's hosted-UI domain."""
+    region: str
+    user_pool_id: str
+    prompt: str | None = None
+    identity_provider: str | None = None
+    """Go straight to this federated provider (better-auth's `identityProvider`)."""
+
+
 class PublicClientCredentials(ProviderCredentials):
     """Vercel's and Cloudflare's: a public client has no secret."""
 
@@ -146,5 +156,7 @@ class SocialSettings(BaseModel):
     salesforce: SalesforceCredentials | None = None
     paypal: PayPalCredentials | None = None
     cloudflare: PublicClientCredentials | None = None
+    twitch: ProviderCredentials | None = None
+    cognito: CognitoCredentials | None = None
     oidc: list[OIDCProviderSettings] = Field(default_factory=list)
     """Generic OpenID Connect providers (a JSON list in the environment)."""

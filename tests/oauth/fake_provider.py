@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import uvicorn
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -40,6 +42,12 @@ class FakeProvider:
     )
     token_calls: list[Call] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    id_token_claims: dict[str, Any] | None = None
+    """Claims of an RS256 id token to add to the token response (with `nonce` when set), signed with `key`."""
+    nonce: str | None = None
+    key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "fake-1", "alg": "RS256", "use": "sig"})
+    )
 
     def app(self) -> Starlette:
         async def token(request: Request) -> JSONResponse:
@@ -47,7 +55,14 @@ class FakeProvider:
             self.token_calls.append(Call("POST", "/token", dict(request.headers), form))
             if form.get("code") != ["good-code"]:
                 return JSONResponse({"error": "invalid_grant"}, 400)
-            return JSONResponse(self.token_response)
+            answer = dict(self.token_response)
+            if self.id_token_claims is not None:
+                claims = {**self.id_token_claims, **({"nonce": self.nonce} if self.nonce else {})}
+                answer["id_token"] = jwt.encode({"alg": "RS256", "kid": "fake-1"}, claims, self.key)
+            return JSONResponse(answer)
+
+        async def jwks(request: Request) -> JSONResponse:
+            return JSONResponse(KeySet([self.key]).as_dict(private=False))
 
         async def other(request: Request) -> JSONResponse:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -60,6 +75,7 @@ class FakeProvider:
         return Starlette(
             routes=[
                 Route("/token", token, methods=["POST"]),
+                Route("/jwks", jwks),
                 Route("/{path:path}", other, methods=["GET", "POST"]),
             ]
         )

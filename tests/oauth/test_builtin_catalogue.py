@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.oauth.providers import (
     Atlassian,
     Cloudflare,
+    Cognito,
     Dropbox,
     Facebook,
     Figma,
@@ -42,6 +44,7 @@ from fastapi_betterauth.oauth.providers import (
     Slack,
     Spotify,
     TikTok,
+    Twitch,
     Twitter,
     Vercel,
     Zoom,
@@ -77,6 +80,8 @@ class Case:
     """Further parameters of the authorization request."""
     headers: dict[str, str] = field(default_factory=dict)
     """Headers every user-info call must carry."""
+    id_token: dict[str, Any] | None = None
+    """The claims of the id token the provider issues (its issuer and our client as audience are added)."""
 
 
 CASES: dict[str, Case] = {
@@ -580,6 +585,44 @@ CASES: dict[str, Case] = {
         ("user@cloudflare.example", False, "John Appleseed", None),
         "7c5dae5552338874e5053f2534d2767a",
     ),
+    "twitch": Case(
+        Twitch,
+        "https://id.twitch.tv/oauth2/authorize",
+        "user:read:email openid",
+        "client_secret_post",
+        {},
+        ("twitcher@twitch.example", True, "twitcher", "https://static-cdn.jtvnw.example/u.png"),
+        "713936733",
+        params={"claims": '{"id_token":{"email":null,"email_verified":null,"preferred_username":null,"picture":null}}'},
+        id_token={
+            "sub": "713936733",
+            "azp": "client-1",
+            "email": "twitcher@twitch.example",
+            "email_verified": True,
+            "preferred_username": "twitcher",
+            "picture": "https://static-cdn.jtvnw.example/u.png",
+        },
+    ),
+    "cognito": Case(
+        lambda client_id, secret: Cognito(
+            client_id, secret, domain="https://auth.app.example", region="eu-west-1", user_pool_id="eu-west-1_AbC123"
+        ),
+        "https://auth.app.example/oauth2/authorize",
+        "openid profile email",
+        "client_secret_post",
+        {},
+        ("cora@cognito.example", True, "Cora", None),
+        "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+        id_token={
+            "sub": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            "cognito:username": "cora",
+            "token_use": "id",
+            "auth_time": 1700000000,
+            "email": "cora@cognito.example",
+            "email_verified": True,
+            "given_name": "Cora",
+        },
+    ),
 }
 
 
@@ -630,15 +673,18 @@ def on_loopback(provider: OAuthProvider, base: str) -> OAuthProvider:
     return replace(
         provider,
         token_endpoint=f"{base}/token",
+        jwks_uri=f"{base}/jwks" if provider.jwks_uri else None,
         userinfo_endpoint=moved(provider.userinfo_endpoint),
         email_endpoint=moved(provider.email_endpoint),
     )
 
 
-async def sign_in(client: httpx.AsyncClient, provider_id: str) -> str:
+async def sign_in(client: httpx.AsyncClient, provider_id: str, fake: FakeProvider | None = None) -> str:
     started = await client.post("/api/auth/sign-in/social", json={"provider": provider_id, "callbackURL": "/in"})
     assert started.status_code == 200, started.text
     state = query(started.json()["url"])["state"]
+    if fake is not None:
+        fake.nonce = query(started.json()["url"]).get("nonce")
     back = await client.get(f"/api/auth/callback/{provider_id}", params={"code": "good-code", "state": state})
     return str(back.headers["location"])
 
@@ -668,8 +714,15 @@ async def test_sign_in_maps_the_documented_profile(
     becomes the user (O7: the address is vouched for only as better-auth vouches for it) and the account id."""
     case = CASES[provider_id]
     fake.answers = dict(case.answers)
-    client = await client_for(case.build("client-1", "secret-1"))
-    assert await sign_in(client, provider_id) == "/in"
+    provider = case.build("client-1", "secret-1")
+    if case.id_token is not None:
+        now = int(time.time())
+        issued = {"iss": provider.issuer, "aud": "client-1", "iat": now, "exp": now + 600}
+        fake.id_token_claims = {**issued, **case.id_token}
+    client = await client_for(provider)
+    assert await sign_in(client, provider_id, fake) == "/in"
+    if case.id_token is not None:
+        assert fake.nonce  # an id token is checked against the sign-in's nonce
 
     [call] = fake.token_calls
     assert call.form["grant_type"] == ["authorization_code"]
@@ -734,6 +787,9 @@ def test_every_builtin_is_configured_from_the_environment(monkeypatch: pytest.Mo
         monkeypatch.setenv(f"BETTER_AUTH_SOCIAL__{provider_id.upper()}__CLIENT_ID", f"{provider_id}-id")
         monkeypatch.setenv(f"BETTER_AUTH_SOCIAL__{provider_id.upper()}__CLIENT_SECRET", "s")
     monkeypatch.setenv("BETTER_AUTH_SOCIAL__TIKTOK__CLIENT_KEY", "tiktok-id")
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__COGNITO__DOMAIN", "auth.app.example")
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__COGNITO__REGION", "eu-west-1")
+    monkeypatch.setenv("BETTER_AUTH_SOCIAL__COGNITO__USER_POOL_ID", "eu-west-1_AbC123")
     monkeypatch.setenv("BETTER_AUTH_SOCIAL__FACEBOOK__FIELDS", '["birthday"]')
     monkeypatch.setenv("BETTER_AUTH_SOCIAL__DROPBOX__ACCESS_TYPE", "offline")
     monkeypatch.setenv("BETTER_AUTH_SOCIAL__REDDIT__DURATION", "permanent")
@@ -829,3 +885,29 @@ def test_environments_and_hosts() -> None:
     live = PayPal("c", "s", environment="live")
     assert live.authorization_endpoint == "https://www.paypal.com/signin/authorize"
     assert live.token_endpoint == "https://api-m.paypal.com/v1/oauth2/token"
+
+
+async def test_an_id_token_from_someone_else_is_refused(
+    fake: FakeProvider, client_for: Callable[[OAuthProvider], Any], database: Database
+) -> None:
+    """O3: unlike better-auth, which decodes Twitch's id token unchecked, its issuer is checked like any id token's."""
+    now = int(time.time())
+    claims = CASES["twitch"].id_token or {}
+    fake.id_token_claims = {**claims, "iss": "https://evil.example", "aud": "client-1", "iat": now, "exp": now + 600}
+    location = await sign_in(await client_for(Twitch("client-1", "secret-1")), "twitch", fake)
+    assert location == "https://testserver/api/auth/error?error=unable_to_get_user_info"
+    assert await stored(database) == []
+
+
+def test_cognito_endpoints_from_domain_region_and_pool() -> None:
+    domain = "my.auth.us-east-1.amazoncognito.com"
+    pool = Cognito("c", None, domain=domain, region="us-east-1", user_pool_id="us-east-1_X")
+    assert pool.token_endpoint == "https://my.auth.us-east-1.amazoncognito.com/oauth2/token"
+    assert pool.issuer == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X"
+    assert pool.jwks_uri == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X/.well-known/jwks.json"
+    assert pool.token_auth_method == "none"
+    google = Cognito("c", "s", domain="d", region="r", user_pool_id="p", identity_provider="Google")
+    url = google.authorization_url(redirect_uri="r", state="s", code_verifier="v")
+    assert query(url)["identity_provider"] == "Google"
+    with pytest.raises(ValueError, match="domain, region and user_pool_id"):
+        Cognito("c", "s", domain="", region="r", user_pool_id="p")

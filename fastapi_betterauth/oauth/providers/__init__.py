@@ -4,6 +4,7 @@ from .apple import Apple
 from .atlassian import Atlassian
 from .base import OAuthProfile, OAuthProvider, ProfileMapper, UserMapper, code_challenge, new_code_verifier
 from .cloudflare import Cloudflare
+from .cognito import Cognito
 from .discord import Discord
 from .dropbox import Dropbox
 from .facebook import Facebook
@@ -29,6 +30,7 @@ from .salesforce import Salesforce
 from .slack import Slack
 from .spotify import Spotify
 from .tiktok import TikTok
+from .twitch import Twitch
 from .twitter import Twitter
 from .vercel import Vercel
 from .zoom import Zoom
@@ -37,6 +39,7 @@ __all__ = [
     "Apple",
     "Atlassian",
     "Cloudflare",
+    "Cognito",
     "Discord",
     "DiscoveryError",
     "Dropbox",
@@ -65,6 +68,7 @@ __all__ = [
     "Slack",
     "Spotify",
     "TikTok",
+    "Twitch",
     "Twitter",
     "UserMapper",
     "Vercel",
