@@ -17,6 +17,7 @@ from .clock import SystemClock
 from .db import migrate
 from .db.engine import Database
 from .db.schema_check import SchemaConflictError
+from .db.urls import DatabaseURLError
 from .fields import AuthSchema, FieldDeclarationError
 from .plugins.registry import resolve_plugins
 from .settings import AuthSettings
@@ -55,6 +56,14 @@ def main(argv: list[str] | None = None) -> int:
         print(secrets.token_urlsafe(48))
         return 0
     settings = AuthSettings()
+    try:
+        return _run(args, settings)
+    except DatabaseURLError as error:  # a user-facing command: the reason on one line, not a traceback
+        print(f"{args.command} refused: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: AuthSettings) -> int:
     if args.command == "sweep":
         return _sweep(args.database_url or settings.database_url)
     if args.command in USER_COMMANDS:
