@@ -11,13 +11,21 @@ import sys
 from pathlib import Path
 
 from alembic.util import CommandError
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import SystemClock
 from .db import migrate
+from .db.diagnose import (
+    DatabaseUnreachableError,
+    is_missing_schema,
+    missing_schema_message,
+    reason,
+    unreachable_message,
+)
 from .db.engine import Database
 from .db.schema_check import SchemaConflictError
 from .db.urls import DatabaseURLError
+from .errors import is_outage
 from .fields import AuthSchema, FieldDeclarationError
 from .plugins.registry import resolve_plugins
 from .settings import AuthSettings
@@ -154,12 +162,12 @@ def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthS
     where = migrate.describe(url)
     try:
         result = migrate.upgrade(url, revision, plugin_versions, schema)
-    except SchemaConflictError as error:
+    except (SchemaConflictError, DatabaseUnreachableError) as error:
         print(error, file=sys.stderr)
         return 1
     except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
         # A user-facing command: the reason, not a traceback.
-        print(f"migrate failed on {where}: {_reason(error)}", file=sys.stderr)
+        print(f"migrate failed on {where}: {reason(error)}", file=sys.stderr)
         return 1
     if result.adopted:
         created = f"created {', '.join(result.created)}; " if result.created else ""
@@ -185,14 +193,13 @@ def _sweep(url: str) -> int:
     try:
         deleted = asyncio.run(run())
     except (SQLAlchemyError, OSError, ImportError) as error:
-        print(f"sweep failed on {migrate.describe(url)}: {_reason(error)}", file=sys.stderr)
+        where = migrate.describe(url)
+        if is_missing_schema(error):
+            print(f"sweep failed: {missing_schema_message(where)}", file=sys.stderr)
+        elif is_outage(error):
+            print(f"sweep failed: {unreachable_message(where, error)}", file=sys.stderr)
+        else:
+            print(f"sweep failed on {where}: {reason(error)}", file=sys.stderr)
         return 1
     print(f"deleted {deleted} expired verification rows from {migrate.describe(url)}", file=sys.stderr)
     return 0
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        error = error.orig  # the driver's own words, without SQLAlchemy's wrapper and statement
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

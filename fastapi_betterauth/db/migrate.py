@@ -17,10 +17,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from ..errors import is_outage
 from ..schema import shipped_tables
+from .diagnose import DatabaseUnreachableError, unreachable_message
 from .schema_check import SchemaConflictError, inspect_schema
 from .urls import DatabaseURLError, async_url, async_url_string
 
@@ -111,9 +114,15 @@ def upgrade(
     fields that the database lacks (as better-auth's migrator does).
 
     Raises `SchemaConflictError`, having changed nothing, when the database holds auth tables that are neither ours
-    nor better-auth's; `DatabaseURLError` for a URL it cannot use. Blocking: it runs its own event loop."""
+    nor better-auth's; `DatabaseURLError` for a URL it cannot use; `DatabaseUnreachableError` when the database
+    cannot be reached. Blocking: it runs its own event loop."""
     database_url = async_url_string(database_url)
-    result = asyncio.run(_adopt(database_url, schema))
+    try:
+        result = asyncio.run(_adopt(database_url, schema))
+    except (OSError, DBAPIError) as error:
+        if isinstance(error, DBAPIError) and not is_outage(error):
+            raise
+        raise DatabaseUnreachableError(unreachable_message(describe(database_url), error)) from error
     command.upgrade(alembic_config(database_url, plugin_versions), revision)
     if schema:
         added = asyncio.run(_in_transaction(database_url, schema.add_missing_columns))
