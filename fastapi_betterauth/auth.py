@@ -202,7 +202,9 @@ class BetterAuth:
         )
         self.tokens = VerificationService(self.database, self.clock)
         self.background = BackgroundTasks()
-        self.mailer = Mailer(email_sender or sender_from_settings(self.settings.email, self.clock))
+        self.mailer = Mailer(
+            email_sender or sender_from_settings(self.settings.email, self.clock, self.settings.environment)
+        )
         self.email_flows = EmailFlows(
             self.settings,
             FlowRecords(self.database, self.users, self.sessions, self.hooks),
