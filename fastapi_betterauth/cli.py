@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         "a database better-auth's own migrator created is adopted first",
     )
     upgrade.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
-    upgrade.add_argument("--revision", default="heads")
+    upgrade.add_argument(
+        "--revision", default="heads", help="the revision to upgrade to (default: heads); migrate never downgrades"
+    )
     sweep = commands.add_parser(
         "sweep", help="delete expired verification rows (tokens, used-link marks, OAuth states, revocations)"
     )
@@ -158,7 +160,17 @@ def _read_password() -> str | None:
     return password
 
 
+DOWNGRADE_REFUSED = (
+    "migrate only upgrades: --revision {revision} would be a downgrade, which drops auth tables and their rows. "
+    "To remove them, run `alembic downgrade base` with the toolkit's configuration (README \"Database schema and "
+    'migrations").'
+)
+
+
 def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthSchema) -> int:
+    if revision == "base" or revision.startswith("-") or "@-" in revision:
+        print(DOWNGRADE_REFUSED.format(revision=revision), file=sys.stderr)
+        return 1
     where = migrate.describe(url)
     try:
         result = migrate.upgrade(url, revision, plugin_versions, schema)
