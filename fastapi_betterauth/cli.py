@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from alembic.util import CommandError
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import SystemClock
@@ -28,7 +29,7 @@ from .db.urls import DatabaseURLError
 from .errors import is_outage
 from .fields import AuthSchema, FieldDeclarationError
 from .plugins.registry import resolve_plugins
-from .settings import AuthSettings
+from .settings import AuthSettings, InsecureSecretError
 from .verification.service import VerificationService
 
 SHARING_HINT = (
@@ -65,10 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "secret":
         print(secrets.token_urlsafe(48))
         return 0
-    settings = AuthSettings()
-    try:
-        return _run(args, settings)
-    except DatabaseURLError as error:  # a user-facing command: the reason on one line, not a traceback
+    try:  # a user-facing command: the reason on one line, not a traceback
+        return _run(args, AuthSettings())
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
+        print(f"{args.command} refused: invalid settings: {problems}", file=sys.stderr)
+        return 1
+    except (DatabaseURLError, InsecureSecretError) as error:
         print(f"{args.command} refused: {error}", file=sys.stderr)
         return 1
 

@@ -16,6 +16,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from fastapi_betterauth import BetterAuth
+from fastapi_betterauth.cli import main
 from fastapi_betterauth.db.diagnose import DatabaseUnreachableError
 from fastapi_betterauth.db.migrate import upgrade
 
@@ -129,3 +130,21 @@ def test_cli_names_an_unreachable_database_and_a_missing_schema(tmp_path: Path) 
     assert missing.returncode == 1
     assert missing.stderr.strip().count("\n") == 0, missing.stderr
     assert HINT in missing.stderr
+
+
+def test_cli_names_a_missing_secret_and_invalid_settings_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout
+    for name in ("BETTER_AUTH_SECRET", "AUTH_SECRET", "BETTER_AUTH_SECRETS", "BETTER_AUTH_ENVIRONMENT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    assert main(["list-users"]) == 1
+    secret = capsys.readouterr().err
+    assert secret.strip().count("\n") == 0, secret
+    assert "python -m fastapi_betterauth secret" in secret
+    monkeypatch.setenv("BETTER_AUTH_SESSION__EXPIRES_IN", "abc")
+    assert main(["migrate"]) == 1
+    invalid = capsys.readouterr().err
+    assert invalid.strip().count("\n") == 0, invalid
+    assert "invalid settings: session.expires_in" in invalid
