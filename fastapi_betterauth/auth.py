@@ -20,6 +20,7 @@ from .crypto.keyring import Keyring
 from .crypto.password_policy import PasswordCheck, PasswordPolicy
 from .crypto.passwords import PasswordHasher
 from .db import migrate
+from .db.diagnose import check_at_startup
 from .db.engine import Database, NoDatabase
 from .email_password import account_router
 from .email_password import router as email_password_router
@@ -201,7 +202,9 @@ class BetterAuth:
         )
         self.tokens = VerificationService(self.database, self.clock)
         self.background = BackgroundTasks()
-        self.mailer = Mailer(email_sender or sender_from_settings(self.settings.email, self.clock))
+        self.mailer = Mailer(
+            email_sender or sender_from_settings(self.settings.email, self.clock, self.settings.environment)
+        )
         self.email_flows = EmailFlows(
             self.settings,
             FlowRecords(self.database, self.users, self.sessions, self.hooks),
@@ -339,6 +342,8 @@ class BetterAuth:
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         """Attach this instance to `app.state` for the providers, and close the engine at shutdown."""
         setattr(app.state, STATE_KEY, self)
+        if self.has_database:
+            await check_at_startup(self.database)  # logs a missing schema or an unreachable database; starts anyway
         try:
             await self.oauth.discovery.start(self.settings.social.oidc)  # an untrustworthy one stops start-up
             yield

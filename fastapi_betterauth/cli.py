@@ -11,15 +11,25 @@ import sys
 from pathlib import Path
 
 from alembic.util import CommandError
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import SystemClock
 from .db import migrate
+from .db.diagnose import (
+    DatabaseUnreachableError,
+    is_missing_schema,
+    missing_schema_message,
+    reason,
+    unreachable_message,
+)
 from .db.engine import Database
 from .db.schema_check import SchemaConflictError
+from .db.urls import DatabaseURLError
+from .errors import is_outage
 from .fields import AuthSchema, FieldDeclarationError
 from .plugins.registry import resolve_plugins
-from .settings import AuthSettings
+from .settings import AuthSettings, InsecureSecretError
 from .verification.service import VerificationService
 
 SHARING_HINT = (
@@ -41,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         "a database better-auth's own migrator created is adopted first",
     )
     upgrade.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
-    upgrade.add_argument("--revision", default="heads")
+    upgrade.add_argument(
+        "--revision", default="heads", help="the revision to upgrade to (default: heads); migrate never downgrades"
+    )
     sweep = commands.add_parser(
         "sweep", help="delete expired verification rows (tokens, used-link marks, OAuth states, revocations)"
     )
@@ -62,7 +74,18 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n".join(sorted(BUILTIN)))
         return 0
-    settings = AuthSettings()
+    try:  # a user-facing command: the reason on one line, not a traceback
+        return _run(args, AuthSettings())
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
+        print(f"{args.command} refused: invalid settings: {problems}", file=sys.stderr)
+        return 1
+    except (DatabaseURLError, InsecureSecretError) as error:
+        print(f"{args.command} refused: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: AuthSettings) -> int:
     if args.command == "sweep":
         return _sweep(args.database_url or settings.database_url)
     if args.command in USER_COMMANDS:
@@ -149,16 +172,26 @@ def _read_password() -> str | None:
     return password
 
 
+DOWNGRADE_REFUSED = (
+    "migrate only upgrades: --revision {revision} would be a downgrade, which drops auth tables and their rows. "
+    "To remove them, run `alembic downgrade base` with the toolkit's configuration (README \"Database schema and "
+    'migrations").'
+)
+
+
 def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthSchema) -> int:
+    if revision == "base" or revision.startswith("-") or "@-" in revision:
+        print(DOWNGRADE_REFUSED.format(revision=revision), file=sys.stderr)
+        return 1
     where = migrate.describe(url)
     try:
         result = migrate.upgrade(url, revision, plugin_versions, schema)
-    except SchemaConflictError as error:
+    except (SchemaConflictError, DatabaseUnreachableError) as error:
         print(error, file=sys.stderr)
         return 1
     except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
         # A user-facing command: the reason, not a traceback.
-        print(f"migrate failed on {where}: {_reason(error)}", file=sys.stderr)
+        print(f"migrate failed on {where}: {reason(error)}", file=sys.stderr)
         return 1
     if result.adopted:
         created = f"created {', '.join(result.created)}; " if result.created else ""
@@ -184,14 +217,13 @@ def _sweep(url: str) -> int:
     try:
         deleted = asyncio.run(run())
     except (SQLAlchemyError, OSError, ImportError) as error:
-        print(f"sweep failed on {migrate.describe(url)}: {_reason(error)}", file=sys.stderr)
+        where = migrate.describe(url)
+        if is_missing_schema(error):
+            print(f"sweep failed: {missing_schema_message(where)}", file=sys.stderr)
+        elif is_outage(error):
+            print(f"sweep failed: {unreachable_message(where, error)}", file=sys.stderr)
+        else:
+            print(f"sweep failed on {where}: {reason(error)}", file=sys.stderr)
         return 1
     print(f"deleted {deleted} expired verification rows from {migrate.describe(url)}", file=sys.stderr)
     return 0
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        error = error.orig  # the driver's own words, without SQLAlchemy's wrapper and statement
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -20,6 +20,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from .db.diagnose import is_missing_schema, missing_schema_message
+
 logger = logging.getLogger("fastapi_betterauth")
 
 
@@ -349,6 +351,9 @@ def build_exception_handlers(base_path: str) -> dict[type[Exception] | int, Exce
 def internal_error_response(exc: BaseException) -> Response:
     """Log an unexpected failure and answer without leaking any detail of it: 503 `SERVICE_UNAVAILABLE` when a
     dependency is unreachable, else 500."""
+    if is_missing_schema(exc):
+        logger.error(missing_schema_message("the database"))
+        return AuthError(ErrorCode.INTERNAL_SERVER_ERROR).to_response()
     if is_outage(exc):
         logger.warning("a dependency is unavailable: %s", _describe(exc))
         return unavailable().to_response()
@@ -363,7 +368,10 @@ def unavailable() -> AuthError:
 
 def is_outage(exc: BaseException) -> bool:
     """Whether `exc` (or what caused it) says a dependency cannot be reached: a lost or refused connection, a
-    timeout, a pool with no free connection. Such a failure is never "no session" and never a 500."""
+    timeout, a pool with no free connection. Such a failure is never "no session" and never a 500. A missing table
+    (SQLite says so with an `OperationalError` too) is no outage: retrying will not help, migrating will."""
+    if is_missing_schema(exc):
+        return False
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:

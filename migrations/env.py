@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import async_engine_from_config
 from sqlmodel import SQLModel
 
 from fastapi_betterauth.db.migrate import VERSION_TABLE
+from fastapi_betterauth.db.urls import async_url_string
 from fastapi_betterauth.schema import shipped_tables  # registers the tables (the built-in plugins' too)
 from fastapi_betterauth.settings import AuthSettings
 
@@ -22,7 +23,7 @@ AUTH_TABLE_NAMES = {table.name for table in shipped_tables()}
 
 
 def _database_url() -> str:
-    return (
+    return async_url_string(
         context.get_x_argument(as_dictionary=True).get("url")
         or config.get_main_option("sqlalchemy.url")
         or AuthSettings().database_url

@@ -44,3 +44,28 @@ def test_quick_start_commands_are_what_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 tasks.py test" in ci
     assert "REQUIRE_SERVICES=1" in ci
+
+
+def test_the_quick_start_snippet_imports_only_what_it_uses() -> None:
+    snippet = README.split("# app/main.py\n", 1)[1].split("```", 1)[0]
+    imports = [line for line in snippet.splitlines() if line.startswith("from fastapi_betterauth import ")]
+    [line] = imports
+    body = snippet.replace(line, "")
+    names = [name.strip() for name in line.removeprefix("from fastapi_betterauth import ").split(",")]
+    assert [name for name in names if name not in body] == []
+
+
+def test_the_status_paragraph_lists_the_built_in_plugins() -> None:
+    status = README.split("**Status.**", 1)[1].split("\n\n", 1)[0]
+    for feature in (
+        "API keys",
+        "stateless",
+        "two-factor",
+        "admin",
+        "usernames",
+        "magic links",
+        "one-time codes",
+        "JWT",
+    ):
+        assert feature in status, feature
+    assert "Then: API keys" not in status

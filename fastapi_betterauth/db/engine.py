@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..errors import AuthError, ErrorCode
 from ..settings import ConnectionSettings
+from .urls import async_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POOL_SIZE = 20
@@ -37,7 +38,9 @@ class Database:
     """
 
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
-        self.url = make_url(url)
+        """`url`: any form `async_url` accepts (`postgres://`, `postgresql://`, `sqlite:///x.db`, or with the async
+        driver named); raises `DatabaseURLError` for one it cannot use."""
+        self.url = async_url(url)
         if self.url.get_backend_name() == "sqlite":
             engine_kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
             if self.url.database in (None, "", ":memory:"):
@@ -54,7 +57,7 @@ class Database:
     @classmethod
     def from_settings(cls, url: str | URL, connections: ConnectionSettings) -> Database:
         """The engine for `url` with the pool and timeouts of `connections` (PostgreSQL; SQLite keeps its own)."""
-        if make_url(url).get_backend_name() == "sqlite":
+        if async_url(url).get_backend_name() == "sqlite":
             return cls(url)
         return cls(
             url,

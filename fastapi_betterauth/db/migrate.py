@@ -16,12 +16,16 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from ..errors import is_outage
 from ..schema import shipped_tables
+from .diagnose import DatabaseUnreachableError, unreachable_message
 from .schema_check import SchemaConflictError, inspect_schema
+from .urls import DatabaseURLError, async_url, async_url_string
 
 if TYPE_CHECKING:
     from ..fields.schema import AuthSchema
@@ -84,7 +88,7 @@ def alembic_config(database_url: str, plugin_versions: Sequence[Path] = ()) -> C
     its own (README "Writing a plugin"), applied with the core's."""
     config = Config()
     config.set_main_option("script_location", str(migrations_path()))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", async_url_string(database_url).replace("%", "%%"))
     config.set_main_option("path_separator", "os")
     folders = [migrations_path() / "versions", *plugin_versions]
     config.set_main_option("version_locations", os.pathsep.join(str(folder).replace("%", "%%") for folder in folders))
@@ -93,7 +97,10 @@ def alembic_config(database_url: str, plugin_versions: Sequence[Path] = ()) -> C
 
 def describe(database_url: str) -> str:
     """The URL without its password, to name a database in messages."""
-    return make_url(database_url).render_as_string(hide_password=True)
+    try:
+        return async_url(database_url).render_as_string(hide_password=True)
+    except DatabaseURLError:
+        return "the configured database"
 
 
 def upgrade(
@@ -107,8 +114,15 @@ def upgrade(
     fields that the database lacks (as better-auth's migrator does).
 
     Raises `SchemaConflictError`, having changed nothing, when the database holds auth tables that are neither ours
-    nor better-auth's. Blocking: it runs its own event loop."""
-    result = asyncio.run(_adopt(database_url, schema))
+    nor better-auth's; `DatabaseURLError` for a URL it cannot use; `DatabaseUnreachableError` when the database
+    cannot be reached. Blocking: it runs its own event loop."""
+    database_url = async_url_string(database_url)
+    try:
+        result = asyncio.run(_adopt(database_url, schema))
+    except (OSError, DBAPIError) as error:
+        if isinstance(error, DBAPIError) and not is_outage(error):
+            raise
+        raise DatabaseUnreachableError(unreachable_message(describe(database_url), error)) from error
     command.upgrade(alembic_config(database_url, plugin_versions), revision)
     if schema:
         added = asyncio.run(_in_transaction(database_url, schema.add_missing_columns))
@@ -124,7 +138,7 @@ async def _adopt(database_url: str, schema: AuthSchema | None) -> MigrationResul
 
 async def _in_transaction(database_url: str, work: Callable[[Connection], T]) -> T:
     """`work(connection)` in one transaction of its own, DDL included (all or nothing on SQLite too)."""
-    engine = create_async_engine(database_url, poolclass=NullPool)
+    engine = create_async_engine(async_url(database_url), poolclass=NullPool)
     if engine.dialect.name == "sqlite":
         # pysqlite commits DDL as it goes; with BEGIN sent explicitly the work is all or nothing there too.
         event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)

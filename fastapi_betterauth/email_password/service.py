@@ -16,6 +16,7 @@ from ..clock import Clock
 from ..crypto.password_policy import PasswordContext, PasswordPolicy
 from ..crypto.passwords import PasswordHasher
 from ..crypto.tokens import generate_id
+from ..db.diagnose import is_missing_schema, log_missing_schema
 from ..db.engine import Database
 from ..db.models import CREDENTIAL_PROVIDER, Account, User
 from ..db.queries import find_credential_account, find_user_by_email, find_user_with_credential, set_account_password
@@ -195,6 +196,9 @@ class EmailPasswordService:
             # Rolled back as a whole: no user is left without its credential account.
             if is_outage(exc):
                 raise unavailable() from exc  # the database went away mid-sign-up: 503, try again
+            if is_missing_schema(exc):
+                log_missing_schema(self._database)
+                raise AuthError(ErrorCode.FAILED_TO_CREATE_USER) from None
             logger.exception("sign-up failed after the user insert")
             raise AuthError(ErrorCode.FAILED_TO_CREATE_USER) from None
         audit("sign_up", user=user.id, ip=client.ip_address, method="password")

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from ..clock import Clock, SystemClock, js_iso
-from ..settings import EmailSettings
+from ..settings import EmailSettings, Environment
 from .message import EmailMessage, EmailSender
 from .smtp import SmtpSender
 
@@ -18,12 +18,26 @@ logger = logging.getLogger("fastapi_betterauth.mail")
 
 
 class ConsoleSender:
-    """Logs each message (type, recipient, subject and link) at INFO on `fastapi_betterauth.mail`. For development:
-    the link carries the token, so never use it where logs are shared."""
+    """Logs each message (type, recipient, subject and link) on `fastapi_betterauth.mail`, at `level` (INFO unless
+    given). For development: the link carries the token, so never use it where logs are shared.
+
+    In development and tests the settings choose WARNING: with no logging configured (uvicorn configures only its own
+    loggers) Python prints WARNING and above to stderr, so the link shows in the terminal, while it still goes
+    through `logging` to be routed or silenced like any other record."""
+
+    def __init__(self, level: int = logging.INFO) -> None:
+        self.level = level
 
     async def send(self, message: EmailMessage) -> None:
         """Log `message`."""
-        logger.info("Email (%s) to %s: %s\n%s", message.type, message.to, message.subject, message.url or "(no link)")
+        logger.log(
+            self.level,
+            "Email (%s) to %s: %s\n%s",
+            message.type,
+            message.to,
+            message.subject,
+            message.url or "(no link)",
+        )
 
 
 class FileSender:
@@ -72,11 +86,22 @@ class FileSender:
                 os.close(descriptor)
 
 
-def sender_from_settings(settings: EmailSettings, clock: Clock | None = None) -> EmailSender:
+def sender_from_settings(
+    settings: EmailSettings, clock: Clock | None = None, environment: Environment | None = None
+) -> EmailSender:
     """The sender `settings` ask for: `FileSender` with `outbox`, else `SmtpSender` with `smtp_host`, else
-    `ConsoleSender`."""
+    `ConsoleSender`, which logs at WARNING (visible without logging configured) in the `development` and `test`
+    environments. In `production` that fallback delivers nothing, and one warning at start-up says so."""
     if settings.outbox:
         return FileSender(settings.outbox, clock)
     if settings.smtp_host:
         return SmtpSender(settings)
+    if environment in ("development", "test"):
+        return ConsoleSender(logging.WARNING)
+    if environment == "production":
+        logger.warning(
+            "No email delivery is configured (BETTER_AUTH_EMAIL__SMTP_HOST, BETTER_AUTH_EMAIL__OUTBOX or "
+            "BetterAuth(email_sender=...)): verification, password-reset and other emails will not be delivered, "
+            "only logged at INFO on fastapi_betterauth.mail"
+        )
     return ConsoleSender()

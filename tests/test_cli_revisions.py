@@ -1,0 +1,32 @@
+"""`python -m fastapi_betterauth migrate` only upgrades: a downgrade target is refused in one line, not run as a
+silent no-op that claims to have reached it (README "Database schema and migrations")."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fastapi_betterauth.cli import main
+from fastapi_betterauth.db.migrate import VERSION_TABLE, upgrade
+
+
+@pytest.mark.parametrize("revision", ["base", "-1", "heads@-1"])
+def test_migrate_refuses_a_downgrade_and_leaves_the_schema(
+    revision: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "app.db"
+    url = f"sqlite:///{database}"
+    upgrade(url)
+    with sqlite3.connect(database) as connection:
+        before = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
+
+    assert main(["migrate", "--database-url", url, "--revision", revision]) == 1
+
+    error = capsys.readouterr().err
+    assert error.strip().count("\n") == 0, error
+    assert "only upgrades" in error
+    assert "schema at" not in error
+    with sqlite3.connect(database) as connection:
+        assert connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall() == before
