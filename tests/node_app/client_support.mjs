@@ -11,14 +11,14 @@ if (!BASE) {
 export const ORIGIN = new URL(BASE).origin;
 export const SESSION_COOKIE = "better-auth.session_token";
 
-export function makeBrowser(plugins) {
+export function makeBrowser(plugins, { redirect = "follow" } = {}) {
   const jar = new Map();
   const fetchWithJar = async (input, init = {}) => {
     const request = new Request(input, init);
     const headers = new Headers(request.headers);
     if (jar.size) headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
     if (request.method !== "GET") headers.set("origin", ORIGIN);
-    const response = await fetch(new Request(request, { headers }));
+    const response = await fetch(new Request(request, { headers, redirect }));
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(";");
       const name = pair.slice(0, pair.indexOf("=")).trim();
@@ -30,7 +30,7 @@ export function makeBrowser(plugins) {
     return response;
   };
   const client = createAuthClient({ baseURL: BASE, fetchOptions: { customFetchImpl: fetchWithJar }, plugins });
-  return { client, jar };
+  return { client, jar, fetch: fetchWithJar };
 }
 
 let passed = 0;
