@@ -309,7 +309,8 @@ def test_cli_migrate_reports_an_unreachable_database_without_a_traceback(tmp_pat
     done = run_cli("--database-url", url, cwd=tmp_path)
 
     assert done.returncode == 1
-    assert done.stderr.startswith(f"migrate failed on {url}: "), done.stderr
+    assert done.stderr.startswith(f"cannot reach the database at {url} ("), done.stderr
+    assert "check DATABASE_URL" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -8,7 +8,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
-from asyncpg.exceptions import UndefinedTableError  # type: ignore[import-untyped]
+from asyncpg.exceptions import PostgresConnectionError, UndefinedTableError  # type: ignore[import-untyped]
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
@@ -37,6 +37,21 @@ def is_missing_schema(exc: BaseException) -> bool:
         if isinstance(current, UndefinedTableError):
             return True
         if isinstance(current, sqlite3.OperationalError) and str(current).startswith("no such table"):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def cannot_connect(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) is a failure to connect: refused, unresolvable, timed out, a server that
+    turns connections away, an SQLite file that cannot be opened. A statement the database refuses is not."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (OSError, PostgresConnectionError)):
+            return True
+        if isinstance(current, sqlite3.OperationalError) and str(current).startswith("unable to open database"):
             return True
         current = current.__cause__ or current.__context__
     return False

@@ -21,9 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from ..errors import is_outage
 from ..schema import shipped_tables
-from .diagnose import DatabaseUnreachableError, unreachable_message
+from .diagnose import DatabaseUnreachableError, cannot_connect, unreachable_message
 from .schema_check import SchemaConflictError, inspect_schema
 from .urls import DatabaseURLError, async_url, async_url_string
 
@@ -120,7 +119,7 @@ def upgrade(
     try:
         result = asyncio.run(_adopt(database_url, schema))
     except (OSError, DBAPIError) as error:
-        if isinstance(error, DBAPIError) and not is_outage(error):
+        if not cannot_connect(error):
             raise
         raise DatabaseUnreachableError(unreachable_message(describe(database_url), error)) from error
     command.upgrade(alembic_config(database_url, plugin_versions), revision)
