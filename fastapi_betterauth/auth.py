@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from .api import AuthAPI
 from .background import BackgroundTasks
 from .clock import Clock, SystemClock
-from .cookies import AuthCookies, request_cookies
+from .cookies import AuthCookies
 from .crypto.keyring import Keyring
 from .crypto.password_policy import PasswordCheck, PasswordPolicy
 from .crypto.passwords import PasswordHasher
@@ -387,11 +387,7 @@ class BetterAuth:
         return result
 
     def client_info(self, request: Request) -> ClientInfo:
-        return ClientInfo(
-            ip_address=self.client_ips.for_request(request),
-            user_agent=request.headers.get("user-agent"),
-            cookies=request_cookies(request),
-        )
+        return self.client_ips.client_info(request)
 
 
 async def _ok() -> dict[str, bool]:

@@ -8,7 +8,7 @@ from fastapi import Request
 
 from ..background import BackgroundTasks
 from ..clock import Clock
-from ..cookies import AuthCookies, request_cookies
+from ..cookies import AuthCookies
 from ..crypto.keyring import Keyring
 from ..db.engine import Database
 from ..email_password.service import EmailPasswordService
@@ -59,8 +59,4 @@ class AuthContext:
 
     def client_info(self, request: Request) -> ClientInfo:
         """Where a request came from (the client address behind trusted proxies, and its user agent)."""
-        return ClientInfo(
-            ip_address=self.client_ips.for_request(request),
-            user_agent=request.headers.get("user-agent"),
-            cookies=request_cookies(request),
-        )
+        return self.client_ips.client_info(request)

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 
 from starlette.requests import HTTPConnection
 
+from ..cookies import request_cookies
+from ..sessions.service import ClientInfo
 from ..settings import IPAddressSettings
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -57,6 +59,14 @@ class ClientIPResolver:
 
     def _is_proxy(self, address: _IPAddress) -> bool:
         return any(address in network for network in self._proxies)
+
+    def client_info(self, request: HTTPConnection) -> ClientInfo:
+        """Where a request came from, as a session records it: its client address, user agent, and cookies."""
+        return ClientInfo(
+            ip_address=self.for_request(request),
+            user_agent=request.headers.get("user-agent"),
+            cookies=request_cookies(request),
+        )
 
     def for_request(self, request: HTTPConnection) -> str | None:
         """The client address of a request (its ASGI peer, traced back through trusted proxies)."""
