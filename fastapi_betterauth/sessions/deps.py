@@ -73,16 +73,14 @@ def get_auth(request: Request) -> AuthParts:
 async def apply_lookup_cookies(auth: AuthParts, lookup: SessionLookup, request: Request, response: Response) -> None:
     """Re-send the session cookie after a refresh, re-issue the cookie copy after a store read, and clear the
     cookies of a dead session."""
-    found = lookup.found
+    found, present = lookup.found, request_cookies(request)
     if found is not None and lookup.refreshed:
-        remember_me = auth.cookies.remember_me(request_cookies(request))
-        await auth.session_cookies.write(response, found, remember_me=remember_me, present=request_cookies(request))
+        remember_me = auth.cookies.remember_me(present)
+        await auth.session_cookies.write(response, found, remember_me=remember_me, present=present)
     elif found is not None and lookup.recopy:
-        await auth.keeping.write_copy(
-            response, found, request_cookies(request), remember_me=auth.cookies.remember_me(request_cookies(request))
-        )
+        await auth.keeping.write_copy(response, found, present, remember_me=auth.cookies.remember_me(present))
     elif lookup.stale_cookie:
-        auth.cookies.clear_session(response, request_cookies(request))
+        auth.cookies.clear_session(response, present)
 
 
 def read_session_token(auth: AuthParts, request: Request) -> tuple[str | None, bool]:
@@ -192,11 +190,11 @@ async def _lookup(
         auth.origins.check(request)
     if deferred is None:
         deferred = auth.settings.session.defer_session_refresh and request.method in SAFE_METHODS
-    remember_me = auth.cookies.remember_me(request_cookies(request))
+    present = request_cookies(request)
     lookup = await auth.keeping.lookup(
-        request_cookies(request),
+        present,
         token,
-        remember_me=remember_me,
+        remember_me=auth.cookies.remember_me(present),
         refresh=refresh,
         deferred=deferred,
         use_copy=use_cookie_cache,
