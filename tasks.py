@@ -42,6 +42,10 @@ def install() -> None:
     if not PYTHON.exists():
         venv.create(VENV, with_pip=True)
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    # The distribution was called `fastapi-betterauth` before it got a name free on PyPI: drop that old editable
+    # install of this checkout, which would otherwise stay beside the new one.
+    if any(VENV.glob("lib*/python*/site-packages/fastapi_betterauth-*.dist-info")):
+        run(PYTHON, "-m", "pip", "uninstall", "--quiet", "--yes", "fastapi-betterauth")
     run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
 
 

@@ -1,4 +1,7 @@
-"""fastapi-betterauth: authentication for FastAPI, wire-compatible with better-auth."""
+"""fastapi-betterauth: authentication for FastAPI, wire-compatible with better-auth. Installed from PyPI as
+`fastapi-betterauth-kit` (README "Use it in your app")."""
+
+from ._version import __version__
 
 from .api import AuthAPI
 from .api_keys.models import ApiKey
@@ -46,6 +49,7 @@ from .settings import (
 )
 
 __all__ = [
+    "__version__",
     "Account",
     "AdvancedSettings",
     "ApiKey",

@@ -1,5 +1,6 @@
-"""`python -m fastapi_betterauth`: generate a secret, list the built-in social providers, create, upgrade or adopt
-the schema, administer users (with the admin plugin enabled: set-role, create-user, ban, unban, list-users)."""
+"""`python -m fastapi_betterauth` (the `fastapi-betterauth-kit` distribution): generate a secret, list the built-in
+social providers, show the configuration and the schema's revision, create, upgrade or adopt the schema, administer
+users (with the admin plugin enabled: set-role, create-user, ban, unban, list-users)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from alembic.util import CommandError
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from ._version import __version__
 from .clock import SystemClock
 from .db import migrate
 from .db.diagnose import (
@@ -38,8 +40,14 @@ SHARING_HINT = (
 )
 
 
+DISTRIBUTION = "fastapi-betterauth-kit"
+"""The name on PyPI; `fastapi-betterauth` there is another project (README "Use it in your app")."""
+VERSION = f"{DISTRIBUTION} {__version__} (import name fastapi_betterauth)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fastapi_betterauth", description=__doc__)
+    parser.add_argument("--version", action="version", version=VERSION)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("secret", help="print a new random BETTER_AUTH_SECRET")
     commands.add_parser(
