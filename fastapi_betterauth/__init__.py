@@ -2,7 +2,6 @@
 `fastapi-betterauth-kit` (README "Use it in your app")."""
 
 from ._version import __version__
-
 from .api import AuthAPI
 from .api_keys.models import ApiKey
 from .api_keys.options import ApiKeyOptions
@@ -49,7 +48,6 @@ from .settings import (
 )
 
 __all__ = [
-    "__version__",
     "Account",
     "AdvancedSettings",
     "ApiKey",
@@ -92,6 +90,7 @@ __all__ = [
     "Verification",
     "VerifiedApiKey",
     "VerifiedUser",
+    "__version__",
     "api_key",
     "current_session",
     "current_user",

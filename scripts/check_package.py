@@ -95,7 +95,7 @@ def install(wheel: Path, target: Path) -> Path:
     return python
 
 
-SMOKE_APP = '''
+SMOKE_APP = """
 import asyncio
 import sys
 from importlib import metadata, resources
@@ -138,7 +138,7 @@ async def main() -> None:
 
 
 asyncio.run(main())
-'''
+"""
 
 
 def smoke(python: Path, workdir: Path) -> None:
