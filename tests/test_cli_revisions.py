@@ -30,3 +30,38 @@ def test_migrate_refuses_a_downgrade_and_leaves_the_schema(
     assert "schema at" not in error
     with sqlite3.connect(database) as connection:
         assert connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall() == before
+
+
+@pytest.mark.parametrize(("at", "older"), [("heads", "0002"), ("heads", "0001"), ("0003", "0002")])
+def test_migrate_refuses_a_revision_the_database_is_past(
+    at: str, older: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Upgrading to a revision the database already passed would do nothing while claiming to reach it."""
+    database = tmp_path / "app.db"
+    url = f"sqlite:///{database}"
+    upgrade(url, at)
+    with sqlite3.connect(database) as connection:
+        before = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
+
+    assert main(["migrate", "--database-url", url, "--revision", older]) == 1
+
+    error = capsys.readouterr().err
+    assert error.strip().count("\n") == 0, error
+    assert f"past --revision {older}" in error
+    assert "only upgrades" in error
+    with sqlite3.connect(database) as connection:
+        assert connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall() == before
+
+
+def test_migrate_to_a_later_or_the_current_revision_still_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "app.db"
+    url = f"sqlite:///{database}"
+    upgrade(url, "0002")
+
+    assert main(["migrate", "--database-url", url, "--revision", "0003"]) == 0
+    assert main(["migrate", "--database-url", url, "--revision", "0003"]) == 0
+    assert "schema at 0003" in capsys.readouterr().err
+    with sqlite3.connect(database) as connection:
+        assert connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall() == [("0003",)]
