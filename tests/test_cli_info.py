@@ -14,6 +14,7 @@ from fastapi_betterauth.db.migrate import upgrade
 
 from .services import POSTGRES_USER
 
+MIGRATE = "python -m fastapi_betterauth migrate"
 SECRET = "info-test-" + "k3Vq9Zr7" * 5
 
 
@@ -80,7 +81,7 @@ def test_info_says_what_is_missing(env: Path, capsys: pytest.CaptureFixture[str]
     assert info["plugins"] == "none"
     assert info["social providers"] == "none"
     assert info["sessions"] == "in the database (session table)"
-    assert info["schema"] == "no auth tables (heads 0004): migration pending, run `python -m fastapi_betterauth migrate`"
+    assert info["schema"] == f"no auth tables (heads 0004): migration pending, run `{MIGRATE}`"
     assert not env.exists()
 
 
@@ -98,7 +99,7 @@ def test_info_compares_the_revision_with_the_heads(env: Path, capsys: pytest.Cap
     upgrade(url, "0002")
     code, info = _info(capsys)
     assert code == 0
-    assert info["schema"] == "at 0002, heads 0004: migration pending, run `python -m fastapi_betterauth migrate`"
+    assert info["schema"] == f"at 0002, heads 0004: migration pending, run `{MIGRATE}`"
 
     upgrade(url)
     code, info = _info(capsys)
