@@ -2,12 +2,14 @@
 """The README's two commands, with nothing but Python >= 3.11 installed:
 
     python3 tasks.py example      # install everything into .venv, create the SQLite schema, run the example app
-    python3 tasks.py test         # install everything into .venv, then ruff, mypy --strict, the whole test suite
-                                  # and the better-auth conformance kit against the example app
+    python3 tasks.py test         # install everything into .venv, then ruff, mypy --strict, the packaging check
+                                  # (scripts/check_package.py: sdist and wheel built, the wheel installed in a clean
+                                  # venv runs migrate and a sign-up), the whole test suite and the better-auth
+                                  # conformance kit against the example app
     python3 tasks.py conformance  # the conformance kit alone (extra arguments go to conformance/run.py)
 
 Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`, `-m resilience`, `-n 0` to run in one
-process) and then skip the conformance kit; after `example`, they go to uvicorn. Tests run in parallel, one
+process) and then skip the packaging check and the conformance kit; after `example`, they go to uvicorn. Tests run in parallel, one
 pytest-xdist worker per CPU (README: Development).
 """
 
@@ -62,9 +64,17 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")
+    if not args:
+        package_check()
     run(PYTHON, "-m", "pytest", *PARALLEL, *args)
     if not args:
         run(PYTHON, "conformance/run.py")
+
+
+def package_check() -> None:
+    """What users install works: the sdist and wheel are built, and the wheel, installed (not editable) into a clean
+    temporary venv, runs `migrate`, `info` and a real sign-up on a temporary SQLite database. Fails the run loudly."""
+    run(PYTHON, "scripts/check_package.py")
 
 
 def conformance(args: list[str]) -> None:
