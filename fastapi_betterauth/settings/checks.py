@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from ..startup_errors import OneLineWhenUncaught
 from .root import AuthSettings
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -34,11 +35,11 @@ _PLACEHOLDER_MARKERS = (
 )
 
 
-class InsecureSecretError(RuntimeError):
+class InsecureSecretError(OneLineWhenUncaught, RuntimeError):
     """Raised at start-up when the secret is missing, too short or a known placeholder outside development."""
 
 
-class InsecureSettingsError(RuntimeError):
+class InsecureSettingsError(OneLineWhenUncaught, RuntimeError):
     """Raised at start-up when settings turn on something unsafe in production without saying so explicitly."""
 
 
