@@ -9,8 +9,8 @@
     python3 tasks.py conformance  # the conformance kit alone (extra arguments go to conformance/run.py)
 
 Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`, `-m resilience`, `-n 0` to run in one
-process) and then skip the packaging check and the conformance kit; after `example`, they go to uvicorn. Tests run in parallel, one
-pytest-xdist worker per CPU (README: Development).
+process) and then skip the packaging check and the conformance kit; after `example`, they go to uvicorn. Tests run in
+parallel, one pytest-xdist worker per CPU (README: Development).
 """
 
 from __future__ import annotations

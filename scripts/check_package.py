@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WHEELHOUSE = ROOT / ".venv" / "wheelhouse"
 PACKAGE = "fastapi_betterauth"
 WHEEL_DATA = ("py.typed", "crypto/common_passwords.txt", "migrations/env.py", "migrations/script.py.mako")
+REPOSITORY_ONLY = {"tests", "conformance", "bench", "example_app", ".venv"}
 SDIST_FILES = ("pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE", f"{PACKAGE}/py.typed", "migrations/env.py")
 
 
@@ -66,7 +67,7 @@ def check_contents(wheel: Path, sdist: Path) -> None:
     with tarfile.open(sdist) as archive:
         in_sdist = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     missing = [name for name in SDIST_FILES if name not in in_sdist]
-    stray = sorted({name.split("/")[0] for name in in_sdist} & {"tests", "conformance", "bench", ".venv"})
+    stray = sorted({name.split("/")[0] for name in in_sdist} & REPOSITORY_ONLY)
     if missing or stray:
         raise PackageCheckError(f"the sdist {sdist.name} lacks {missing or 'nothing'}, holds {stray or 'nothing'}")
 
