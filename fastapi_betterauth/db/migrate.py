@@ -149,14 +149,18 @@ def revision_status(database_url: str, plugin_versions: Sequence[Path] = ()) -> 
 
 def passed_revisions(status: RevisionStatus, revision: str, plugin_versions: Sequence[Path] = ()) -> tuple[str, ...]:
     """The database's revisions that already contain `revision` without being it: non-empty when upgrading to
-    `revision` would do nothing because the database is past it (`migrate --revision <older>`)."""
+    `revision` would do nothing because the database is past it (`migrate --revision <older>`). Tables to adopt
+    count as `ADOPTED_REVISION`, where adopting puts them."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://", plugin_versions))
     try:
         targets = {found.revision for found in script.get_revisions(revision) if found is not None}
     except (CommandError, RevisionError):  # relative or unknown targets: left to alembic's own upgrade
         return ()
+    recorded = status.current
+    if not recorded and status.has_tables:
+        recorded = (ADOPTED_REVISION,)  # better-auth's tables: adopting them records this revision first
     passed = []
-    for current in status.current:
+    for current in recorded:
         if current in targets or current not in status.known:
             continue
         below = {found.revision for found in script.walk_revisions("base", current)} - {current}
