@@ -2,13 +2,15 @@
 """The README's two commands, with nothing but Python >= 3.11 installed:
 
     python3 tasks.py example      # install everything into .venv, create the SQLite schema, run the example app
-    python3 tasks.py test         # install everything into .venv, then ruff, mypy --strict, the whole test suite
-                                  # and the better-auth conformance kit against the example app
+    python3 tasks.py test         # install everything into .venv, then ruff, mypy --strict, the packaging check
+                                  # (scripts/check_package.py: sdist and wheel built, the wheel installed in a clean
+                                  # venv runs migrate and a sign-up), the whole test suite and the better-auth
+                                  # conformance kit against the example app
     python3 tasks.py conformance  # the conformance kit alone (extra arguments go to conformance/run.py)
 
 Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`, `-m resilience`, `-n 0` to run in one
-process) and then skip the conformance kit; after `example`, they go to uvicorn. Tests run in parallel, one
-pytest-xdist worker per CPU (README: Development).
+process) and then skip the packaging check and the conformance kit; after `example`, they go to uvicorn. Tests run in
+parallel, one pytest-xdist worker per CPU (README: Development).
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ def install() -> None:
     if not PYTHON.exists():
         venv.create(VENV, with_pip=True)
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    # The distribution was called `fastapi-betterauth` before it got a name free on PyPI: drop that old editable
+    # install of this checkout, which would otherwise stay beside the new one.
+    if any(VENV.glob("lib*/python*/site-packages/fastapi_betterauth-*.dist-info")):
+        run(PYTHON, "-m", "pip", "uninstall", "--quiet", "--yes", "fastapi-betterauth")
     run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
 
 
@@ -75,9 +81,17 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")
+    if not args:
+        package_check()
     run(PYTHON, "-m", "pytest", *PARALLEL, *args)
     if not args:
         run(PYTHON, "conformance/run.py")
+
+
+def package_check() -> None:
+    """What users install works: the sdist and wheel are built, and the wheel, installed (not editable) into a clean
+    temporary venv, runs `migrate`, `info` and a real sign-up on a temporary SQLite database. Fails the run loudly."""
+    run(PYTHON, "scripts/check_package.py")
 
 
 def conformance(args: list[str]) -> None:
