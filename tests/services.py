@@ -1,6 +1,6 @@
 """Which real services the tests can reach, and what to do when one is missing.
 
-Locally a missing PostgreSQL or Redis skips its tests with a reason; with REQUIRE_SERVICES=1 (CI) it fails them.
+Locally a missing PostgreSQL, MariaDB or Redis skips its tests with a reason; with REQUIRE_SERVICES=1 (CI) it fails them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+import aiomysql
 import asyncpg
 import pytest
 
@@ -54,6 +55,30 @@ async def postgres_admin(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+MARIADB_HOST = os.environ.get("TEST_MARIADB_HOST", "127.0.0.1")
+MARIADB_PORT = int(os.environ.get("TEST_MARIADB_PORT", "3306"))
+MARIADB_USER = os.environ.get("TEST_MARIADB_USER", "root")
+MARIADB_PASSWORD = os.environ.get("TEST_MARIADB_PASSWORD", "")
+
+
+def mariadb_url(database: str) -> str:
+    """A `mysql://` URL as people write it (the toolkit maps it to aiomysql)."""
+    password = f":{MARIADB_PASSWORD}" if MARIADB_PASSWORD else ""
+    return f"mysql://{MARIADB_USER}{password}@{MARIADB_HOST}:{MARIADB_PORT}/{database}"
+
+
+async def mariadb_admin(statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the MariaDB (or MySQL) server."""
+    connection = await aiomysql.connect(
+        host=MARIADB_HOST, port=MARIADB_PORT, user=MARIADB_USER, password=MARIADB_PASSWORD, autocommit=True
+    )
+    try:
+        async with connection.cursor() as cursor:
+            await cursor.execute(statement)
+    finally:
+        connection.close()
 
 
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
