@@ -1,6 +1,7 @@
 """Which real services the tests can reach, and what to do when one is missing.
 
-Locally a missing PostgreSQL, MariaDB or Redis skips its tests with a reason; with REQUIRE_SERVICES=1 (CI) it fails them.
+Locally a missing PostgreSQL, MariaDB or Redis skips its tests with a reason; with REQUIRE_SERVICES=1 (CI) it fails
+them.
 """
 
 from __future__ import annotations

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+MYSQL_LOCK_WAIT_SECONDS = 60
+"""How long `migrate` on MySQL waits for another instance's adoption (a named lock, as PostgreSQL's advisory one)."""
 VERSION_TABLE = "better_auth_migrations"
 """The toolkit's own Alembic version table, so it can share a database with an app's Alembic history."""
 
@@ -152,9 +154,11 @@ async def _in_transaction(database_url: str, work: Callable[[Connection], T]) ->
 def _adopt_in_transaction(
     connection: Connection, *, database_url: str, written: Mapping[str, Collection[str]]
 ) -> MigrationResult:
+    # Instances starting together on one database adopt it once; the others then find it managed.
     if connection.dialect.name == "postgresql":
-        # Instances starting together on one database adopt it once; the others then find it managed.
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('fastapi_betterauth.migrate'))"))
+    elif connection.dialect.name == "mysql":  # held by the connection, which closes at the end (NullPool)
+        connection.execute(text(f"SELECT GET_LOCK('fastapi_betterauth.migrate', {MYSQL_LOCK_WAIT_SECONDS})"))
     report = inspect_schema(connection, VERSION_TABLE, shipped_tables(), written)
     if report.state == "conflict":
         raise SchemaConflictError(describe(database_url), report.problems)

@@ -111,10 +111,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("session_userId_idx", table_name="session")
+    # A table takes its indexes with it (MySQL refuses to drop an index a foreign key needs before its table).
     op.drop_table("session")
-    op.drop_index("account_userId_idx", table_name="account")
     op.drop_table("account")
-    op.drop_index("verification_identifier_idx", table_name="verification")
     op.drop_table("verification")
     op.drop_table("user")

@@ -42,6 +42,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("twoFactor_userId_idx", table_name="twoFactor")
-    op.drop_index("twoFactor_secret_idx", table_name="twoFactor")
-    op.drop_table("twoFactor")
+    op.drop_table("twoFactor")  # with its indexes (MySQL refuses to drop the foreign key's index first)

@@ -25,8 +25,8 @@ def limits_on(**options: Any) -> dict[str, Any]:
 
 
 async def empty_rate_limit_table(database: Database) -> None:
-    """The PostgreSQL and MariaDB databases outlive a test (its fixture empties only the core tables); the test clock starts at
-    the same instant in every test, so yesterday's windows would still be open."""
+    """The PostgreSQL and MariaDB databases outlive a test (its fixture empties only the core tables); the test clock
+    starts at the same instant in every test, so yesterday's windows would still be open."""
     async with database.engine.begin() as connection:
         await connection.execute(delete(RateLimit.__table__))  # type: ignore[arg-type]
 
