@@ -238,6 +238,7 @@ MARIADB_SUITES = (
     "tests/test_migrations.py",
     "tests/test_database_urls.py",
     "tests/test_outages.py",
+    "tests/test_string_comparison.py",
 )
 """Where the database-parametrized tests run on MariaDB as well: the tests whose SQL differs by database (upserts, row
 locks, unique violations, RETURNING, column types, migrations). TEST_MARIADB=all runs every module on it."""
