@@ -35,7 +35,9 @@ async def test_provider_account_ids_are_matched_exactly(database: Database) -> N
     async with database.session() as db, db.begin():
         db.add(_user("u1", "ann@example.com"))
         await db.flush()  # the user before its account
-        db.add(Account(id="a1", account_id="AbC123", provider_id="github", user_id="u1", created_at=NOW, updated_at=NOW))
+        db.add(
+            Account(id="a1", account_id="AbC123", provider_id="github", user_id="u1", created_at=NOW, updated_at=NOW)
+        )
     async with database.session() as db:
         other = (await db.exec(select(Account.id).where(Account.account_id == "abc123"))).all()
         same = (await db.exec(select(Account.id).where(Account.account_id == "AbC123"))).all()
