@@ -108,6 +108,18 @@ def mariadb_database() -> Iterator[str]:
     asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
+@pytest.fixture
+def mariadb_db() -> Iterator[str]:
+    """The name of a new, empty MariaDB database (no tables), dropped afterwards: for tests of migrations."""
+    require("MariaDB", MARIADB_HOST, MARIADB_PORT)
+    name = f"fba_migr_{secrets.token_hex(4)}"
+    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
+    try:
+        yield name
+    finally:
+        asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the auth tables, made once per test process; each test gets a copy of it (a byte copy costs

@@ -35,12 +35,9 @@ from fastapi_betterauth.schema import shipped_tables
 from fastapi_betterauth.settings import resolve_secret
 
 from .services import (
-    MARIADB_HOST,
-    MARIADB_PORT,
     POSTGRES_HOST,
     POSTGRES_PORT,
     POSTGRES_USER,
-    mariadb_admin,
     mariadb_url,
     postgres_admin,
     postgres_url,
@@ -78,18 +75,6 @@ def postgres_db() -> Iterator[str]:
         yield name
     finally:
         _drop_postgres_database(name)
-
-
-@pytest.fixture
-def mariadb_db() -> Iterator[str]:
-    """The name of a new, empty MariaDB database, dropped afterwards."""
-    require("MariaDB", MARIADB_HOST, MARIADB_PORT)
-    name = f"fba_migr_{secrets.token_hex(4)}"
-    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
-    try:
-        yield name
-    finally:
-        asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
 @pytest.fixture(
