@@ -48,8 +48,8 @@ from tests.services import (  # noqa: E402
     REDIS_HOST,
     REDIS_PORT,
     RedisLease,
-    mariadb_admin,
     mariadb_url,
+    new_mariadb_database,
 )
 
 KIT = Path(os.environ.get("CONFORMANCE_KIT") or ROOT / "conformance" / "kit")
@@ -468,12 +468,8 @@ def mariadb_database() -> Iterator[str]:
     """A new MariaDB (or MySQL) database for one profile, dropped afterwards (the test suite's helpers)."""
     if not reachable((MARIADB_HOST, MARIADB_PORT)):
         raise Unavailable(f"MariaDB is not reachable at {MARIADB_HOST}:{MARIADB_PORT}")
-    name = f"fba_conformance_{secrets.token_hex(4)}"
-    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
-    try:
+    with new_mariadb_database("fba_conformance") as name:
         yield mariadb_url(name)
-    finally:
-        asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
 def _postgres(statement: str) -> None:

@@ -56,8 +56,8 @@ from .services import (
     REDIS_HOST,
     REDIS_PORT,
     RedisLease,
-    mariadb_admin,
     mariadb_url,
+    new_mariadb_database,
     postgres_admin,
     postgres_url,
     require,
@@ -69,14 +69,7 @@ ORIGIN = {"origin": BASE_URL}
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A PostgreSQL database of this test run, with the auth tables; dropped at the end."""
-    require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
-    name = f"fba_test_{secrets.token_hex(4)}"
-    asyncio.run(postgres_admin(f'CREATE DATABASE "{name}"'))
-    url = postgres_url(name)
-
+def _create_auth_tables(url: str) -> None:
     async def create_tables() -> None:
         database = Database(url)
         async with database.engine.begin() as connection:
@@ -84,6 +77,16 @@ def postgres_database() -> Iterator[str]:
         await database.dispose()
 
     asyncio.run(create_tables())
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of this test run, with the auth tables; dropped at the end."""
+    require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
+    name = f"fba_test_{secrets.token_hex(4)}"
+    asyncio.run(postgres_admin(f'CREATE DATABASE "{name}"'))
+    url = postgres_url(name)
+    _create_auth_tables(url)
     yield url
     asyncio.run(postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -93,31 +96,17 @@ def mariadb_database() -> Iterator[str]:
     """A MariaDB database of this test process (each xdist worker has its own), with the auth tables; dropped at the
     end."""
     require("MariaDB", MARIADB_HOST, MARIADB_PORT)
-    name = f"fba_test_{secrets.token_hex(4)}"
-    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
-    url = mariadb_url(name)
-
-    async def create_tables() -> None:
-        database = Database(url)
-        async with database.engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all, tables=list(shipped_tables()))
-        await database.dispose()
-
-    asyncio.run(create_tables())
-    yield url
-    asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
+    with new_mariadb_database() as name:
+        _create_auth_tables(mariadb_url(name))
+        yield mariadb_url(name)
 
 
 @pytest.fixture
 def mariadb_db() -> Iterator[str]:
     """The name of a new, empty MariaDB database (no tables), dropped afterwards: for tests of migrations."""
     require("MariaDB", MARIADB_HOST, MARIADB_PORT)
-    name = f"fba_migr_{secrets.token_hex(4)}"
-    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
-    try:
+    with new_mariadb_database("fba_migr") as name:
         yield name
-    finally:
-        asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
 @pytest.fixture(scope="session")

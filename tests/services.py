@@ -6,12 +6,15 @@ them.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import os
+import secrets
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -80,6 +83,17 @@ async def mariadb_admin(statement: str) -> None:
             await cursor.execute(statement)
     finally:
         connection.close()
+
+
+@contextlib.contextmanager
+def new_mariadb_database(prefix: str = "fba_test") -> Iterator[str]:
+    """The name of a new, empty MariaDB database, dropped afterwards (the caller checked the server is reachable)."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
+    try:
+        yield name
+    finally:
+        asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")

@@ -24,8 +24,8 @@ from .services import (
     POSTGRES_HOST,
     POSTGRES_PORT,
     POSTGRES_USER,
-    mariadb_admin,
     mariadb_url,
+    new_mariadb_database,
     require,
 )
 from .test_migrations import _create_postgres_database, _drop_postgres_database, clean_env
@@ -148,9 +148,7 @@ def test_cli_migrate_takes_a_postgresql_url(postgres_name: str, tmp_path: Path) 
 def test_cli_migrate_takes_a_mysql_url(tmp_path: Path) -> None:
     """`python -m fastapi_betterauth migrate` with `mysql://` creates the schema on MariaDB; `mariadb://` serves it."""
     require("MariaDB", MARIADB_HOST, MARIADB_PORT)
-    name = f"fba_url_{secrets.token_hex(4)}"
-    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
-    try:
+    with new_mariadb_database("fba_url") as name:
         result = subprocess.run(
             [sys.executable, "-m", "fastapi_betterauth", "migrate"],
             cwd=tmp_path,
@@ -162,5 +160,3 @@ def test_cli_migrate_takes_a_mysql_url(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         assert asyncio.run(_count_users(mariadb_url(name).replace("mysql://", "mariadb://"))) == 0
-    finally:
-        asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))

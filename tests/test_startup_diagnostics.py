@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,8 +27,8 @@ from .services import (
     POSTGRES_HOST,
     POSTGRES_PORT,
     POSTGRES_USER,
-    mariadb_admin,
     mariadb_url,
+    new_mariadb_database,
     postgres_url,
     require,
 )
@@ -61,12 +60,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     if request.param == "mariadb":
         require("MariaDB", MARIADB_HOST, MARIADB_PORT)
-        name = f"fba_empty_{secrets.token_hex(4)}"
-        asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
-        try:
+        with new_mariadb_database("fba_empty") as name:
             yield mariadb_url(name)
-        finally:
-            asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
         return
     require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
     name = _create_postgres_database()
