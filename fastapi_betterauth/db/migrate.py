@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+MYSQL_ID_LENGTH = 255
+"""`verification.id` on MySQL (`db/columns.py` `LONG_ID`)."""
 MYSQL_LOCK_WAIT_SECONDS = 60
 """How long `migrate` on MySQL waits for another instance's adoption (a named lock, as PostgreSQL's advisory one)."""
 VERSION_TABLE = "better_auth_migrations"
@@ -171,9 +173,21 @@ def _adopt_in_transaction(
     for index in report.missing_indexes:
         index.create(connection)
         created.append(f"index {index.name}")
+    if connection.dialect.name == "mysql":
+        created += _widen_mysql_verification_id(connection)
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     context.stamp(ScriptDirectory.from_config(alembic_config(database_url)), ADOPTED_REVISION)
     return MigrationResult(adopted=True, created=tuple(created))
+
+
+def _widen_mysql_verification_id(connection: Connection) -> list[str]:
+    """better-auth's MySQL `verification.id` is `varchar(36)`; the toolkit's single-use marks have ids of up to 48
+    characters, so an adopted table gets the toolkit's `varchar(255)` (docs/design.md)."""
+    [column] = [c for c in inspect(connection).get_columns("verification") if c["name"] == "id"]
+    if (getattr(column["type"], "length", None) or MYSQL_ID_LENGTH) >= MYSQL_ID_LENGTH:
+        return []
+    connection.execute(text(f"ALTER TABLE verification MODIFY id VARCHAR({MYSQL_ID_LENGTH}) NOT NULL"))
+    return [f"column verification.id as varchar({MYSQL_ID_LENGTH})"]
 
 
 def _sqlite_autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
