@@ -99,8 +99,9 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one read-only Core statement on a hot path (`async with database.reading() as conn:`),
-        where an ORM session's own work would cost more than the query. On PostgreSQL it runs in autocommit, which
-        saves the `BEGIN` and `ROLLBACK` round trips of a transaction; SQLite starts none for a read anyway."""
+        where an ORM session's own work would cost more than the query. On PostgreSQL and MySQL it runs in
+        autocommit, which saves the `BEGIN` and `ROLLBACK` round trips of a transaction; SQLite starts none for a read
+        anyway."""
         async with self.engine.connect() as connection:
             if not self.is_sqlite:
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
