@@ -15,18 +15,13 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .diagnose import mysql_error_code
 
 MYSQL_DEADLOCK = 1213
 MYSQL_DEADLOCK_RETRIES = 3
-
-
-def is_mysql(connection: AsyncConnection) -> bool:
-    """MySQL or MariaDB (SQLAlchemy's `mysql` dialect serves both)."""
-    return connection.dialect.name == "mysql"
 
 
 async def update_returning(

@@ -120,15 +120,14 @@ class MemoryLimitStorage(Storage):
 
 
 class DatabaseLimitStorage(Storage):
-    """Fixed-window counters in better-auth's `rateLimit` table (SQLite, PostgreSQL), timed by the auth clock.
+    """Fixed-window counters in better-auth's `rateLimit` table (SQLite, PostgreSQL, MySQL), timed by the auth clock.
 
     A hit is one `INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING count` (on MySQL `ON DUPLICATE KEY UPDATE`,
     then the locked row's count), atomic on every database: concurrent hits from any number of processes are all
-    counted. A row is one window: `count` hits until `lastRequest`, which
-    here holds the window's *end* (epoch ms); better-auth writes its last request time there. Writing the end means
-    that a Node better-auth app sweeping the same table never deletes a live window of ours. Our keys start with the
-    limiter's namespace, so rows of a Node app are never read or swept here. Ended rows are deleted at most once a
-    minute per process.
+    counted. A row is one window: `count` hits until `lastRequest`, which here holds the window's *end* (epoch ms);
+    better-auth writes its last request time there. Writing the end means that a Node better-auth app sweeping the
+    same table never deletes a live window of ours. Our keys start with the limiter's namespace, so rows of a Node app
+    are never read or swept here. Ended rows are deleted at most once a minute per process.
     """
 
     STORAGE_SCHEME = None
@@ -155,7 +154,7 @@ class DatabaseLimitStorage(Storage):
             _TABLE,
             {"id": generate_id(), "key": self._stored(key), "count": amount, "lastRequest": ends_ms},
             _TABLE.c.key,
-            {  # `count` first: on MySQL the second assignment would see the first's value
+            {  # `count` first: on MySQL each assignment sees the ones before it, and this one reads the old end
                 "count": case((ended, amount), else_=_TABLE.c.count + amount),
                 "lastRequest": case((ended, ends_ms), else_=_TABLE.c.lastRequest),
             },
