@@ -41,7 +41,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.services import REDIS_DBS, REDIS_HOST, REDIS_PORT, RedisLease  # noqa: E402
+from tests.services import (  # noqa: E402
+    MARIADB_HOST,
+    MARIADB_PORT,
+    REDIS_DBS,
+    REDIS_HOST,
+    REDIS_PORT,
+    RedisLease,
+    mariadb_url,
+    new_mariadb_database,
+)
 
 KIT = Path(os.environ.get("CONFORMANCE_KIT") or ROOT / "conformance" / "kit")
 PYTHON = sys.executable
@@ -74,7 +83,7 @@ class Profile:
     client_interop: bool = False
     """Also run better-auth's own JS client against the server."""
     needs: tuple[str, ...] = ()
-    """Services: "postgres", "redis"."""
+    """Services: "postgres", "mariadb", "redis"."""
     selection: str = SELECTION
     """The kit's tests run (`-m`): better-auth's quirks and our deliberate deviations are left out."""
     admin: bool = False
@@ -103,6 +112,7 @@ PROFILES = {
     for profile in (
         Profile("sqlite", client_interop=True),
         Profile("postgres", needs=("postgres",)),
+        Profile("mariadb", needs=("mariadb",)),
         Profile("redis", needs=("redis",)),
         _cookie_cache("compact"),
         _cookie_cache("jwt"),
@@ -282,6 +292,8 @@ def run_profile(profile: Profile, tools: Tools, pytest_args: list[str]) -> Profi
                 server_env["DATABASE_URL"] = f"sqlite+aiosqlite:///{work / 'auth.db'}"
                 if "postgres" in profile.needs:
                     server_env["DATABASE_URL"] = stack.enter_context(postgres_database())
+                if "mariadb" in profile.needs:
+                    server_env["DATABASE_URL"] = stack.enter_context(mariadb_database())
                 if "redis" in profile.needs:
                     server_env["BETTER_AUTH_SECONDARY_STORAGE_URL"] = stack.enter_context(redis_database())
                 server = stack.enter_context(example_app(work, server_env))
@@ -449,6 +461,15 @@ def postgres_database() -> Iterator[str]:
         yield f"postgresql+asyncpg://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}"
     finally:
         _postgres(f'drop database if exists "{name}" with (force)')
+
+
+@contextlib.contextmanager
+def mariadb_database() -> Iterator[str]:
+    """A new MariaDB (or MySQL) database for one profile, dropped afterwards (the test suite's helpers)."""
+    if not reachable((MARIADB_HOST, MARIADB_PORT)):
+        raise Unavailable(f"MariaDB is not reachable at {MARIADB_HOST}:{MARIADB_PORT}")
+    with new_mariadb_database("fba_conformance") as name:
+        yield mariadb_url(name)
 
 
 def _postgres(statement: str) -> None:

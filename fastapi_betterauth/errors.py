@@ -20,7 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from .db.diagnose import is_missing_schema, missing_schema_message
+from .db.diagnose import is_missing_schema, is_mysql_refusal, missing_schema_message
 
 logger = logging.getLogger("fastapi_betterauth")
 
@@ -370,7 +370,7 @@ def is_outage(exc: BaseException) -> bool:
     """Whether `exc` (or what caused it) says a dependency cannot be reached: a lost or refused connection, a
     timeout, a pool with no free connection. Such a failure is never "no session" and never a 500. A missing table
     (SQLite says so with an `OperationalError` too) is no outage: retrying will not help, migrating will."""
-    if is_missing_schema(exc):
+    if is_missing_schema(exc) or is_mysql_refusal(exc):  # MySQL's driver says OperationalError for those too
         return False
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -8,6 +8,7 @@ import email
 import email.message
 import email.policy
 import inspect
+import os
 import secrets
 import shutil
 import ssl
@@ -27,7 +28,7 @@ from aiosmtpd.smtp import Session as SmtpSession
 from asgi_lifespan import LifespanManager
 from fastapi import Depends, FastAPI
 from passlib.context import CryptContext
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, make_url
 from sqlmodel import SQLModel
 
 from fastapi_betterauth import (
@@ -48,12 +49,16 @@ from fastapi_betterauth.storage import MemoryStorage, RedisStorage, SecondarySto
 from .browser import chromium  # noqa: F401
 from .idp_fixture import oidc_provider  # noqa: F401
 from .services import (
+    MARIADB_HOST,
+    MARIADB_PORT,
     POSTGRES_HOST,
     POSTGRES_PORT,
     REDIS_DBS,
     REDIS_HOST,
     REDIS_PORT,
     RedisLease,
+    mariadb_url,
+    new_mariadb_database,
     postgres_admin,
     postgres_url,
     require,
@@ -65,14 +70,7 @@ ORIGIN = {"origin": BASE_URL}
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A PostgreSQL database of this test run, with the auth tables; dropped at the end."""
-    require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
-    name = f"fba_test_{secrets.token_hex(4)}"
-    asyncio.run(postgres_admin(f'CREATE DATABASE "{name}"'))
-    url = postgres_url(name)
-
+def _create_auth_tables(url: str) -> None:
     async def create_tables() -> None:
         database = Database(url)
         async with database.engine.begin() as connection:
@@ -80,8 +78,36 @@ def postgres_database() -> Iterator[str]:
         await database.dispose()
 
     asyncio.run(create_tables())
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of this test run, with the auth tables; dropped at the end."""
+    require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
+    name = f"fba_test_{secrets.token_hex(4)}"
+    asyncio.run(postgres_admin(f'CREATE DATABASE "{name}"'))
+    url = postgres_url(name)
+    _create_auth_tables(url)
     yield url
     asyncio.run(postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def mariadb_database() -> Iterator[str]:
+    """A MariaDB database of this test process (each xdist worker has its own), with the auth tables; dropped at the
+    end."""
+    require("MariaDB", MARIADB_HOST, MARIADB_PORT)
+    with new_mariadb_database() as name:
+        _create_auth_tables(mariadb_url(name))
+        yield mariadb_url(name)
+
+
+@pytest.fixture
+def mariadb_db() -> Iterator[str]:
+    """The name of a new, empty MariaDB database (no tables), dropped afterwards: for tests of migrations."""
+    require("MariaDB", MARIADB_HOST, MARIADB_PORT)
+    with new_mariadb_database("fba_migr") as name:
+        yield name
 
 
 @pytest.fixture(scope="session")
@@ -102,12 +128,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same tests run on SQLite and PostgreSQL."""
+    """The same tests run on SQLite, PostgreSQL and MariaDB (MariaDB: the modules of `MARIADB_SUITES` only, unless
+    TEST_MARIADB=all)."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}"
-    url: str = request.getfixturevalue("postgres_database")
+    url: str = request.getfixturevalue(f"{request.param}_database")
     return url
 
 
@@ -137,9 +170,7 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
 
 
-_EMPTY_TABLES = [
-    f'DELETE FROM "{table.name}"' for table in reversed(SQLModel.metadata.sorted_tables) if table in shipped_tables()
-]
+_EMPTY_TABLES = [table for table in reversed(SQLModel.metadata.sorted_tables) if table in shipped_tables()]
 """Children before parents. On tables this small DELETE takes a few ms where TRUNCATE takes 100-200 ms (it makes new
 files for every table and index, and waits for an exclusive lock)."""
 
@@ -164,8 +195,8 @@ async def database(database_url: str, _copied_sqlite_file: bool) -> AsyncIterato
             if database.is_sqlite:
                 await connection.run_sync(SQLModel.metadata.create_all, tables=list(shipped_tables()))
             else:
-                for statement in _EMPTY_TABLES:
-                    await connection.execute(text(statement))
+                for table in _EMPTY_TABLES:
+                    await connection.execute(table.delete())
     yield database
     await database.dispose()
 
@@ -194,10 +225,48 @@ def session_store() -> str:
     return "database"
 
 
+MARIADB_SUITES = (
+    "tests/sessions/",
+    "tests/email_password/",
+    "tests/api_keys/",
+    "tests/verification/",
+    "tests/two_factor/",
+    "tests/admin/",
+    "tests/username/",
+    "tests/fields/",
+    "tests/plugins/",
+    "tests/jwt/",
+    "tests/oauth/test_accounts.py",
+    "tests/oauth/test_link_social.py",
+    "tests/security/test_rate_limit.py",
+    "tests/security/test_rate_limit_storage.py",
+    "tests/test_migrations.py",
+    "tests/test_database_urls.py",
+    "tests/test_outages.py",
+    "tests/test_string_comparison.py",
+)
+"""Where the database-parametrized tests run on MariaDB as well: the tests whose SQL differs by database (upserts, row
+locks, unique violations, RETURNING, column types, migrations). TEST_MARIADB=all runs every module on it."""
+
+
+def _off_the_mariadb_suites(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or callspec.params.get("database_url") != "mariadb":
+        return False
+    path = item.nodeid.split("::", 1)[0]
+    return not path.startswith(MARIADB_SUITES)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`), the resilience tests go to one worker, all of them, in order: they share
-    the run's throwaway PostgreSQL, redis-server and app instances, which a second worker would start again."""
+    the run's throwaway PostgreSQL, redis-server and app instances, which a second worker would start again. The
+    MariaDB variants of tests outside `MARIADB_SUITES` are deselected (unless TEST_MARIADB=all)."""
+    if os.environ.get("TEST_MARIADB") != "all":
+        skipped = [item for item in items if _off_the_mariadb_suites(item)]
+        if skipped:
+            config.hook.pytest_deselected(items=skipped)
+            items[:] = [item for item in items if not _off_the_mariadb_suites(item)]
     for item in items:
         if item.get_closest_marker("resilience") is not None:
             item.add_marker(pytest.mark.xdist_group("resilience"))

@@ -1,19 +1,24 @@
 """Which real services the tests can reach, and what to do when one is missing.
 
-Locally a missing PostgreSQL or Redis skips its tests with a reason; with REQUIRE_SERVICES=1 (CI) it fails them.
+Locally a missing PostgreSQL, MariaDB or Redis skips its tests with a reason; with REQUIRE_SERVICES=1 (CI) it fails
+them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import os
+import secrets
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, NoReturn
 
+import aiomysql
 import asyncpg
 import pytest
 
@@ -58,6 +63,41 @@ async def postgres_admin(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+MARIADB_HOST = os.environ.get("TEST_MARIADB_HOST", "127.0.0.1")
+MARIADB_PORT = int(os.environ.get("TEST_MARIADB_PORT", "3306"))
+MARIADB_USER = os.environ.get("TEST_MARIADB_USER", "root")
+MARIADB_PASSWORD = os.environ.get("TEST_MARIADB_PASSWORD", "")
+
+
+def mariadb_url(database: str) -> str:
+    """A `mysql://` URL as people write it (the toolkit maps it to aiomysql)."""
+    password = f":{MARIADB_PASSWORD}" if MARIADB_PASSWORD else ""
+    return f"mysql://{MARIADB_USER}{password}@{MARIADB_HOST}:{MARIADB_PORT}/{database}"
+
+
+async def mariadb_admin(statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the MariaDB (or MySQL) server."""
+    connection = await aiomysql.connect(
+        host=MARIADB_HOST, port=MARIADB_PORT, user=MARIADB_USER, password=MARIADB_PASSWORD, autocommit=True
+    )
+    try:
+        async with connection.cursor() as cursor:
+            await cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def new_mariadb_database(prefix: str = "fba_test") -> Iterator[str]:
+    """The name of a new, empty MariaDB database, dropped afterwards (the caller checked the server is reachable)."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    asyncio.run(mariadb_admin(f"CREATE DATABASE `{name}`"))
+    try:
+        yield name
+    finally:
+        asyncio.run(mariadb_admin(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")

@@ -30,6 +30,7 @@ from sqlmodel import SQLModel
 from fastapi_betterauth import Account, AuthSettings, Session, User
 from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.db.migrate import VERSION_TABLE, alembic_config, upgrade
+from fastapi_betterauth.db.urls import async_url_string
 from fastapi_betterauth.schema import shipped_tables
 from fastapi_betterauth.settings import resolve_secret
 
@@ -37,6 +38,7 @@ from .services import (
     POSTGRES_HOST,
     POSTGRES_PORT,
     POSTGRES_USER,
+    mariadb_url,
     postgres_admin,
     postgres_url,
     require,
@@ -75,11 +77,19 @@ def postgres_db() -> Iterator[str]:
         _drop_postgres_database(name)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty database: a new SQLite file, or a new PostgreSQL database."""
+    """The URL of an empty database: a new SQLite file, or a new PostgreSQL or MariaDB database."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    if request.param == "mariadb":
+        return async_url_string(mariadb_url(request.getfixturevalue("mariadb_db")))
     return postgres_url(request.getfixturevalue("postgres_db"))
 
 
@@ -185,6 +195,11 @@ def test_check_notices_drift(fresh_url: str) -> None:
     """Guards the check itself: a missing index, a lost ON DELETE CASCADE or server default is reported."""
     upgrade(fresh_url)
     statements = ["DROP INDEX verification_identifier_idx"]
+    if fresh_url.startswith("mysql"):
+        statements = [
+            "DROP INDEX verification_identifier_idx ON verification",
+            "ALTER TABLE `user` ALTER COLUMN `updatedAt` DROP DEFAULT",
+        ]
     if fresh_url.startswith("postgresql"):
         statements += [
             'ALTER TABLE session DROP CONSTRAINT "session_userId_fkey"',
@@ -197,6 +212,8 @@ def test_check_notices_drift(fresh_url: str) -> None:
     assert "add_index" in kinds
     if fresh_url.startswith("postgresql"):
         assert {"remove_fk", "add_fk", "modify_default"} <= kinds
+    if fresh_url.startswith("mysql"):
+        assert "modify_default" in kinds
 
 
 def test_downgrade_to_base_drops_the_tables(fresh_url: str) -> None:

@@ -21,18 +21,47 @@ from fastapi_betterauth.db.diagnose import DatabaseUnreachableError
 from fastapi_betterauth.db.migrate import upgrade
 
 from .conftest import BASE_URL, ORIGIN, settings
-from .services import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, postgres_url, require
+from .services import (
+    MARIADB_HOST,
+    MARIADB_PORT,
+    POSTGRES_HOST,
+    POSTGRES_PORT,
+    POSTGRES_USER,
+    mariadb_url,
+    new_mariadb_database,
+    postgres_url,
+    require,
+)
 from .test_migrations import _create_postgres_database, _drop_postgres_database, clean_env
 
 HINT = "python -m fastapi_betterauth migrate"
 UNREACHABLE = f"postgresql://{POSTGRES_USER}@127.0.0.1:1/nowhere"
+UNREACHABLE_URLS = pytest.mark.parametrize(
+    ("unreachable", "shown"),
+    [
+        (UNREACHABLE, "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"),
+        ("mysql://root@127.0.0.1:1/nowhere", "mysql+aiomysql://root@127.0.0.1:1/nowhere?charset=utf8mb4"),
+    ],
+    ids=["postgres", "mysql"],
+)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database without the auth tables."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    if request.param == "mariadb":
+        require("MariaDB", MARIADB_HOST, MARIADB_PORT)
+        with new_mariadb_database("fba_empty") as name:
+            yield mariadb_url(name)
         return
     require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
     name = _create_postgres_database()
@@ -86,24 +115,26 @@ async def test_a_migrated_database_starts_quietly(empty_url: str, caplog: pytest
     assert _lines(caplog, logging.WARNING) == []
 
 
+@UNREACHABLE_URLS
 async def test_an_unreachable_database_is_named_at_start_up_and_the_app_still_starts(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, unreachable: str, shown: str
 ) -> None:
     caplog.set_level(logging.WARNING, logger="fastapi_betterauth")
-    async with LifespanManager(_app(UNREACHABLE)) as manager:
+    async with LifespanManager(_app(unreachable)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             assert (await client.get("/api/auth/ok")).status_code == 200
     [warning] = _lines(caplog, logging.WARNING)
-    assert "cannot reach the database at postgresql+asyncpg://postgres@127.0.0.1:1/nowhere" in warning.getMessage()
+    assert f"cannot reach the database at {shown}" in warning.getMessage()
     assert "DATABASE_URL" in warning.getMessage()
 
 
-async def test_auth_migrate_names_an_unreachable_database() -> None:
-    auth = BetterAuth(settings(database_url=UNREACHABLE))
+@UNREACHABLE_URLS
+async def test_auth_migrate_names_an_unreachable_database(unreachable: str, shown: str) -> None:
+    auth = BetterAuth(settings(database_url=unreachable))
     with pytest.raises(DatabaseUnreachableError) as raised:
         await auth.migrate()
-    assert "cannot reach the database" in str(raised.value)
+    assert f"cannot reach the database at {shown}" in str(raised.value)
     assert "\n" not in str(raised.value)
     await auth.database.dispose()
 

@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..db.dialects import update_returning
 from ..db.engine import Database
 from ..errors import AuthError, ErrorCode
 from ..security.ratelimit.limiter import retry_after_seconds
@@ -81,10 +82,10 @@ async def _update(
         update(ApiKey)
         .where(col(ApiKey.id) == key_id, *guards)
         .values(**values)
-        .returning(ApiKey)
         .execution_options(populate_existing=True)
     )
-    found: ApiKey | None = (await db.exec(statement)).scalars().first()
+    row = await update_returning(db, statement, [ApiKey], col(ApiKey.id) == key_id)
+    found: ApiKey | None = row[0] if row else None
     return found
 
 

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..audit import audit
 from ..clock import Clock
+from ..db.dialects import update_returning
 from ..db.engine import Database
 from ..db.models import User
 from ..db.queries import find_user_by_id
@@ -194,8 +195,11 @@ class ApiKeyService:
             is_default = config_id == DEFAULT_CONFIG_ID
             conditions.append(_is_default_config() if is_default else col(ApiKey.config_id) == config_id)
         column = col(getattr(ApiKey, SORT_ATTRIBUTES[sort_by or "createdAt"]))
-        # Nulls sort as the smallest value on every database; the id makes pages stable.
-        order = column.asc().nulls_first() if sort_direction == "asc" else column.desc().nulls_last()
+        # Nulls sort as the smallest value on every database (MySQL sorts them so and has no NULLS FIRST); the id makes
+        # pages stable.
+        order = column.asc() if sort_direction == "asc" else column.desc()
+        if not self._database.is_mysql:
+            order = order.nulls_first() if sort_direction == "asc" else order.nulls_last()
         statement = select(ApiKey).where(*conditions).order_by(order, col(ApiKey.id).asc())
         if offset:
             statement = statement.offset(offset)
@@ -246,9 +250,10 @@ class ApiKeyService:
         if not values:
             raise api_key_error(ApiKeyErrorCode.NO_VALUES_TO_UPDATE)
         values["updated_at"] = self._clock.now()
-        statement = update(ApiKey).where(*self._owned(key_id, owner_id)).values(**values).returning(ApiKey)
+        statement = update(ApiKey).where(*self._owned(key_id, owner_id)).values(**values)
         async with self._database.session() as db, db.begin():
-            updated: ApiKey | None = (await db.exec(statement)).scalars().first()
+            row = await update_returning(db, statement, [ApiKey], col(ApiKey.id) == key_id)
+        updated: ApiKey | None = row[0] if row else None
         if updated is None:  # deleted meanwhile
             raise api_key_error(ApiKeyErrorCode.KEY_NOT_FOUND, 404)
         await self._sweep()

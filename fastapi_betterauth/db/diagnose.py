@@ -22,6 +22,41 @@ STARTUP_CHECK_SECONDS = 10.0
 """How long the start-up check waits for the database before saying it cannot reach it (and starting anyway)."""
 
 
+MYSQL_NO_SUCH_TABLE = 1146
+MYSQL_CONNECTION_ERRORS = frozenset(
+    {1040, 1044, 1045, 1049, 1053, 1077, 1129, 1130, 1152, 1158, 1159, 1160, 1161, 1927, 4031}
+    | {2002, 2003, 2005, 2006, 2012, 2013, 2026, 2055}
+)
+"""MySQL/MariaDB error numbers that mean the connection failed or was lost (too many connections, access denied,
+unknown database, server shutdown, connection killed or timed out, client errors 2xxx), as opposed to a statement
+the server refused: the driver reports both as `OperationalError`."""
+
+
+def mysql_error_code(exc: BaseException | None) -> int | None:
+    """The MySQL error number of a PyMySQL/aiomysql error (or of the driver error SQLAlchemy wraps), else None. Read
+    without importing the driver, which only MySQL users install."""
+    if isinstance(exc, DBAPIError):
+        exc = exc.orig
+    if exc is None or not type(exc).__module__.startswith(("pymysql", "aiomysql")):
+        return None
+    code = exc.args[0] if exc.args else None
+    return code if isinstance(code, int) else None
+
+
+def is_mysql_refusal(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) is a statement MySQL refused (a trigger's SIGNAL, a bad value, a deadlock
+    victim...), not a failed or lost connection."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = mysql_error_code(current)
+        if code is not None:
+            return code not in MYSQL_CONNECTION_ERRORS
+        current = current.__cause__ or current.__context__
+    return False
+
+
 class DatabaseUnreachableError(ConnectionError):
     """The database could not be reached; the message names it (without its password) and what to check."""
 
@@ -34,7 +69,7 @@ def is_missing_schema(exc: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, DBAPIError) and current.orig is not None and is_missing_schema(current.orig):
             return True
-        if isinstance(current, UndefinedTableError):
+        if isinstance(current, UndefinedTableError) or mysql_error_code(current) == MYSQL_NO_SUCH_TABLE:
             return True
         if isinstance(current, sqlite3.OperationalError) and str(current).startswith("no such table"):
             return True
@@ -49,7 +84,10 @@ def cannot_connect(exc: BaseException) -> bool:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, (OSError, PostgresConnectionError)):
+        if (
+            isinstance(current, (OSError, PostgresConnectionError))
+            or mysql_error_code(current) in MYSQL_CONNECTION_ERRORS
+        ):
             return True
         if isinstance(current, sqlite3.OperationalError) and str(current).startswith("unable to open database"):
             return True

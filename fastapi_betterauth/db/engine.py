@@ -17,6 +17,12 @@ from ..settings import ConnectionSettings
 from .urls import async_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+MYSQL_INIT_COMMAND = "SET time_zone = '+00:00'"
+"""Run on every MySQL/MariaDB connection: `CURRENT_TIMESTAMP` (the `createdAt` defaults) and any `TIMESTAMP` column
+(better-auth's own migrator makes them) read and write UTC, as the toolkit's datetimes are (docs/design.md)."""
+MYSQL_POOL_RECYCLE_SECONDS = 3600
+"""MySQL closes a connection idle for `wait_timeout` (8 hours by default, often less on hosted servers): the pool
+replaces its connections well before."""
 POOL_SIZE = 20
 """Connections kept open per engine (SQLAlchemy's `pool_size`; `max_overflow` stays 10). `Database(url, pool_size=...)`
 overrides it."""
@@ -45,6 +51,9 @@ class Database:
             engine_kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
             if self.url.database in (None, "", ":memory:"):
                 engine_kwargs.setdefault("poolclass", StaticPool)
+        if self.url.get_backend_name() == "mysql":
+            for key, value in mysql_engine_options(engine_kwargs.pop("connect_args", {})).items():
+                engine_kwargs.setdefault(key, value)
         if engine_kwargs.get("poolclass") is None:
             # SQLAlchemy's default keeps 5 idle connections and closes the others as they come back, so past 5
             # concurrent queries most requests would open a fresh connection (bench/README.md).
@@ -57,23 +66,32 @@ class Database:
     @classmethod
     def from_settings(cls, url: str | URL, connections: ConnectionSettings) -> Database:
         """The engine for `url` with the pool and timeouts of `connections` (PostgreSQL; SQLite keeps its own)."""
-        if async_url(url).get_backend_name() == "sqlite":
+        backend = async_url(url).get_backend_name()
+        if backend == "sqlite":
             return cls(url)
+        connect_args: dict[str, Any] = {
+            "timeout": connections.database_connect_timeout.total_seconds(),
+            "command_timeout": connections.database_command_timeout.total_seconds(),
+        }
+        if backend == "mysql":  # aiomysql's name; it has no statement timeout
+            connect_args = {"connect_timeout": connections.database_connect_timeout.total_seconds()}
         return cls(
             url,
             pool_size=connections.database_pool_size,
             max_overflow=connections.database_max_overflow,
             pool_timeout=connections.database_pool_timeout.total_seconds(),
             pool_pre_ping=connections.database_pre_ping,
-            connect_args={
-                "timeout": connections.database_connect_timeout.total_seconds(),
-                "command_timeout": connections.database_command_timeout.total_seconds(),
-            },
+            connect_args=connect_args,
         )
 
     @property
     def is_sqlite(self) -> bool:
         return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def is_mysql(self) -> bool:
+        """MySQL or MariaDB (one SQLAlchemy dialect, `mysql`, serves both)."""
+        return self.url.get_backend_name() == "mysql"
 
     def session(self) -> AsyncSession:
         return self._sessions()
@@ -81,8 +99,9 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one read-only Core statement on a hot path (`async with database.reading() as conn:`),
-        where an ORM session's own work would cost more than the query. On PostgreSQL it runs in autocommit, which
-        saves the `BEGIN` and `ROLLBACK` round trips of a transaction; SQLite starts none for a read anyway."""
+        where an ORM session's own work would cost more than the query. On PostgreSQL and MySQL it runs in
+        autocommit, which saves the `BEGIN` and `ROLLBACK` round trips of a transaction; SQLite starts none for a read
+        anyway."""
         async with self.engine.connect() as connection:
             if not self.is_sqlite:
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -90,6 +109,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def mysql_engine_options(connect_args: dict[str, Any]) -> dict[str, Any]:
+    """`create_async_engine` options every MySQL/MariaDB engine of the toolkit gets (migrations' too): UTC sessions,
+    READ COMMITTED as on PostgreSQL (InnoDB's REPEATABLE READ would show a transaction an old snapshot after it waited
+    for a row lock), and connections recycled before the server drops them."""
+    return {
+        "connect_args": {"init_command": MYSQL_INIT_COMMAND, **connect_args},
+        "isolation_level": "READ COMMITTED",
+        "pool_recycle": MYSQL_POOL_RECYCLE_SECONDS,
+    }
 
 
 class NoDatabase(Database):

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+MYSQL_ID_LENGTH = 255
+"""`verification.id` on MySQL (`db/columns.py` `LONG_ID`)."""
+MYSQL_LOCK_WAIT_SECONDS = 60
+"""How long `migrate` on MySQL waits for another instance's adoption (a named lock, as PostgreSQL's advisory one)."""
 VERSION_TABLE = "better_auth_migrations"
 """The toolkit's own Alembic version table, so it can share a database with an app's Alembic history."""
 
@@ -240,9 +244,11 @@ async def _in_transaction(database_url: str, work: Callable[[Connection], T]) ->
 def _adopt_in_transaction(
     connection: Connection, *, database_url: str, written: Mapping[str, Collection[str]]
 ) -> MigrationResult:
+    # Instances starting together on one database adopt it once; the others then find it managed.
     if connection.dialect.name == "postgresql":
-        # Instances starting together on one database adopt it once; the others then find it managed.
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('fastapi_betterauth.migrate'))"))
+    elif connection.dialect.name == "mysql":  # held by the connection, which closes at the end (NullPool)
+        connection.execute(text(f"SELECT GET_LOCK('fastapi_betterauth.migrate', {MYSQL_LOCK_WAIT_SECONDS})"))
     report = inspect_schema(connection, VERSION_TABLE, shipped_tables(), written)
     if report.state == "conflict":
         raise SchemaConflictError(describe(database_url), report.problems)
@@ -255,9 +261,21 @@ def _adopt_in_transaction(
     for index in report.missing_indexes:
         index.create(connection)
         created.append(f"index {index.name}")
+    if connection.dialect.name == "mysql":
+        created += _widen_mysql_verification_id(connection)
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     context.stamp(ScriptDirectory.from_config(alembic_config(database_url)), ADOPTED_REVISION)
     return MigrationResult(adopted=True, created=tuple(created))
+
+
+def _widen_mysql_verification_id(connection: Connection) -> list[str]:
+    """better-auth's MySQL `verification.id` is `varchar(36)`; the toolkit's single-use marks have ids of up to 48
+    characters, so an adopted table gets the toolkit's `varchar(255)` (docs/design.md)."""
+    [column] = [c for c in inspect(connection).get_columns("verification") if c["name"] == "id"]
+    if (getattr(column["type"], "length", None) or MYSQL_ID_LENGTH) >= MYSQL_ID_LENGTH:
+        return []
+    connection.execute(text(f"ALTER TABLE verification MODIFY id VARCHAR({MYSQL_ID_LENGTH}) NOT NULL"))
+    return [f"column verification.id as varchar({MYSQL_ID_LENGTH})"]
 
 
 def _sqlite_autocommit_driver(dbapi_connection: Any, _record: Any) -> None:

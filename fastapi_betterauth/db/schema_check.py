@@ -53,6 +53,13 @@ _ACCEPTED: dict[str, dict[str, frozenset[str]]] = {
         "integer": frozenset({"integer", "bigint"}),
         "bigint": frozenset({"bigint"}),
     },
+    "mysql": {  # better-auth's MySQL types: varchar/text, boolean (tinyint(1)), timestamp(3) (ours: datetime(3))
+        "text": frozenset({"text"}),
+        "boolean": frozenset({"boolean", "integer"}),
+        "timestamptz": frozenset({"timestamptz", "timestamp"}),
+        "integer": frozenset({"integer", "bigint"}),
+        "bigint": frozenset({"bigint"}),
+    },
     "sqlite": {
         "text": frozenset({"text"}),
         "boolean": frozenset({"boolean", "integer"}),

@@ -9,13 +9,17 @@ from sqlalchemy.exc import ArgumentError
 
 from ..startup_errors import OneLineWhenUncaught
 
-ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite"}
-"""The driver each supported database runs on when the URL names none (`postgres://`, `sqlite:///x.db`)."""
-SCHEME_ALIASES = {"postgres": "postgresql"}
-"""`postgres://`, as Heroku, Render, Railway and docker-compose examples write it."""
+ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite", "mysql": "aiomysql"}
+"""The driver each supported database runs on (`postgres://`, `sqlite:///x.db`, `mysql://`): MySQL and MariaDB always
+run on aiomysql, whatever driver the URL names (README "Database URLs" says why that one)."""
+SCHEME_ALIASES = {"postgres": "postgresql", "mariadb": "mysql"}
+"""`postgres://`, as Heroku, Render, Railway and docker-compose examples write it; `mariadb://`, which SQLAlchemy's
+MySQL dialect serves too (it tells MariaDB from MySQL by the server's version once connected)."""
 SYNC_DRIVERS = {"psycopg2", "pg8000", "pysqlite"}
 """Blocking drivers an app's own synchronous code may name: the toolkit swaps in the async one."""
-NOT_YET = {"mysql": "MySQL", "mariadb": "MariaDB"}
+MYSQL_DRIVERS = {"aiomysql", "asyncmy", "pymysql", "mysqldb", "mysqlconnector", "mariadbconnector", "cymysql"}
+"""Drivers a MySQL/MariaDB URL may name (async or not): each becomes aiomysql, so one driver's behaviour is tested."""
+EXAMPLES = "postgresql://user:password@host:5432/dbname, mysql://user:password@host:3306/dbname or sqlite:///./app.db"
 
 
 class DatabaseURLError(OneLineWhenUncaught, ValueError):
@@ -24,9 +28,10 @@ class DatabaseURLError(OneLineWhenUncaught, ValueError):
 
 def async_url(url: str | URL) -> URL:
     """`url` with the async driver of its database: `postgres://` and `postgresql://` become
-    `postgresql+asyncpg://`, `sqlite:///x.db` becomes `sqlite+aiosqlite:///x.db`; a URL naming an async driver is
-    kept as is. libpq's `sslmode` query parameter becomes asyncpg's `ssl` (same values: `disable`, `prefer`,
-    `require`, `verify-ca`, `verify-full`); the other parameters are passed on unchanged.
+    `postgresql+asyncpg://`, `sqlite:///x.db` becomes `sqlite+aiosqlite:///x.db`, `mysql://` and `mariadb://` (with
+    any MySQL driver named) become `mysql+aiomysql://` with `charset=utf8mb4` unless the URL sets a charset; a URL
+    naming an async driver is kept as is. libpq's `sslmode` query parameter becomes asyncpg's `ssl` (same values:
+    `disable`, `prefer`, `require`, `verify-ca`, `verify-full`); the other parameters are passed on unchanged.
 
     Raises `DatabaseURLError` for a URL that does not parse or names a database the toolkit does not support."""
     if isinstance(url, str):
@@ -35,20 +40,21 @@ def async_url(url: str | URL) -> URL:
             url = make_url(written.strip())
         except ArgumentError:
             raise DatabaseURLError(
-                f"the database URL {_shown(written)!r} is not a URL: expected e.g. "
-                "postgresql://user:password@host:5432/dbname or sqlite:///./app.db"
+                f"the database URL {_shown(written)!r} is not a URL: expected e.g. {EXAMPLES}"
             ) from None
     backend, _, driver = url.drivername.partition("+")
     backend = SCHEME_ALIASES.get(backend, backend)
-    if backend in NOT_YET:
-        raise DatabaseURLError(
-            f"{NOT_YET[backend]} is not supported yet: use PostgreSQL (postgresql://...) or SQLite (sqlite:///file.db)"
-        )
     if backend not in ASYNC_DRIVERS:
         raise DatabaseURLError(
-            f"unsupported database {url.drivername!r} in the database URL: use PostgreSQL (postgresql://...) or "
-            "SQLite (sqlite:///file.db)"
+            f"unsupported database {url.drivername!r} in the database URL: use PostgreSQL (postgresql://...), "
+            "MySQL or MariaDB (mysql://...) or SQLite (sqlite:///file.db)"
         )
+    if backend == "mysql":
+        if driver and driver not in MYSQL_DRIVERS:
+            raise DatabaseURLError(f"unknown MySQL driver {driver!r} in the database URL: write mysql://...")
+        driver = ""
+        if "charset" not in url.query:
+            url = url.update_query_dict({"charset": "utf8mb4"})
     if not driver or driver in SYNC_DRIVERS:
         driver = ASYNC_DRIVERS[backend]
     url = url.set(drivername=f"{backend}+{driver}")

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Integer, MetaData, Table, Text, column, insert, update
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Integer, MetaData, Table, column, insert, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import class_mapper
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.types import TypeEngine
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.sqltypes import UTCDateTime
 
 from ..clock import js_iso
+from ..db.columns import INDEXED_TEXT, TEXT, UTC_DATETIME
 from ..db.loading import column_values
 from ..errors import AuthError, ErrorCode
 from .spec import FieldSpec
@@ -34,15 +34,16 @@ class FieldDeclarationError(ValueError):
 
 
 def sql_type(spec: FieldSpec) -> TypeEngine[Any]:
-    """The column type better-auth's migrator gives a field of this type (lists and objects as JSON)."""
+    """The column type better-auth's migrator gives a field of this type (lists and objects as JSON); on MySQL a
+    unique or indexed string is a `varchar` (`db/columns.py`)."""
     if spec.type == "string":
-        return Text()
+        return INDEXED_TEXT if spec.unique or spec.index else TEXT
     if spec.type == "number":
         return BigInteger() if spec.bigint else Integer()
     if spec.type == "boolean":
         return Boolean()
     if spec.type == "date":
-        return UTCDateTime()
+        return UTC_DATETIME
     return JSON().with_variant(JSONB(), "postgresql")
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
 from ..crypto.tokens import generate_id
-from ..db.columns import column_kwargs, optional_text_field, text_field
+from ..db.columns import ID, date_field, optional_text_field, text_field
 
 
 class Jwk(SQLModel, table=True):
@@ -18,11 +17,11 @@ class Jwk(SQLModel, table=True):
 
     __tablename__ = "jwks"
 
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=ID)
     public_key: str = text_field("publicKey")
     private_key: str = text_field("privateKey")
-    created_at: datetime = Field(sa_column_kwargs=column_kwargs("createdAt"))
-    expires_at: datetime | None = Field(default=None, sa_column_kwargs=column_kwargs("expiresAt"))
+    created_at: datetime = date_field("createdAt")
+    expires_at: datetime | None = date_field("expiresAt", default=None)
     """When the key stops signing (rotation); null: never. It is still published for a grace period after."""
     alg: str | None = optional_text_field()
     """Null on rows older than the column: they count as the configured algorithm, as in better-auth."""

@@ -44,8 +44,9 @@ class AuthSettings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("BETTER_AUTH_DATABASE_URL", "DATABASE_URL"),
     )
-    """`postgresql://user:password@host/db` (or `postgres://`, with `?sslmode=require` if needed) or
-    `sqlite:///./file.db`; mapped to the async drivers (asyncpg, aiosqlite), README "Database URLs"."""
+    """`postgresql://user:password@host/db` (or `postgres://`, with `?sslmode=require` if needed),
+    `mysql://user:password@host/db` (or `mariadb://`) or `sqlite:///./file.db`; mapped to the async drivers (asyncpg,
+    aiomysql, aiosqlite), README "Database URLs"."""
     environment: Environment = "production"
     """`development` tolerates a missing secret (a random one is generated per process, with a warning)."""
     trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, Text
+from sqlalchemy import ForeignKeyConstraint, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from ..crypto.tokens import generate_id
-from ..db.columns import column_kwargs, text_field
+from ..db.columns import ID, date_field, id_field, text_field
 
 
 class TwoFactor(SQLModel, table=True):
@@ -22,13 +22,13 @@ class TwoFactor(SQLModel, table=True):
         Index("twoFactor_userId_idx", "userId"),
     )
 
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
-    secret: str = text_field()
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=ID)
+    secret: str = text_field(indexed=True)
     backup_codes: str = text_field("backupCodes")
-    user_id: str = text_field("userId")
+    user_id: str = id_field("userId")
     verified: bool | None = Field(default=True)
     """False between `enable` and the first `verify-totp`; a row without the column's value counts as verified."""
     failed_verification_count: int | None = Field(
         default=0, sa_type=Integer, sa_column_kwargs={"name": "failedVerificationCount"}
     )
-    locked_until: datetime | None = Field(default=None, sa_column_kwargs=column_kwargs("lockedUntil"))
+    locked_until: datetime | None = date_field("lockedUntil", default=None)

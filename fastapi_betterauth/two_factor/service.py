@@ -16,6 +16,7 @@ from ..clock import Clock
 from ..crypto.envelope import EnvelopeError, open_sealed, seal
 from ..crypto.keyring import Keyring
 from ..crypto.tokens import ALPHANUMERIC, generate_id
+from ..db.dialects import update_returning
 from ..db.engine import Database
 from ..db.models import User
 from ..fields.values import additional_values
@@ -174,10 +175,10 @@ class TwoFactorService:
             update(TwoFactor)
             .where(TwoFactor.id == row.id)  # type: ignore[arg-type]
             .values(failed_verification_count=func.coalesce(count_column, 0) + 1)
-            .returning(count_column)
         )
         async with self._database.session() as db, db.begin():
-            count = (await db.exec(increment)).scalar_one_or_none() or 0
+            counted = await update_returning(db, increment, [count_column], TwoFactor.id == row.id)  # type: ignore[arg-type]
+            count = (counted[0] if counted else 0) or 0
             if count >= options.max_failed_attempts:
                 audit("two_factor.locked", user=row.user_id)
                 until = self._clock.now() + timedelta(seconds=options.lockout_duration_seconds)

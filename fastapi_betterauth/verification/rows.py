@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import Clock
 from ..crypto.tokens import generate_id, stable_id
+from ..db.dialects import delete_returning
 from ..db.engine import Database
 from ..db.models import Verification
 
@@ -64,13 +65,9 @@ class PlainRows:
     async def consume(self, identifier: str) -> Row | None:
         """Delete every row of `identifier` in one statement: the newest unexpired one's content, or None. Of two
         concurrent consumers exactly one gets it."""
-        statement = (
-            delete(Verification)
-            .where(Verification.identifier == identifier)  # type: ignore[arg-type]
-            .returning(_TABLE.c.value, _TABLE.c.expiresAt, _TABLE.c.createdAt)
-        )
+        statement = delete(Verification).where(Verification.identifier == identifier)  # type: ignore[arg-type]
         async with self._database.session() as db, db.begin():
-            rows = (await db.exec(statement)).all()
+            rows = await delete_returning(db, statement, [_TABLE.c.value, _TABLE.c.expiresAt, _TABLE.c.createdAt])
         now = self._clock.now()
         alive = sorted((row for row in rows if row[1] > now), key=lambda row: row[2], reverse=True)
         return Row(alive[0][0], alive[0][1]) if alive else None

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import Clock
 from ..crypto.tokens import generate_id, sha256_base64url
+from ..db.dialects import delete_returning
 from ..db.engine import Database
 from ..db.models import Verification
 
@@ -68,14 +69,13 @@ class VerificationService:
 
     async def consume(self, purpose: str, token: str) -> Redeemed:
         """Use the token up (atomically: a second use, even a concurrent one, finds nothing)."""
-        statement = (
-            delete(Verification)
-            .where(Verification.identifier == self._identifier(purpose, token))  # type: ignore[arg-type]
-            .returning(Verification.__table__.c.value, Verification.__table__.c.expiresAt)  # type: ignore[attr-defined]
+        statement = delete(Verification).where(
+            Verification.identifier == self._identifier(purpose, token)  # type: ignore[arg-type]
         )
+        table = Verification.__table__  # type: ignore[attr-defined]
         async with self._database.session() as db, db.begin():
-            row = (await db.exec(statement)).first()
-        return self._redeemed(row)
+            rows = await delete_returning(db, statement, [table.c.value, table.c.expiresAt])
+        return self._redeemed(rows[0] if rows else None)
 
     async def peek(self, purpose: str, token: str, *, include_expired: bool = False) -> Redeemed:
         """What the token would give, without using it (a link's landing page checks before showing a form).

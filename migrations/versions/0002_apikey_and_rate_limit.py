@@ -11,8 +11,9 @@ Create Date: 2026-11-22
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+
+from fastapi_betterauth.db.columns import ID, INDEXED_TEXT, TEXT, UTC_DATETIME
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -23,28 +24,28 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "apikey",
-        sa.Column("id", sa.Text(), nullable=False),
-        sa.Column("configId", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=True),
-        sa.Column("start", sa.Text(), nullable=True),
-        sa.Column("referenceId", sa.Text(), nullable=False),
-        sa.Column("prefix", sa.Text(), nullable=True),
-        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("id", ID, nullable=False),
+        sa.Column("configId", INDEXED_TEXT, nullable=False),
+        sa.Column("name", TEXT, nullable=True),
+        sa.Column("start", TEXT, nullable=True),
+        sa.Column("referenceId", INDEXED_TEXT, nullable=False),
+        sa.Column("prefix", TEXT, nullable=True),
+        sa.Column("key", INDEXED_TEXT, nullable=False),
         sa.Column("refillInterval", sa.Integer(), nullable=True),
         sa.Column("refillAmount", sa.Integer(), nullable=True),
-        sa.Column("lastRefillAt", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("lastRefillAt", UTC_DATETIME, nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=True),
         sa.Column("rateLimitEnabled", sa.Boolean(), nullable=True),
         sa.Column("rateLimitTimeWindow", sa.Integer(), nullable=True),
         sa.Column("rateLimitMax", sa.Integer(), nullable=True),
         sa.Column("requestCount", sa.Integer(), nullable=True),
         sa.Column("remaining", sa.Integer(), nullable=True),
-        sa.Column("lastRequest", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("expiresAt", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("createdAt", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("updatedAt", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("permissions", sa.Text(), nullable=True),
-        sa.Column("metadata", sa.Text(), nullable=True),
+        sa.Column("lastRequest", UTC_DATETIME, nullable=True),
+        sa.Column("expiresAt", UTC_DATETIME, nullable=True),
+        sa.Column("createdAt", UTC_DATETIME, nullable=False),
+        sa.Column("updatedAt", UTC_DATETIME, nullable=False),
+        sa.Column("permissions", TEXT, nullable=True),
+        sa.Column("metadata", TEXT, nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("apikey_configId_idx", "apikey", ["configId"], unique=False)
@@ -52,8 +53,8 @@ def upgrade() -> None:
     op.create_index("apikey_referenceId_idx", "apikey", ["referenceId"], unique=False)
     op.create_table(
         "rateLimit",
-        sa.Column("id", sa.Text(), nullable=False),
-        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("id", ID, nullable=False),
+        sa.Column("key", INDEXED_TEXT, nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("lastRequest", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),

@@ -12,8 +12,9 @@ sharing the database may have created it already.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+
+from fastapi_betterauth.db.columns import ID, INDEXED_TEXT, TEXT, UTC_DATETIME
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -26,13 +27,13 @@ def upgrade() -> None:
         return
     op.create_table(
         "twoFactor",
-        sa.Column("id", sa.Text(), nullable=False),
-        sa.Column("secret", sa.Text(), nullable=False),
-        sa.Column("backupCodes", sa.Text(), nullable=False),
-        sa.Column("userId", sa.Text(), nullable=False),
+        sa.Column("id", ID, nullable=False),
+        sa.Column("secret", INDEXED_TEXT, nullable=False),
+        sa.Column("backupCodes", TEXT, nullable=False),
+        sa.Column("userId", ID, nullable=False),
         sa.Column("verified", sa.Boolean(), nullable=True),
         sa.Column("failedVerificationCount", sa.Integer(), nullable=True),
-        sa.Column("lockedUntil", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("lockedUntil", UTC_DATETIME, nullable=True),
         sa.ForeignKeyConstraint(["userId"], ["user.id"], name="twoFactor_userId_fkey", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -41,6 +42,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("twoFactor_userId_idx", table_name="twoFactor")
-    op.drop_index("twoFactor_secret_idx", table_name="twoFactor")
-    op.drop_table("twoFactor")
+    op.drop_table("twoFactor")  # with its indexes (MySQL refuses to drop the foreign key's index first)

@@ -11,8 +11,9 @@ app sharing the database may have created it already.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+
+from fastapi_betterauth.db.columns import ID, TEXT, UTC_DATETIME
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -25,13 +26,13 @@ def upgrade() -> None:
         return
     op.create_table(
         "jwks",
-        sa.Column("id", sa.Text(), nullable=False),
-        sa.Column("publicKey", sa.Text(), nullable=False),
-        sa.Column("privateKey", sa.Text(), nullable=False),
-        sa.Column("createdAt", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("expiresAt", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("alg", sa.Text(), nullable=True),
-        sa.Column("crv", sa.Text(), nullable=True),
+        sa.Column("id", ID, nullable=False),
+        sa.Column("publicKey", TEXT, nullable=False),
+        sa.Column("privateKey", TEXT, nullable=False),
+        sa.Column("createdAt", UTC_DATETIME, nullable=False),
+        sa.Column("expiresAt", UTC_DATETIME, nullable=True),
+        sa.Column("alg", TEXT, nullable=True),
+        sa.Column("crv", TEXT, nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
 

@@ -276,6 +276,13 @@ _FAIL_INSERT = {
         ],
         ["DROP TRIGGER fail_insert ON {table}", "DROP FUNCTION fail_insert()"],
     ),
+    "mysql": (
+        [
+            "CREATE TRIGGER fail_insert BEFORE INSERT ON `{table}` FOR EACH ROW "
+            "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'insert refused'"
+        ],
+        ["DROP TRIGGER fail_insert"],
+    ),
 }
 
 

@@ -47,6 +47,8 @@ SESSION_FIELDS = {
 async def sql(url: str, statement: str) -> list[tuple[Any, ...]]:
     """Run one statement in its own transaction, as another writer would; its rows."""
     engine = create_async_engine(url, poolclass=NullPool)
+    if engine.dialect.name == "mysql":  # the statements quote identifiers as standard SQL does
+        statement = statement.replace('"', "`")
     try:
         async with engine.begin() as connection:
             result = await connection.execute(text(statement))

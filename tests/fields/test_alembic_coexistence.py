@@ -66,14 +66,14 @@ async def test_autogenerate_leaves_the_auth_tables_alone(fresh_url: str) -> None
             filtered = await connection.run_sync(_diff, filtered=True)
             # What the app's own migration would do: its table, with the foreign key to `user`.
             await connection.run_sync(SQLModel.metadata.create_all, tables=[Post.__table__])  # type: ignore[attr-defined]
-            await connection.execute(
-                text(
-                    'INSERT INTO "user" (id, name, email, "emailVerified", "createdAt", "updatedAt", plan) '
-                    "VALUES ('u1', 'Ann', 'ann@example.com', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'pro')"
-                )
+            quote = "`" if connection.dialect.name == "mysql" else '"'
+            insert_user = (
+                'INSERT INTO "user" (id, name, email, "emailVerified", "createdAt", "updatedAt", plan) '
+                "VALUES ('u1', 'Ann', 'ann@example.com', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'pro')"
             )
+            await connection.execute(text(insert_user.replace('"', quote)))
             await connection.execute(text("INSERT INTO test_app_post (author_id, title) VALUES ('u1', 'Hello')"))
-            await connection.execute(text("DELETE FROM \"user\" WHERE id = 'u1'"))
+            await connection.execute(text("DELETE FROM \"user\" WHERE id = 'u1'".replace('"', quote)))
             posts = (await connection.execute(text("SELECT count(*) FROM test_app_post"))).scalar_one()
     finally:
         await auth.database.dispose()

@@ -26,7 +26,10 @@ def _user_columns(url: str) -> set[str]:
     if url.startswith("sqlite"):
         [rows] = sql(url, 'PRAGMA table_info("user")')
         return {row[1] for row in rows}
-    [rows] = sql(url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'user'")
+    query = "SELECT column_name FROM information_schema.columns WHERE table_name = 'user'"
+    if url.startswith("mysql"):  # MySQL's own `mysql.user` is in every server's catalogue
+        query += " AND table_schema = DATABASE()"
+    [rows] = sql(url, query)
     return {row[0] for row in rows}
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx2 as httpx
 from asgi_lifespan import LifespanManager
-from sqlalchemy import text
+from sqlalchemy import delete
 
 from fastapi_betterauth import BetterAuth
 from fastapi_betterauth.db.engine import Database
+from fastapi_betterauth.db.models import RateLimit
 
 from ..conftest import BASE_URL, ORIGIN, build_app
 
@@ -24,10 +25,10 @@ def limits_on(**options: Any) -> dict[str, Any]:
 
 
 async def empty_rate_limit_table(database: Database) -> None:
-    """The PostgreSQL database outlives a test (its fixture empties only the core tables); the test clock starts at
-    the same instant in every test, so yesterday's windows would still be open."""
+    """The PostgreSQL and MariaDB databases outlive a test (its fixture empties only the core tables); the test clock
+    starts at the same instant in every test, so yesterday's windows would still be open."""
     async with database.engine.begin() as connection:
-        await connection.execute(text('DELETE FROM "rateLimit"'))
+        await connection.execute(delete(RateLimit.__table__))  # type: ignore[arg-type]
 
 
 class Servers:

@@ -167,6 +167,21 @@ async def test_database_rows_hold_the_window_end_and_only_ours_are_swept(
     assert await storage.check() is True
 
 
+async def test_a_key_longer_than_the_column_is_counted_and_cleared(database: Database, clock: ManualClock) -> None:
+    """Keys carry an email or a path: one longer than MySQL's `varchar(255)` is stored as its start and hash, and
+    still counts, reads and clears as itself (never as a neighbour with the same start)."""
+    await empty_rate_limit_table(database)
+    storage = DatabaseLimitStorage(database, clock)
+    long_key, neighbour = f"{NAMESPACE}/{'x' * 400}a", f"{NAMESPACE}/{'x' * 400}b"
+    assert await storage.incr(long_key, 60) == 1
+    assert await storage.incr(long_key, 60) == 2
+    assert await storage.incr(neighbour, 60) == 1
+    assert await storage.get(long_key) == 2
+    await storage.clear(long_key)
+    assert await storage.get(long_key) == 0
+    assert await storage.get(neighbour) == 1
+
+
 async def test_memory_keeps_at_most_max_keys(clock: ManualClock) -> None:
     storage = MemoryLimitStorage(clock, max_keys=3)
     await storage.incr("short", 1)

@@ -16,12 +16,11 @@ from typing import Any, Literal, cast
 from limits.aio.storage import RedisStorage as LimitsRedisStorage
 from limits.aio.storage import Storage
 from sqlalchemy import case, delete, select, true
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...clock import Clock
-from ...crypto.tokens import generate_id
+from ...crypto.tokens import generate_id, sha256_base64url
+from ...db.dialects import upsert_returning
 from ...db.engine import Database
 from ...db.models import RateLimit
 from ...storage import MemoryStorage, RedisStorage, SecondaryStorage
@@ -35,6 +34,7 @@ StorageChoice = Literal["memory", "database", "secondary-storage"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SWEEP_INTERVAL_MS = 60_000
 _TABLE = RateLimit.__table__  # type: ignore[attr-defined]
+MYSQL_KEY_LENGTH = 255
 
 
 def _epoch_seconds(clock: Clock) -> Callable[[], float]:
@@ -120,14 +120,14 @@ class MemoryLimitStorage(Storage):
 
 
 class DatabaseLimitStorage(Storage):
-    """Fixed-window counters in better-auth's `rateLimit` table (SQLite, PostgreSQL), timed by the auth clock.
+    """Fixed-window counters in better-auth's `rateLimit` table (SQLite, PostgreSQL, MySQL), timed by the auth clock.
 
-    A hit is one `INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING count`, atomic on both databases: concurrent
-    hits from any number of processes are all counted. A row is one window: `count` hits until `lastRequest`, which
-    here holds the window's *end* (epoch ms); better-auth writes its last request time there. Writing the end means
-    that a Node better-auth app sweeping the same table never deletes a live window of ours. Our keys start with the
-    limiter's namespace, so rows of a Node app are never read or swept here. Ended rows are deleted at most once a
-    minute per process.
+    A hit is one `INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING count` (on MySQL `ON DUPLICATE KEY UPDATE`,
+    then the locked row's count), atomic on every database: concurrent hits from any number of processes are all
+    counted. A row is one window: `count` hits until `lastRequest`, which here holds the window's *end* (epoch ms);
+    better-auth writes its last request time there. Writing the end means that a Node better-auth app sweeping the
+    same table never deletes a live window of ours. Our keys start with the limiter's namespace, so rows of a Node app
+    are never read or swept here. Ended rows are deleted at most once a minute per process.
     """
 
     STORAGE_SCHEME = None
@@ -136,7 +136,6 @@ class DatabaseLimitStorage(Storage):
         super().__init__()
         self._database = database
         self._now = _epoch_seconds(clock)
-        self._insert = sqlite_insert if database.is_sqlite else postgresql_insert
         self._next_sweep_ms = 0
 
     @property
@@ -150,20 +149,17 @@ class DatabaseLimitStorage(Storage):
         now_ms = self._now_ms()
         ends_ms = now_ms + expiry * 1000
         ended = _TABLE.c.lastRequest <= now_ms
-        upsert = (
-            self._insert(_TABLE)
-            .values(id=generate_id(), key=key, count=amount, lastRequest=ends_ms)
-            .on_conflict_do_update(
-                index_elements=[_TABLE.c.key],
-                set_={
-                    "count": case((ended, amount), else_=_TABLE.c.count + amount),
-                    "lastRequest": case((ended, ends_ms), else_=_TABLE.c.lastRequest),
-                },
-            )
-            .returning(_TABLE.c.count)
+        count = await upsert_returning(
+            self._database.engine,
+            _TABLE,
+            {"id": generate_id(), "key": self._stored(key), "count": amount, "lastRequest": ends_ms},
+            _TABLE.c.key,
+            {  # `count` first: on MySQL each assignment sees the ones before it, and this one reads the old end
+                "count": case((ended, amount), else_=_TABLE.c.count + amount),
+                "lastRequest": case((ended, ends_ms), else_=_TABLE.c.lastRequest),
+            },
+            _TABLE.c.count,
         )
-        async with self._database.engine.begin() as connection:
-            count = (await connection.execute(upsert)).scalar_one()
         if now_ms >= self._next_sweep_ms:
             self._next_sweep_ms = now_ms + _SWEEP_INTERVAL_MS
             await self._delete(_TABLE.c.lastRequest <= now_ms)
@@ -171,7 +167,9 @@ class DatabaseLimitStorage(Storage):
 
     async def _window(self, key: str) -> tuple[int, int] | None:
         now_ms = self._now_ms()
-        query = select(_TABLE.c.count, _TABLE.c.lastRequest).where(_TABLE.c.key == key, _TABLE.c.lastRequest > now_ms)
+        query = select(_TABLE.c.count, _TABLE.c.lastRequest).where(
+            _TABLE.c.key == self._stored(key), _TABLE.c.lastRequest > now_ms
+        )
         async with self._database.engine.connect() as connection:
             row = (await connection.execute(query)).first()
         return (int(row[0]), int(row[1])) if row else None
@@ -202,7 +200,14 @@ class DatabaseLimitStorage(Storage):
         return await self._delete(true())
 
     async def clear(self, key: str) -> None:
-        await self._delete(_TABLE.c.key == key)
+        await self._delete(_TABLE.c.key == self._stored(key))
+
+    def _stored(self, key: str) -> str:
+        """The `key` column's value: on MySQL, where it is a `varchar(255)`, a longer key (an email, a long path)
+        keeps its start and ends in its hash instead."""
+        if len(key) <= MYSQL_KEY_LENGTH or not self._database.is_mysql:
+            return key
+        return f"{key[: MYSQL_KEY_LENGTH - 44]}#{sha256_base64url(key)}"
 
 
 def _redis_storage(storage: RedisStorage) -> LimitsRedisStorage:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from fastapi_betterauth.db.columns import ID, TEXT
+
 revision: str = "g001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ("greeter",)
@@ -20,10 +22,10 @@ def upgrade() -> None:
     op.create_table(
         "test_greeting_log",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("userId", sa.Text(), sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("userId", ID, sa.ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
     )
     with op.batch_alter_table("user") as user:
-        user.add_column(sa.Column("greeting", sa.Text(), nullable=True))
+        user.add_column(sa.Column("greeting", TEXT, nullable=True))
 
 
 def downgrade() -> None:
