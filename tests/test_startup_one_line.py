@@ -63,10 +63,11 @@ def test_a_missing_secret_under_uvicorn_is_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_an_unusable_database_url_under_uvicorn_is_one_line(tmp_path: Path) -> None:
-    done = _uvicorn(tmp_path, APP, BETTER_AUTH_SECRET="one-line-" + "Qw8zRt5y" * 5, DATABASE_URL="mysql://db/app")
+    done = _uvicorn(tmp_path, APP, BETTER_AUTH_SECRET="one-line-" + "Qw8zRt5y" * 5, DATABASE_URL="oracle://db/app")
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "DatabaseURLError: MySQL is not supported yet: use PostgreSQL (postgresql://...) or SQLite (sqlite:///file.db)"
+        "DatabaseURLError: unsupported database 'oracle' in the database URL: use PostgreSQL (postgresql://...), "
+        "MySQL or MariaDB (mysql://...) or SQLite (sqlite:///file.db)"
     ]
 
 
