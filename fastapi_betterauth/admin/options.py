@@ -45,7 +45,7 @@ class AdminOptions(PluginOptions):
     def _roles_from_json(cls, value: Any) -> Any:
         if isinstance(value, Mapping):
             return {
-                name: role if isinstance(role, Role) else Role(_statements(name, role)) for name, role in value.items()
+                name: role if isinstance(role, Role) else Role(role_statements(name, role)) for name, role in value.items()
             }
         return value
 
@@ -68,7 +68,8 @@ class AdminOptions(PluginOptions):
         return self.roles if self.roles is not None else DEFAULT_ROLES
 
 
-def _statements(name: str, value: Any) -> dict[str, tuple[str, ...]]:
+def role_statements(name: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """A role given as JSON (resource -> list of actions), checked; shared with the organization plugin's roles."""
     if not isinstance(value, Mapping) or not all(
         isinstance(actions, list | tuple) and all(isinstance(action, str) for action in actions)
         for actions in value.values()
