@@ -45,7 +45,8 @@ class AdminOptions(PluginOptions):
     def _roles_from_json(cls, value: Any) -> Any:
         if isinstance(value, Mapping):
             return {
-                name: role if isinstance(role, Role) else Role(role_statements(name, role)) for name, role in value.items()
+                name: role if isinstance(role, Role) else Role(role_statements(name, role))
+                for name, role in value.items()
             }
         return value
 

@@ -8,7 +8,7 @@ async def projects(membership: Membership = Depends(current_member)):
     return await list_projects(organization_id=membership.organization.id)
 
 @app.delete("/projects/{project_id}")
-async def delete_project(project_id: str, membership: Membership = Depends(require_org_permission({"project": ["delete"]}))):
+async def delete_project(project_id: str, m: Membership = Depends(require_org_permission({"project": ["delete"]}))):
     ...
 ```
 

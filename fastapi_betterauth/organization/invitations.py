@@ -94,7 +94,7 @@ class InvitationService(OrgServiceBase):
                 db.add(invitation)
             self._mail(invitation, org, found.user)
             return invitation
-        data = {
+        data: dict[str, Any] = {
             "organizationId": wanted,
             "email": email,
             "role": role,

@@ -1,5 +1,6 @@
 """The `/organization/*` routes on members: list-members, get-active-member(-role), update-member-role,
-remove-member, leave, has-permission. (`addMember` is server-side only, as in better-auth: `MemberService.add_member`.)"""
+remove-member, leave, has-permission. (`addMember` is server-side only, as in better-auth:
+`MemberService.add_member`.)"""
 
 from __future__ import annotations
 

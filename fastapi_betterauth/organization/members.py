@@ -106,9 +106,12 @@ class MemberService(OrgServiceBase):
             setting_creator = creator in roles
             if not self.is_creator(me.role) and (self.is_creator(target.role) or setting_creator):
                 raise forbidden(OrgErrorCode.YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER)
-            if self.is_creator(target.role) and not setting_creator:
-                if await store.owner_count(db, wanted, creator) <= 1:
-                    raise org_error(OrgErrorCode.YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER)
+            if (
+                self.is_creator(target.role)
+                and not setting_creator
+                and await store.owner_count(db, wanted, creator) <= 1
+            ):
+                raise org_error(OrgErrorCode.YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER)
             if not self.permitted(me, {"member": ["update"]}):
                 raise forbidden(OrgErrorCode.YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER)
             target.role = self.checked_roles(roles, with_code=True)
@@ -157,9 +160,9 @@ class MemberService(OrgServiceBase):
             me = await store.member_of(db, organization_id, found.user.id)
             if me is None:
                 raise org_error(OrgErrorCode.MEMBER_NOT_FOUND)
-            if self.is_creator(me.role):
-                if await store.owner_count(db, organization_id, self.options.creator_role) <= 1:
-                    raise org_error(OrgErrorCode.YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER)
+            creators = await store.owner_count(db, organization_id, self.options.creator_role)
+            if self.is_creator(me.role) and creators <= 1:
+                raise org_error(OrgErrorCode.YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER)
             await run_before(self.options.hooks.before_remove_member, member_json(me, found.user))
             await store.delete_member(db, me)
         await run_after(self.options.hooks.after_remove_member, member_json(me, found.user))

@@ -117,7 +117,8 @@ def build_org_router(plugin: Organization) -> APIRouter:
             None,
             {401: "no session (`User not found`, no code)"},
             {
-                400: "`ORGANIZATION_NOT_FOUND`, `USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION`, `ORGANIZATION_SLUG_ALREADY_TAKEN`"
+                400: "`ORGANIZATION_NOT_FOUND`, `USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION`, "
+                "`ORGANIZATION_SLUG_ALREADY_TAKEN`"
             },
             {403: "`YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION`"},
         ),
@@ -185,7 +186,7 @@ def _update_data(data: dict[str, Any]) -> dict[str, Any]:
         checked = UpdateOrganizationData.model_validate(data)
     except ValidationError as exc:
         raise validation(format_errors(exc.errors(), UpdateOrganizationData, ("body", "data"))) from None
-    changes = {key: data[key] for key in ("name", "slug", "logo") if key in data}
+    changes: dict[str, Any] = {key: data[key] for key in ("name", "slug", "logo") if key in data}
     if "metadata" in data:
         changes["metadata"] = record_or_none(checked.metadata, "body.data.metadata")
     return changes

@@ -60,13 +60,13 @@ class OrganizationService(OrgServiceBase):
         if not options.allow_user_to_create_organization:
             raise forbidden(OrgErrorCode.YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION)
         async with self.reading() as db:
-            if options.organization_limit is not None:
-                if len(await store.orgs_of_user(db, user.id)) >= options.organization_limit:
-                    raise forbidden(OrgErrorCode.YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS)
+            limit = options.organization_limit
+            if limit is not None and len(await store.orgs_of_user(db, user.id)) >= limit:
+                raise forbidden(OrgErrorCode.YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS)
             if await store.org_by_slug(db, slug) is not None:
                 raise org_error(OrgErrorCode.ORGANIZATION_ALREADY_EXISTS)
         now = self.clock.now()
-        data = {"name": name, "slug": slug, "logo": logo, "metadata": metadata, "createdAt": now}
+        data: dict[str, Any] = {"name": name, "slug": slug, "logo": logo, "metadata": metadata, "createdAt": now}
         data = await run_before(options.hooks.before_create_organization, {**data, "userId": user.id})
         org = Organization(
             name=data["name"],
@@ -194,11 +194,11 @@ class OrganizationService(OrgServiceBase):
             if org is None:
                 raise org_error(OrgErrorCode.ORGANIZATION_NOT_FOUND)
             teams = store.select_team_ids(organization_id)
-            await db.exec(delete(TeamMember).where(col(TeamMember.team_id).in_(teams)))  # type: ignore[call-overload]
+            await db.exec(delete(TeamMember).where(col(TeamMember.team_id).in_(teams)))
             for model in (Team, Invitation, Member):
                 column = getattr(model, "organization_id")  # noqa: B009
-                await db.exec(delete(model).where(col(column) == organization_id))  # type: ignore[call-overload]
-            await db.exec(delete(Organization).where(col(Organization.id) == organization_id))  # type: ignore[call-overload]
+                await db.exec(delete(model).where(col(column) == organization_id))
+            await db.exec(delete(Organization).where(col(Organization.id) == organization_id))
         if active_organization_id(found) == organization_id:
             found = await self.active.set(found, {ACTIVE_ORGANIZATION: None})
         return org, found

@@ -65,4 +65,4 @@ class Organization(Plugin[OrganizationOptions]):
         return router
 
     def tables(self) -> Sequence[Table]:
-        return tuple(model.__table__ for model in TABLES)  # type: ignore[attr-defined]
+        return tuple(model.__table__ for model in TABLES)  # type: ignore[union-attr]

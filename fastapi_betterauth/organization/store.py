@@ -46,7 +46,7 @@ async def lock_org(db: AsyncSession, organization_id: str) -> bool:
     """Take the organization's row lock for the rest of the transaction (a write, so SQLite's writer lock too):
     membership changes of one organization then happen one after the other. False when it does not exist."""
     statement = update(Organization).where(col(Organization.id) == organization_id).values(id=Organization.id)
-    result = await db.exec(statement)  # type: ignore[call-overload]
+    result = await db.exec(statement)
     return bool(result.rowcount)
 
 
@@ -121,10 +121,10 @@ async def members_page(
 async def delete_member(db: AsyncSession, member: Member) -> None:
     """Delete a membership and the user's memberships of the organization's teams."""
     teams = select(Team.id).where(Team.organization_id == member.organization_id)
-    await db.exec(  # type: ignore[call-overload]
+    await db.exec(
         delete(TeamMember).where(col(TeamMember.user_id) == member.user_id, col(TeamMember.team_id).in_(teams))
     )
-    await db.exec(delete(Member).where(col(Member.id) == member.id))  # type: ignore[call-overload]
+    await db.exec(delete(Member).where(col(Member.id) == member.id))
 
 
 # --- invitations --------------------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ async def set_invitation_status(db: AsyncSession, invitation_id: str, status: st
     where = [col(Invitation.id) == invitation_id]
     if only_pending:
         where.append(col(Invitation.status) == "pending")
-    result = await db.exec(update(Invitation).where(*where).values(status=status))  # type: ignore[call-overload]
+    result = await db.exec(update(Invitation).where(*where).values(status=status))
     return bool(result.rowcount)
 
 
@@ -191,7 +191,11 @@ async def teams_of_org(db: AsyncSession, organization_id: str) -> list[Team]:
 
 
 async def teams_with_counts(db: AsyncSession, organization_id: str) -> list[tuple[Team, int]]:
-    counts = select(col(TeamMember.team_id).label("team"), func.count().label("n")).group_by(col(TeamMember.team_id)).subquery("counts")
+    counts = (
+        select(col(TeamMember.team_id).label("team"), func.count().label("n"))
+        .group_by(col(TeamMember.team_id))
+        .subquery("counts")
+    )
     statement = (
         select(Team, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.team == col(Team.id))
@@ -236,9 +240,7 @@ async def sync_member_count(db: AsyncSession, team_ids: Sequence[str]) -> None:
     """Keep better-auth's `team.memberCount` equal to the team's members (a Node app reads it as its seat count)."""
     for team_id in team_ids:
         count = select(func.count()).select_from(TeamMember).where(col(TeamMember.team_id) == team_id)
-        await db.exec(  # type: ignore[call-overload]
-            update(Team).where(and_(col(Team.id) == team_id)).values(member_count=count.scalar_subquery())
-        )
+        await db.exec(update(Team).where(and_(col(Team.id) == team_id)).values(member_count=count.scalar_subquery()))
 
 
 def select_team_ids(organization_id: str) -> Any:

@@ -77,7 +77,8 @@ def build_team_router(plugin: Organization) -> APIRouter:
             None,
             {401: "no session (empty body)", 400: "`TEAM_NOT_FOUND`, `UNABLE_TO_REMOVE_LAST_TEAM`"},
             {
-                403: "`YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION`, `YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM`"
+                403: "`YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION`, "
+                "`YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM`"
             },
         ),
         summary="Remove a team (`team:delete`), not the caller's active one nor the last one",

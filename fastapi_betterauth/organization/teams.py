@@ -90,8 +90,8 @@ class TeamService(OrgServiceBase):
                     invitation.team_id = ",".join(remaining) or None
                     db.add(invitation)
             await db.flush()
-            await db.exec(delete(TeamMember).where(col(TeamMember.team_id) == team_id))  # type: ignore[call-overload]
-            await db.exec(delete(Team).where(col(Team.id) == team_id))  # type: ignore[call-overload]
+            await db.exec(delete(TeamMember).where(col(TeamMember.team_id) == team_id))
+            await db.exec(delete(Team).where(col(Team.id) == team_id))
 
     async def activate(
         self, found: AuthSession, team_id: str | None, *, unset: bool
@@ -198,5 +198,5 @@ class TeamService(OrgServiceBase):
             if await store.team_member(db, team_id, user_id) is None:
                 raise org_error(OrgErrorCode.USER_IS_NOT_A_MEMBER_OF_THE_TEAM)
             statement = delete(TeamMember).where(col(TeamMember.team_id) == team_id, col(TeamMember.user_id) == user_id)
-            await db.exec(statement)  # type: ignore[call-overload]
+            await db.exec(statement)
             await store.sync_member_count(db, [team_id])
