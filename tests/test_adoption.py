@@ -292,7 +292,8 @@ def test_cli_migrate_adopts_and_says_so(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert (
-        f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, table organization, table team, table teamMember, table member, table invitation, table twoFactor; "
+        f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, "
+        f"{', '.join(ORGANIZATION_CREATED)}, table twoFactor; "
         "recorded revision" in done.stderr
     )
     assert "BETTER_AUTH_SHARED_WITH_NODE=true" in done.stderr
