@@ -1,6 +1,6 @@
 """Invitations: invite (and mail), list, read, accept, reject, cancel. Accepting is one transaction under the
 organization's row lock in which only a still-pending invitation turns accepted, so two accepts of one invitation
-make one member (docs/security.md O2). No HTTP here."""
+make one member (docs/security.md M2). No HTTP here."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Members: list, the caller's membership and role, change a role, remove, leave, add (server-side), and
 `has-permission`. An organization never loses its last creator (`creator_role`): the checks and the write happen
-under the organization's row lock (docs/security.md O1). No HTTP here."""
+under the organization's row lock (docs/security.md M1). No HTTP here."""
 
 from __future__ import annotations
 

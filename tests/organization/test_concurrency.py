@@ -1,5 +1,5 @@
-"""Races: two accepts of one invitation make one member (docs/security.md O2), and members removed or leaving at
-the same time never leave an organization without an owner (docs/security.md O1)."""
+"""Races: two accepts of one invitation make one member (docs/security.md M2), and members removed or leaving at
+the same time never leave an organization without an owner (docs/security.md M1)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ async def members_of(auth: BetterAuth, organization_id: str) -> list[tuple[str, 
 
 
 async def test_concurrent_accepts_make_one_member(auth: BetterAuth, owner: Person, new_client: Client) -> None:
-    """O2: the same invitee accepts one invitation from several browsers at once."""
+    """M2: the same invitee accepts one invitation from several browsers at once."""
     created = await create_org(owner)
     invitee = await sign_up(new_client, "invitee@example.com")
     invitation = await owner.ok("invite-member", {"email": invitee.email, "role": "member"})
@@ -57,7 +57,7 @@ async def test_concurrent_accepts_make_one_member(auth: BetterAuth, owner: Perso
 
 
 async def test_concurrent_removals_keep_an_owner(auth: BetterAuth, owner: Person, new_client: Client) -> None:
-    """O1: two owners remove each other at the same moment: one removal wins, the other is refused."""
+    """M1: two owners remove each other at the same moment: one removal wins, the other is refused."""
     created = await create_org(owner)
     second = await sign_up(new_client, "second@example.com")
     second_member = await join(owner, second, created["id"], "owner")
@@ -72,7 +72,7 @@ async def test_concurrent_removals_keep_an_owner(auth: BetterAuth, owner: Person
 
 
 async def test_concurrent_leaves_keep_an_owner(auth: BetterAuth, owner: Person, new_client: Client) -> None:
-    """O1: every owner leaves at once: all but one are let go."""
+    """M1: every owner leaves at once: all but one are let go."""
     created = await create_org(owner)
     others = [await sign_up(new_client, f"owner{n}@example.com") for n in range(3)]
     for other in others:
