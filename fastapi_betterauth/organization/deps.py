@@ -14,8 +14,8 @@ async def delete_project(project_id: str, m: Membership = Depends(require_org_pe
 
 Each reads the session and the membership from the store (never a cookie copy, docs/security.md M3), so a member
 just removed, or a role just taken away, counts at once: 401 `UNAUTHORIZED` without a session, 400
-`NO_ACTIVE_ORGANIZATION` without an active organization, 403 `USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION` when the caller is no longer a member of it,
-403 `ORGANIZATION_PERMISSION_DENIED` without the permission.
+`NO_ACTIVE_ORGANIZATION` without an active organization, 403 `USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION` when the
+caller is no longer a member of it, 403 `ORGANIZATION_PERMISSION_DENIED` without the permission.
 """
 
 from __future__ import annotations

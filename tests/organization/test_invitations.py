@@ -45,7 +45,7 @@ async def test_invitation_is_mailed_with_a_link_to_the_app(
     invitation = await owner.ok("invite-member", {"email": "Invitee@Example.com", "role": "admin"})
     await auth.drain()
     [mail] = mails(outbox)
-    assert mail["to"] == "invitee@example.com" and mail["invitationId"] == invitation["id"]
+    assert (mail["to"], mail["invitationId"]) == ("invitee@example.com", invitation["id"])
     assert mail["url"] == f"https://testserver/accept-invitation/{invitation['id']}"
     assert (mail["organizationId"], mail["role"], mail["inviterEmail"]) == (created["id"], "admin", owner.email)
     assert "Acme" in mail["subject"]

@@ -33,7 +33,7 @@ __all__ = ["app", "auth", "clock", "fresh_url", "new_client", "org_env", "outbox
 
 async def test_create_makes_an_owner_a_default_team_and_an_active_organization(owner: Person) -> None:
     created = await create_org(owner, metadata={"plan": "pro"})
-    assert created["members"][0]["role"] == "owner" and created["members"][0]["userId"] == owner.id
+    assert (created["members"][0]["role"], created["members"][0]["userId"]) == ("owner", owner.id)
     assert created["metadata"] == {"plan": "pro"}
     session = await owner.session()
     assert session["activeOrganizationId"] == created["id"]
