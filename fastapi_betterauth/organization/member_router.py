@@ -22,6 +22,9 @@ from .schemas import (
 )
 from .views import member_json
 
+FILTER_OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "ends_with")
+"""better-auth's `whereOperators`."""
+
 if TYPE_CHECKING:
     from .plugin import Organization
 
@@ -48,6 +51,10 @@ def build_member_router(plugin: Organization) -> APIRouter:
         direction = query_text(request, "sortDirection")
         if direction not in (None, "asc", "desc"):
             raise validation('[query.sortDirection] Invalid option: expected one of "asc"|"desc"')
+        operator = query_text(request, "filterOperator")
+        if operator is not None and operator not in FILTER_OPERATORS:
+            options = "|".join(f'"{name}"' for name in FILTER_OPERATORS)
+            raise validation(f"[query.filterOperator] Invalid option: expected one of {options}")
         query = MemberQuery(
             limit=query_int(request, "limit"),
             offset=query_int(request, "offset") or 0,
@@ -55,7 +62,7 @@ def build_member_router(plugin: Organization) -> APIRouter:
             descending=direction == "desc",
             filter_field=query_text(request, "filterField"),
             filter_value=query_text(request, "filterValue"),
-            filter_operator=query_text(request, "filterOperator"),
+            filter_operator=operator,
         )
         found = await org_session(request, response)
         organization_id = await members.organization_of(

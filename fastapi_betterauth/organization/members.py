@@ -211,9 +211,9 @@ def _condition(column: Any, operator: str, value: Any) -> Any:
         case "gte":
             return target >= value
         case "in":
-            return target.in_(value if isinstance(value, list) else [value])
+            return target.in_(value if isinstance(value, list) else str(value).split(","))
         case "not_in":
-            return target.not_in(value if isinstance(value, list) else [value])
+            return target.not_in(value if isinstance(value, list) else str(value).split(","))
         case "contains":
             return target.contains(str(value))
         case "starts_with":

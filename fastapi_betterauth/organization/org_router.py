@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 
 from ..routing import AuthRouter, answers, body_openapi, parse_body
+from ..routing.zod import js_type
 from .errors import OrgErrorCode, org_error
 from .routes_common import max_bytes, no_session_docs, org_session, query_int, query_text
 from .schemas import (
@@ -128,7 +129,7 @@ def build_org_router(plugin: Organization) -> APIRouter:
     async def update(request: Request, response: Response) -> dict[str, Any]:
         body = await parse_body(request, UpdateOrganizationBody, max_bytes=limit)
         if not isinstance(body.data, dict):
-            received = "undefined" if body.data is None else type(body.data).__name__
+            received = "undefined" if "data" not in body.model_fields_set else js_type(body.data)
             raise validation(f"[body.data] Invalid input: expected object, received {received}")
         data = _update_data(body.data)
         found = await org_session(request, response, "user-not-found")

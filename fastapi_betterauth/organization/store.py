@@ -119,11 +119,16 @@ async def members_page(
 
 
 async def delete_member(db: AsyncSession, member: Member) -> None:
-    """Delete a membership and the user's memberships of the organization's teams."""
+    """Delete a membership and the user's memberships of the organization's teams (their seat counts follow)."""
     teams = select(Team.id).where(Team.organization_id == member.organization_id)
+    joined = select(TeamMember.team_id).where(
+        col(TeamMember.user_id) == member.user_id, col(TeamMember.team_id).in_(teams)
+    )
+    team_ids = list((await db.exec(joined)).all())
     await db.exec(
         delete(TeamMember).where(col(TeamMember.user_id) == member.user_id, col(TeamMember.team_id).in_(teams))
     )
+    await sync_member_count(db, team_ids)
     await db.exec(delete(Member).where(col(Member.id) == member.id))
 
 

@@ -79,3 +79,26 @@ async def test_deleting_an_organization_removes_its_rows(auth: BetterAuth, owner
             (count,) = (await db.exec(text(f"SELECT count(*) FROM {table}"))).one()  # type: ignore[call-overload]
             assert count == 0, table
     assert (await owner.session())["activeOrganizationId"] is None
+
+
+async def test_member_count_follows_team_memberships(auth: BetterAuth, owner: Person, new_client: Client) -> None:
+    """better-auth's `team.memberCount` (a Node app's seat counter) follows adding, removing and a member's removal."""
+    created = await create_org(owner)
+    member = await sign_up(new_client, "member@example.com")
+    joined = await join(owner, member, created["id"])
+    [team] = (await owner.client.get("/organization/list-teams")).json()
+
+    async def count() -> int:
+        async with auth.database.session() as db:
+            statement = text('SELECT "memberCount" FROM team WHERE id = :id').bindparams(id=team["id"])
+            (value,) = (await db.exec(statement)).one()  # type: ignore[call-overload]
+        return int(value)
+
+    await owner.ok("add-team-member", {"teamId": team["id"], "userId": member.id})
+    assert await count() == 2
+    await owner.ok("remove-member", {"memberIdOrEmail": joined["id"]})
+    assert await count() == 1
+    assert error(await owner.post("update-team", {"teamId": team["id"], "data": {"name": ""}})) == (
+        400,
+        "VALIDATION_ERROR",
+    )
