@@ -9,7 +9,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db.unit_of_work import unit_of_work
 from ..plugins.context import AuthContext
+from ..sessions.service import AuthSession
+from . import store
 from .access import Permissions, member_permitted, role_list
+from .active import active_organization_id
 from .errors import OrgErrorCode, org_error
 from .models import Member
 from .options import OrganizationOptions
@@ -33,6 +36,21 @@ class OrgServiceBase:
         """A transaction: committed when the block ends, rolled back on an error; after-commit work runs after."""
         async with unit_of_work(), self.context.database.session() as db, db.begin():
             yield db
+
+    def organization_or(self, found: AuthSession, organization_id: str | None, missing: OrgErrorCode) -> str:
+        """The organization a request names, else the session's active one, else 400 with `missing`."""
+        wanted = organization_id or active_organization_id(found)
+        if not wanted:
+            raise org_error(missing)
+        return wanted
+
+    async def locked_member(self, db: AsyncSession, organization_id: str, user_id: str) -> Member:
+        """The caller's membership, read under the organization's row lock (400 `MEMBER_NOT_FOUND`)."""
+        await store.lock_org(db, organization_id)
+        member = await store.member_of(db, organization_id, user_id)
+        if member is None:
+            raise org_error(OrgErrorCode.MEMBER_NOT_FOUND)
+        return member
 
     def permitted(self, member: Member, permissions: Permissions) -> bool:
         return member_permitted(member.role, permissions, self.roles)

@@ -53,9 +53,7 @@ class InvitationService(OrgServiceBase):
         resend: bool,
     ) -> Invitation:
         options = self.options
-        wanted = organization_id or active_organization_id(found)
-        if not wanted:
-            raise org_error(OrgErrorCode.ORGANIZATION_NOT_FOUND)
+        wanted = self.organization_or(found, organization_id, OrgErrorCode.ORGANIZATION_NOT_FOUND)
         email = email.lower()
         if not is_valid_email(email):
             raise AuthError(ErrorCode.INVALID_EMAIL)

@@ -44,9 +44,7 @@ class MemberService(OrgServiceBase):
             if org is None:
                 raise org_error(OrgErrorCode.ORGANIZATION_NOT_FOUND)
             return org.id
-        wanted = organization_id or active_organization_id(found)
-        if not wanted:
-            raise org_error(OrgErrorCode.NO_ACTIVE_ORGANIZATION)
+        wanted = self.organization_or(found, organization_id, OrgErrorCode.NO_ACTIVE_ORGANIZATION)
         return wanted
 
     async def membership(self, organization_id: str, user_id: str) -> Member | None:
@@ -89,14 +87,9 @@ class MemberService(OrgServiceBase):
     ) -> Member:
         """Set a member's roles (`member:update`); only a creator touches creators or makes one, and the last
         creator cannot step down."""
-        wanted = organization_id or active_organization_id(found)
-        if not wanted:
-            raise org_error(OrgErrorCode.NO_ACTIVE_ORGANIZATION)
+        wanted = self.organization_or(found, organization_id, OrgErrorCode.NO_ACTIVE_ORGANIZATION)
         async with self.writing() as db:
-            await store.lock_org(db, wanted)
-            me = await store.member_of(db, wanted, found.user.id)
-            if me is None:
-                raise org_error(OrgErrorCode.MEMBER_NOT_FOUND)
+            me = await self.locked_member(db, wanted, found.user.id)
             target = me if me.id == member_id else await store.member_by_id(db, member_id)
             if target is None:
                 raise org_error(OrgErrorCode.MEMBER_NOT_FOUND)
@@ -123,14 +116,9 @@ class MemberService(OrgServiceBase):
     ) -> tuple[Member, User | None, AuthSession]:
         """Remove a member (`member:delete`), never the last creator; the user's team memberships in the organization
         go with it. The removed member, with its user when named by address (as better-auth answers)."""
-        wanted = organization_id or active_organization_id(found)
-        if not wanted:
-            raise org_error(OrgErrorCode.NO_ACTIVE_ORGANIZATION)
+        wanted = self.organization_or(found, organization_id, OrgErrorCode.NO_ACTIVE_ORGANIZATION)
         async with self.writing() as db:
-            await store.lock_org(db, wanted)
-            me = await store.member_of(db, wanted, found.user.id)
-            if me is None:
-                raise org_error(OrgErrorCode.MEMBER_NOT_FOUND)
+            me = await self.locked_member(db, wanted, found.user.id)
             user: User | None = None
             if "@" in member_id_or_email:
                 pair = await store.member_by_email(db, wanted, member_id_or_email)
@@ -156,10 +144,7 @@ class MemberService(OrgServiceBase):
 
     async def leave(self, found: AuthSession, organization_id: str) -> tuple[Member, AuthSession]:
         async with self.writing() as db:
-            await store.lock_org(db, organization_id)
-            me = await store.member_of(db, organization_id, found.user.id)
-            if me is None:
-                raise org_error(OrgErrorCode.MEMBER_NOT_FOUND)
+            me = await self.locked_member(db, organization_id, found.user.id)
             creators = await store.owner_count(db, organization_id, self.options.creator_role)
             if self.is_creator(me.role) and creators <= 1:
                 raise org_error(OrgErrorCode.YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER)
@@ -188,9 +173,7 @@ class MemberService(OrgServiceBase):
         return member
 
     async def has_permission(self, found: AuthSession, organization_id: str | None, permissions: Permissions) -> bool:
-        wanted = organization_id or active_organization_id(found)
-        if not wanted:
-            raise org_error(OrgErrorCode.NO_ACTIVE_ORGANIZATION)
+        wanted = self.organization_or(found, organization_id, OrgErrorCode.NO_ACTIVE_ORGANIZATION)
         member = await self.membership(wanted, found.user.id)
         if member is None:
             raise org_error(OrgErrorCode.USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION, 401)

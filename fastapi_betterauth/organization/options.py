@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..admin.options import role_statements
+from ..admin.options import roles_from_json
 from ..plugins.base import PluginOptions
 from .access import DEFAULT_ROLES, Role
 from .hooks import OrganizationHooks
@@ -73,12 +73,7 @@ class OrganizationOptions(PluginOptions):
     @field_validator("roles", mode="before")
     @classmethod
     def _roles_from_json(cls, value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return {
-                name: role if isinstance(role, Role) else Role(role_statements(name, role))
-                for name, role in value.items()
-            }
-        return value
+        return roles_from_json(value)
 
     @model_validator(mode="after")
     def _creator_role_exists(self) -> OrganizationOptions:

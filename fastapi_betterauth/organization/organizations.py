@@ -154,9 +154,7 @@ class OrganizationService(OrgServiceBase):
         return [i for i in invitations if creator not in role_list(i.role)]
 
     async def update(self, found: AuthSession, organization_id: str | None, data: dict[str, Any]) -> Organization:
-        wanted = organization_id or active_organization_id(found)
-        if not wanted:
-            raise org_error(OrgErrorCode.ORGANIZATION_NOT_FOUND)
+        wanted = self.organization_or(found, organization_id, OrgErrorCode.ORGANIZATION_NOT_FOUND)
         async with self.writing() as db:
             member = await store.member_of(db, wanted, found.user.id)
             if member is None:

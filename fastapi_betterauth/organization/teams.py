@@ -19,10 +19,7 @@ from .models import Member, Team, TeamMember
 
 class TeamService(OrgServiceBase):
     def _org(self, found: AuthSession, organization_id: str | None) -> str:
-        wanted = organization_id or active_organization_id(found)
-        if not wanted:
-            raise org_error(OrgErrorCode.NO_ACTIVE_ORGANIZATION)
-        return wanted
+        return self.organization_or(found, organization_id, OrgErrorCode.NO_ACTIVE_ORGANIZATION)
 
     async def _member(self, organization_id: str, user_id: str) -> Member | None:
         async with self.reading() as db:
