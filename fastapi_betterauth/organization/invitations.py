@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..addresses import is_valid_email
+from ..admin.errors import codeless
 from ..db.models import User
 from ..errors import AuthError, ErrorCode
 from ..mail import Templates, build_message
@@ -30,10 +31,6 @@ class Accepted:
     session: AuthSession
     team_activated: bool
     """One team was joined and made active: better-auth re-sends the session cookie then."""
-
-
-def codeless(status: int, message: str) -> AuthError:
-    return AuthError(ErrorCode.BAD_REQUEST, status, message, answer_code=False)
 
 
 class InvitationService(OrgServiceBase):

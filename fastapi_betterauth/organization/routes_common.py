@@ -1,5 +1,5 @@
 """What the `/organization/*` routes share: the caller's session (answered as better-auth answers its absence on
-each route), query parameters read as zod reads them, and the plugin's services."""
+each route), query parameters read as zod reads them, and the request body limit."""
 
 from __future__ import annotations
 
@@ -53,19 +53,9 @@ def query_int(request: Request, name: str) -> int | None:
         raise validation(f"[query.{name}] Invalid input: expected number, received NaN") from None
 
 
-def plugin_of(request: Request) -> Organization:
-    from ..sessions.deps import get_auth
-    from .plugin import Organization
-
-    return get_auth(request).plugin(Organization)
-
-
 def max_bytes(plugin: Organization) -> int:
     return plugin.context.settings.advanced.max_body_bytes
 
 
 def no_session_docs() -> dict[int, str]:
     return {401: "`UNAUTHORIZED`: no session"}
-
-
-__all__ = ["Response", "max_bytes", "no_session_docs", "org_session", "plugin_of", "query_int", "query_text"]
