@@ -2,18 +2,21 @@
 """The README's two commands, with nothing but Python >= 3.11 installed:
 
     python3 tasks.py example      # install everything into .venv, create the SQLite schema, run the example app
-    python3 tasks.py test         # install everything into .venv, then ruff, mypy --strict, the whole test suite
-                                  # and the better-auth conformance kit against the example app
+    python3 tasks.py test         # install everything into .venv, then ruff, mypy --strict, the packaging check
+                                  # (scripts/check_package.py: sdist and wheel built, the wheel installed in a clean
+                                  # venv runs migrate and a sign-up), the whole test suite and the better-auth
+                                  # conformance kit against the example app
     python3 tasks.py conformance  # the conformance kit alone (extra arguments go to conformance/run.py)
 
 Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`, `-m resilience`, `-n 0` to run in one
-process) and then skip the conformance kit; after `example`, they go to uvicorn. Tests run in parallel, one
-pytest-xdist worker per CPU (README: Development).
+process) and then skip the packaging check and the conformance kit; after `example`, they go to uvicorn. Tests run in
+parallel, one pytest-xdist worker per CPU (README: Development).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -42,6 +45,10 @@ def install() -> None:
     if not PYTHON.exists():
         venv.create(VENV, with_pip=True)
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    # The distribution was called `fastapi-betterauth` before it got a name free on PyPI: drop that old editable
+    # install of this checkout, which would otherwise stay beside the new one.
+    if any(VENV.glob("lib*/python*/site-packages/fastapi_betterauth-*.dist-info")):
+        run(PYTHON, "-m", "pip", "uninstall", "--quiet", "--yes", "fastapi-betterauth")
     run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
 
 
@@ -50,17 +57,41 @@ def example(args: list[str]) -> None:
     env = {**os.environ}
     env.setdefault("BETTER_AUTH_ENVIRONMENT", "development")
     run(PYTHON, "-m", "fastapi_betterauth", "migrate", env=env)
+    if shutil.which("npm"):  # better-auth's JS client for the site's client page; the rest works without Node
+        subprocess.run([str(PYTHON), "-m", "example_app.client_bundle"], cwd=ROOT, check=False)
     run(PYTHON, "-m", "uvicorn", "example_app.main:app", *(args or ["--port", "8000"]), env=env)
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive the system's Chromium. On Debian/Ubuntu run as root (CI, fresh machines), install the
+    `chromium` package when it is missing; elsewhere say how, and let the browser tests skip (or fail in CI)."""
+    if any(Path(p).is_file() for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", env=env)
+        run("apt-get", "install", "-y", "-qq", "chromium", env=env)
+    else:
+        print("! Chromium is missing: install your system's chromium package for the browser tests", flush=True)
 
 
 def test(args: list[str]) -> None:
     install()
+    ensure_chromium()
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")
+    if not args:
+        package_check()
     run(PYTHON, "-m", "pytest", *PARALLEL, *args)
     if not args:
         run(PYTHON, "conformance/run.py")
+
+
+def package_check() -> None:
+    """What users install works: the sdist and wheel are built, and the wheel, installed (not editable) into a clean
+    temporary venv, runs `migrate`, `info` and a real sign-up on a temporary SQLite database. Fails the run loudly."""
+    run(PYTHON, "scripts/check_package.py")
 
 
 def conformance(args: list[str]) -> None:

@@ -1,5 +1,7 @@
-"""fastapi-betterauth: authentication for FastAPI, wire-compatible with better-auth."""
+"""fastapi-betterauth: authentication for FastAPI, wire-compatible with better-auth. Installed from PyPI as
+`fastapi-betterauth-kit` (README "Use it in your app")."""
 
+from ._version import __version__
 from .api import AuthAPI
 from .api_keys.models import ApiKey
 from .api_keys.options import ApiKeyOptions
@@ -88,6 +90,7 @@ __all__ = [
     "Verification",
     "VerifiedApiKey",
     "VerifiedUser",
+    "__version__",
     "api_key",
     "current_session",
     "current_user",

@@ -1,5 +1,6 @@
-"""`python -m fastapi_betterauth`: generate a secret, list the built-in social providers, create, upgrade or adopt
-the schema, administer users (with the admin plugin enabled: set-role, create-user, ban, unban, list-users)."""
+"""`python -m fastapi_betterauth` (the `fastapi-betterauth-kit` distribution): generate a secret, list the built-in
+social providers, show the configuration and the schema's revision, create, upgrade or adopt the schema, administer
+users (with the admin plugin enabled: set-role, create-user, ban, unban, list-users)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import getpass
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 from alembic.util import CommandError
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from ._version import __version__
 from .clock import SystemClock
 from .db import migrate
 from .db.diagnose import (
@@ -28,7 +31,9 @@ from .db.schema_check import SchemaConflictError
 from .db.urls import DatabaseURLError
 from .errors import is_outage
 from .fields import AuthSchema, FieldDeclarationError
-from .plugins.registry import resolve_plugins
+from .info import configuration_lines, schema_line
+from .plugins.base import Plugin
+from .plugins.registry import PluginSettingsError, resolve_plugins
 from .settings import AuthSettings, InsecureSecretError
 from .verification.service import VerificationService
 
@@ -38,10 +43,22 @@ SHARING_HINT = (
 )
 
 
+DISTRIBUTION = "fastapi-betterauth-kit"
+"""The name on PyPI; `fastapi-betterauth` there is another project (README "Use it in your app")."""
+VERSION = f"{DISTRIBUTION} {__version__} (import name fastapi_betterauth)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fastapi_betterauth", description=__doc__)
+    parser.add_argument("--version", action="version", version=VERSION)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("secret", help="print a new random BETTER_AUTH_SECRET")
+    info = commands.add_parser(
+        "info",
+        help="show what the settings configure (secrets never shown) and the database's schema revision against the "
+        "heads: whether a migration is pending",
+    )
+    info.add_argument("--database-url", help="default: DATABASE_URL / BETTER_AUTH_DATABASE_URL, else SQLite")
     commands.add_parser(
         "providers", help="list the built-in social provider ids, one a line (`BETTER_AUTH_SOCIAL__<ID>__CLIENT_ID`)"
     )
@@ -80,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         problems = "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors())
         print(f"{args.command} refused: invalid settings: {problems}", file=sys.stderr)
         return 1
-    except (DatabaseURLError, InsecureSecretError) as error:
+    except (DatabaseURLError, InsecureSecretError, PluginSettingsError) as error:
         print(f"{args.command} refused: {error}", file=sys.stderr)
         return 1
 
@@ -92,6 +109,8 @@ def _run(args: argparse.Namespace, settings: AuthSettings) -> int:
         return _user_command(settings, args)
     plugins = resolve_plugins(settings, ())
     versions = [plugin.migrations for plugin in plugins if plugin.migrations is not None]
+    if args.command == "info":
+        return _info(settings, args.database_url, plugins, versions)
     try:
         schema = AuthSchema.for_settings(settings, plugins)
     except FieldDeclarationError as error:
@@ -179,12 +198,23 @@ DOWNGRADE_REFUSED = (
 )
 
 
+PASSED_REFUSED = (
+    "migrate refused: the database is at {current}, past --revision {revision}, so upgrading to it does nothing; "
+    "migrate only upgrades (run it without --revision to reach the heads)."
+)
+
+
 def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthSchema) -> int:
     if revision == "base" or revision.startswith("-") or "@-" in revision:
         print(DOWNGRADE_REFUSED.format(revision=revision), file=sys.stderr)
         return 1
     where = migrate.describe(url)
     try:
+        if revision not in ("head", "heads"):
+            passed = migrate.passed_revisions(migrate.revision_status(url, plugin_versions), revision, plugin_versions)
+            if passed:
+                print(PASSED_REFUSED.format(current=", ".join(passed), revision=revision), file=sys.stderr)
+                return 1
         result = migrate.upgrade(url, revision, plugin_versions, schema)
     except (SchemaConflictError, DatabaseUnreachableError) as error:
         print(error, file=sys.stderr)
@@ -203,6 +233,24 @@ def _migrate(url: str, revision: str, plugin_versions: list[Path], schema: AuthS
     if result.added_columns:
         print(f"added the columns of additional fields: {', '.join(result.added_columns)}", file=sys.stderr)
     print(f"schema at {revision} on {where}", file=sys.stderr)
+    return 0
+
+
+def _info(settings: AuthSettings, url: str | None, plugins: list[Plugin[Any]], versions: list[Path]) -> int:
+    """Print the configuration and the schema's state; 1 when the database cannot be read."""
+    if url:
+        settings = settings.model_copy(update={"database_url": url})
+    print("\n".join(configuration_lines(settings, plugins)))
+    where = migrate.describe(settings.database_url)
+    try:
+        status = migrate.revision_status(settings.database_url, versions)
+    except DatabaseUnreachableError as error:
+        print(f"schema: unknown, {error}")
+        return 1
+    except (SQLAlchemyError, CommandError, OSError) as error:
+        print(f"schema: unknown, reading it from {where} failed: {reason(error)}")
+        return 1
+    print(schema_line(status))
     return 0
 
 

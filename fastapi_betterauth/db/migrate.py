@@ -15,7 +15,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -101,6 +103,92 @@ def describe(database_url: str) -> str:
         return async_url(database_url).render_as_string(hide_password=True)
     except DatabaseURLError:
         return "the configured database"
+
+
+@dataclass(frozen=True)
+class RevisionStatus:
+    """Where a database's schema is, against the Alembic chain (`python -m fastapi_betterauth info`)."""
+
+    current: tuple[str, ...]
+    """The revisions recorded in the database's version table; empty when it has none."""
+    heads: tuple[str, ...]
+    """The heads of the chain: the core's and each plugin branch's."""
+    has_tables: bool
+    """Whether the `user` table exists (with no revision recorded: better-auth's migrator created it)."""
+    known: frozenset[str] = frozenset()
+    """Every revision of the chain."""
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Recorded revisions this installation does not know (a newer version of the toolkit migrated it)."""
+        return tuple(revision for revision in self.current if revision not in self.known)
+
+    @property
+    def pending(self) -> bool:
+        """Whether `migrate` has something to do."""
+        return not set(self.heads) <= set(self.current)
+
+
+def revision_status(database_url: str, plugin_versions: Sequence[Path] = ()) -> RevisionStatus:
+    """Read the database's recorded revisions and compare them with the chain's heads. Reads only: an SQLite file
+    that does not exist is reported empty, not created. Raises `DatabaseUnreachableError` when the database cannot be
+    reached, `DatabaseURLError` for a URL it cannot use."""
+    database_url = async_url_string(database_url)
+    script = ScriptDirectory.from_config(alembic_config(database_url, plugin_versions))
+    known = frozenset(revision.revision for revision in script.walk_revisions())
+    heads = tuple(script.get_heads())
+    if _sqlite_file_missing(database_url):
+        return RevisionStatus(current=(), heads=heads, has_tables=False, known=known)
+    try:
+        current, has_tables = asyncio.run(_read(database_url, _recorded_revisions))
+    except (OSError, DBAPIError) as error:
+        if not cannot_connect(error):
+            raise
+        raise DatabaseUnreachableError(unreachable_message(describe(database_url), error)) from error
+    return RevisionStatus(current=current, heads=heads, has_tables=has_tables, known=known)
+
+
+def passed_revisions(status: RevisionStatus, revision: str, plugin_versions: Sequence[Path] = ()) -> tuple[str, ...]:
+    """The database's revisions that already contain `revision` without being it: non-empty when upgrading to
+    `revision` would do nothing because the database is past it (`migrate --revision <older>`). Tables to adopt
+    count as `ADOPTED_REVISION`, where adopting puts them."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://", plugin_versions))
+    try:
+        targets = {found.revision for found in script.get_revisions(revision) if found is not None}
+    except (CommandError, RevisionError):  # relative or unknown targets: left to alembic's own upgrade
+        return ()
+    recorded = status.current
+    if not recorded and status.has_tables:
+        recorded = (ADOPTED_REVISION,)  # better-auth's tables: adopting them records this revision first
+    passed = []
+    for current in recorded:
+        if current in targets or current not in status.known:
+            continue
+        below = {found.revision for found in script.walk_revisions("base", current)} - {current}
+        if targets & below:
+            passed.append(current)
+    return tuple(passed)
+
+
+def _recorded_revisions(connection: Connection) -> tuple[tuple[str, ...], bool]:
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    return tuple(context.get_current_heads()), inspect(connection).has_table("user")
+
+
+def _sqlite_file_missing(database_url: str) -> bool:
+    url = async_url(database_url)
+    name = url.database or ""
+    return url.get_backend_name() == "sqlite" and name not in ("", ":memory:") and not Path(name).exists()
+
+
+async def _read(database_url: str, work: Callable[[Connection], T]) -> T:
+    """`work(connection)` on a connection of its own, writing nothing."""
+    engine = create_async_engine(async_url(database_url), poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(work)
+    finally:
+        await engine.dispose()
 
 
 def upgrade(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from ..startup_errors import OneLineWhenUncaught
+
 ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite"}
 """The driver each supported database runs on when the URL names none (`postgres://`, `sqlite:///x.db`)."""
 SCHEME_ALIASES = {"postgres": "postgresql"}
@@ -16,7 +18,7 @@ SYNC_DRIVERS = {"psycopg2", "pg8000", "pysqlite"}
 NOT_YET = {"mysql": "MySQL", "mariadb": "MariaDB"}
 
 
-class DatabaseURLError(ValueError):
+class DatabaseURLError(OneLineWhenUncaught, ValueError):
     """A database URL the toolkit cannot use; the message says why and what to write instead, on one line."""
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Table
 
 from ..errors import ErrorCode
 from ..settings import AuthSettings
+from ..startup_errors import OneLineWhenUncaught
 from .base import Plugin
 from .context import AuthContext
 
@@ -29,7 +30,7 @@ BUILT_IN: dict[str, str] = {
 (`BETTER_AUTH_PLUGINS__<ID>__ENABLED=true`)."""
 
 
-class PluginSettingsError(ValueError):
+class PluginSettingsError(OneLineWhenUncaught, ValueError):
     """`AuthSettings.plugins` names a plugin that does not exist, or two plugins share an id."""
 
 

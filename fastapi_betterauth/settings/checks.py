@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from ..startup_errors import OneLineWhenUncaught
 from .root import AuthSettings
 
 logger = logging.getLogger("fastapi_betterauth")
@@ -34,11 +35,11 @@ _PLACEHOLDER_MARKERS = (
 )
 
 
-class InsecureSecretError(RuntimeError):
+class InsecureSecretError(OneLineWhenUncaught, RuntimeError):
     """Raised at start-up when the secret is missing, too short or a known placeholder outside development."""
 
 
-class InsecureSettingsError(RuntimeError):
+class InsecureSettingsError(OneLineWhenUncaught, RuntimeError):
     """Raised at start-up when settings turn on something unsafe in production without saying so explicitly."""
 
 
@@ -109,3 +110,21 @@ def _secret_problem(value: str) -> str | None:
     if len(set(value)) < 10:
         return "has too little variety to be random"
     return None
+
+
+def describe_secrets(settings: AuthSettings) -> str:
+    """Whether the secrets are set and would pass start-up, in words, never with their values (`python -m
+    fastapi_betterauth info`)."""
+    values = [entry.partition(":")[2] for entry in settings.secrets]
+    if settings.secret is not None and settings.secret.get_secret_value():
+        values.append(settings.secret.get_secret_value())
+    if not values:
+        if settings.environment == "development":
+            return "not set (development: a random secret per process, sessions end at restart)"
+        return "NOT SET: start-up refuses it; generate one with `python -m fastapi_betterauth secret`"
+    problems = [problem for problem in map(_secret_problem, values) if problem is not None]
+    source = f"BETTER_AUTH_SECRETS, {len(settings.secrets)} version(s)" if settings.secrets else "BETTER_AUTH_SECRET"
+    if not problems:
+        return f"set ({source})"
+    verdict = "development tolerates it" if settings.environment == "development" else "start-up refuses it"
+    return f"set ({source}) but one {problems[0]}: {verdict}"
