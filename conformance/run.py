@@ -69,6 +69,17 @@ COOKIE_CACHE_MAX_AGE = 5
 PASSWORDLESS_EXPIRES_IN = 6
 """Magic links and email codes expire this fast, so the kit's expiry tests wait it out (as its reference run)."""
 EXTRA_TRUSTED_ORIGIN = "http://app.example.test"
+INVITATION_EXPIRES_IN = 4
+"""The expiry pass of the organization kit: invitations expire this fast, so its `invitation_expiry` tests wait."""
+DEFAULT_SESSION = {
+    "BETTER_AUTH_SESSION__EXPIRES_IN": "604800",
+    "BETTER_AUTH_SESSION__UPDATE_AGE": "86400",
+    "BETTER_AUTH_SESSION__FRESH_AGE": "86400",
+}
+ORGANIZATION_SERVER = {
+    "BETTER_AUTH_PLUGINS__ORGANIZATION__ENABLED": "true",
+    "BETTER_AUTH_PLUGINS__ORGANIZATION__TEAMS__ENABLED": "true",
+}
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,28 @@ PROFILES = {
             server_env={"BETTER_AUTH_PLUGINS__JWT__ENABLED": "true", "BETTER_AUTH_BEARER__ENABLED": "false"},
             tests=("tests/test_jwt.py",),
             selection="not quirk",
+        ),
+        Profile(
+            "organization",
+            group="plugins/organization",
+            # The kit's default session (7 days): it checks the Max-Age of the cookie set-active re-sends.
+            server_env={**ORGANIZATION_SERVER, **DEFAULT_SESSION},
+            kit_env={"AUTH_SESSION_EXPIRES_IN": DEFAULT_SESSION["BETTER_AUTH_SESSION__EXPIRES_IN"]},
+            selection="not quirk",
+        ),
+        Profile(
+            "organization-expiry",
+            group="plugins/organization",
+            server_env={
+                **ORGANIZATION_SERVER,
+                **DEFAULT_SESSION,
+                "BETTER_AUTH_PLUGINS__ORGANIZATION__INVITATION_EXPIRES_IN": str(INVITATION_EXPIRES_IN),
+            },
+            kit_env={
+                "AUTH_SESSION_EXPIRES_IN": DEFAULT_SESSION["BETTER_AUTH_SESSION__EXPIRES_IN"],
+                "AUTH_ORG_INVITATION_EXPIRES_IN": str(INVITATION_EXPIRES_IN),
+            },
+            selection="invitation_expiry and not quirk",
         ),
     )
 }

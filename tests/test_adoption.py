@@ -34,6 +34,9 @@ from .test_migrations import (
     table_names,
 )
 
+ORGANIZATION_TABLES = ("organization", "team", "teamMember", "member", "invitation")
+"""The organization plugin's tables (revision 0005), made only with that plugin in better-auth."""
+ORGANIZATION_CREATED = tuple(f"table {name}" for name in ORGANIZATION_TABLES)
 FIXTURES = Path(__file__).parent / "fixtures"
 BETTER_AUTH_TABLES = {"user", "session", "account", "verification", "apikey"}
 """What better-auth creates with the api-key plugin and its default (memory) rate-limit storage."""
@@ -101,8 +104,14 @@ def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit", "table jwks", "table twoFactor")
-    assert table_names(fresh_url) == BETTER_AUTH_TABLES | {"rateLimit", "twoFactor", "jwks", VERSION_TABLE}
+    assert result.created == ("table rateLimit", "table jwks", *ORGANIZATION_CREATED, "table twoFactor")
+    assert table_names(fresh_url) == BETTER_AUTH_TABLES | {
+        "rateLimit",
+        "twoFactor",
+        "jwks",
+        *ORGANIZATION_TABLES,
+        VERSION_TABLE,
+    }
     [versions, users] = sql(fresh_url, f"SELECT version_num FROM {VERSION_TABLE}", 'SELECT id, email FROM "user"')
     assert versions == [(ADOPTED_REVISION,)]
     assert head_revision() == ADOPTED_REVISION, (
@@ -125,7 +134,7 @@ def test_adoption_keeps_better_auths_own_rate_limit_table(fresh_url: str) -> Non
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table jwks", "table twoFactor")
+    assert result.created == ("table jwks", *ORGANIZATION_CREATED, "table twoFactor")
     assert sql(fresh_url, 'SELECT key, count, "lastRequest" FROM "rateLimit"') == [[("k", 3, 1767225600000)]]
 
 
@@ -141,7 +150,7 @@ def test_adoption_keeps_better_auths_two_factor_table(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit", "table jwks")
+    assert result.created == ("table rateLimit", "table jwks", *ORGANIZATION_CREATED)
     assert "twoFactor" in table_names(fresh_url)
     if fresh_url.startswith("postgresql"):
         assert schema_diff(fresh_url, {"twoFactor"}) == []
@@ -163,7 +172,7 @@ def test_adoption_keeps_better_auths_jwks_table(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit", "table twoFactor")
+    assert result.created == ("table rateLimit", *ORGANIZATION_CREATED, "table twoFactor")
     assert sql(fresh_url, "SELECT id FROM jwks") == [[("k1",)]]
     if fresh_url.startswith("postgresql"):
         assert schema_diff(fresh_url, {"jwks"}) == []
@@ -182,6 +191,7 @@ def test_adoption_adds_the_api_key_table_and_missing_indexes(fresh_url: str) -> 
         "table rateLimit",
         "table twoFactor",
         "table jwks",
+        *ORGANIZATION_CREATED,
         "index session_userId_idx",
     }
     assert {"apikey", "rateLimit"} <= table_names(fresh_url)
@@ -282,7 +292,8 @@ def test_cli_migrate_adopts_and_says_so(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert (
-        f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, table twoFactor; "
+        f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, "
+        f"{', '.join(ORGANIZATION_CREATED)}, table twoFactor; "
         "recorded revision" in done.stderr
     )
     assert "BETTER_AUTH_SHARED_WITH_NODE=true" in done.stderr

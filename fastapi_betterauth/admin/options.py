@@ -43,11 +43,7 @@ class AdminOptions(PluginOptions):
     @field_validator("roles", mode="before")
     @classmethod
     def _roles_from_json(cls, value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return {
-                name: role if isinstance(role, Role) else Role(_statements(name, role)) for name, role in value.items()
-            }
-        return value
+        return roles_from_json(value)
 
     @field_validator("admin_roles", mode="before")
     @classmethod
@@ -68,7 +64,18 @@ class AdminOptions(PluginOptions):
         return self.roles if self.roles is not None else DEFAULT_ROLES
 
 
-def _statements(name: str, value: Any) -> dict[str, tuple[str, ...]]:
+def roles_from_json(value: Any) -> Any:
+    """Roles given in settings as JSON (name -> resource -> actions) as `Role`s; `Role`s given in code stay as they
+    are (the admin and organization plugins' `roles`)."""
+    if isinstance(value, Mapping):
+        return {
+            name: role if isinstance(role, Role) else Role(role_statements(name, role)) for name, role in value.items()
+        }
+    return value
+
+
+def role_statements(name: str, value: Any) -> dict[str, tuple[str, ...]]:
+    """A role given as JSON (resource -> list of actions), checked; shared with the organization plugin's roles."""
     if not isinstance(value, Mapping) or not all(
         isinstance(actions, list | tuple) and all(isinstance(action, str) for action in actions)
         for actions in value.values()

@@ -15,6 +15,7 @@ EmailType = Literal[
     "two-factor-otp",
     "magic-link",
     "email-otp",
+    "organization-invitation",
 ]
 """The emails the toolkit sends. The same names appear as `type` in the JSON lines of `FileSender`."""
 
@@ -37,6 +38,9 @@ class EmailMessage:
     user_id: str | None
     otp_type: str | None = None
     """What an `email-otp` code is for (`sign-in`, `email-verification`, `forget-password`); `token` is the code."""
+    details: tuple[tuple[str, str | None], ...] = ()
+    """More facts a development or test sender records beside the others (an invitation's `invitationId`,
+    `organizationId`, `role`, `inviterEmail`)."""
 
 
 class EmailSender(Protocol):

@@ -42,7 +42,8 @@ class ConsoleSender:
 
 class FileSender:
     """Appends each message to `path` as one JSON line: `{"type", "to", "userId", "url", "token", "subject", "at"}`;
-    an `email-otp` line also has `otp` (the code) and `otpType` (what it is for).
+    an `email-otp` line also has `otp` (the code) and `otpType` (what it is for), an `organization-invitation` line
+    `invitationId`, `organizationId`, `role` and `inviterEmail`.
 
     For local development and for the tests of apps built on the toolkit: read the file to find the link a user would
     have received. `at` is the clock's time in ISO 8601 UTC with milliseconds. Parent directories are created on the
@@ -67,6 +68,7 @@ class FileSender:
             "subject": message.subject,
             "at": js_iso(self._clock.now()),
         }
+        record.update({key: value for key, value in message.details if key not in record})
         if message.otp_type is not None:
             record["otp"] = message.token
             record["otpType"] = message.otp_type

@@ -29,6 +29,10 @@ class TemplateContext:
     """The one-time code to type, for the `two-factor-otp` and `email-otp` emails (which have no link)."""
     otp_type: str | None = None
     """What an `email-otp` code is for: `sign-in`, `email-verification` or `forget-password`."""
+    organization_name: str | None = None
+    """The organization an `organization-invitation` invites into."""
+    inviter: str | None = None
+    """Who invited (their name or address), for `organization-invitation`."""
 
 
 Template = Callable[[TemplateContext], tuple[str, str, str]]
@@ -110,6 +114,15 @@ def _wording(context: TemplateContext) -> _Wording:
                 action="",
                 closing=("If you did not ask for it, you can ignore this email.",),
             )
+        case "organization-invitation":
+            who = context.inviter or "Someone"
+            where = context.organization_name or "an organization"
+            return _Wording(
+                subject=f"You are invited to join {where} on {app}",
+                paragraphs=(f"{who} invited {context.to} to join {where} on {app}.",),
+                action="Accept the invitation",
+                closing=("If you do not want to join, you can ignore this email.",),
+            )
         case "two-factor-otp":
             return _Wording(
                 subject=f"Your {app} sign-in code",
@@ -179,6 +192,9 @@ def build_message(
     new_email: str | None = None,
     code: str | None = None,
     otp_type: str | None = None,
+    organization_name: str | None = None,
+    inviter: str | None = None,
+    details: tuple[tuple[str, str | None], ...] = (),
 ) -> EmailMessage:
     """Render an email of `type` to `to` with `templates`. `token` is the raw token inside `url` ("" when none), or
     the `code` of an email without a link."""
@@ -191,6 +207,8 @@ def build_message(
         new_email=new_email,
         code=code,
         otp_type=otp_type,
+        organization_name=organization_name,
+        inviter=inviter,
     )
     subject, text, html_body = templates.render(context)
     return EmailMessage(
@@ -203,4 +221,5 @@ def build_message(
         token=token,
         user_id=user_id,
         otp_type=otp_type,
+        details=details,
     )

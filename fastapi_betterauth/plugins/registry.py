@@ -22,6 +22,7 @@ BUILT_IN: dict[str, str] = {
     "email_otp": "fastapi_betterauth.email_otp.plugin:EmailOTP",
     "jwt": "fastapi_betterauth.jwt_tokens.plugin:Jwt",
     "magic_link": "fastapi_betterauth.magic_link.plugin:MagicLink",
+    "organization": "fastapi_betterauth.organization.plugin:Organization",
     "two_factor": "fastapi_betterauth.two_factor.plugin:TwoFactor",
     "username": "fastapi_betterauth.username.plugin:Username",
 }

@@ -88,6 +88,7 @@ def our_settings(variant: str, database_url: str) -> dict[str, Any]:
             "magic_link": {"enabled": True},
             "email_otp": {"enabled": True},
             "jwt": {"enabled": True, "issuer": JWT_ISSUER, "audience": JWT_ISSUER},
+            "organization": {"enabled": True, "teams": {"enabled": True}},
         },
         # As the Node instances: provider tokens encrypted, GitHub configured (no request ever reaches it).
         "social": {

@@ -34,6 +34,7 @@ NODE_APP = NodePackage(
         "client_support.mjs",
         "client_plugins.mjs",
         "client_admin.mjs",
+        "client_organization.mjs",
         "passwordless_client.mjs",
     ),
     "better-auth",

@@ -8,7 +8,9 @@ and the plugins switched on from settings alone:
   lists, bans and unbans users, impersonates one and stops, and asks for permissions
   (tests/node_app/client_admin.mjs);
 - `magicLinkClient` and `emailOTPClient`: a link followed, codes for sign-in, verification and reset, read from the
-  outbox (tests/node_app/passwordless_client.mjs).
+  outbox (tests/node_app/passwordless_client.mjs);
+- `organizationClient` (teams on): an organization created, a member invited by mail who accepts, roles and
+  permissions asked, a team made and joined, the last owner kept (tests/node_app/client_organization.mjs).
 """
 
 from __future__ import annotations
@@ -128,4 +130,15 @@ def test_better_auths_js_client_signs_in_with_magic_links_and_email_codes(node: 
     settings = {"BETTER_AUTH_PLUGINS__MAGIC_LINK__ENABLED": "true", "BETTER_AUTH_PLUGINS__EMAIL_OTP__ENABLED": "true"}
     with example_app(tmp_path, settings) as app:
         report = run_script(node, app, "passwordless_client.mjs", OUTBOX=app.env["BETTER_AUTH_EMAIL__OUTBOX"])
+    assert "6 passed, 0 failed" in report, report
+
+
+@pytest.mark.slow
+def test_better_auths_organization_client_creates_invites_and_accepts(node: Node, tmp_path: Path) -> None:
+    settings = {
+        "BETTER_AUTH_PLUGINS__ORGANIZATION__ENABLED": "true",
+        "BETTER_AUTH_PLUGINS__ORGANIZATION__TEAMS__ENABLED": "true",
+    }
+    with example_app(tmp_path, settings) as app:
+        report = run_script(node, app, "client_organization.mjs", OUTBOX=app.env["BETTER_AUTH_EMAIL__OUTBOX"])
     assert "6 passed, 0 failed" in report, report

@@ -26,7 +26,10 @@ def test_better_auths_migrator_finds_nothing_to_do_on_a_database_migrated_here(i
 def test_better_auths_migrator_made_the_whole_schema_of_the_node_first_database(interop: Interop) -> None:
     """Guards the test above: on an empty database the same migrator did create everything."""
     plan = interop.node_plans["node-first"]
-    assert plan["toBeCreated"] == ["user", "session", "account", "verification", "apikey", "twoFactor", "jwks"]
+    assert plan["toBeCreated"] == [
+        *("user", "session", "account", "verification", "apikey", "twoFactor", "jwks"),
+        *("organization", "team", "teamMember", "member", "invitation"),
+    ]
 
 
 async def test_a_database_better_auth_migrated_first_is_adopted_at_start_up(interop: Interop) -> None:
@@ -37,9 +40,14 @@ async def test_a_database_better_auth_migrated_first_is_adopted_at_start_up(inte
 
 
 def test_after_adoption_the_schema_is_exactly_ours(interop: Interop) -> None:
-    """Exactly the models, and the two-factor plugin's `user.twoFactorEnabled` (no column of the core model)."""
-    plugin_column = ("remove_column", "user", "twoFactorEnabled")
+    """Exactly the models, and the plugins' columns, which are no columns of the core models: the two-factor
+    plugin's `user.twoFactorEnabled`, the organization plugin's `session.activeOrganizationId` and `activeTeamId`."""
+    plugin_columns = {
+        ("remove_column", "user", "twoFactorEnabled"),
+        ("remove_column", "session", "activeOrganizationId"),
+        ("remove_column", "session", "activeTeamId"),
+    }
     for order in ("node-first", "ours-first"):
         changes = schema_diff(interop.url(order))
-        assert [change for change in changes if (change[0], change[2], change[3].name) != plugin_column] == []
-        assert len(changes) == 1, changes
+        assert [change for change in changes if (change[0], change[2], change[3].name) not in plugin_columns] == []
+        assert len(changes) == 3, changes

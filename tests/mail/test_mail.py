@@ -88,6 +88,7 @@ EXPECTED_SUBJECTS: dict[EmailType, str] = {
     "delete-account": "Confirm account deletion",
     "existing-account": "Someone tried to create an account with your email",
     "magic-link": "Sign in to Acme",
+    "organization-invitation": "You are invited to join an organization on Acme",
 }
 
 
@@ -522,3 +523,29 @@ def test_dispatch_outside_an_event_loop_logs_and_does_not_raise(caplog: pytest.L
     assert "no running event loop" in caplog.text
     assert TOKEN not in caplog.text
     assert "ann@example.com" not in caplog.text  # L7
+
+
+def test_an_organization_invitation_names_the_organization_and_is_recorded_with_its_facts(tmp_path: Path) -> None:
+    invitation = message(
+        "organization-invitation",
+        token="",
+        user_id=None,
+        user_name=None,
+        organization_name="Globex <Labs>",
+        inviter="Bob",
+        details=(("invitationId", "inv_1"), ("organizationId", "org_1"), ("role", "admin"), ("inviterEmail", "b@x.io")),
+    )
+    assert invitation.subject == "You are invited to join Globex <Labs> on Acme"
+    assert "Bob invited ann@example.com to join Globex <Labs> on Acme." in invitation.text
+    assert "Globex &lt;Labs&gt;" in invitation.html
+    assert "Globex <Labs>" not in invitation.html
+    sender = FileSender(tmp_path / "outbox.jsonl")
+    asyncio.run(sender.send(invitation))
+    [line] = [json.loads(text) for text in (tmp_path / "outbox.jsonl").read_text().splitlines()]
+    assert (line["type"], line["invitationId"], line["organizationId"], line["role"], line["inviterEmail"]) == (
+        "organization-invitation",
+        "inv_1",
+        "org_1",
+        "admin",
+        "b@x.io",
+    )

@@ -7,9 +7,11 @@
 //            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300},
 //            "storeHashed": false | true}]   (magic-link storeToken / email-otp storeOTP: "hashed" instead of "plain")
 // migrate: database URLs on which better-auth's own migrator (getMigrations from "better-auth/db/migration", with
-//          the same options as the apps, api-key, two-factor, jwt, magic-link and email-otp plugins included) runs BEFORE any app listens; its plan is reported.
+//          the same options as the apps, api-key, two-factor, jwt, magic-link, email-otp and organization (teams on)
+//          plugins included) runs BEFORE any app listens; its plan is reported.
 // outbox:  a file every app appends its verification mails to, one JSON line each: {"app", "to", "url", "token"}
-//          (magic links also with "type": "magic-link"; email codes as {"app", "type": "email-otp", "to", "otp", "otpType"}).
+//          (magic links also with "type": "magic-link"; email codes as {"app", "type": "email-otp", "to", "otp", "otpType"};
+//          invitations as {"app", "type": "organization-invitation", "to", "invitationId"}).
 //
 // When every app listens, one line is printed: `READY {"apps": {name: baseURL}, "migrations": {url: plan}}`.
 // Secrets come only from NODE_APPS: the test fixture removes BETTER_AUTH_* from this process's environment, since
@@ -19,7 +21,7 @@ import http from "node:http";
 
 import { apiKey } from "@better-auth/api-key";
 import { betterAuth } from "better-auth";
-import { emailOTP, jwt, magicLink, twoFactor } from "better-auth/plugins";
+import { emailOTP, jwt, magicLink, organization, twoFactor } from "better-auth/plugins";
 import { symmetricEncrypt } from "better-auth/crypto";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
@@ -76,6 +78,11 @@ function options(app, baseURL) {
       emailOTP({
         storeOTP: app.storeHashed ? "hashed" : "plain",
         sendVerificationOTP: ({ email, otp, type }) => mail(app, { type: "email-otp", to: email, otp, otpType: type }),
+      }),
+      organization({
+        teams: { enabled: true },
+        sendInvitationEmail: (data) =>
+          mail(app, { type: "organization-invitation", to: data.email, invitationId: data.id }),
       }),
     ],
   };

@@ -1,0 +1,133 @@
+# ruff: noqa: E501
+"""The organization plugin's error codes and messages (better-auth's `ORGANIZATION_ERROR_CODES`, without those of
+dynamic access control, which is not served)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from ..errors import AuthError
+
+
+class OrgErrorCode(StrEnum):
+    YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION = "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION"
+    YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS = "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS"
+    ORGANIZATION_ALREADY_EXISTS = "ORGANIZATION_ALREADY_EXISTS"
+    ORGANIZATION_SLUG_ALREADY_TAKEN = "ORGANIZATION_SLUG_ALREADY_TAKEN"
+    ORGANIZATION_NOT_FOUND = "ORGANIZATION_NOT_FOUND"
+    USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION = "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"
+    YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION = "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION"
+    YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION = "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION"
+    NO_ACTIVE_ORGANIZATION = "NO_ACTIVE_ORGANIZATION"
+    USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION = "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION"
+    MEMBER_NOT_FOUND = "MEMBER_NOT_FOUND"
+    ROLE_NOT_FOUND = "ROLE_NOT_FOUND"
+    YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM = "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM"
+    TEAM_ALREADY_EXISTS = "TEAM_ALREADY_EXISTS"
+    TEAM_NOT_FOUND = "TEAM_NOT_FOUND"
+    YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER = "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER"
+    YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER = "YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER"
+    YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER = "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER"
+    YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION = (
+        "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION"
+    )
+    USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION = "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION"
+    INVITATION_NOT_FOUND = "INVITATION_NOT_FOUND"
+    YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION = "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION"
+    EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION = (
+        "EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION"
+    )
+    EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION = "EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION"
+    YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION = "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION"
+    YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS = "YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS"
+    INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION = "INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION"
+    YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE = "YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE"
+    FAILED_TO_RETRIEVE_INVITATION = "FAILED_TO_RETRIEVE_INVITATION"
+    YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS = "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS"
+    UNABLE_TO_REMOVE_LAST_TEAM = "UNABLE_TO_REMOVE_LAST_TEAM"
+    YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER = "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"
+    ORGANIZATION_MEMBERSHIP_LIMIT_REACHED = "ORGANIZATION_MEMBERSHIP_LIMIT_REACHED"
+    YOU_ARE_NOT_ALLOWED_TO_CREATE_TEAMS_IN_THIS_ORGANIZATION = (
+        "YOU_ARE_NOT_ALLOWED_TO_CREATE_TEAMS_IN_THIS_ORGANIZATION"
+    )
+    YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION = (
+        "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION"
+    )
+    YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM = "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM"
+    YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM = "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM"
+    INVITATION_LIMIT_REACHED = "INVITATION_LIMIT_REACHED"
+    TEAM_MEMBER_LIMIT_REACHED = "TEAM_MEMBER_LIMIT_REACHED"
+    USER_IS_NOT_A_MEMBER_OF_THE_TEAM = "USER_IS_NOT_A_MEMBER_OF_THE_TEAM"
+    YOU_CAN_NOT_ACCESS_THE_MEMBERS_OF_THIS_TEAM = "YOU_CAN_NOT_ACCESS_THE_MEMBERS_OF_THIS_TEAM"
+    YOU_DO_NOT_HAVE_AN_ACTIVE_TEAM = "YOU_DO_NOT_HAVE_AN_ACTIVE_TEAM"
+    YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER = "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER"
+    YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER = "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER"
+    YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION = "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION"
+    YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION = "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"
+    INVALID_TEAM_ID = "INVALID_TEAM_ID"
+    # Ours: an app route guarded by `require_org_permission` refuses a member without the permission.
+    ORGANIZATION_PERMISSION_DENIED = "ORGANIZATION_PERMISSION_DENIED"
+
+
+MESSAGES: Mapping[str, str] = {
+    "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION": "You are not allowed to create a new organization",
+    "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_ORGANIZATIONS": "You have reached the maximum number of organizations",
+    "ORGANIZATION_ALREADY_EXISTS": "Organization already exists",
+    "ORGANIZATION_SLUG_ALREADY_TAKEN": "Organization slug already taken",
+    "ORGANIZATION_NOT_FOUND": "Organization not found",
+    "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION": "User is not a member of the organization",
+    "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION": "You are not allowed to update this organization",
+    "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION": "You are not allowed to delete this organization",
+    "NO_ACTIVE_ORGANIZATION": "No active organization",
+    "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION": "User is already a member of this organization",
+    "MEMBER_NOT_FOUND": "Member not found",
+    "ROLE_NOT_FOUND": "Role not found",
+    "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM": "You are not allowed to create a new team",
+    "TEAM_ALREADY_EXISTS": "Team already exists",
+    "TEAM_NOT_FOUND": "Team not found",
+    "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER": "You cannot leave the organization as the only owner",
+    "YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER": "You cannot leave the organization without an owner",
+    "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER": "You are not allowed to delete this member",
+    "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION": "You are not allowed to invite users to this organization",
+    "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION": "User is already invited to this organization",
+    "INVITATION_NOT_FOUND": "Invitation not found",
+    "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION": "You are not the recipient of the invitation",
+    "EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION": "Email verification required before accepting or rejecting invitation",
+    "EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION": "Email verification required to view or list invitations for the session email",
+    "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION": "You are not allowed to cancel this invitation",
+    "YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS": "You are not allowed to list invitations for this organization",
+    "INVITER_IS_NO_LONGER_A_MEMBER_OF_THE_ORGANIZATION": "Inviter is no longer a member of the organization",
+    "YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE": "You are not allowed to invite a user with this role",
+    "FAILED_TO_RETRIEVE_INVITATION": "Failed to retrieve invitation",
+    "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS": "You have reached the maximum number of teams",
+    "UNABLE_TO_REMOVE_LAST_TEAM": "Unable to remove last team",
+    "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER": "You are not allowed to update this member",
+    "ORGANIZATION_MEMBERSHIP_LIMIT_REACHED": "Organization membership limit reached",
+    "YOU_ARE_NOT_ALLOWED_TO_CREATE_TEAMS_IN_THIS_ORGANIZATION": "You are not allowed to create teams in this organization",
+    "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION": "You are not allowed to delete teams in this organization",
+    "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM": "You are not allowed to update this team",
+    "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM": "You are not allowed to delete this team",
+    "INVITATION_LIMIT_REACHED": "Invitation limit reached",
+    "TEAM_MEMBER_LIMIT_REACHED": "Team member limit reached",
+    "USER_IS_NOT_A_MEMBER_OF_THE_TEAM": "User is not a member of the team",
+    "YOU_CAN_NOT_ACCESS_THE_MEMBERS_OF_THIS_TEAM": "You are not allowed to list the members of this team",
+    "YOU_DO_NOT_HAVE_AN_ACTIVE_TEAM": "You do not have an active team",
+    "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER": "You are not allowed to create a new member",
+    "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER": "You are not allowed to remove a team member",
+    "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION": "You are not allowed to access this organization as an owner",
+    "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION": "You are not a member of this organization",
+    "INVALID_TEAM_ID": "Team id contains a reserved character",
+    "ORGANIZATION_PERMISSION_DENIED": "You are not allowed to do this in this organization",
+}
+"""better-auth's messages for its codes, and ours."""
+
+
+def org_error(code: OrgErrorCode, status: int = 400, message: str | None = None) -> AuthError:
+    """The error of `code` with its message (or `message`), answered with `status`."""
+    return AuthError(code, status, message or MESSAGES[code])
+
+
+def forbidden(code: OrgErrorCode) -> AuthError:
+    """403 with a route's "You are not allowed to ..." code."""
+    return org_error(code, 403)
