@@ -4,7 +4,7 @@ parameters and the browser's state cookie, and get a session or an error code to
 State waits in an `OAuthStateStore` (a single-use verification row plus a signed cookie, or an encrypted cookie) and
 must come back to the browser that started the flow, so a callback delivered to another browser, replayed, or
 tampered with fails (docs/security.md O1).
-PKCE S256 always, a nonce for OpenID providers, the RFC 9207 `iss` check, and id tokens checked against the JWKS.
+PKCE S256 (O2), a nonce for OpenID providers, the RFC 9207 `iss` check, and id tokens checked as O6 says.
 `OAuthService` is the face the routes and `BetterAuth` use; which user an identity signs in as is decided in
 `identity.py` (docs/security.md O7), linking to a signed-in user in `linking.py`.
 """

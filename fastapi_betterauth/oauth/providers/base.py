@@ -1,5 +1,7 @@
 """Providers are data (docs/better-auth.md#oauth-providers): endpoints, scopes, a pure profile mapper, and the rules for
-the stable subject and the issuer. Building the authorization request (with PKCE S256 always) lives here, once."""
+the stable subject and the issuer; a provider that does not speak standard OAuth brings its own small calls (see
+`TokenCall`, `UserInfoCall`). Building the authorization request (with PKCE S256 unless the provider cannot take it,
+docs/security.md O2) lives here, once."""
 
 from __future__ import annotations
 
