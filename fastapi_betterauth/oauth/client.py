@@ -1,7 +1,7 @@
 """Talking to a provider: the code exchange and user info through Authlib's httpx client (docs/design.md#dependencies;
-no SessionMiddleware: our state lives in the verification table), and id-token checks with joserfc against the
-provider's JWKS (docs/security.md O3, O6): an allow-list of asymmetric algorithms, `iss`, `aud`, `exp`/`iat` and the
-nonce."""
+no SessionMiddleware: our state lives in the verification table), or through the provider's own calls where it does
+not speak standard OAuth (WeChat, VK ID), and id-token checks with joserfc against the provider's JWKS
+(docs/security.md O3, O6): an allow-list of asymmetric algorithms, `iss`, `aud`, `exp`/`iat` and the nonce."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx2 as httpx
 from authlib.integrations.httpx_client import AsyncOAuth2Client
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from .providers.base import OAuthProvider
@@ -54,24 +54,35 @@ class ProviderClient:
         )
 
     async def exchange_code(
-        self, provider: OAuthProvider, *, code: str, code_verifier: str, redirect_uri: str
+        self,
+        provider: OAuthProvider,
+        *,
+        code: str,
+        code_verifier: str,
+        redirect_uri: str,
+        extra: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """The token response for an authorization code (PKCE verifier included)."""
+        """The token response for an authorization code (PKCE verifier included; `extra`: the callback parameters
+        the provider wants back, see `OAuthProvider.callback_token_params`)."""
+        fields = {**provider.token_params, **(extra or {})}
+        if provider.token_call is not None:
+            grant = {"grant_type": "authorization_code", "code": code, "code_verifier": code_verifier}
+            grant |= {"redirect_uri": redirect_uri, **fields}
+            return await self._own_token_call(provider, "invalid_code", grant)
         return await self._token_request(
             provider,
             "invalid_code",
             lambda client: client.fetch_token(
-                provider.token_endpoint,
-                code=code,
-                code_verifier=code_verifier,
-                headers=_headers(provider),
-                **provider.token_params,
+                provider.token_endpoint, code=code, code_verifier=code_verifier, headers=_headers(provider), **fields
             ),
             redirect_uri,
         )
 
     async def refresh(self, provider: OAuthProvider, refresh_token: str) -> dict[str, Any]:
         """A new token response for a refresh token (which the provider may rotate)."""
+        if provider.token_call is not None:
+            grant = {"grant_type": "refresh_token", "refresh_token": refresh_token, **provider.token_params}
+            return await self._own_token_call(provider, "refresh_failed", grant)
         return await self._token_request(
             provider,
             "refresh_failed",
@@ -82,6 +93,20 @@ class ProviderClient:
                 **provider.token_params,
             ),
         )
+
+    async def _own_token_call(
+        self, provider: OAuthProvider, error_code: str, grant: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """The provider's `token_call`, failing as `_token_request` does."""
+        assert provider.token_call is not None
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout) as http:
+                token = await provider.token_call(http, provider, grant)
+        except Exception as exc:
+            raise ProviderError(error_code, type(exc).__name__) from None
+        if not isinstance(token, Mapping) or not token.get("access_token"):
+            raise ProviderError(error_code, "no access token")
+        return dict(token)
 
     async def _token_request(
         self,
@@ -105,6 +130,15 @@ class ProviderClient:
         """The user-info document (and GitHub-style address list), or {} for providers without one."""
         if provider.userinfo_endpoint is None:
             return {}
+        if provider.user_info_call is not None:
+            try:
+                async with httpx.AsyncClient(timeout=self._timeout) as http:
+                    answer = await provider.user_info_call(http, provider, token)
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                raise ProviderError("unable_to_get_user_info", type(exc).__name__) from None
+            if not isinstance(answer, Mapping):
+                raise ProviderError("unable_to_get_user_info", "not an object")
+            return dict(answer)
         headers = {
             **provider.userinfo_headers,
             "Authorization": f"Bearer {token['access_token']}",
@@ -142,18 +176,41 @@ class ProviderClient:
         self._jwks[provider.jwks_uri] = (keys, time.monotonic())
         return keys
 
-    async def verify_id_token(
-        self, provider: OAuthProvider, id_token: str, *, nonce: str | None, now: datetime
-    ) -> dict[str, Any]:
-        """The claims of a valid id token from `provider`, else `ProviderError("unable_to_get_user_info")`."""
-        if provider.jwks_uri is None or provider.issuer is None:
-            raise ProviderError("unable_to_get_user_info", "the provider has no issuer or JWKS to check id tokens")
+    async def _signed_claims(self, provider: OAuthProvider, id_token: str, *, from_token_endpoint: bool) -> Any:
+        """The id token's claims once its origin is established as `provider.id_token_signature` says."""
+        if provider.id_token_signature == "client_secret":
+            if not provider.client_secret:
+                raise ValueError("no client secret to check the id token with")
+            return jwt.decode(id_token, OctKey.import_key(provider.client_secret), algorithms=["HS256"]).claims
+        if provider.id_token_signature == "token_endpoint":
+            if not from_token_endpoint:
+                raise ValueError("only an id token from our own code exchange is believed unsigned")
+            return json.loads(jws.extract_compact(id_token.encode()).payload)
+        if provider.jwks_uri is None:
+            raise ValueError("the provider has no JWKS to check id tokens")
         algorithms = [a for a in provider.id_token_algorithms if a != "none" and not a.startswith("HS")]
         try:
-            try:
-                token = jwt.decode(id_token, await self._key_set(provider), algorithms=algorithms)
-            except JoseError:
-                token = jwt.decode(id_token, await self._key_set(provider, refresh=True), algorithms=algorithms)
+            return jwt.decode(id_token, await self._key_set(provider), algorithms=algorithms).claims
+        except JoseError:
+            return jwt.decode(id_token, await self._key_set(provider, refresh=True), algorithms=algorithms).claims
+
+    async def verify_id_token(
+        self,
+        provider: OAuthProvider,
+        id_token: str,
+        *,
+        nonce: str | None,
+        now: datetime,
+        from_token_endpoint: bool = False,
+    ) -> dict[str, Any]:
+        """The claims of a valid id token from `provider`, else `ProviderError("unable_to_get_user_info")`.
+        `from_token_endpoint`: the token came from our own code exchange, not from a client."""
+        if provider.issuer is None:
+            raise ProviderError("unable_to_get_user_info", "the provider has no issuer to check id tokens")
+        try:
+            claims = await self._signed_claims(provider, id_token, from_token_endpoint=from_token_endpoint)
+            if not isinstance(claims, dict):
+                raise ValueError("the id token's claims are not an object")
             options: dict[str, Any] = {
                 "iss": {"essential": True, "value": provider.issuer},
                 "aud": {"essential": True, "value": provider.client_id},
@@ -164,7 +221,7 @@ class ProviderClient:
             if nonce is not None:
                 options["nonce"] = {"essential": True, "value": nonce}
             registry = JWTClaimsRegistry(now=int(now.timestamp()), leeway=ID_TOKEN_LEEWAY_SECONDS, **options)
-            registry.validate(token.claims)
+            registry.validate(claims)
         except (JoseError, ValueError) as exc:
             raise ProviderError("unable_to_get_user_info", f"id token: {type(exc).__name__}") from None
-        return dict(json.loads(json.dumps(token.claims)))
+        return dict(json.loads(json.dumps(claims)))

@@ -18,6 +18,7 @@ import httpx2 as httpx
 
 from ..settings import OIDCProviderSettings, ProviderCredentials, SocialSettings
 from .providers import (
+    VK,
     Apple,
     Atlassian,
     Cloudflare,
@@ -32,12 +33,14 @@ from .providers import (
     HuggingFace,
     Kakao,
     Kick,
+    Line,
     Linear,
     LinkedIn,
     Microsoft,
     Naver,
     Notion,
     OAuthProvider,
+    Paybin,
     PayPal,
     Polar,
     Railway,
@@ -50,6 +53,7 @@ from .providers import (
     Twitch,
     Twitter,
     Vercel,
+    WeChat,
     Zoom,
     oidc_from_discovery,
 )
@@ -97,11 +101,13 @@ BUILTIN: dict[str, Callable[[Any], OAuthProvider]] = {
     "huggingface": _plain(HuggingFace),
     "kakao": _plain(Kakao),
     "kick": _plain(Kick),
+    "line": _plain(Line),
     "linear": _plain(Linear),
     "linkedin": _plain(LinkedIn),
     "microsoft": lambda c: Microsoft(c.client_id, _secret(c), tenant=c.tenant),
     "naver": _plain(Naver),
     "notion": _plain(Notion),
+    "paybin": lambda c: Paybin(c.client_id, _secret(c), issuer=c.issuer, prompt=c.prompt),
     "paypal": lambda c: PayPal(c.client_id, _secret(c), environment=c.environment, prompt=c.prompt),
     "polar": lambda c: Polar(c.client_id, _secret(c), prompt=c.prompt),
     "railway": _plain(Railway),
@@ -116,7 +122,9 @@ BUILTIN: dict[str, Callable[[Any], OAuthProvider]] = {
     "vercel": lambda c: Vercel(
         c.client_id, _secret(c) or None, token_endpoint_auth_method=c.token_endpoint_auth_method
     ),
-    "zoom": _plain(Zoom),
+    "vk": _plain(VK),
+    "wechat": lambda c: WeChat(c.client_id, _secret(c), lang=c.lang),
+    "zoom": lambda c: Zoom(c.client_id, _secret(c), pkce=c.pkce),
 }
 """Every built-in provider by id (the `social.<id>` setting), building it from its credentials and options."""
 
@@ -132,6 +140,8 @@ def builtin_providers(settings: SocialSettings) -> list[OAuthProvider]:
 
 
 def _with_options(provider: OAuthProvider, options: ProviderCredentials | OIDCProviderSettings) -> OAuthProvider:
+    if isinstance(options, ProviderCredentials) and options.redirect_uri:
+        provider = replace(provider, redirect_uri=options.redirect_uri)
     return replace(provider, override_user_info_on_sign_in=options.override_user_info_on_sign_in)
 
 

@@ -4,7 +4,7 @@ parameters and the browser's state cookie, and get a session or an error code to
 State waits in an `OAuthStateStore` (a single-use verification row plus a signed cookie, or an encrypted cookie) and
 must come back to the browser that started the flow, so a callback delivered to another browser, replayed, or
 tampered with fails (docs/security.md O1).
-PKCE S256 always, a nonce for OpenID providers, the RFC 9207 `iss` check, and id tokens checked against the JWKS.
+PKCE S256 (O2), a nonce for OpenID providers, the RFC 9207 `iss` check, and id tokens checked as O6 says.
 `OAuthService` is the face the routes and `BetterAuth` use; which user an identity signs in as is decided in
 `identity.py` (docs/security.md O7), linking to a signed-in user in `linking.py`.
 """
@@ -75,7 +75,11 @@ class OAuthService:
         self._linker = AccountLinker(settings.social, stores, sessions, self._identities, clock)
 
     def redirect_uri(self, provider_id: str) -> str:
-        """The exact redirect URI to register at the provider."""
+        """The exact redirect URI to register at the provider: its own `redirect_uri` if it has one, else the
+        callback route."""
+        provider = self.providers.get(provider_id)
+        if provider is not None and provider.redirect_uri:
+            return provider.redirect_uri
         return f"{self.settings.url}{self.settings.base_path}/callback/{provider_id}"
 
     def provider(self, provider_id: str) -> OAuthProvider:
@@ -168,7 +172,7 @@ class OAuthService:
         if provider.is_openid and not (stored.get("idTokenNonce") or stored.get("nonce")):
             raise CallbackError("nonce_binding_missing", error_url)  # a state minted without the id token's nonce
         try:
-            profile, token = await self._profile(provider, code, stored)
+            profile, token = await self._profile(provider, code, stored, params)
         except ProviderError as failure:
             raise CallbackError(failure.code, error_url) from None
         callback_url = stored.get("callbackURL")
@@ -254,7 +258,7 @@ class OAuthService:
         `ID_TOKEN_NOT_SUPPORTED`, 401 `INVALID_TOKEN` / `FAILED_TO_GET_USER_INFO` / `USER_EMAIL_NOT_FOUND`."""
         await self.discovery.ensure(provider_id)
         provider = self.provider(provider_id)
-        if not provider.is_openid or provider.jwks_uri is None:
+        if not provider.checks_submitted_id_tokens:
             raise AuthError(ErrorCode.ID_TOKEN_NOT_SUPPORTED)
         now = self._clock.now()
         try:
@@ -275,13 +279,14 @@ class OAuthService:
         return provider, profile
 
     async def _profile(
-        self, provider: OAuthProvider, code: str, stored: Mapping[str, Any]
+        self, provider: OAuthProvider, code: str, stored: Mapping[str, Any], params: Mapping[str, str]
     ) -> tuple[OAuthProfile, dict[str, Any]]:
         token = await self._client.exchange_code(
             provider,
             code=code,
             code_verifier=str(stored["codeVerifier"]),
             redirect_uri=self.redirect_uri(provider.id),
+            extra={name: params[name] for name in provider.callback_token_params if params.get(name)},
         )
         claims: dict[str, Any] = {}
         if provider.is_openid:
@@ -289,7 +294,11 @@ class OAuthService:
                 raise ProviderError("unable_to_get_user_info", "no id token")
             nonce = stored.get("idTokenNonce") or stored.get("nonce")  # `nonce`: our states' older field name
             claims = await self._client.verify_id_token(
-                provider, str(token["id_token"]), nonce=str(nonce) if nonce else None, now=self._clock.now()
+                provider,
+                str(token["id_token"]),
+                nonce=str(nonce) if nonce else None,
+                now=self._clock.now(),
+                from_token_endpoint=True,
             )
         info = await self._client.user_info(provider, token)
         if claims and info.get("sub") not in (None, claims["sub"]):

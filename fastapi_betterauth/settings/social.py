@@ -15,6 +15,9 @@ class ProviderCredentials(BaseModel):
     client_secret: SecretStr | None = None
     override_user_info_on_sign_in: bool = False
     """Copy the provider's name and image (and a verified, unclaimed address) to the user on every sign-in."""
+    redirect_uri: str | None = None
+    """The redirect URI registered at the provider when it is not `{url}{base_path}/callback/<id>` (better-auth's
+    `redirectURI`); whatever it is must bring the browser back to that callback with the provider's parameters."""
 
 
 class MicrosoftCredentials(ProviderCredentials):
@@ -83,6 +86,21 @@ class RedditCredentials(ProviderCredentials):
     """`permanent` for a refresh token (better-auth's `duration`)."""
 
 
+class ZoomCredentials(ProviderCredentials):
+    pkce: bool = True
+    """False for a Zoom app that does not take the PKCE code challenge (better-auth's `pkce`)."""
+
+
+class WeChatCredentials(ProviderCredentials):
+    lang: Literal["cn", "en"] = "cn"
+    """The language of WeChat's QR-code page (better-auth's `lang`)."""
+
+
+class PaybinCredentials(PromptCredentials):
+    issuer: str = "https://idp.paybin.io"
+    """Paybin's identity provider (better-auth's `issuer`)."""
+
+
 class OIDCProviderSettings(BaseModel):
     """Any OpenID Connect provider; its discovery document is fetched at start-up and its issuer checked."""
 
@@ -140,7 +158,7 @@ class SocialSettings(BaseModel):
     reddit: RedditCredentials | None = None
     notion: ProviderCredentials | None = None
     dropbox: DropboxCredentials | None = None
-    zoom: ProviderCredentials | None = None
+    zoom: ZoomCredentials | None = None
     atlassian: PromptCredentials | None = None
     figma: ProviderCredentials | None = None
     linear: ProviderCredentials | None = None
@@ -158,5 +176,9 @@ class SocialSettings(BaseModel):
     cloudflare: PublicClientCredentials | None = None
     twitch: ProviderCredentials | None = None
     cognito: CognitoCredentials | None = None
+    line: ProviderCredentials | None = None
+    vk: ProviderCredentials | None = None
+    wechat: WeChatCredentials | None = None
+    paybin: PaybinCredentials | None = None
     oidc: list[OIDCProviderSettings] = Field(default_factory=list)
     """Generic OpenID Connect providers (a JSON list in the environment)."""

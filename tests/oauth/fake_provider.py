@@ -1,5 +1,6 @@
-"""A loopback OAuth 2.0 provider for the built-in providers' flows: it records token requests and answers user-info
-calls (by method, path and query) with recorded payloads of the provider's documented shape."""
+"""A loopback OAuth 2.0 provider for the built-in providers' flows: it records token requests (form POSTs, or GETs
+with the fields in the query as WeChat's) and answers user-info calls (by method, path and query) with recorded
+payloads of the provider's documented shape, to the access token as a bearer header or a form or query field."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs
 
 import uvicorn
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet, OctKey, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -45,20 +46,27 @@ class FakeProvider:
     id_token_claims: dict[str, Any] | None = None
     """Claims of an RS256 id token to add to the token response (with `nonce` when set), signed with `key`."""
     nonce: str | None = None
+    id_token_secret: str | None = None
+    """Sign the id token with HS256 keyed by this (LINE's channel secret) instead of RS256 with `key`."""
     key: RSAKey = field(
         default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "fake-1", "alg": "RS256", "use": "sig"})
     )
 
     def app(self) -> Starlette:
         async def token(request: Request) -> JSONResponse:
-            form = parse_qs((await request.body()).decode())
-            self.token_calls.append(Call("POST", "/token", dict(request.headers), form))
-            if form.get("code") != ["good-code"]:
+            fields = request.url.query if request.method == "GET" else (await request.body()).decode()
+            form = parse_qs(fields)
+            self.token_calls.append(Call(request.method, request.url.path, dict(request.headers), form))
+            granted = form.get("code") == ["good-code"] or form.get("refresh_token") == ["fake-rt"]
+            if not granted:
                 return JSONResponse({"error": "invalid_grant"}, 400)
             answer = dict(self.token_response)
             if self.id_token_claims is not None:
                 claims = {**self.id_token_claims, **({"nonce": self.nonce} if self.nonce else {})}
-                answer["id_token"] = jwt.encode({"alg": "RS256", "kid": "fake-1"}, claims, self.key)
+                if self.id_token_secret is not None:
+                    answer["id_token"] = jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(self.id_token_secret))
+                else:
+                    answer["id_token"] = jwt.encode({"alg": "RS256", "kid": "fake-1"}, claims, self.key)
             return JSONResponse(answer)
 
         async def jwks(request: Request) -> JSONResponse:
@@ -66,15 +74,20 @@ class FakeProvider:
 
         async def other(request: Request) -> JSONResponse:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            self.calls.append(Call(request.method, target, dict(request.headers), {}, await request.body()))
-            if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+            body = await request.body()
+            form = parse_qs(body.decode()) if "form-urlencoded" in request.headers.get("content-type", "") else {}
+            self.calls.append(Call(request.method, target, dict(request.headers), form, body))
+            presented = {request.headers.get("authorization"), *[f"Bearer {t}" for t in form.get("access_token", [])]}
+            presented |= {f"Bearer {t}" for t in parse_qs(request.url.query).get("access_token", [])}
+            if f"Bearer {ACCESS_TOKEN}" not in presented:
                 return JSONResponse({"error": "unauthorized"}, 401)
             answer = self.answers.get((request.method, target))
             return JSONResponse(answer, 200) if answer is not None else JSONResponse({"error": "not found"}, 404)
 
         return Starlette(
             routes=[
-                Route("/token", token, methods=["POST"]),
+                Route("/token", token, methods=["GET", "POST"]),
+                Route("/refresh_token", token, methods=["GET"]),
                 Route("/jwks", jwks),
                 Route("/{path:path}", other, methods=["GET", "POST"]),
             ]

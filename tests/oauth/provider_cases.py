@@ -42,6 +42,16 @@ class Case:
     """Headers every user-info call must carry."""
     id_token: dict[str, Any] | None = None
     """The claims of the id token the provider issues (its issuer and our client as audience are added)."""
+    id_token_hs256: bool = False
+    """The id token is signed with HS256 keyed by the client secret (LINE), not with the provider's RSA key."""
+    pkce: bool = True
+    """The authorization request carries an S256 code challenge."""
+    callback: dict[str, str] = field(default_factory=dict)
+    """Further parameters of the callback, besides `code` and `state` (VK ID's `device_id`)."""
+    token_response: dict[str, Any] = field(default_factory=dict)
+    """Further fields of the token response (WeChat's `openid`)."""
+    token: dict[str, str] | None = None
+    """For a provider with its own token request: its fields, exactly (else the standard form is checked)."""
 
 
 CASES: dict[str, Case] = {

@@ -15,12 +15,14 @@ from .google import Google
 from .huggingface import HuggingFace
 from .kakao import Kakao
 from .kick import Kick
+from .line import Line
 from .linear import Linear
 from .linkedin import LinkedIn
 from .microsoft import Microsoft
 from .naver import Naver
 from .notion import Notion
 from .oidc import DiscoveryError, oidc_from_discovery
+from .paybin import Paybin
 from .paypal import PayPal
 from .polar import Polar
 from .railway import Railway
@@ -33,9 +35,12 @@ from .tiktok import TikTok
 from .twitch import Twitch
 from .twitter import Twitter
 from .vercel import Vercel
+from .vk import VK
+from .wechat import WeChat
 from .zoom import Zoom
 
 __all__ = [
+    "VK",
     "Apple",
     "Atlassian",
     "Cloudflare",
@@ -51,6 +56,7 @@ __all__ = [
     "HuggingFace",
     "Kakao",
     "Kick",
+    "Line",
     "Linear",
     "LinkedIn",
     "Microsoft",
@@ -59,6 +65,7 @@ __all__ = [
     "OAuthProfile",
     "OAuthProvider",
     "PayPal",
+    "Paybin",
     "Polar",
     "ProfileMapper",
     "Railway",
@@ -72,6 +79,7 @@ __all__ = [
     "Twitter",
     "UserMapper",
     "Vercel",
+    "WeChat",
     "Zoom",
     "code_challenge",
     "new_code_verifier",

@@ -1,15 +1,20 @@
 """Providers are data (docs/better-auth.md#oauth-providers): endpoints, scopes, a pure profile mapper, and the rules for
-the stable subject and the issuer. Building the authorization request (with PKCE S256 always) lives here, once."""
+the stable subject and the issuer; a provider that does not speak standard OAuth brings its own small calls (see
+`TokenCall`, `UserInfoCall`). Building the authorization request (with PKCE S256 unless the provider cannot take it,
+docs/security.md O2) lives here, once."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 from ..emails import provider_email
 
@@ -52,6 +57,22 @@ Keys among `USER_FIELDS`; they override the defaults taken from the profile."""
 
 USER_FIELDS = frozenset({"name", "image", "email", "email_verified"})
 """The user fields a provider may set."""
+
+IdTokenSignature = Literal["jwks", "client_secret", "token_endpoint"]
+"""How an id token's origin is established: its signature against the provider's JWKS (asymmetric algorithms only);
+HS256 keyed by the client secret (OpenID Connect Core §10.1, LINE's web login); or only by having come straight from
+the provider's token endpoint over TLS to our own code exchange (OpenID Connect Core §3.1.3.7, for a provider that
+publishes no keys: Paybin). Issuer, audience, expiry and nonce are checked whichever it is."""
+
+TokenCall = Callable[["httpx.AsyncClient", "OAuthProvider", Mapping[str, str]], Awaitable[Mapping[str, Any]]]
+"""A provider's own token-endpoint call, for one that does not speak the standard form POST (WeChat's GET): given the
+grant's fields (`grant_type`, `code`, `code_verifier`, `redirect_uri`, or `refresh_token`), the token response with
+an `access_token`. It raises `ValueError` or an `httpx.HTTPError` when the provider refuses."""
+
+UserInfoCall = Callable[["httpx.AsyncClient", "OAuthProvider", Mapping[str, Any]], Awaitable[Mapping[str, Any]]]
+"""A provider's own user-info call, for one that does not take a bearer token (VK ID's form POST, WeChat's query):
+given the token response, the JSON object the profile mapper reads. It raises `ValueError` or an `httpx.HTTPError`
+when the provider refuses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +122,22 @@ class OAuthProvider:
     """The authorization request's name for the client id (TikTok calls it `client_key`)."""
     scope_separator: str = " "
     """How the `scope` parameter joins scopes (TikTok: commas)."""
+    pkce: bool = True
+    """Send the S256 code challenge. False only for a provider that cannot take it (WeChat) or when asked to (Zoom's
+    `pkce` option); the verifier is still sent to the token endpoint, as better-auth does."""
+    redirect_uri: str | None = None
+    """The redirect URI registered at the provider, when it is not this server's `/callback/<id>` (better-auth's
+    `redirectURI`): it must bring the browser back to that callback with the provider's parameters."""
+    authorization_fragment: str = ""
+    """A fragment the authorization URL ends with (WeChat's `wechat_redirect`)."""
+    callback_token_params: tuple[str, ...] = ()
+    """Callback parameters the token request carries on (VK ID's `device_id`)."""
+    id_token_signature: IdTokenSignature = "jwks"
+    """How an id token of this provider is checked (see `IdTokenSignature`)."""
+    token_call: TokenCall | None = None
+    """The provider's own token-endpoint call, instead of the standard form POST (see `TokenCall`)."""
+    user_info_call: UserInfoCall | None = None
+    """The provider's own user-info call, instead of a bearer-token request (see `UserInfoCall`)."""
 
     @property
     def token_auth_method(self) -> AuthMethod:
@@ -131,6 +168,16 @@ class OAuthProvider:
         """Sign-in checks an id token (see `openid`)."""
         return "openid" in self.scopes if self.openid is None else self.openid
 
+    @property
+    def checks_submitted_id_tokens(self) -> bool:
+        """An id token a client hands in can be checked: its signature, against the JWKS or the client secret. One
+        that is believed only for coming from the token endpoint (`token_endpoint`) cannot."""
+        if not self.is_openid:
+            return False
+        if self.id_token_signature == "client_secret":
+            return bool(self.client_secret)
+        return self.id_token_signature == "jwks" and self.jwks_uri is not None
+
     def authorization_url(
         self,
         *,
@@ -142,19 +189,20 @@ class OAuthProvider:
         login_hint: str | None = None,
         extra_params: Mapping[str, str] | None = None,
     ) -> str:
-        """The URL to send the browser to. PKCE S256 always; extra scopes add to the defaults; reserved parameters
-        in `extra_params` are ignored."""
+        """The URL to send the browser to. PKCE S256 (unless `pkce` is off); extra scopes add to the defaults;
+        reserved parameters in `extra_params` are ignored. `redirect_uri`: this server's callback, unless the provider
+        has its own."""
         requested = tuple(dict.fromkeys((*self.scopes, *scopes)))
         params: dict[str, str] = {
             **self.authorization_params,
             **{k: v for k, v in (extra_params or {}).items() if k not in RESERVED_PARAMS and k != self.client_id_param},
             "response_type": "code",
             self.client_id_param: self.client_id,
-            "redirect_uri": redirect_uri,
+            "redirect_uri": self.redirect_uri or redirect_uri,
             "state": state,
-            "code_challenge": code_challenge(code_verifier),
-            "code_challenge_method": "S256",
         }
+        if self.pkce:
+            params |= {"code_challenge": code_challenge(code_verifier), "code_challenge_method": "S256"}
         if requested:  # as better-auth: no `scope` at all rather than an empty one (Zoom, Notion)
             params["scope"] = self.scope_separator.join(requested)
         if nonce is not None:
@@ -162,7 +210,8 @@ class OAuthProvider:
         if login_hint:
             params["login_hint"] = login_hint
         separator = "&" if "?" in self.authorization_endpoint else "?"
-        return f"{self.authorization_endpoint}{separator}{urlencode(params)}"
+        fragment = f"#{self.authorization_fragment}" if self.authorization_fragment else ""
+        return f"{self.authorization_endpoint}{separator}{urlencode(params)}{fragment}"
 
 
 _UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"

@@ -1,5 +1,5 @@
-"""Zoom (OAuth 2.0 with PKCE, `/v2/users/me`; scopes are set on the app, none are requested). Subject: the Zoom user
-id. The address is vouched for when Zoom marks the user `verified`."""
+"""Zoom (OAuth 2.0 with PKCE unless switched off, `/v2/users/me`; scopes are set on the app, none are requested).
+Subject: the Zoom user id. The address is vouched for when Zoom marks the user `verified`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def map_zoom(data: Mapping[str, Any]) -> OAuthProfile:
     )
 
 
-def Zoom(client_id: str, client_secret: str, *, scopes: tuple[str, ...] = ()) -> OAuthProvider:
+def Zoom(client_id: str, client_secret: str, *, scopes: tuple[str, ...] = (), pkce: bool = True) -> OAuthProvider:
+    """`pkce`: False for a Zoom app that does not take the code challenge (better-auth's `pkce`); the verifier is
+    still sent to the token endpoint, as better-auth sends it."""
     return OAuthProvider(
         id="zoom",
         name="Zoom",
@@ -32,5 +34,6 @@ def Zoom(client_id: str, client_secret: str, *, scopes: tuple[str, ...] = ()) ->
         userinfo_endpoint="https://api.zoom.us/v2/users/me",
         scopes=scopes,
         token_endpoint_auth_method="client_secret_post",
+        pkce=pkce,
         map_profile=map_zoom,
     )
