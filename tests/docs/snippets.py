@@ -108,14 +108,21 @@ async def run_python(block: Block, namespace: dict[str, Any], workdir: Path) -> 
 
 
 def shell_commands(code: str) -> list[str]:
-    """The commands of a shell block: comments dropped, `\\` continuations joined."""
-    joined = code.replace("\\\n", " ")
-    commands = []
-    for raw in joined.splitlines():
+    """The commands of a shell block: comments dropped, `\\` continuations and multi-line quotes joined."""
+    commands: list[str] = []
+    pending = ""
+    for raw in code.replace("\\\n", " ").splitlines():
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not pending and (not line or line.startswith("#")):
             continue
-        commands.append(line)
+        pending = f"{pending}\n{line}" if pending else line
+        try:
+            shlex.split(pending, comments=True)
+        except ValueError:  # an open quote: the command goes on
+            continue
+        commands.append(pending)
+        pending = ""
+    assert not pending, f"unbalanced quotes in a shell block: {pending}"
     return commands
 
 

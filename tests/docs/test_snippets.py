@@ -81,7 +81,10 @@ def page_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_sqlite: P
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     before = set(sys.modules)
+    environment = dict(os.environ)
     yield tmp_path
+    os.environ.clear()  # what a page's own code set
+    os.environ.update(environment)
     for name in set(sys.modules) - before:
         module_file = getattr(sys.modules[name], "__file__", None) or ""
         if module_file.startswith(str(tmp_path)):
