@@ -25,6 +25,7 @@ from pydantic_core import PydanticUndefined
 from pydantic_settings import NoDecode
 
 PAGE = "settings.md"
+NONE = "\N{EN DASH}"  # an empty table cell
 ENV_PREFIX = "BETTER_AUTH_"
 
 
@@ -207,16 +208,14 @@ def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ") or "–"
+    return text.replace("|", "\\|").replace("\n", " ") or NONE
 
 
 def _table(rows: list[Option]) -> list[str]:
     lines = ["| setting | environment | type | default | meaning |", "|---|---|---|---|---|"]
     for row in rows:
         env = "<br>".join(f"`{name}`" for name in row.env)
-        lines.append(
-            f"| `{row.path}` | {env} | {_cell(row.type)} | {_cell(row.default)} | {_cell(row.description)} |"
-        )
+        lines.append(f"| `{row.path}` | {env} | {_cell(row.type)} | {_cell(row.default)} | {_cell(row.description)} |")
     return lines
 
 
@@ -248,7 +247,9 @@ def render() -> str:
         "",
         "from fastapi_betterauth import AuthSettings",
         "",
-        'settings = AuthSettings(session={"expires_in": timedelta(days=30)}, email_and_password={"min_password_length": 12})',
+        "settings = AuthSettings(",
+        '    session={"expires_in": timedelta(days=30)}, email_and_password={"min_password_length": 12}',
+        ")",
         "assert settings.session.expires_in == timedelta(days=30)",
         "```",
         "",
@@ -301,9 +302,7 @@ def render() -> str:
             docstring = inspect.getdoc(model)
             if docstring and docstring != inspect.getdoc(BaseModel):
                 lines += [" ".join(docstring.split()), ""]
-            rows = [
-                Option(o.path, ["–"], o.type, o.default, o.description) for o in options(model, "", "")
-            ]
+            rows = list(options(model, "", ""))
             lines += ["| field | type | default | meaning |", "|---|---|---|---|"]
             lines += [f"| `{o.path}` | {_cell(o.type)} | {_cell(o.default)} | {_cell(o.description)} |" for o in rows]
             lines.append("")

@@ -102,7 +102,7 @@ async def run_python(block: Block, namespace: dict[str, Any], workdir: Path) -> 
                 (workdir / parent / "__init__.py").touch()
         path.write_text(block.code)
     code = compile(block.code, block.where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    result = eval(code, namespace)  # noqa: S307 - the documentation's own snippets, which are the test
+    result = eval(code, namespace)
     if inspect.iscoroutine(result):
         await result
 

@@ -21,7 +21,8 @@ from .snippets import DOCS, Block, blocks, pages, run_python, run_shell, runnabl
 
 def _reference() -> ModuleType:
     spec = importlib.util.spec_from_file_location("settings_reference", DOCS / "hooks" / "settings_reference.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -36,7 +37,9 @@ def known_env_names() -> set[str]:
     names = {name for option in REFERENCE.options(AuthSettings) if option.path != "plugins" for name in option.env}
     for plugin_id in BUILT_IN:
         prefix = f"BETTER_AUTH_PLUGINS__{plugin_id.upper()}__"
-        names |= {name for option in REFERENCE.options(built_in(plugin_id).options_model, "", prefix) for name in option.env}
+        names |= {
+            name for option in REFERENCE.options(built_in(plugin_id).options_model, "", prefix) for name in option.env
+        }
     return names
 
 
