@@ -22,6 +22,8 @@ from fastapi_betterauth.testing import auth_client
 from ..services import POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, postgres_admin, require
 from .snippets import Block, blocks, run_shell, runnable_shell
 
+pytestmark = pytest.mark.slow  # each runs the page's shell commands: new interpreters, `migrate`
+
 PAGE = "getting-started.md"
 PASSWORD = "correct horse battery"
 
