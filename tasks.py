@@ -15,6 +15,7 @@ pytest-xdist worker per CPU (README: Development).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,8 @@ def example(args: list[str]) -> None:
     env = {**os.environ}
     env.setdefault("BETTER_AUTH_ENVIRONMENT", "development")
     run(PYTHON, "-m", "fastapi_betterauth", "migrate", env=env)
+    if shutil.which("npm"):  # better-auth's JS client for the site's client page; the rest works without Node
+        subprocess.run([str(PYTHON), "-m", "example_app.client_bundle"], cwd=ROOT, check=False)
     run(PYTHON, "-m", "uvicorn", "example_app.main:app", *(args or ["--port", "8000"]), env=env)
 
 
@@ -60,8 +63,22 @@ def mkdocs(*args: str) -> None:
     run(PYTHON, "-m", "mkdocs", *args, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive the system's Chromium. On Debian/Ubuntu run as root (CI, fresh machines), install the
+    `chromium` package when it is missing; elsewhere say how, and let the browser tests skip (or fail in CI)."""
+    if any(Path(p).is_file() for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", env=env)
+        run("apt-get", "install", "-y", "-qq", "chromium", env=env)
+    else:
+        print("! Chromium is missing: install your system's chromium package for the browser tests", flush=True)
+
+
 def test(args: list[str]) -> None:
     install()
+    ensure_chromium()
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")

@@ -45,6 +45,7 @@ from fastapi_betterauth.db.engine import Database
 from fastapi_betterauth.schema import shipped_tables
 from fastapi_betterauth.storage import MemoryStorage, RedisStorage, SecondaryStorage
 
+from .browser import chromium  # noqa: F401
 from .idp_fixture import oidc_provider  # noqa: F401
 from .services import (
     POSTGRES_HOST,

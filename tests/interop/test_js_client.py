@@ -25,9 +25,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from ..live_server import REPO, clean_environment, free_port, live_server
 from ..node_packages import node_and_npm
-from ..services import stop_process
-from ..test_example_app import REPO, free_port, wait_until_up
 from .node import NODE_APP
 
 
@@ -58,9 +57,7 @@ def example_app(tmp_path: Path, settings: dict[str, str]) -> Iterator[RunningApp
     environment alone (`settings` on top; rate limits off: a script makes more calls than one client may in 10 s)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.upper().startswith("BETTER_AUTH_")}
-    env.update(
-        PYTHONPATH=str(REPO),
+    env = clean_environment(
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}",
         BETTER_AUTH_URL=url,
         BETTER_AUTH_SECRET=secrets.token_urlsafe(32),
@@ -69,20 +66,8 @@ def example_app(tmp_path: Path, settings: dict[str, str]) -> Iterator[RunningApp
         BETTER_AUTH_RATE_LIMIT__ENABLED="false",
         **settings,
     )
-    log = tmp_path / "uvicorn.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "example_app.main:app", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(server, url, log)
-        yield RunningApp(url, env, log)
-    finally:
-        stop_process(server, timeout=10)
+    with live_server("example_app.main:app", tmp_path, env, port=port) as server:
+        yield RunningApp(url, env, server.log)
 
 
 def run_script(node: Node, app: RunningApp, script: str, **env: str) -> str:
