@@ -7,6 +7,7 @@
                                   # venv runs migrate and a sign-up), the whole test suite and the better-auth
                                   # conformance kit against the example app
     python3 tasks.py conformance  # the conformance kit alone (extra arguments go to conformance/run.py)
+    python3 tasks.py docs         # serve the documentation site on :8001 (extra arguments go to `mkdocs serve`)
 
 Extra arguments after `test` go to pytest (`python3 tasks.py test -k sign_in`, `-m resilience`, `-n 0` to run in one
 process) and then skip the packaging check and the conformance kit; after `example`, they go to uvicorn. Tests run in
@@ -19,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -62,6 +64,11 @@ def example(args: list[str]) -> None:
     run(PYTHON, "-m", "uvicorn", "example_app.main:app", *(args or ["--port", "8000"]), env=env)
 
 
+def mkdocs(*args: str) -> None:
+    # NO_MKDOCS_2_WARNING: mkdocs-material's banner about its successor, printed at every build.
+    run(PYTHON, "-m", "mkdocs", *args, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+
 def ensure_chromium() -> None:
     """The browser tests drive the system's Chromium. On Debian/Ubuntu run as root (CI, fresh machines), install the
     `chromium` package when it is missing; elsewhere say how, and let the browser tests skip (or fail in CI)."""
@@ -81,6 +88,10 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "fastapi_betterauth")
+    # The documentation site, strict: a broken link or anchor, or a page missing from the nav, fails the run. Its
+    # snippets run in the test suite (tests/docs/).
+    with tempfile.TemporaryDirectory() as site:
+        mkdocs("build", "--strict", "--quiet", "--site-dir", site)
     if not args:
         package_check()
     run(PYTHON, "-m", "pytest", *PARALLEL, *args)
@@ -94,13 +105,18 @@ def package_check() -> None:
     run(PYTHON, "scripts/check_package.py")
 
 
+def docs(args: list[str]) -> None:
+    install()
+    mkdocs("serve", *(args or ["--dev-addr", "127.0.0.1:8001"]))
+
+
 def conformance(args: list[str]) -> None:
     install()
     run(PYTHON, "conformance/run.py", *args)
 
 
 def main() -> None:
-    commands = {"example": example, "test": test, "conformance": conformance}
+    commands = {"example": example, "test": test, "conformance": conformance, "docs": docs}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         raise SystemExit(__doc__)
     try:

@@ -32,7 +32,9 @@ class ApiKeyRateLimitSettings(BaseModel):
     enabled: bool = True
     """Off: no key is rate limited, whatever its own settings."""
     time_window: Duration = Field(default=timedelta(days=1), gt=timedelta(0), le=_INT32_MILLISECONDS)
+    """The window of a key's rate limit."""
     max_requests: int = Field(default=10, ge=0, le=2_147_483_647)
+    """Verifications a key allows per window."""
 
 
 class ApiKeyOptions(PluginOptions):
@@ -50,10 +52,15 @@ class ApiKeyOptions(PluginOptions):
     starting_characters_length: int = Field(default=6, ge=0, le=16)
     """How many leading characters (prefix included) are kept in `start` to recognise a key (0: none)."""
     minimum_prefix_length: int = Field(default=1, ge=1)
+    """Shortest `prefix` accepted on a new key."""
     maximum_prefix_length: int = Field(default=32, ge=1)
+    """Longest `prefix` accepted on a new key."""
     minimum_name_length: int = Field(default=1, ge=0)
+    """Shortest `name` accepted on a key."""
     maximum_name_length: int = Field(default=32, ge=1)
+    """Longest `name` accepted on a key."""
     require_name: bool = False
+    """Refuse keys created without a `name`."""
     enable_metadata: bool = False
     """Accept `metadata` (any JSON object) on keys."""
     enable_session_for_api_keys: bool = False

@@ -24,6 +24,7 @@ class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     type: FieldType
+    """`string`, `number`, `boolean`, `date`, `json`, `string[]` or `number[]`."""
     required: bool = True
     """As in better-auth, fields are required unless declared `required: false`: the column is `NOT NULL`, and a
     create without a value (or a default) answers 400 `MISSING_FIELD`."""
@@ -36,6 +37,7 @@ class FieldSpec(BaseModel):
     returned: bool = True
     """False: kept out of every JSON answer, the cookie cache and secondary-storage copies."""
     unique: bool = False
+    """A unique index on the column."""
     field_name: str | None = Field(default=None, alias="fieldName")
     """The column's name, when it differs from the field's."""
     bigint: bool = False

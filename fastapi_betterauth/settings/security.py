@@ -15,9 +15,11 @@ class IPAddressSettings(BaseModel):
     """How the client IP is found (better-auth `advanced.ipAddress.*`)."""
 
     ip_address_headers: list[str] = Field(default_factory=lambda: ["x-forwarded-for"])
+    """Forwarding headers read for the client address, from trusted proxies only."""
     trusted_proxies: list[str] = Field(default_factory=list)
     """IPs or CIDRs of reverse proxies whose forwarding headers are believed. Empty: headers are ignored."""
     disable_ip_tracking: bool = False
+    """Never read client addresses: nothing is limited per IP, and sessions record none."""
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -35,6 +37,7 @@ class AdvancedSettings(BaseModel):
     """Cookie and request-checking knobs (better-auth `advanced.*`)."""
 
     cookie_prefix: str = "better-auth"
+    """First part of every cookie name (`better-auth.session_token`); keep it equal to a Node app's `cookiePrefix`."""
     use_secure_cookies: bool | None = None
     """Force `Secure` cookies (and the `__Secure-` prefix) on or off; by default on when the base URL is https."""
     host_prefix_cookies: bool = False
@@ -65,6 +68,7 @@ class RateLimitRule(BaseModel):
     window: int = Field(ge=1)
     """Seconds."""
     max: int = Field(ge=1)
+    """Requests allowed per window."""
     fail_open: bool = False
     """While the limiter's storage is unreachable, let requests through (logged) instead of answering 503: for
     routes that matter more than their limit (a health check, `get-session`)."""
@@ -74,6 +78,7 @@ class AccountThrottleSettings(BaseModel):
     """Throttling of failed email/password sign-ins per account (docs/security.md L2, L4; README "Rate limiting")."""
 
     enabled: bool = True
+    """Throttle failed password sign-ins per account (below); off: only the per-IP rules apply."""
     max_failures: int = Field(default=10, ge=1)
     """Failed sign-ins for one email from one client network (an IPv4 address, an IPv6 /64) before that network is
     refused for that email until the window ends."""
@@ -81,6 +86,7 @@ class AccountThrottleSettings(BaseModel):
     """Failed sign-ins for one email from all networks together before the email is refused to networks that have
     not signed in to it lately (NIST 800-63B: at most 100)."""
     window: Duration = Field(default=timedelta(minutes=15), ge=timedelta(seconds=1))
+    """Window of both failure counters."""
     known_network_ttl: Duration = Field(default=timedelta(days=30), ge=timedelta(0))
     """How long a network that signed in successfully stays exempt from `max_failures_all_networks` (0: never)."""
 
@@ -93,6 +99,7 @@ class RateLimitSettings(BaseModel):
     window: int = Field(default=10, ge=1)
     """Seconds; with `max`, the rule of routes without a special or custom one."""
     max: int = Field(default=100, ge=1)
+    """Requests per `window` of the default rule."""
     fail_open: bool = False
     """The `fail_open` of the default rule: with it, a limiter storage outage lets requests of routes without a
     rule of their own through instead of answering 503 (README "Rate limiting")."""

@@ -16,6 +16,7 @@ class CookieCacheSettings(BaseModel):
     (better-auth `session.cookieCache.*`)."""
 
     enabled: bool = False
+    """Send and believe the `session_data` copy (the docs' "Cookie cache")."""
     max_age: Duration = Field(default=timedelta(minutes=5), gt=timedelta(0))
     """How long a cached copy is believed. Without secondary storage, also how long a revoked session may still
     pass on a cache hit."""

@@ -12,7 +12,9 @@ class ProviderCredentials(BaseModel):
     """A built-in provider's client: `BETTER_AUTH_SOCIAL__GITHUB__CLIENT_ID`, `..._CLIENT_SECRET`."""
 
     client_id: str
+    """The client id registered at the provider."""
     client_secret: SecretStr | None = None
+    """The client secret; none for a public client."""
     override_user_info_on_sign_in: bool = False
     """Copy the provider's name and image (and a verified, unclaimed address) to the user on every sign-in."""
     redirect_uri: str | None = None
@@ -105,12 +107,19 @@ class OIDCProviderSettings(BaseModel):
     """Any OpenID Connect provider; its discovery document is fetched at start-up and its issuer checked."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    """The provider id: its callback is `<base path>/callback/<id>`."""
     discovery_url: str
+    """The `.well-known/openid-configuration` URL; the issuer it names must match it."""
     client_id: str
+    """The client id registered at the provider."""
     client_secret: SecretStr | None = None
+    """The client secret; none for a public client."""
     name: str | None = None
+    """A display name (the id when none)."""
     scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+    """Scopes asked for."""
     override_user_info_on_sign_in: bool = False
+    """Copy the provider's name and image (and a verified, unclaimed address) to the user on every sign-in."""
     token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post", "none"] | None = None
     """How the client authenticates at the token endpoint, as registered at the provider (better-auth's
     `tokenEndpointAuth.method`). None: `client_secret_post` with a secret, `none` without (better-auth's default)."""
