@@ -39,9 +39,7 @@ class Site:
     """What the pages need: the auth instance, the templates and, in development, the outbox."""
 
     auth: BetterAuth
-    templates: Jinja2Templates = field(
-        default_factory=lambda: Jinja2Templates(directory=str(HERE / "templates"))
-    )
+    templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(directory=str(HERE / "templates")))
     outbox: DevelopmentOutbox | None = None
 
     @property

@@ -50,7 +50,9 @@ async def sign_in(
     answer = await call_auth(request, "POST", "/sign-in/email", body)
     if not answer.ok:
         form = {"email": email}
-        return render(request, "sign_in.html", answers=(answer,), error=answer.error, form=form, status_code=answer.status)
+        return render(
+            request, "sign_in.html", answers=(answer,), error=answer.error, form=form, status_code=answer.status
+        )
     if answer.body.get("twoFactorRedirect"):  # the password was right; the signed two-factor cookie holds the step
         return redirect("/two-factor", answer)
     return redirect("/", answer)
@@ -116,7 +118,9 @@ async def forgot_password_page(request: Request) -> Response:
 @router.post("/forgot-password")
 async def forgot_password(request: Request, email: Annotated[str, Form()]) -> Response:
     # The mailed link goes to the auth route, which checks the token and sends the browser on to /reset-password.
-    answer = await call_auth(request, "POST", "/request-password-reset", {"email": email, "redirectTo": "/reset-password"})
+    answer = await call_auth(
+        request, "POST", "/request-password-reset", {"email": email, "redirectTo": "/reset-password"}
+    )
     if not answer.ok:
         return render(request, "forgot_password.html", error=answer.error, status_code=answer.status)
     return redirect("/sign-in?notice=reset-sent", answer)

@@ -19,7 +19,9 @@ async def sessions_page_for(request: Request, session: AuthAnswer, **context: An
     current_token = current["session"]["token"] if current else None
     rows = listed.body if listed.ok and isinstance(listed.body, list) else []
     rows.sort(key=lambda row: row.get("createdAt", ""), reverse=True)
-    return render(request, "sessions.html", session=session, answers=(listed,), rows=rows, current_token=current_token, **context)
+    return render(
+        request, "sessions.html", session=session, answers=(listed,), rows=rows, current_token=current_token, **context
+    )
 
 
 @router.get("/sessions")
@@ -137,7 +139,9 @@ async def new_backup_codes(request: Request, password: Annotated[str, Form()]) -
     session = await current_session(request)
     if not answer.ok:
         return render(request, "two_factor_setup.html", session=session, error=answer.error, status_code=answer.status)
-    return render(request, "two_factor_setup.html", session=session, answers=(answer,), backup_codes=answer.body["backupCodes"])
+    return render(
+        request, "two_factor_setup.html", session=session, answers=(answer,), backup_codes=answer.body["backupCodes"]
+    )
 
 
 @router.post("/two-factor/disable")
