@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
+from example_app import client_bundle
 from fastapi_betterauth import AuthSettings, BetterAuth, CurrentSession, CurrentUser, fresh_session
 from fastapi_betterauth.mail import sender_from_settings
 
@@ -48,6 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(title="fastapi-betterauth example", lifespan=lifespan, exception_handlers=auth.exception_handlers)
 app.state.site = Site(auth, outbox=outbox)
 app.include_router(auth.router, prefix=auth.settings.base_path)
+app.include_router(client_bundle.router)  # before the /static mount, which would shadow it
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 app.include_router(account.router)
 app.include_router(security.router)
