@@ -24,7 +24,7 @@ from fastapi_betterauth import AuthSettings, BetterAuth, CurrentSession, Current
 from fastapi_betterauth.mail import sender_from_settings
 
 from .outbox import DevelopmentOutbox
-from .pages import account, dev, security
+from .pages import account, dev, js_client, security
 from .site import HERE, Site, current_session, render
 
 os.environ.setdefault("BETTER_AUTH_ENVIRONMENT", "development")
@@ -54,6 +54,7 @@ app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 app.include_router(account.router)
 app.include_router(security.router)
 app.include_router(dev.router)
+app.include_router(js_client.router)
 
 
 @app.get("/", response_model=None)
