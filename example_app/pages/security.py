@@ -37,7 +37,7 @@ async def revoke_session(request: Request, token: Annotated[str, Form()]) -> Res
     answer = await call_auth(request, "POST", "/revoke-session", {"token": token})
     if not answer.ok:
         session = await current_session(request)
-        return await sessions_page_for(request, session, error=answer.error)
+        return await sessions_page_for(request, session, error=answer.error, status_code=answer.status)
     return redirect("/sessions?notice=session-revoked", answer)
 
 
@@ -73,7 +73,7 @@ async def create_api_key(request: Request, name: Annotated[str, Form()]) -> Resp
     answer = await call_auth(request, "POST", "/api-key/create", {"name": name})
     session = await current_session(request)
     if not answer.ok:
-        return await api_keys_page_for(request, session, error=answer.error)
+        return await api_keys_page_for(request, session, error=answer.error, status_code=answer.status)
     # The key itself is shown once, on this answer; only its start is kept.
     return await api_keys_page_for(request, session, created=answer.body)
 
@@ -82,7 +82,8 @@ async def create_api_key(request: Request, name: Annotated[str, Form()]) -> Resp
 async def delete_api_key(request: Request, key_id: Annotated[str, Form()]) -> Response:
     answer = await call_auth(request, "POST", "/api-key/delete", {"keyId": key_id})
     if not answer.ok:
-        return await api_keys_page_for(request, await current_session(request), error=answer.error)
+        session = await current_session(request)
+        return await api_keys_page_for(request, session, error=answer.error, status_code=answer.status)
     return redirect("/api-keys?notice=key-deleted", answer)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import httpx2 as httpx
 import pytest
 
 from ..browser import screenshot
@@ -117,8 +118,26 @@ def test_email_verification_through_the_outbox(chromium: Browser, site: Site) ->
 def test_outbox_page_is_for_development_only(site: Site) -> None:
     """In development it lists the emails; it is absent in production (tests/test_example_app.py runs production
     too)."""
-    import httpx2 as httpx
-
     answer = httpx.get(site.base_url + "/dev/outbox", timeout=10)
     assert answer.status_code == 200
     assert "Development outbox" in answer.text
+
+
+def test_a_form_posted_from_another_site_changes_nothing(site: Site) -> None:
+    """The site's handlers forward the browser's Origin to the auth routes, so a cross-site form post is refused as
+    a cross-site fetch would be (docs/security.md C3, C4): no sign-out, no sign-in, no API key."""
+    email = new_email("csrf")
+    with httpx.Client(base_url=site.base_url, timeout=10, headers={"origin": site.base_url}) as browser:
+        form = {"name": "Csrf", "email": email, "password": PASSWORD}
+        assert browser.post("/sign-up", data=form).status_code == 303
+        evil = {"origin": "https://evil.example"}
+        refused = browser.post("/sign-out", headers=evil)
+        assert refused.status_code == 403
+        assert 'role="alert"' in refused.text
+        assert browser.post("/api-keys", data={"name": "stolen"}, headers=evil).status_code == 403
+        assert "stolen" not in browser.get("/api-keys").text
+        assert browser.get("/api/auth/get-session").json()["user"]["email"] == email, "still signed in"
+    with httpx.Client(base_url=site.base_url, timeout=10) as attacker:
+        login = attacker.post("/sign-in", data={"email": email, "password": PASSWORD}, headers=evil)
+        assert login.status_code == 403
+        assert COOKIE not in attacker.cookies

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from fastapi_betterauth import BetterAuth
 from fastapi_betterauth.db.models import User
-from fastapi_betterauth.mail import EmailMessage, Templates, TemplateContext, build_message
+from fastapi_betterauth.mail import EmailMessage, TemplateContext, Templates, build_message
 from fastapi_betterauth.mail.locale import accepted_languages, fallbacks
 
 from ..conftest import AuthFactory, ClientFactory, build_app, sign_up
@@ -78,7 +78,7 @@ def test_folder_templates_choose_the_locale_then_its_language_then_the_root(fold
 def test_html_files_escape_user_values_and_text_files_keep_them(folder: Path) -> None:
     """A name is user input: the HTML part escapes it, the plain text part keeps it as typed (docs/security.md L9
     concerns headers: the subject stays one line)."""
-    subject, text, html_body = Templates(folder=folder).render(context("de", name="<b>Ann</b>"))
+    _, text, html_body = Templates(folder=folder).render(context("de", name="<b>Ann</b>"))
     assert "<p>Hallo &lt;b&gt;Ann&lt;/b&gt;</p>" in html_body
     assert text.startswith("Hallo <b>Ann</b>:")
 
@@ -131,13 +131,13 @@ async def test_the_request_accept_language_chooses_the_email_language(
 ) -> None:
     recorder = Recorder()
     auth = make_auth(email={"templates_dir": str(folder)}, email_sender=recorder)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=build_app(auth)), base_url="https://testserver"
-    ) as client:
-        async with auth.lifespan(FastAPI()):
-            await sign_up(client)
-            german = await reset_email(auth, client, recorder, **{"accept-language": "de-DE,de;q=0.9,en;q=0.5"})
-            plain = await reset_email(auth, client, recorder)
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(auth)), base_url="https://testserver") as client,
+        auth.lifespan(FastAPI()),
+    ):
+        await sign_up(client)
+        german = await reset_email(auth, client, recorder, **{"accept-language": "de-DE,de;q=0.9,en;q=0.5"})
+        plain = await reset_email(auth, client, recorder)
     assert german.subject == "Passwort zurücksetzen"
     assert german.text.startswith("Hallo Ann: https://testserver/api/auth/reset-password/")
     assert plain.subject == "Reset for fastapi-betterauth Injected: header"
@@ -152,12 +152,12 @@ async def test_the_user_locale_field_wins_over_the_request(make_auth: AuthFactor
         email_sender=recorder,
     )
     await auth.migrate()  # adds the locale column
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=build_app(auth)), base_url="https://testserver"
-    ) as client:
-        async with auth.lifespan(FastAPI()):
-            signed_up = await sign_up(client, locale="fr")
-            assert signed_up.status_code == 200, signed_up.text
-            message = await reset_email(auth, client, recorder, **{"accept-language": "de"})
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(auth)), base_url="https://testserver") as client,
+        auth.lifespan(FastAPI()),
+    ):
+        signed_up = await sign_up(client, locale="fr")
+        assert signed_up.status_code == 200, signed_up.text
+        message = await reset_email(auth, client, recorder, **{"accept-language": "de"})
     assert message.subject == "Réinitialiser le mot de passe"
     assert message.text.startswith("Bonjour Ann : ")
