@@ -35,8 +35,10 @@ async def sign_up(
 
 
 @router.get("/sign-in")
-async def sign_in_page(request: Request) -> Response:
-    return render(request, "sign_in.html", session=await current_session(request))
+async def sign_in_page(request: Request, error: str | None = None) -> Response:
+    # A social sign-in that failed comes back here (its errorCallbackURL) with `?error=<code>`.
+    problem = f"Signing in with the provider failed ({error[:64]})." if error else None
+    return render(request, "sign_in.html", session=await current_session(request), error=problem)
 
 
 @router.post("/sign-in")

@@ -57,3 +57,14 @@ def test_social_button_signs_in_through_the_provider(chromium: Browser, tmp_path
             page.wait_for_url(site.base_url + "/")
             assert page.locator("#user-email").inner_text() == "sophie@example.test"
             assert page.locator("#email-status").inner_text() == "Your email address is verified."
+
+            # Cancelling at the provider comes back to the sign-in page with the provider's error, signed out.
+            with browser_context(chromium, site) as other:
+                page = other.new_page()
+                page.goto("/sign-in")
+                page.locator('button[data-provider="idp"]').click()
+                page.wait_for_url(f"{idp.issuer}/**")
+                page.locator('a[href$="/abort"]').click()
+                page.wait_for_url("**/sign-in?error=*")
+                assert "Signing in with the provider failed (access_denied)" in page.get_by_role("alert").inner_text()
+                assert "better-auth.session_token" not in {cookie["name"] for cookie in other.cookies()}
