@@ -24,7 +24,7 @@ from fastapi_betterauth import AuthSettings, BetterAuth, CurrentSession, Current
 from fastapi_betterauth.mail import sender_from_settings
 
 from .outbox import DevelopmentOutbox
-from .pages import account, dev, js_client, security
+from .pages import account, dev, js_client, security, two_factor
 from .site import HERE, Site, current_session, render
 
 os.environ.setdefault("BETTER_AUTH_ENVIRONMENT", "development")
@@ -53,6 +53,7 @@ app.include_router(client_bundle.router)  # before the /static mount, which woul
 app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 app.include_router(account.router)
 app.include_router(security.router)
+app.include_router(two_factor.router)
 app.include_router(dev.router)
 app.include_router(js_client.router)
 

@@ -1,4 +1,4 @@
-"""The signed-in user's security pages: sessions (revoke one, or all others), API keys, two-factor setup."""
+"""The signed-in user's security pages: sessions (revoke one, or all others) and API keys."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ router = APIRouter(include_in_schema=False)
 
 
 async def sessions_page_for(request: Request, session: AuthAnswer, **context: Any) -> Response:
+    if signed_in(session) is None:
+        return redirect("/sign-in", session)
     listed = await call_auth(request, "GET", "/list-sessions")
     current = signed_in(session)
     current_token = current["session"]["token"] if current else None
@@ -26,10 +28,7 @@ async def sessions_page_for(request: Request, session: AuthAnswer, **context: An
 
 @router.get("/sessions")
 async def sessions_page(request: Request) -> Response:
-    session = await current_session(request)
-    if signed_in(session) is None:
-        return redirect("/sign-in", session)
-    return await sessions_page_for(request, session)
+    return await sessions_page_for(request, await current_session(request))
 
 
 @router.post("/sessions/revoke")
@@ -53,6 +52,8 @@ async def revoke_other_sessions(request: Request) -> Response:
 
 
 async def api_keys_page_for(request: Request, session: AuthAnswer, **context: Any) -> Response:
+    if signed_in(session) is None:
+        return redirect("/sign-in", session)
     listed = await call_auth(request, "GET", "/api-key/list")
     keys = listed.body if listed.ok and isinstance(listed.body, list) else []
     if isinstance(listed.body, dict):  # newer shapes wrap the list
@@ -62,10 +63,7 @@ async def api_keys_page_for(request: Request, session: AuthAnswer, **context: An
 
 @router.get("/api-keys")
 async def api_keys_page(request: Request) -> Response:
-    session = await current_session(request)
-    if signed_in(session) is None:
-        return redirect("/sign-in", session)
-    return await api_keys_page_for(request, session)
+    return await api_keys_page_for(request, await current_session(request))
 
 
 @router.post("/api-keys")
@@ -85,70 +83,3 @@ async def delete_api_key(request: Request, key_id: Annotated[str, Form()]) -> Re
         session = await current_session(request)
         return await api_keys_page_for(request, session, error=answer.error, status_code=answer.status)
     return redirect("/api-keys?notice=key-deleted", answer)
-
-
-# --- Two-factor authentication (with the two-factor plugin) -----------------------------------------------------
-
-
-def qr_svg(uri: str) -> str | None:
-    """The `otpauth://` URI as an inline SVG QR code for an authenticator app (None without `segno`)."""
-    try:
-        import segno
-    except ImportError:
-        return None
-    svg: str = segno.make(uri, error="m").svg_inline(scale=4, border=2)
-    return svg
-
-
-@router.get("/two-factor/setup")
-async def two_factor_setup_page(request: Request) -> Response:
-    session = await current_session(request)
-    if signed_in(session) is None:
-        return redirect("/sign-in", session)
-    return render(request, "two_factor_setup.html", session=session)
-
-
-@router.post("/two-factor/enable")
-async def enable_two_factor(request: Request, password: Annotated[str, Form()]) -> Response:
-    answer = await call_auth(request, "POST", "/two-factor/enable", {"password": password})
-    session = await current_session(request)
-    if not answer.ok:
-        return render(request, "two_factor_setup.html", session=session, error=answer.error, status_code=answer.status)
-    uri = answer.body["totpURI"]
-    secret = uri.split("secret=", 1)[1].split("&", 1)[0] if "secret=" in uri else ""
-    return render(
-        request,
-        "two_factor_setup.html",
-        session=session,
-        answers=(answer,),
-        enabling={"uri": uri, "secret": secret, "qr": qr_svg(uri), "backup_codes": answer.body.get("backupCodes", [])},
-    )
-
-
-@router.post("/two-factor/confirm")
-async def confirm_two_factor(request: Request, code: Annotated[str, Form()]) -> Response:
-    answer = await call_auth(request, "POST", "/two-factor/verify-totp", {"code": code.strip()})
-    if not answer.ok:
-        session = await current_session(request)
-        return render(request, "two_factor_setup.html", session=session, error=answer.error, status_code=answer.status)
-    return redirect("/two-factor/setup?notice=two-factor-on", answer)
-
-
-@router.post("/two-factor/backup-codes")
-async def new_backup_codes(request: Request, password: Annotated[str, Form()]) -> Response:
-    answer = await call_auth(request, "POST", "/two-factor/generate-backup-codes", {"password": password})
-    session = await current_session(request)
-    if not answer.ok:
-        return render(request, "two_factor_setup.html", session=session, error=answer.error, status_code=answer.status)
-    return render(
-        request, "two_factor_setup.html", session=session, answers=(answer,), backup_codes=answer.body["backupCodes"]
-    )
-
-
-@router.post("/two-factor/disable")
-async def disable_two_factor(request: Request, password: Annotated[str, Form()]) -> Response:
-    answer = await call_auth(request, "POST", "/two-factor/disable", {"password": password})
-    if not answer.ok:
-        session = await current_session(request)
-        return render(request, "two_factor_setup.html", session=session, error=answer.error, status_code=answer.status)
-    return redirect("/two-factor/setup?notice=two-factor-off", answer)
