@@ -14,7 +14,7 @@ from fastapi_betterauth.db.models import User
 from fastapi_betterauth.mail import EmailMessage, TemplateContext, Templates, build_message
 from fastapi_betterauth.mail.locale import accepted_languages, fallbacks
 
-from ..conftest import AuthFactory, ClientFactory, build_app, sign_up
+from ..conftest import AuthFactory, ClientFactory, build_app, settings, sign_up
 
 
 class Recorder:
@@ -144,11 +144,16 @@ async def test_the_request_accept_language_chooses_the_email_language(
     assert plain.text.startswith("Hello Ann (None): ")
 
 
-async def test_the_user_locale_field_wins_over_the_request(make_auth: AuthFactory, folder: Path) -> None:
+async def test_the_user_locale_field_wins_over_the_request(tmp_path: Path, folder: Path) -> None:
     recorder = Recorder()
-    auth = make_auth(
-        email={"templates_dir": str(folder), "locale_field": "locale"},
-        user={"additional_fields": {"locale": {"type": "string", "required": False}}},
+    # Its own SQLite file: the locale column is added by migrate(), which must not touch the suite's shared
+    # PostgreSQL database.
+    auth = BetterAuth(
+        settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'locale.db'}",
+            email={"templates_dir": str(folder), "locale_field": "locale"},
+            user={"additional_fields": {"locale": {"type": "string", "required": False}}},
+        ),
         email_sender=recorder,
     )
     await auth.migrate()  # adds the locale column
