@@ -31,6 +31,7 @@ from .errors import AuthError, ErrorCode, build_exception_handlers
 from .fields import AuthSchema
 from .hooks import DatabaseHooks, HookRunner
 from .mail import EmailSender, Mailer, Templates, sender_from_settings
+from .mail.locale import remember_request_locale
 from .oauth import router as oauth_router
 from .oauth.account_cookie import AccountCookie
 from .oauth.accounts import AccountService
@@ -210,7 +211,7 @@ class BetterAuth:
             FlowRecords(self.database, self.users, self.sessions, self.hooks),
             PasswordTools(self.passwords, self.password_policy),
             FlowTokens(self.tokens, EmailTokens(self.keyring, self.clock, self.tokens)),
-            MailDelivery(self.mailer, email_templates or Templates(), self.background),
+            MailDelivery(self.mailer, email_templates or Templates.from_settings(self.settings.email), self.background),
             self.clock,
             on_password_reset=on_password_reset,
         )
@@ -305,7 +306,9 @@ class BetterAuth:
 
     def _build_router(self) -> APIRouter:
         # The rate limit comes first, as in better-auth: refused requests cost no further work.
-        router = AuthRouter(dependencies=[Depends(self.rate_limiter), Depends(self._check_origin)])
+        # The request's languages are kept for the emails it sends (`Templates.locale_for`).
+        checks = [Depends(self.rate_limiter), Depends(self._check_origin), Depends(remember_request_locale)]
+        router = AuthRouter(dependencies=checks)
         # better-auth's `GET /ok`: a health check, and the baseline of the benchmarks (bench/).
         router.add_api_route("/ok", _ok, methods=["GET"], include_in_schema=False)
         router.include_router(sessions_router.build_router(self))

@@ -65,9 +65,11 @@ class OidcClient:
     client_secret: str
     auto_consent: bool = False
     token_endpoint_auth_method: str | None = None
+    app_base_url: str = APP_BASE_URL
+    """The relying party's origin in the registered redirect URIs (a live server's `http://127.0.0.1:<port>`)."""
 
     def registration(self) -> dict[str, Any]:
-        redirect_uris = [f"{APP_BASE_URL}{CALLBACK_PATH}{provider_id}" for provider_id in PROVIDER_IDS]
+        redirect_uris = [f"{self.app_base_url}{CALLBACK_PATH}{provider_id}" for provider_id in PROVIDER_IDS]
         registration: dict[str, Any] = {
             "client_id": self.client_id,
             "client_secret": self.client_secret,
@@ -243,12 +245,13 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], deadline: float) -> 
 
 
 @contextlib.contextmanager
-def running_idp(log_folder: Path, port: int = 0) -> Iterator[IdP]:
-    """Start `node server.mjs` on `port` (0: any free port) with the test clients, and stop it on exit."""
+def running_idp(log_folder: Path, port: int = 0, extra_clients: tuple[OidcClient, ...] = ()) -> Iterator[IdP]:
+    """Start `node server.mjs` on `port` (0: any free port) with the test clients and `extra_clients`, and stop it
+    on exit."""
     node, npm = node_and_npm("the test OpenID Connect provider")
     folder = IDP_PACKAGE.install(npm)
     log = log_folder / "server.log"
-    registered = (CLIENT, SECOND_CLIENT, AUTO_CONSENT_CLIENT, BASIC_ONLY_CLIENT, POST_ONLY_CLIENT)
+    registered = (CLIENT, SECOND_CLIENT, AUTO_CONSENT_CLIENT, BASIC_ONLY_CLIENT, POST_ONLY_CLIENT, *extra_clients)
     clients = [client.registration() for client in registered]
     env = {**os.environ, "PORT": str(port), "CLIENTS": json.dumps(clients)}
     env.pop("ISSUER", None)

@@ -72,3 +72,27 @@ def test_example_app_sign_up_to_sign_out(tmp_path: Path) -> None:
             assert client.get("/api/auth/get-session", headers={"cookie": f"{COOKIE}={signed}"}).json() is None
     assert (tmp_path / "ex.db").is_file(), "the app created its schema in DATABASE_URL"
     assert not (tmp_path / "better-auth.db").exists()
+
+
+@pytest.mark.slow
+def test_example_app_in_production_has_no_outbox_and_answers_api_clients_json(tmp_path: Path) -> None:
+    """The development outbox lists sign-in links and codes: in production the page does not exist. `/` stays the
+    JSON index for API clients and is the site's home page for browsers."""
+    env = clean_environment(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'ex.db'}",
+        BETTER_AUTH_ENVIRONMENT="production",
+        BETTER_AUTH_SECRET="a-production-secret-of-enough-length-0123456789",
+    )
+    with (
+        live_server("example_app.main:app", tmp_path, env, ready_path="/api/auth/ok") as server,
+        httpx.Client(base_url=server.base_url, timeout=10) as client,
+    ):
+        assert client.get("/dev/outbox", headers={"accept": "text/html"}).status_code == 404
+        index = client.get("/")
+        assert index.json() == {"docs": "/docs", "sign_up": "POST /api/auth/sign-up/email", "me": "GET /me"}
+        home = client.get("/", headers={"accept": "text/html,application/xhtml+xml"})
+        assert home.status_code == 200
+        assert home.headers["content-type"].startswith("text/html")
+        assert 'href="/sign-up"' in home.text
+        assert 'href="/dev/outbox"' not in home.text
+        assert client.get("/static/site.css").status_code == 200

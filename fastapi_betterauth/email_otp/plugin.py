@@ -75,6 +75,7 @@ class EmailOTP(Plugin[EmailOTPOptions]):
             templates=flows.templates if flows is not None else Templates(),
             code=code,
             otp_type=otp_type,
+            user=user,
         )
         context.mailer.dispatch(message)
 

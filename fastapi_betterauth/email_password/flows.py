@@ -95,6 +95,8 @@ class EmailFlows:
         self, type: EmailType, user: User, url: str, token: str, *, to: str | None = None, new_email: str | None = None
     ) -> None:
         """Queue the message (the Mailer sends it after the response; a failure is logged, the token kept)."""
+        if self.templates.locale_field is not None:  # the user's locale is one of its additional fields
+            user = await self._users.with_values(user)
         message = build_message(
             type,
             to=to or user.email,
@@ -105,6 +107,7 @@ class EmailFlows:
             app_name=self.settings.email.app_name,
             templates=self.templates,
             new_email=new_email,
+            user=user,
         )
         self._mailer.dispatch(message)
 

@@ -1,8 +1,10 @@
 """Subjects and bodies (plain text and HTML) of every email, with per-type overrides.
 
 A template is a callable `(TemplateContext) -> (subject, text, html)`. `Templates(overrides={"reset-password": mine})`
-replaces the wording of one type and keeps the defaults for the rest. A template that builds HTML must escape what it
-interpolates (`html.escape`): user names and addresses come from users.
+replaces the wording of one type and keeps the defaults for the rest; `Templates(folder=...)` reads Jinja2 files per
+type and locale (`folder.py`). A template that builds HTML must escape what it interpolates (`html.escape`): user
+names and addresses come from users. Every template sees the recipient `user` (None when there is no account yet)
+and the `locale` the email should be written in (README "Email templates").
 """
 
 from __future__ import annotations
@@ -10,8 +12,16 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .folder import FolderTemplates
+from .locale import request_locales, user_locale
 from .message import EmailMessage, EmailType
+
+if TYPE_CHECKING:
+    from ..db.models import User
+    from ..settings import EmailSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +43,11 @@ class TemplateContext:
     """The organization an `organization-invitation` invites into."""
     inviter: str | None = None
     """Who invited (their name or address), for `organization-invitation`."""
+    user: User | None = None
+    """The recipient's account (with its additional fields), when the email is about one."""
+    locale: str | None = None
+    """The language to write in, lower-case (`de-at`): the user's locale field, else the request's
+    `Accept-Language`, else the templates' default; None when none is known."""
 
 
 Template = Callable[[TemplateContext], tuple[str, str, str]]
@@ -168,15 +183,46 @@ def _default(context: TemplateContext) -> tuple[str, str, str]:
 
 
 class Templates:
-    """The wording of every email: short, plain defaults, replaced per type by `overrides`."""
+    """The wording of every email: short, plain defaults, replaced per type by `overrides`, or by the Jinja2 files
+    of `folder` (per type and locale, see `folder.py`).
 
-    def __init__(self, overrides: Mapping[EmailType, Template] | None = None) -> None:
+    `locale_field` names an additional user field holding the user's locale (e.g. `locale`); without it, or when it
+    is empty, the request's `Accept-Language` chooses, then `default_locale`.
+    """
+
+    def __init__(
+        self,
+        overrides: Mapping[EmailType, Template] | None = None,
+        *,
+        folder: str | Path | None = None,
+        locale_field: str | None = None,
+        default_locale: str | None = None,
+    ) -> None:
         self._overrides: dict[EmailType, Template] = dict(overrides or {})
+        self._folder = FolderTemplates(folder) if folder is not None else None
+        self.locale_field = locale_field
+        self.default_locale = default_locale.lower() if default_locale else None
+
+    @classmethod
+    def from_settings(cls, email: EmailSettings) -> Templates:
+        """The wording `email` settings ask for: built-in, or from `templates_dir`, with their locale options."""
+        return cls(folder=email.templates_dir, locale_field=email.locale_field, default_locale=email.default_locale)
+
+    def locale_for(self, user: User | None) -> str | None:
+        """The locale an email to `user` is written in, sent while answering the current request."""
+        return user_locale(user, self.locale_field) or next(iter(request_locales()), None) or self.default_locale
 
     def render(self, context: TemplateContext) -> tuple[str, str, str]:
-        """`(subject, text, html)` for `context.type`: the override if there is one, else the default."""
-        template = self._overrides.get(context.type, _default)
-        return template(context)
+        """`(subject, text, html)` for `context.type`: the override if there is one, else the folder's files for
+        the type, else the default."""
+        override = self._overrides.get(context.type)
+        if override is not None:
+            return override(context)
+        if self._folder is not None:
+            rendered = self._folder.render(context)
+            if rendered is not None:
+                return rendered
+        return _default(context)
 
 
 def build_message(
@@ -195,9 +241,10 @@ def build_message(
     organization_name: str | None = None,
     inviter: str | None = None,
     details: tuple[tuple[str, str | None], ...] = (),
+    user: User | None = None,
 ) -> EmailMessage:
     """Render an email of `type` to `to` with `templates`. `token` is the raw token inside `url` ("" when none), or
-    the `code` of an email without a link."""
+    the `code` of an email without a link; `user` the recipient's account, when there is one."""
     context = TemplateContext(
         type=type,
         to=to,
@@ -209,6 +256,8 @@ def build_message(
         otp_type=otp_type,
         organization_name=organization_name,
         inviter=inviter,
+        user=user,
+        locale=templates.locale_for(user),
     )
     subject, text, html_body = templates.render(context)
     return EmailMessage(

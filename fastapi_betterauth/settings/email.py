@@ -95,6 +95,14 @@ class EmailSettings(BaseModel):
     """The `From` address of every message."""
     app_name: str = "fastapi-betterauth"
     """Shown in subjects and bodies of the default templates."""
+    templates_dir: str | None = None
+    """A folder of Jinja2 email templates per type and locale (README "Email templates"); needs the `templates`
+    extra. Types without files there keep the built-in wording."""
+    locale_field: str | None = None
+    """An additional user field holding the user's locale (e.g. `locale`): emails to the user are written in it;
+    otherwise the request's `Accept-Language` chooses."""
+    default_locale: str | None = None
+    """The locale of emails when neither the user nor the request names one."""
     smtp_host: str | None = None
     """Send by SMTP through this host; without it (and without `outbox`) messages are only logged."""
     smtp_port: int = Field(default=587, ge=1, le=65535)

@@ -270,6 +270,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
             app_name=context.settings.email.app_name,
             templates=templates,
             code=code,
+            user=user,
         )
         context.mailer.dispatch(message)
         return {"status": True}
