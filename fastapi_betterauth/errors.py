@@ -8,19 +8,15 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from asyncpg.exceptions import OperatorInterventionError, PostgresConnectionError  # type: ignore[import-untyped]
 from fastapi import HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
-from redis.exceptions import BusyLoadingError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from .db.diagnose import is_missing_schema, is_mysql_refusal, missing_schema_message
+from .db.diagnose import is_missing_schema, missing_schema_message
+from .outages import describe
+from .outages import is_outage as is_outage  # callers find it here, with `unavailable()`
 
 logger = logging.getLogger("fastapi_betterauth")
 
@@ -355,7 +351,7 @@ def internal_error_response(exc: BaseException) -> Response:
         logger.error(missing_schema_message("the database"))
         return AuthError(ErrorCode.INTERNAL_SERVER_ERROR).to_response()
     if is_outage(exc):
-        logger.warning("a dependency is unavailable: %s", _describe(exc))
+        logger.warning("a dependency is unavailable: %s", describe(exc))
         return unavailable().to_response()
     logger.error("unexpected error in an auth endpoint", exc_info=exc)
     return AuthError(ErrorCode.INTERNAL_SERVER_ERROR).to_response()
@@ -364,38 +360,3 @@ def internal_error_response(exc: BaseException) -> Response:
 def unavailable() -> AuthError:
     """503 `SERVICE_UNAVAILABLE`, `Retry-After: 1`: the database or storage cannot be reached right now."""
     return AuthError(ErrorCode.SERVICE_UNAVAILABLE, headers={"Retry-After": "1"})
-
-
-def is_outage(exc: BaseException) -> bool:
-    """Whether `exc` (or what caused it) says a dependency cannot be reached: a lost or refused connection, a
-    timeout, a pool with no free connection. Such a failure is never "no session" and never a 500. A missing table
-    (SQLite says so with an `OperationalError` too) is no outage: retrying will not help, migrating will."""
-    if is_missing_schema(exc) or is_mysql_refusal(exc):  # MySQL's driver says OperationalError for those too
-        return False
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, _OUTAGES) or getattr(current, "connection_invalidated", False):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-
-
-_OUTAGES: tuple[type[BaseException], ...] = (
-    ConnectionError,  # refused, reset, aborted (OSError subclasses)
-    TimeoutError,  # asyncio and socket timeouts
-    OperationalError,
-    InterfaceError,
-    DisconnectionError,
-    PoolTimeoutError,
-    PostgresConnectionError,
-    OperatorInterventionError,  # the server is shutting down or starting up
-    RedisConnectionError,
-    RedisTimeoutError,
-    BusyLoadingError,
-)

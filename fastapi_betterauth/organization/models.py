@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint, func
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..crypto.tokens import generate_id
-from ..db.columns import column_kwargs, optional_text_field, text_field
+from ..db.columns import ID, date_field, id_field, optional_text_field, text_field
 
 
 def _fk(column: str, table: str, target: str) -> ForeignKeyConstraint:
@@ -23,11 +23,11 @@ class Organization(SQLModel, table=True):
     __tablename__ = "organization"
     __table_args__ = (UniqueConstraint("slug", name="organization_slug_key"),)
 
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=ID)
     name: str = text_field()
-    slug: str = text_field()
+    slug: str = text_field(indexed=True)
     logo: str | None = optional_text_field()
-    created_at: datetime = Field(sa_column_kwargs=column_kwargs("createdAt"))
+    created_at: datetime = date_field("createdAt")
     metadata_: str | None = optional_text_field("metadata")
 
 
@@ -40,12 +40,12 @@ class Team(SQLModel, table=True):
         Index("team_organizationId_idx", "organizationId"),
     )
 
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=ID)
     name: str = text_field()
     member_count: int = Field(default=0, sa_type=Integer, sa_column_kwargs={"name": "memberCount"})
-    organization_id: str = text_field("organizationId")
-    created_at: datetime = Field(sa_column_kwargs=column_kwargs("createdAt"))
-    updated_at: datetime | None = Field(default=None, sa_column_kwargs=column_kwargs("updatedAt"))
+    organization_id: str = id_field("organizationId")
+    created_at: datetime = date_field("createdAt")
+    updated_at: datetime | None = date_field("updatedAt", default=None)
 
 
 class TeamMember(SQLModel, table=True):
@@ -60,11 +60,11 @@ class TeamMember(SQLModel, table=True):
         Index("teamMember_userId_idx", "userId"),
     )
 
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
-    team_id: str = text_field("teamId")
-    user_id: str = text_field("userId")
-    membership_key: str | None = optional_text_field("membershipKey")
-    created_at: datetime | None = Field(default=None, sa_column_kwargs=column_kwargs("createdAt"))
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=ID)
+    team_id: str = id_field("teamId")
+    user_id: str = id_field("userId")
+    membership_key: str | None = optional_text_field("membershipKey", indexed=True)
+    created_at: datetime | None = date_field("createdAt", default=None)
 
 
 class Member(SQLModel, table=True):
@@ -78,11 +78,11 @@ class Member(SQLModel, table=True):
         Index("member_userId_idx", "userId"),
     )
 
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
-    organization_id: str = text_field("organizationId")
-    user_id: str = text_field("userId")
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=ID)
+    organization_id: str = id_field("organizationId")
+    user_id: str = id_field("userId")
     role: str = text_field()
-    created_at: datetime = Field(sa_column_kwargs=column_kwargs("createdAt"))
+    created_at: datetime = date_field("createdAt")
 
 
 class Invitation(SQLModel, table=True):
@@ -96,17 +96,15 @@ class Invitation(SQLModel, table=True):
         Index("invitation_email_idx", "email"),
     )
 
-    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=Text)
-    organization_id: str = text_field("organizationId")
-    email: str = text_field()
+    id: str = Field(default_factory=generate_id, primary_key=True, sa_type=ID)
+    organization_id: str = id_field("organizationId")
+    email: str = text_field(indexed=True)
     role: str | None = optional_text_field()
     team_id: str | None = optional_text_field("teamId")
     status: str = text_field()
-    expires_at: datetime = Field(sa_column_kwargs=column_kwargs("expiresAt"))
-    created_at: datetime = Field(
-        sa_column_kwargs={"name": "createdAt", "server_default": func.current_timestamp()},
-    )
-    inviter_id: str = text_field("inviterId")
+    expires_at: datetime = date_field("expiresAt")
+    created_at: datetime = date_field("createdAt", default_now=True)
+    inviter_id: str = id_field("inviterId")
 
 
 TABLES = (Organization, Team, TeamMember, Member, Invitation)

@@ -13,8 +13,9 @@ may have created it already.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+
+from fastapi_betterauth.db.columns import ID, INDEXED_TEXT, TEXT, UTC_DATETIME, current_timestamp_default
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -23,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _date(name: str, *, nullable: bool = False, **kwargs: object) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(name, sqlmodel.sql.sqltypes.UTCDateTime(), nullable=nullable, **kwargs)  # type: ignore[arg-type]
+    return sa.Column(name, UTC_DATETIME, nullable=nullable, **kwargs)  # type: ignore[arg-type]
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
@@ -35,22 +36,22 @@ def upgrade() -> None:
     if "organization" not in existing:
         op.create_table(
             "organization",
-            sa.Column("id", sa.Text(), nullable=False),
-            sa.Column("name", sa.Text(), nullable=False),
-            sa.Column("slug", sa.Text(), nullable=False),
-            sa.Column("logo", sa.Text(), nullable=True),
+            sa.Column("id", ID, nullable=False),
+            sa.Column("name", TEXT, nullable=False),
+            sa.Column("slug", INDEXED_TEXT, nullable=False),
+            sa.Column("logo", TEXT, nullable=True),
             _date("createdAt"),
-            sa.Column("metadata", sa.Text(), nullable=True),
+            sa.Column("metadata", TEXT, nullable=True),
             sa.PrimaryKeyConstraint("id"),
             sa.UniqueConstraint("slug", name="organization_slug_key"),
         )
     if "team" not in existing:
         op.create_table(
             "team",
-            sa.Column("id", sa.Text(), nullable=False),
-            sa.Column("name", sa.Text(), nullable=False),
+            sa.Column("id", ID, nullable=False),
+            sa.Column("name", TEXT, nullable=False),
             sa.Column("memberCount", sa.Integer(), nullable=False),
-            sa.Column("organizationId", sa.Text(), nullable=False),
+            sa.Column("organizationId", ID, nullable=False),
             _date("createdAt"),
             _date("updatedAt", nullable=True),
             _fk("team", "organizationId", "organization"),
@@ -60,10 +61,10 @@ def upgrade() -> None:
     if "teamMember" not in existing:
         op.create_table(
             "teamMember",
-            sa.Column("id", sa.Text(), nullable=False),
-            sa.Column("teamId", sa.Text(), nullable=False),
-            sa.Column("userId", sa.Text(), nullable=False),
-            sa.Column("membershipKey", sa.Text(), nullable=True),
+            sa.Column("id", ID, nullable=False),
+            sa.Column("teamId", ID, nullable=False),
+            sa.Column("userId", ID, nullable=False),
+            sa.Column("membershipKey", INDEXED_TEXT, nullable=True),
             _date("createdAt", nullable=True),
             _fk("teamMember", "teamId", "team"),
             _fk("teamMember", "userId", "user"),
@@ -75,10 +76,10 @@ def upgrade() -> None:
     if "member" not in existing:
         op.create_table(
             "member",
-            sa.Column("id", sa.Text(), nullable=False),
-            sa.Column("organizationId", sa.Text(), nullable=False),
-            sa.Column("userId", sa.Text(), nullable=False),
-            sa.Column("role", sa.Text(), nullable=False),
+            sa.Column("id", ID, nullable=False),
+            sa.Column("organizationId", ID, nullable=False),
+            sa.Column("userId", ID, nullable=False),
+            sa.Column("role", TEXT, nullable=False),
             _date("createdAt"),
             _fk("member", "organizationId", "organization"),
             _fk("member", "userId", "user"),
@@ -89,15 +90,15 @@ def upgrade() -> None:
     if "invitation" not in existing:
         op.create_table(
             "invitation",
-            sa.Column("id", sa.Text(), nullable=False),
-            sa.Column("organizationId", sa.Text(), nullable=False),
-            sa.Column("email", sa.Text(), nullable=False),
-            sa.Column("role", sa.Text(), nullable=True),
-            sa.Column("teamId", sa.Text(), nullable=True),
-            sa.Column("status", sa.Text(), nullable=False),
+            sa.Column("id", ID, nullable=False),
+            sa.Column("organizationId", ID, nullable=False),
+            sa.Column("email", INDEXED_TEXT, nullable=False),
+            sa.Column("role", TEXT, nullable=True),
+            sa.Column("teamId", TEXT, nullable=True),
+            sa.Column("status", TEXT, nullable=False),
             _date("expiresAt"),
-            _date("createdAt", server_default=sa.text("CURRENT_TIMESTAMP")),
-            sa.Column("inviterId", sa.Text(), nullable=False),
+            _date("createdAt", server_default=current_timestamp_default()),
+            sa.Column("inviterId", ID, nullable=False),
             _fk("invitation", "organizationId", "organization"),
             _fk("invitation", "inviterId", "user"),
             sa.PrimaryKeyConstraint("id"),
