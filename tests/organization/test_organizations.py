@@ -7,7 +7,7 @@ import hashlib
 import json
 from base64 import urlsafe_b64encode
 
-from sqlalchemy import text
+from sqlalchemy import column, func, select, table
 
 from fastapi_betterauth import BetterAuth
 
@@ -30,6 +30,10 @@ from .fixtures import (
 
 __all__ = ["app", "auth", "clock", "fresh_url", "new_client", "org_env", "outbox", "owner", "postgres_db"]
 
+# Better-auth's columns, read with the database's own quoting (MySQL quotes names with backticks).
+team_table = table("team", column("id"), column("memberCount"))
+team_member_table = table("teamMember", column("membershipKey"))
+
 
 async def test_create_makes_an_owner_a_default_team_and_an_active_organization(owner: Person) -> None:
     created = await create_org(owner, metadata={"plan": "pro"})
@@ -48,8 +52,8 @@ async def test_team_rows_are_better_auths(auth: BetterAuth, owner: Person) -> No
     """A Node better-auth app sharing the database finds the same `membershipKey` and `memberCount` it writes."""
     await create_org(owner)
     async with auth.database.session() as db:
-        (team_id, count), *_ = (await db.exec(text('SELECT id, "memberCount" FROM team'))).all()  # type: ignore[call-overload]
-        (key,) = (await db.exec(text('SELECT "membershipKey" FROM "teamMember"'))).one()  # type: ignore[call-overload]
+        (team_id, count), *_ = (await db.exec(select(team_table.c.id, team_table.c.memberCount))).all()  # type: ignore[call-overload]
+        (key,) = (await db.exec(select(team_member_table.c.membershipKey))).one()  # type: ignore[call-overload]
     digest = hashlib.sha256(json.dumps([team_id, owner.id], separators=(",", ":")).encode()).digest()
     assert key == urlsafe_b64encode(digest).rstrip(b"=").decode()
     assert count == 1
@@ -75,9 +79,9 @@ async def test_deleting_an_organization_removes_its_rows(auth: BetterAuth, owner
     await join(owner, member, created["id"])
     await owner.ok("delete", {"organizationId": created["id"]})
     async with auth.database.session() as db:
-        for table in ("organization", "member", "invitation", "team", '"teamMember"'):
-            (count,) = (await db.exec(text(f"SELECT count(*) FROM {table}"))).one()  # type: ignore[call-overload]
-            assert count == 0, table
+        for name in ("organization", "member", "invitation", "team", "teamMember"):
+            (count,) = (await db.exec(select(func.count()).select_from(table(name)))).one()  # type: ignore[call-overload]
+            assert count == 0, name
     assert (await owner.session())["activeOrganizationId"] is None
 
 
@@ -90,7 +94,7 @@ async def test_member_count_follows_team_memberships(auth: BetterAuth, owner: Pe
 
     async def count() -> int:
         async with auth.database.session() as db:
-            statement = text('SELECT "memberCount" FROM team WHERE id = :id').bindparams(id=team["id"])
+            statement = select(team_table.c.memberCount).where(team_table.c.id == team["id"])
             (value,) = (await db.exec(statement)).one()  # type: ignore[call-overload]
         return int(value)
 
