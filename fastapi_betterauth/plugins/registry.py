@@ -21,6 +21,7 @@ BUILT_IN: dict[str, str] = {
     "email_otp": "fastapi_betterauth.email_otp.plugin:EmailOTP",
     "jwt": "fastapi_betterauth.jwt_tokens.plugin:Jwt",
     "magic_link": "fastapi_betterauth.magic_link.plugin:MagicLink",
+    "passkey": "fastapi_betterauth.passkey.plugin:Passkey",
     "two_factor": "fastapi_betterauth.two_factor.plugin:TwoFactor",
     "username": "fastapi_betterauth.username.plugin:Username",
 }

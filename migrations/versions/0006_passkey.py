@@ -1,0 +1,49 @@
+"""better-auth's passkey plugin table: passkey
+
+Revision ID: 0006
+Revises: 0004
+Create Date: 2026-12-03
+
+`passkey` as better-auth 1.7.25's migrator creates it for `@better-auth/passkey`. Created only when missing: a Node
+better-auth app sharing the database may have created it already.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    if "passkey" in sa.inspect(op.get_bind()).get_table_names():
+        return
+    op.create_table(
+        "passkey",
+        sa.Column("id", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=True),
+        sa.Column("publicKey", sa.Text(), nullable=False),
+        sa.Column("userId", sa.Text(), nullable=False),
+        sa.Column("credentialID", sa.Text(), nullable=False),
+        sa.Column("counter", sa.Integer(), nullable=False),
+        sa.Column("deviceType", sa.Text(), nullable=False),
+        sa.Column("backedUp", sa.Boolean(), nullable=False),
+        sa.Column("transports", sa.Text(), nullable=True),
+        sa.Column("createdAt", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("aaguid", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["userId"], ["user.id"], name="passkey_userId_fkey", ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("passkey_credentialID_idx", "passkey", ["credentialID"], unique=False)
+    op.create_index("passkey_userId_idx", "passkey", ["userId"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("passkey_userId_idx", table_name="passkey")
+    op.drop_index("passkey_credentialID_idx", table_name="passkey")
+    op.drop_table("passkey")
