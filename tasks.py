@@ -51,6 +51,8 @@ def example(args: list[str]) -> None:
     env = {**os.environ}
     env.setdefault("BETTER_AUTH_ENVIRONMENT", "development")
     run(PYTHON, "-m", "fastapi_betterauth", "migrate", env=env)
+    if shutil.which("npm"):  # better-auth's JS client for the site's client page; the rest works without Node
+        subprocess.run([str(PYTHON), "-m", "example_app.client_bundle"], cwd=ROOT, check=False)
     run(PYTHON, "-m", "uvicorn", "example_app.main:app", *(args or ["--port", "8000"]), env=env)
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .services import REQUIRE_SERVICES
+from .services import unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -35,12 +35,6 @@ def chromium_executable() -> str | None:
         if candidate and Path(candidate).is_file():
             return candidate
     return None
-
-
-def unavailable(reason: str) -> None:
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
-    pytest.skip(f"{reason} (set REQUIRE_SERVICES=1 to make this a failure)")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 import asyncpg
 import pytest
@@ -35,7 +35,11 @@ def reachable(host: str, port: int) -> bool:
 def require(name: str, host: str, port: int) -> None:
     if reachable(host, port):
         return
-    message = f"{name} is not reachable at {host}:{port}"
+    unavailable(f"{name} is not reachable at {host}:{port}")
+
+
+def unavailable(message: str) -> NoReturn:
+    """Skip (locally) or fail (REQUIRE_SERVICES=1) the requesting test because something it needs is missing."""
     if REQUIRE_SERVICES:
         pytest.fail(f"{message}, and REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
     pytest.skip(f"{message} (set REQUIRE_SERVICES=1 to make this a failure)")
