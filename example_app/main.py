@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
-from example_app import client_bundle
+from example_app import client_bundle, passkey_demo
 from fastapi_betterauth import AuthSettings, BetterAuth, CurrentSession, CurrentUser, fresh_session
 
 os.environ.setdefault("BETTER_AUTH_ENVIRONMENT", "development")
@@ -32,6 +32,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(title="fastapi-betterauth example", lifespan=lifespan, exception_handlers=auth.exception_handlers)
 app.include_router(auth.router, prefix=auth.settings.base_path)
 app.include_router(client_bundle.router)
+app.include_router(passkey_demo.router)
 
 
 @app.get("/")
