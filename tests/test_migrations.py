@@ -49,6 +49,8 @@ TWO_FACTOR_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-
 """What better-auth 1.7.25's migrator adds to that database for its two-factor plugin."""
 JWT_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-jwt-postgres.sql"
 """What it adds for its jwt plugin."""
+PASSKEY_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-passkey-postgres.sql"
+"""What it adds for `@better-auth/passkey`."""
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -226,7 +228,8 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
     (docs/better-auth.md#data-model).
 
     The reference has no `rateLimit` table: better-auth creates it only for `rateLimit.storage = "database"`. Its
-    `twoFactor` and `jwks` tables are what better-auth's migrator adds for the two-factor and jwt plugins."""
+    `twoFactor`, `jwks` and `passkey` tables are what better-auth's migrator adds for the two-factor, jwt and passkey
+    plugins."""
 
     async def load_reference() -> None:
         connection = await asyncpg.connect(
@@ -237,6 +240,7 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
             await connection.execute("SET search_path TO public")  # the dump empties it
             await connection.execute(TWO_FACTOR_REFERENCE.read_text())
             await connection.execute(JWT_REFERENCE.read_text())
+            await connection.execute(PASSKEY_REFERENCE.read_text())
         finally:
             await connection.close()
 
