@@ -92,8 +92,8 @@ def snapshot(url: str) -> tuple[set[str], list[list[tuple[object, ...]]]]:
 
 def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     """Before: `relation "user" already exists`. Now the tables and their rows stay, `rateLimit` is added (better-auth
-    makes it only for database rate limits), `twoFactor`, `jwks` and `passkey` too (made only with their plugins) and the revision
-    is recorded."""
+    makes it only for database rate limits), `twoFactor`, `jwks` and `passkey` too (made only with their plugins) and
+    the revision is recorded."""
     create_better_auth_schema(fresh_url)
     sql(fresh_url, node_user(fresh_url))
     assert table_names(fresh_url) == BETTER_AUTH_TABLES
@@ -283,8 +283,8 @@ def test_cli_migrate_adopts_and_says_so(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert (
-        f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, table passkey, table twoFactor; "
-        "recorded revision" in done.stderr
+        f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, table passkey, "
+        "table twoFactor; recorded revision" in done.stderr
     )
     assert "BETTER_AUTH_SHARED_WITH_NODE=true" in done.stderr
     assert sql(url, f"SELECT version_num FROM {VERSION_TABLE}") == [[(head_revision(),)]]

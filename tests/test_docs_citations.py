@@ -23,7 +23,7 @@ CITATION = re.compile(
     r"(?:(?P<anchors>#[\w-]+(?:,\s*#[\w-]+)*)|(?P<ids>(?:(?:,\s*|\s+)[A-Z]\d{1,2}(?:-[A-Z]?\d{1,2})?\b)+))?"
 )
 #: A checklist id as tests name them: a group letter and the item number.
-CHECKLIST_ID = re.compile(r"\b([PLSCTOK])([1-9]\d?)(?:-(?:[PLSCTOK])?([1-9]\d?))?\b")
+CHECKLIST_ID = re.compile(r"\b([PLSCTOKW])([1-9]\d?)(?:-(?:[PLSCTOKW])?([1-9]\d?))?\b")
 #: Citations of the planning documents that are not part of this repository.
 FOREIGN = re.compile(r"\b(?:SPEC|DESIGN)\s*(?:§|appendix)|SECURITY\.md|\bSECURITY\s+[A-Z]\d|\.\./shared/")
 MARKDOWN_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")

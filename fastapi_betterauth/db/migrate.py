@@ -35,10 +35,10 @@ VERSION_TABLE = "better_auth_migrations"
 """The toolkit's own Alembic version table, so it can share a database with an app's Alembic history."""
 
 ADOPTED_REVISION = "0006"
-"""The revision whose schema is better-auth 1.7's (with its api-key, two-factor, jwt and passkey plugins' `apikey`,
-`twoFactor`, `jwks` and `passkey` tables and its `rateLimit` table): an adopted database is recorded at it, then upgraded like
-any other. `inspect_schema` compares a database with the models, so a revision after this one must teach it what that
-revision adds."""
+"""The revision whose schema is better-auth 1.7's (with its api-key, two-factor, jwt and passkey plugins'
+`apikey`, `twoFactor`, `jwks` and `passkey` tables and its `rateLimit` table): an adopted database is recorded at
+it, then upgraded like any other. `inspect_schema` compares a database with the models, so a revision after this
+one must teach it what that revision adds."""
 
 
 @dataclass(frozen=True)

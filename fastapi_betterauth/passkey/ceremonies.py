@@ -5,7 +5,7 @@ Each ceremony starts with options for the browser and a challenge kept server-si
 identifier is a random token (the value of the signed challenge cookie) and whose value is better-auth's JSON
 (`{"type": "registration" | "authentication", "expectedChallenge", "userData": {...}}`). It lasts
 `challenge_max_age` seconds and is consumed by its first verification, successful or not, so an assertion can never
-be replayed (docs/security.md P1, P2).
+be replayed (docs/security.md W1).
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ class Ceremonies:
 
     def verify_authentication(self, response: Mapping[str, Any], challenge: Challenge, passkey: Passkey) -> int:
         """The new signature counter of a sign-in response for `passkey`, once it verifies; else
-        `CeremonyFailedError` (also for a counter that did not grow: a cloned authenticator, docs/security.md P3)."""
+        `CeremonyFailedError` (also for a counter that did not grow: a cloned authenticator, docs/security.md W3)."""
         origin = self._origin(response)
         try:
             verified = verify_authentication_response(

@@ -48,7 +48,7 @@ def build_router(plugin: Passkey) -> APIRouter:
 
     async def registering_session(request: Request, response: Response) -> AuthSession:
         """The signed-in user adding a passkey: a session from a cookie or bearer token (never an API key), fresh
-        unless `fresh_session_required` is off (docs/security.md P4)."""
+        unless `fresh_session_required` is off (docs/security.md W4)."""
         found = await require_session(request, response, sensitive=True)
         if options.fresh_session_required and not context.sessions.is_fresh(found):
             raise AuthError(ErrorCode.SESSION_NOT_FRESH)

@@ -73,7 +73,7 @@ class PasskeyService:
 
     async def advance_counter(self, passkey: Passkey, new_counter: int) -> bool:
         """Record the counter of a verified sign-in, only if nobody changed it since `passkey` was read: of two
-        concurrent sign-ins with one counter value (a cloned authenticator), one fails (docs/security.md P3)."""
+        concurrent sign-ins with one counter value (a cloned authenticator), one fails (docs/security.md W3)."""
         statement = (
             update(_TABLE)
             .where(_TABLE.c.id == passkey.id, _TABLE.c.counter == passkey.counter)

@@ -1,7 +1,7 @@
 """better-auth's own `passkeyClient` (bundled JS client) in Chromium with a virtual authenticator, against the
 example app with the passkey plugin: register, sign out, sign in without a username, list, rename, delete; and the
 refusals of an assertion from a wrong origin, a replayed assertion and a cloned authenticator's regressing counter
-(docs/security.md P1-P3)."""
+(docs/security.md W1-W3)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def test_register_sign_out_sign_in_list_rename_and_delete(page: Page, server: Li
 
 
 def test_an_assertion_from_a_wrong_origin_is_refused(page: Page, server: LiveServer) -> None:
-    """P2: a phishing site at another origin (here http://localhost:<other port>, which may claim the same rpID)
+    """W2: a phishing site at another origin (here http://localhost:<other port>, which may claim the same rpID)
     relays every request to the real server, its Origin header rewritten; the origin the browser signed into the
     client data still gives it away."""
     _registered(page, server, "wrong-origin@example.com")
@@ -117,7 +117,7 @@ def test_an_assertion_from_a_wrong_origin_is_refused(page: Page, server: LiveSer
 
 
 def test_a_replayed_assertion_is_refused(page: Page, server: LiveServer) -> None:
-    """P1: a challenge is consumed by its first use; an assertion signed for it never verifies again."""
+    """W1: a challenge is consumed by its first use; an assertion signed for it never verifies again."""
     _registered(page, server, "replay@example.com")
     sent: list[Any] = []
 
@@ -144,7 +144,7 @@ def test_a_replayed_assertion_is_refused(page: Page, server: LiveServer) -> None
 
 
 def test_a_regressing_counter_is_refused(page: Page, server: LiveServer) -> None:
-    """P3: a copy of the credential whose signature counter is behind the server's (a cloned authenticator)."""
+    """W3: a copy of the credential whose signature counter is behind the server's (a cloned authenticator)."""
     authenticator = _registered(page, server, "clone@example.com")
     assert call(page, "client.signIn.passkey()")["error"] is None
     assert call(page, "client.signIn.passkey()")["error"] is None
