@@ -74,7 +74,7 @@ def _expand(ids: str) -> list[str]:
 
 @cache
 def _security_ids() -> set[str]:
-    return {anchor.upper() for anchor in _anchors(DOCS / "security.md") if re.fullmatch(r"[plsctok]\d{1,2}", anchor)}
+    return {anchor.upper() for anchor in _anchors(DOCS / "security.md") if re.fullmatch(r"[plsctokw]\d{1,2}", anchor)}
 
 
 def _prose(path: Path) -> list[tuple[int, str]]:

@@ -126,8 +126,10 @@ def build_router(plugin: Passkey) -> APIRouter:
         answer: dict[str, Any] = passkey.to_json()
         if body.create_session:
             client = context.client_info(request)
-            try:
-                session = await context.issuer.create(SignInAttempt(user, "passkey", True, client))
+            try:  # through the sign-in stages, as better-auth's session hooks (bans) apply to this session too
+                session = await context.issuer.issue(SignInAttempt(user, "passkey", True, client))
+            except SignInHalted as halted:
+                return halted.to_response()
             except HookVetoError:
                 raise passkey_error(PasskeyErrorCode.UNABLE_TO_CREATE_SESSION, 500) from None
             present = request_cookies(request)

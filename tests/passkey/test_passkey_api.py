@@ -136,6 +136,17 @@ async def test_register_then_sign_in_without_a_username(auth: BetterAuth, make_c
     assert listed["counter"] == 1
 
 
+async def test_registration_can_open_a_new_session(make_client: ClientFactory) -> None:
+    client = make_client()
+    first = (await sign_up(client)).json()
+    answer = await register(client, SoftAuthenticator(BASE_URL), createSession=True)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["session"]["token"] != first["token"]
+    assert answer.json()["user"]["email"] == "ann@example.com"
+    assert answer.json()["credentialID"]
+    assert any(name.endswith("session_token") for name in answer.cookies)
+
+
 async def test_challenges_are_single_use_short_lived_and_per_ceremony(
     auth: BetterAuth, make_client: ClientFactory, clock: ManualClock
 ) -> None:
