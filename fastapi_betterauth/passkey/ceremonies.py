@@ -14,10 +14,10 @@ import base64
 import binascii
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from webauthn import verify_authentication_response, verify_registration_response
@@ -33,6 +33,7 @@ from .models import Passkey
 from .options import PasskeyOptions
 
 Ceremony = Literal["registration", "authentication"]
+T = TypeVar("T")
 
 _ALGORITHMS = (-8, -7, -257)
 """EdDSA, ES256, RS256: SimpleWebAuthn's default `supportedAlgorithmIDs`, in its order."""
@@ -200,19 +201,29 @@ class Ceremonies:
             raise CeremonyFailedError(f"origin {origin!r} is not allowed")
         return origin
 
-    def verify_registration(self, response: Mapping[str, Any], challenge: Challenge) -> NewCredential:
-        """The credential a registration response creates, once it verifies; else `CeremonyFailedError`."""
+    def _verify(self, verify: Callable[..., T], response: Mapping[str, Any], challenge: Challenge, **more: Any) -> T:
+        """py_webauthn's `verify` of `response` against the challenge, the relying party and its allowed origin;
+        any failure (a malformed response too) as `CeremonyFailedError`."""
         origin = self._origin(response)
         try:
-            verified = verify_registration_response(
+            return verify(
                 credential=dict(response),
                 expected_challenge=base64url_to_bytes(challenge.expected_challenge),
                 expected_rp_id=self.rp_id,
                 expected_origin=origin,
-                require_user_verification=self._options.user_verification == "required",
+                **more,
             )
         except _VERIFY_ERRORS as error:
             raise CeremonyFailedError(str(error)) from None
+
+    def verify_registration(self, response: Mapping[str, Any], challenge: Challenge) -> NewCredential:
+        """The credential a registration response creates, once it verifies; else `CeremonyFailedError`."""
+        verified = self._verify(
+            verify_registration_response,
+            response,
+            challenge,
+            require_user_verification=self._options.user_verification == "required",
+        )
         transports = response["response"].get("transports") if isinstance(response["response"], dict) else None
         return NewCredential(
             credential_id=bytes_to_base64url(verified.credential_id),
@@ -227,17 +238,16 @@ class Ceremonies:
     def verify_authentication(self, response: Mapping[str, Any], challenge: Challenge, passkey: Passkey) -> int:
         """The new signature counter of a sign-in response for `passkey`, once it verifies; else
         `CeremonyFailedError` (also for a counter that did not grow: a cloned authenticator, docs/security.md W3)."""
-        origin = self._origin(response)
         try:
-            verified = verify_authentication_response(
-                credential=dict(response),
-                expected_challenge=base64url_to_bytes(challenge.expected_challenge),
-                expected_rp_id=self.rp_id,
-                expected_origin=origin,
-                credential_public_key=base64.b64decode(passkey.public_key),
-                credential_current_sign_count=passkey.counter,
-                require_user_verification=self._options.user_verification == "required",
-            )
-        except _VERIFY_ERRORS as error:
-            raise CeremonyFailedError(str(error)) from None
+            public_key = base64.b64decode(passkey.public_key)
+        except binascii.Error:
+            raise CeremonyFailedError(f"passkey {passkey.id} has a malformed public key") from None
+        verified = self._verify(
+            verify_authentication_response,
+            response,
+            challenge,
+            credential_public_key=public_key,
+            credential_current_sign_count=passkey.counter,
+            require_user_verification=self._options.user_verification == "required",
+        )
         return verified.new_sign_count

@@ -54,10 +54,13 @@ def build_router(plugin: Passkey) -> APIRouter:
             raise AuthError(ErrorCode.SESSION_NOT_FRESH)
         return found
 
-    async def open_challenge(response: Response, challenge: Challenge) -> None:
+    async def options_answer(response: Response, answer: dict[str, Any], challenge: Challenge) -> Response:
+        """The ceremony options, with the signed challenge cookie of their kept challenge."""
         token = await ceremonies.open(challenge)
         signed = sign_value(context.keyring.current, token)
         response.headers.append("set-cookie", cookies.serialize(cookie_name, signed, options.challenge_max_age))
+        response.headers.update(NO_STORE)
+        return json_answer(answer, response)
 
     async def take_challenge(request: Request, ceremony: Ceremony) -> Challenge:
         token = cookies.read_signed(request_cookies(request), cookie_name)
@@ -86,10 +89,9 @@ def build_router(plugin: Passkey) -> APIRouter:
         label = user.email or user.id
         existing = await passkeys.list(user.id)
         answer = ceremonies.registration_options(name or label, label, existing, authenticator_attachment)
-        challenge = Challenge("registration", answer["challenge"], user.id, label, label)
-        await open_challenge(response, challenge)
-        response.headers.update(NO_STORE)
-        return json_answer(answer, response)
+        return await options_answer(
+            response, answer, Challenge("registration", answer["challenge"], user.id, label, label)
+        )
 
     @router.post(
         "/passkey/verify-registration",
@@ -150,9 +152,7 @@ def build_router(plugin: Passkey) -> APIRouter:
         allowed = await passkeys.list(found.user.id) if found is not None else []
         answer = ceremonies.authentication_options(allowed)
         user_id = found.user.id if found is not None else ""
-        await open_challenge(response, Challenge("authentication", answer["challenge"], user_id))
-        response.headers.update(NO_STORE)
-        return json_answer(answer, response)
+        return await options_answer(response, answer, Challenge("authentication", answer["challenge"], user_id))
 
     @router.post(
         "/passkey/verify-authentication",

@@ -13,7 +13,7 @@ import pytest
 from example_app.passkey_demo import PAGE
 
 from ..live_server import LiveServer, clean_environment, free_port, live_server
-from ..passkey.browser_support import Authenticator, call, open_demo, sign_up
+from ..passkey.browser_support import BUSY_MACHINE_TIMEOUT_MS, Authenticator, call, open_demo, sign_up
 from ..test_client_bundle import client_bundle
 from .conftest import Interop
 from .support import SECRET, new_email
@@ -52,6 +52,7 @@ def browser_context(chromium: Browser, interop: Interop, client_bundle: Path) ->
     """A browser context where the Node app (at http://localhost:<its port>) also has the demo page and the bundled
     client: the browser gets those two files from the test, every `/api/auth` request reaches the Node app."""
     context = chromium.new_context()
+    context.set_default_timeout(BUSY_MACHINE_TIMEOUT_MS)
     node = _localhost(interop.node_app("plain"))
     context.route(f"{node}/passkey-demo", lambda route: route.fulfill(path=PAGE, content_type="text/html"))
     bundle = f"{node}/static/better-auth-client.js"

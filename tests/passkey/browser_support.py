@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, CDPSession, Page
 
+BUSY_MACHINE_TIMEOUT_MS = 90_000
+"""Playwright's waits (navigation, selectors), wide: CI machines may be loaded far beyond their cores."""
 AUTHENTICATOR = {
     "protocol": "ctap2",
     "transport": "internal",

@@ -13,7 +13,7 @@ import pytest
 
 from ..browser import screenshot
 from ..live_server import LiveServer, clean_environment, free_port, live_server
-from .browser_support import Authenticator, call, open_demo, sign_up
+from .browser_support import BUSY_MACHINE_TIMEOUT_MS, Authenticator, call, open_demo, sign_up
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Route
@@ -39,6 +39,7 @@ def server(client_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 @pytest.fixture
 def page(chromium: Browser, server: LiveServer) -> Iterator[Page]:
     context = chromium.new_context()
+    context.set_default_timeout(BUSY_MACHINE_TIMEOUT_MS)
     try:
         yield context.new_page()
     finally:
