@@ -296,3 +296,29 @@ async def test_user_verification_can_be_required(make_client: ClientFactory) -> 
     assert (await register(client, authenticator)).status_code == 200
     authenticator.user_verified = False
     assert _error(await sign_in(make_client(), authenticator)) == (400, "AUTHENTICATION_FAILED")
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        {},
+        {"id": "x"},
+        {"response": "text"},
+        {"response": {"clientDataJSON": "!!!"}},
+        {"response": {"clientDataJSON": "WzFd"}},  # base64url of [1]
+        {"response": {"clientDataJSON": "eyJvcmlnaW4iOiAxfQ"}},  # {"origin": 1}
+    ],
+)
+async def test_malformed_responses_are_refused_not_crashed_on(
+    make_client: ClientFactory, response: dict[str, Any]
+) -> None:
+    client = make_client()
+    authenticator = await user_with_passkey(client)
+    await client.get(f"{API}/passkey/generate-register-options")
+    registering = await client.post(f"{API}/passkey/verify-registration", json={"response": response})
+    assert _error(registering) == (400, "FAILED_TO_VERIFY_REGISTRATION")
+    await client.get(f"{API}/passkey/generate-authenticate-options")
+    signing_in = await client.post(
+        f"{API}/passkey/verify-authentication", json={"response": {**response, "id": authenticator.id}}
+    )
+    assert _error(signing_in) == (400, "AUTHENTICATION_FAILED")
