@@ -133,7 +133,7 @@ def build_router(plugin: Passkey) -> APIRouter:
             except SignInHalted as halted:
                 return halted.to_response()
             except HookVetoError:
-                raise passkey_error(PasskeyErrorCode.UNABLE_TO_CREATE_SESSION, 500) from None
+                raise passkey_error(PasskeyErrorCode.UNABLE_TO_CREATE_SESSION, 401) from None
             present = request_cookies(request)
             await context.session_cookies.write(response, session, remember_me=True, present=present)
             answer.update(session=session_out_json(session.session), user=user_json(session.user))
@@ -192,14 +192,14 @@ def build_router(plugin: Passkey) -> APIRouter:
             audit("passkey.sign_in_failed", user=passkey.user_id, passkey=passkey.id, reason="counter raced")
             raise passkey_error(PasskeyErrorCode.AUTHENTICATION_FAILED, 400)
         user = await context.users.get(passkey.user_id)
-        if user is None:
-            raise AuthError(ErrorCode.USER_NOT_FOUND, 500)
+        if user is None:  # a row left by a user deleted without the cascade (better-auth: 500 USER_NOT_FOUND)
+            raise passkey_error(PasskeyErrorCode.PASSKEY_NOT_FOUND, 401)
         try:
             session = await context.issuer.issue(SignInAttempt(user, "passkey", True, client))
         except SignInHalted as halted:
             return halted.to_response()
         except HookVetoError:
-            raise passkey_error(PasskeyErrorCode.UNABLE_TO_CREATE_SESSION, 500) from None
+            raise passkey_error(PasskeyErrorCode.UNABLE_TO_CREATE_SESSION, 401) from None
         response.headers.update(NO_STORE)
         await context.session_cookies.write(response, session, remember_me=True, present=request_cookies(request))
         answer = {"session": session_out_json(session.session), "user": user_json(session.user)}

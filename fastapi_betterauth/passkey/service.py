@@ -87,7 +87,7 @@ class PasskeyService:
         async with self._database.session() as db, db.begin():
             row = await db.get(Passkey, passkey.id)
             if row is None:
-                raise passkey_error(PasskeyErrorCode.FAILED_TO_UPDATE_PASSKEY, 500)
+                raise passkey_error(PasskeyErrorCode.PASSKEY_NOT_FOUND, 404)  # deleted meanwhile
             row.name = name
             db.add(row)
         return row
