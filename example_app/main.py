@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from example_app import client_bundle
+from example_app import client_bundle, passkey_demo
 from fastapi_betterauth import AuthSettings, BetterAuth, CurrentSession, CurrentUser, fresh_session
 from fastapi_betterauth.mail import sender_from_settings
 
@@ -56,6 +56,7 @@ app.include_router(security.router)
 app.include_router(two_factor.router)
 app.include_router(dev.router)
 app.include_router(js_client.router)
+app.include_router(passkey_demo.router)
 
 
 @app.get("/", response_model=None)

@@ -1,7 +1,7 @@
 """Headless Chromium from the system's package (Debian's `chromium`), driven by Playwright's Python API; Playwright's
 own browser download is never used.
 
-`chromium` is a session-wide browser (each test opens its own context, so no cookies are shared); a missing Chromium
+`chromium` is a browser per test module (each test opens its own context, so no cookies are shared); a missing Chromium
 or Playwright skips the test with the reason, or fails it with REQUIRE_SERVICES=1 as in CI (`python3 tasks.py test`
 installs Debian's package when it can). Screenshots go to `$TEST_ARTIFACTS/screenshots` (default
 `test-artifacts/screenshots` in the repository) and are kept as the run's artifacts.
@@ -37,9 +37,10 @@ def chromium_executable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """One headless Chromium for the test session (per xdist worker)."""
+    """One headless Chromium per test module. Not per session: Playwright's sync API keeps an event loop running
+    in this thread while it is started, and every async test (or `asyncio.run`) after it would then fail."""
     executable = chromium_executable()
     if executable is None:
         unavailable("Chromium is not installed (Debian: apt-get install chromium)")

@@ -50,7 +50,7 @@ class LiveServer:
         return self.log.read_text(errors="replace")
 
 
-def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 30) -> None:
+def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

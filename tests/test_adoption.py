@@ -95,8 +95,8 @@ def snapshot(url: str) -> tuple[set[str], list[list[tuple[object, ...]]]]:
 
 def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     """Before: `relation "user" already exists`. Now the tables and their rows stay, `rateLimit` is added (better-auth
-    makes it only for database rate limits), `twoFactor` and `jwks` too (made only with their plugins) and the revision
-    is recorded."""
+    makes it only for database rate limits), `twoFactor`, `jwks` and `passkey` too (made only with their plugins) and
+    the revision is recorded."""
     create_better_auth_schema(fresh_url)
     sql(fresh_url, node_user(fresh_url))
     assert table_names(fresh_url) == BETTER_AUTH_TABLES
@@ -104,12 +104,19 @@ def test_migrate_adopts_a_better_auth_database(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit", "table jwks", *ORGANIZATION_CREATED, "table twoFactor")
+    assert result.created == (
+        "table rateLimit",
+        "table jwks",
+        *ORGANIZATION_CREATED,
+        "table passkey",
+        "table twoFactor",
+    )
     assert table_names(fresh_url) == BETTER_AUTH_TABLES | {
         "rateLimit",
         "twoFactor",
         "jwks",
         *ORGANIZATION_TABLES,
+        "passkey",
         VERSION_TABLE,
     }
     [versions, users] = sql(fresh_url, f"SELECT version_num FROM {VERSION_TABLE}", 'SELECT id, email FROM "user"')
@@ -134,7 +141,7 @@ def test_adoption_keeps_better_auths_own_rate_limit_table(fresh_url: str) -> Non
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table jwks", *ORGANIZATION_CREATED, "table twoFactor")
+    assert result.created == ("table jwks", *ORGANIZATION_CREATED, "table passkey", "table twoFactor")
     assert sql(fresh_url, 'SELECT key, count, "lastRequest" FROM "rateLimit"') == [[("k", 3, 1767225600000)]]
 
 
@@ -150,7 +157,7 @@ def test_adoption_keeps_better_auths_two_factor_table(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit", "table jwks", *ORGANIZATION_CREATED)
+    assert result.created == ("table rateLimit", "table jwks", *ORGANIZATION_CREATED, "table passkey")
     assert "twoFactor" in table_names(fresh_url)
     if fresh_url.startswith("postgresql"):
         assert schema_diff(fresh_url, {"twoFactor"}) == []
@@ -172,7 +179,7 @@ def test_adoption_keeps_better_auths_jwks_table(fresh_url: str) -> None:
     result = upgrade(fresh_url)
 
     assert result.adopted
-    assert result.created == ("table rateLimit", *ORGANIZATION_CREATED, "table twoFactor")
+    assert result.created == ("table rateLimit", *ORGANIZATION_CREATED, "table passkey", "table twoFactor")
     assert sql(fresh_url, "SELECT id FROM jwks") == [[("k1",)]]
     if fresh_url.startswith("postgresql"):
         assert schema_diff(fresh_url, {"jwks"}) == []
@@ -192,6 +199,7 @@ def test_adoption_adds_the_api_key_table_and_missing_indexes(fresh_url: str) -> 
         "table twoFactor",
         "table jwks",
         *ORGANIZATION_CREATED,
+        "table passkey",
         "index session_userId_idx",
     }
     assert {"apikey", "rateLimit"} <= table_names(fresh_url)
@@ -293,7 +301,7 @@ def test_cli_migrate_adopts_and_says_so(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (
         f"adopted the better-auth tables in {url}: created table rateLimit, table jwks, "
-        f"{', '.join(ORGANIZATION_CREATED)}, table twoFactor; "
+        f"{', '.join(ORGANIZATION_CREATED)}, table passkey, table twoFactor; "
         "recorded revision" in done.stderr
     )
     assert "BETTER_AUTH_SHARED_WITH_NODE=true" in done.stderr

@@ -61,7 +61,8 @@ NODE_USER = (
 
 
 def test_migrate_adopts_a_better_auth_mysql_database(mariadb_db: str) -> None:
-    """The tables and rows stay; `rateLimit`, `twoFactor`, `jwks` and the organization tables are added (their foreign key to better-auth's
+    """The tables and rows stay; `rateLimit`, `twoFactor`, `jwks`, `passkey` and the organization tables are added
+    (their foreign key to better-auth's
     `user.id` takes), `verification.id` is widened for the toolkit's single-use marks, and a `timestamp(3)` written by
     Node (UTC) reads as the same instant."""
     url = async_url_string(mariadb_url(mariadb_db))
@@ -74,7 +75,7 @@ def test_migrate_adopts_a_better_auth_mysql_database(mariadb_db: str) -> None:
         "table rateLimit",
         "table jwks",
         "table twoFactor",
-        *(f"table {name}" for name in ("organization", "team", "teamMember", "member", "invitation")),
+        *(f"table {name}" for name in ("organization", "team", "teamMember", "member", "invitation", "passkey")),
         "column verification.id as varchar(255)",
     }
     assert {"rateLimit", "twoFactor", "jwks", VERSION_TABLE} <= table_names(url)

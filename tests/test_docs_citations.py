@@ -23,7 +23,7 @@ CITATION = re.compile(
     r"(?:(?P<anchors>#[\w-]+(?:,\s*#[\w-]+)*)|(?P<ids>(?:(?:,\s*|\s+)[A-Z]\d{1,2}(?:-[A-Z]?\d{1,2})?\b)+))?"
 )
 #: A checklist id as tests name them: a group letter and the item number.
-CHECKLIST_ID = re.compile(r"\b([PLSCTOKM])([1-9]\d?)(?:-(?:[PLSCTOKM])?([1-9]\d?))?\b")
+CHECKLIST_ID = re.compile(r"\b([PLSCTOKMW])([1-9]\d?)(?:-(?:[PLSCTOKMW])?([1-9]\d?))?\b")
 #: Citations of the planning documents that are not part of this repository.
 FOREIGN = re.compile(r"\b(?:SPEC|DESIGN)\s*(?:§|appendix)|SECURITY\.md|\bSECURITY\s+[A-Z]\d|\.\./shared/")
 MARKDOWN_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
@@ -75,7 +75,7 @@ def _expand(ids: str) -> list[str]:
 
 @cache
 def _security_ids() -> set[str]:
-    return {anchor.upper() for anchor in _anchors(DOCS / "security.md") if re.fullmatch(r"[plsctokm]\d{1,2}", anchor)}
+    return {anchor.upper() for anchor in _anchors(DOCS / "security.md") if re.fullmatch(r"[plsctokmw]\d{1,2}", anchor)}
 
 
 def _prose(path: Path) -> list[tuple[int, str]]:

@@ -52,6 +52,8 @@ TWO_FACTOR_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-
 JWT_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-jwt-postgres.sql"
 ORGANIZATION_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-organization-postgres.sql"
 """What it adds for its jwt plugin."""
+PASSKEY_REFERENCE = Path(__file__).parent / "fixtures" / "better-auth-1.7.25-passkey-postgres.sql"
+"""What it adds for `@better-auth/passkey`."""
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -244,8 +246,8 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
     (docs/better-auth.md#data-model).
 
     The reference has no `rateLimit` table: better-auth creates it only for `rateLimit.storage = "database"`. Its
-    `twoFactor`, `jwks` and organization tables are what better-auth's migrator adds for the two-factor, jwt and
-    organization plugins."""
+    `twoFactor`, `jwks`, organization and `passkey` tables are what better-auth's migrator adds for the two-factor,
+    jwt, organization and passkey plugins."""
 
     async def load_reference() -> None:
         connection = await asyncpg.connect(
@@ -257,6 +259,7 @@ def test_models_match_better_auth_reference_schema(postgres_db: str) -> None:
             await connection.execute(TWO_FACTOR_REFERENCE.read_text())
             await connection.execute(JWT_REFERENCE.read_text())
             await connection.execute(ORGANIZATION_REFERENCE.read_text())
+            await connection.execute(PASSKEY_REFERENCE.read_text())
         finally:
             await connection.close()
 

@@ -66,6 +66,7 @@ def test_the_status_paragraph_lists_the_built_in_plugins() -> None:
         "magic links",
         "one-time codes",
         "JWT",
+        "passkeys",
     ):
         assert feature in status, feature
     assert "Then: API keys" not in status

@@ -40,12 +40,11 @@ MYSQL_LOCK_WAIT_SECONDS = 60
 VERSION_TABLE = "better_auth_migrations"
 """The toolkit's own Alembic version table, so it can share a database with an app's Alembic history."""
 
-ADOPTED_REVISION = "0005"
-"""The revision whose schema is better-auth 1.7's (with its api-key, two-factor, jwt and organization plugins'
-`apikey`, `twoFactor`, `jwks`, `organization`, `team`, `teamMember`, `member` and `invitation` tables and its
-`rateLimit` table): an adopted database is recorded at it, then upgraded like
-any other. `inspect_schema` compares a database with the models, so a revision after this one must teach it what that
-revision adds."""
+ADOPTED_REVISION = "0006"
+"""The revision whose schema is better-auth 1.7's (with its api-key, two-factor, jwt, organization and passkey plugins'
+`apikey`, `twoFactor`, `jwks`, `organization`, `team`, `teamMember`, `member`, `invitation` and `passkey` tables and
+its `rateLimit` table): an adopted database is recorded at it, then upgraded like any other. `inspect_schema` compares
+a database with the models, so a revision after this one must teach it what that revision adds."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ BUILT_IN: dict[str, str] = {
     "jwt": "fastapi_betterauth.jwt_tokens.plugin:Jwt",
     "magic_link": "fastapi_betterauth.magic_link.plugin:MagicLink",
     "organization": "fastapi_betterauth.organization.plugin:Organization",
+    "passkey": "fastapi_betterauth.passkey.plugin:Passkey",
     "two_factor": "fastapi_betterauth.two_factor.plugin:TwoFactor",
     "username": "fastapi_betterauth.username.plugin:Username",
 }

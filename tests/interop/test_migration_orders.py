@@ -29,6 +29,7 @@ def test_better_auths_migrator_made_the_whole_schema_of_the_node_first_database(
     assert plan["toBeCreated"] == [
         *("user", "session", "account", "verification", "apikey", "twoFactor", "jwks"),
         *("organization", "team", "teamMember", "member", "invitation"),
+        "passkey",
     ]
 
 

@@ -7,8 +7,8 @@
 //            "cookieCache": null | {"strategy": "compact" | "jwt" | "jwe", "maxAge": 300},
 //            "storeHashed": false | true}]   (magic-link storeToken / email-otp storeOTP: "hashed" instead of "plain")
 // migrate: database URLs on which better-auth's own migrator (getMigrations from "better-auth/db/migration", with
-//          the same options as the apps, api-key, two-factor, jwt, magic-link, email-otp and organization (teams on)
-//          plugins included) runs BEFORE any app listens; its plan is reported.
+//          the same options as the apps, api-key, two-factor, jwt, magic-link, email-otp, organization (teams
+//          on) and passkey plugins included) runs BEFORE any app listens; its plan is reported.
 // outbox:  a file every app appends its verification mails to, one JSON line each: {"app", "to", "url", "token"}
 //          (magic links also with "type": "magic-link"; email codes as {"app", "type": "email-otp", "to", "otp", "otpType"};
 //          invitations as {"app", "type": "organization-invitation", "to", "invitationId"}).
@@ -20,6 +20,7 @@ import { appendFile } from "node:fs/promises";
 import http from "node:http";
 
 import { apiKey } from "@better-auth/api-key";
+import { passkey } from "@better-auth/passkey";
 import { betterAuth } from "better-auth";
 import { emailOTP, jwt, magicLink, organization, twoFactor } from "better-auth/plugins";
 import { symmetricEncrypt } from "better-auth/crypto";
@@ -62,6 +63,9 @@ function options(app, baseURL) {
     account: { encryptOAuthTokens: true },
     socialProviders: { github: { clientId: "interop-github-client", clientSecret: "interop-github-secret" } },
     telemetry: { enabled: false },
+    // Passkeys bound to rpID "localhost": a browser test opens this app at http://localhost:<port> (browsers refuse
+    // IP addresses as relying party ids), an origin trusted here, and the plugin checks it as the request's Origin.
+    trustedOrigins: [baseURL.replace("127.0.0.1", "localhost")],
     // Mock sessions let a test check "this key authenticates here" with GET /get-session + x-api-key. Two-factor
     // authentication with its defaults (authenticator codes and backup codes; no emailed codes). JWTs with a fixed
     // issuer and audience (ours uses the same), and no set-auth-jwt header: instances with other secrets share the
@@ -84,6 +88,7 @@ function options(app, baseURL) {
         sendInvitationEmail: (data) =>
           mail(app, { type: "organization-invitation", to: data.email, invitationId: data.id }),
       }),
+      passkey({ rpID: "localhost", rpName: "fastapi-betterauth-interop" }),
     ],
   };
 }

@@ -1,0 +1,6 @@
+"""better-auth's passkey plugin (`@better-auth/passkey`): WebAuthn registration and sign-in (README "Passkeys")."""
+
+from .options import PasskeyOptions
+from .plugin import Passkey
+
+__all__ = ["Passkey", "PasskeyOptions"]

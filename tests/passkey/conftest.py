@@ -1,0 +1,3 @@
+from ..test_client_bundle import client_bundle
+
+__all__ = ["client_bundle"]
