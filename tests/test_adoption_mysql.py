@@ -62,9 +62,8 @@ NODE_USER = (
 
 def test_migrate_adopts_a_better_auth_mysql_database(mariadb_db: str) -> None:
     """The tables and rows stay; `rateLimit`, `twoFactor`, `jwks`, `passkey` and the organization tables are added
-    (their foreign key to better-auth's
-    `user.id` takes), `verification.id` is widened for the toolkit's single-use marks, and a `timestamp(3)` written by
-    Node (UTC) reads as the same instant."""
+    (their foreign key to better-auth's `user.id` takes), `verification.id` is widened for the toolkit's single-use
+    marks, and a `timestamp(3)` written by Node (UTC) reads as the same instant."""
     url = async_url_string(mariadb_url(mariadb_db))
     sql(url, *BETTER_AUTH_MYSQL, NODE_USER)
 

@@ -81,7 +81,7 @@ def test_info_says_what_is_missing(env: Path, capsys: pytest.CaptureFixture[str]
     assert info["plugins"] == "none"
     assert info["social providers"] == "none"
     assert info["sessions"] == "in the database (session table)"
-    assert info["schema"] == f"no auth tables (heads 0005): migration pending, run `{MIGRATE}`"
+    assert info["schema"] == f"no auth tables (heads 0006): migration pending, run `{MIGRATE}`"
     assert not env.exists()
 
 
@@ -99,12 +99,12 @@ def test_info_compares_the_revision_with_the_heads(env: Path, capsys: pytest.Cap
     upgrade(url, "0002")
     code, info = _info(capsys)
     assert code == 0
-    assert info["schema"] == f"at 0002, heads 0005: migration pending, run `{MIGRATE}`"
+    assert info["schema"] == f"at 0002, heads 0006: migration pending, run `{MIGRATE}`"
 
     upgrade(url)
     code, info = _info(capsys)
     assert code == 0
-    assert info["schema"] == "at 0005 (the heads): up to date"
+    assert info["schema"] == "at 0006 (the heads): up to date"
 
 
 def test_info_names_tables_to_adopt(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
