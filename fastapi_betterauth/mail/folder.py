@@ -28,7 +28,7 @@ class FolderTemplates:
             from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
         except ImportError as missing:  # pragma: no cover - depends on the installation
             raise RuntimeError(
-                "email templates from a folder need Jinja2: pip install 'fastapi-betterauth[templates]'"
+                "email templates from a folder need Jinja2: pip install 'fastapi-betterauth-kit[templates]'"
             ) from missing
         self.folder = Path(folder)
         if not self.folder.is_dir():
