@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,3 +68,26 @@ def screenshot(page: Page, name: str) -> Path:
     path = artifacts_dir() / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextmanager
+def example_app_page(chromium: Browser, workdir: Path) -> Iterator[Page]:
+    """The example app under uvicorn (development, a fresh SQLite database in `workdir`, its own address as the base
+    URL) and a page of a new browser context on it, at `/api/auth/ok`."""
+    from .live_server import clean_environment, free_port, live_server
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = clean_environment(
+        DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'auth.db'}",
+        BETTER_AUTH_URL=base_url,
+        BETTER_AUTH_ENVIRONMENT="development",
+    )
+    with live_server("example_app.main:app", workdir, env, port=port):
+        context = chromium.new_context(base_url=base_url)
+        try:
+            page = context.new_page()
+            page.goto("/api/auth/ok")
+            yield page
+        finally:
+            context.close()

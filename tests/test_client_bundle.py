@@ -10,8 +10,7 @@ import pytest
 
 from example_app.client_bundle import NpmUnavailable, build_bundle
 
-from .browser import screenshot
-from .live_server import clean_environment, free_port, live_server
+from .browser import example_app_page, screenshot
 from .services import unavailable
 
 if TYPE_CHECKING:
@@ -44,22 +43,9 @@ def client_bundle() -> Path:
 @pytest.mark.slow
 def test_better_auth_client_from_the_bundle(chromium: Browser, client_bundle: Path, tmp_path: Path) -> None:
     assert client_bundle.stat().st_size > 10_000
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = clean_environment(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}",
-        BETTER_AUTH_URL=base_url,
-        BETTER_AUTH_ENVIRONMENT="development",
-    )
-    with live_server("example_app.main:app", tmp_path, env, port=port):
-        context = chromium.new_context(base_url=base_url)
-        try:
-            page = context.new_page()
-            page.goto("/api/auth/ok")
-            result = page.evaluate(CLIENT_ROUND_TRIP)
-            screenshot(page, "client-bundle")
-        finally:
-            context.close()
+    with example_app_page(chromium, tmp_path) as page:
+        result = page.evaluate(CLIENT_ROUND_TRIP)
+        screenshot(page, "client-bundle")
     assert result == {
         "signUpError": None,
         "email": "bundle@example.com",
