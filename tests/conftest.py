@@ -64,6 +64,10 @@ from .services import (
     require,
 )
 
+LIFESPAN_TIMEOUTS = {"startup_timeout": 60, "shutdown_timeout": 60}
+"""asgi-lifespan's 5 s defaults are too short on a busy 2-core machine (a PostgreSQL connect and the schema check in
+start-up); a timeout there leaks the half-opened connections into later tests."""
+
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 BASE_URL = "https://testserver"
 ORIGIN = {"origin": BASE_URL}
@@ -350,7 +354,7 @@ ClientFactory = Callable[..., httpx.AsyncClient]
 async def make_client(app: FastAPI) -> AsyncIterator[ClientFactory]:
     """New cookie-keeping clients (separate browsers) on one running app."""
     clients: list[httpx.AsyncClient] = []
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, **LIFESPAN_TIMEOUTS) as manager:
 
         def new_client(**kwargs: Any) -> httpx.AsyncClient:
             """Like a browser on the app's own origin: it sends `Origin` (pass `headers={}` to send none)."""
@@ -424,7 +428,7 @@ async def make_configured_client(make_auth: AuthFactory) -> AsyncIterator[Config
             auth: BetterAuth | None = None, *, headers: Mapping[str, str] = ORIGIN, **overrides: Any
         ) -> httpx.AsyncClient:
             app = build_app(auth if auth is not None else make_auth(**overrides))
-            manager = await stack.enter_async_context(LifespanManager(app))
+            manager = await stack.enter_async_context(LifespanManager(app, **LIFESPAN_TIMEOUTS))
             transport = httpx.ASGITransport(app=manager.app)
             client = httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=headers)
             return await stack.enter_async_context(client)

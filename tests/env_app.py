@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from fastapi_betterauth import AuthSettings, BetterAuth
 
-from .conftest import BASE_URL, ORIGIN, TEST_SECRET
+from .conftest import BASE_URL, LIFESPAN_TIMEOUTS, ORIGIN, TEST_SECRET
 
 Client = Callable[[], httpx.AsyncClient]
 """A new browser on the app's auth routes (`client.post("/sign-up/email", ...)`), sending the app's `Origin`."""
@@ -51,7 +51,7 @@ def auth_app(auth: BetterAuth) -> FastAPI:
 async def browsers(app: FastAPI) -> AsyncIterator[Client]:
     """The app started, and a maker of browsers on its auth routes (closed at the end)."""
     clients: list[httpx.AsyncClient] = []
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(app, **LIFESPAN_TIMEOUTS) as manager:
 
         def make() -> httpx.AsyncClient:
             transport = httpx.ASGITransport(app=manager.app)
