@@ -91,6 +91,10 @@ class AuthCookies:
         parts.append("SameSite=Lax")
         return "; ".join(parts)
 
+    def serialize_signed(self, name: str, value: str, max_age: timedelta | int | None) -> str:
+        """One `Set-Cookie` value carrying `value` signed with the current secret (`read_signed` reads it back)."""
+        return self.serialize(name, sign_value(self._keyring.current, value), max_age)
+
     def read(self, cookies: Mapping[str, str], name: str) -> str | None:
         """The value of a cookie as `serialize` was given it (percent-decoded), or None."""
         raw = cookies.get(name)
@@ -105,11 +109,9 @@ class AuthCookies:
 
     def set_session(self, response: Response, token: str, *, max_age: timedelta | None) -> None:
         """Set the signed session cookie; `max_age=None` for rememberMe=false sessions (plus `dont_remember`)."""
-        signed = sign_value(self._keyring.current, token)
-        response.headers.append("set-cookie", self.serialize(self.session_token, signed, max_age))
+        response.headers.append("set-cookie", self.serialize_signed(self.session_token, token, max_age))
         if max_age is None:
-            remember = sign_value(self._keyring.current, "true")
-            response.headers.append("set-cookie", self.serialize(self.dont_remember, remember, None))
+            response.headers.append("set-cookie", self.serialize_signed(self.dont_remember, "true", None))
 
     def remember_me(self, cookies: Mapping[str, str]) -> bool:
         """Whether the session these cookies carry was signed in with `rememberMe` (no valid `dont_remember`)."""

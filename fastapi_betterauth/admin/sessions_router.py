@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 
 from ..cookies import request_cookies
-from ..crypto.tokens import sign_value
 from ..routing import NO_STORE, AuthRouter, answers, body_openapi, parse_body
 from ..schemas import session_out_json, user_json
 from ..sessions.deps import resolve_session
@@ -92,9 +91,8 @@ def build_sessions_router(plugin: Admin) -> APIRouter:
         own_token = cookies.read_signed(present, cookies.session_token) or found.session.token
         parked = Parked(own_token, dont_remember=not cookies.remember_me(present))
         cookies.clear_session(response, present)
-        signed = sign_value(context.keyring.current, parked.value())
         expires_in = context.settings.session.expires_in
-        response.headers.append("set-cookie", cookies.serialize(parked_cookie, signed, expires_in))
+        response.headers.append("set-cookie", cookies.serialize_signed(parked_cookie, parked.value(), expires_in))
         await context.session_cookies.write(response, session, remember_me=False, present={})
         response.headers.update(NO_STORE)
         return {"session": session_out_json(session.session), "user": user_json(session.user)}

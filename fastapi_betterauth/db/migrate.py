@@ -186,12 +186,7 @@ def _sqlite_file_missing(database_url: str) -> bool:
 
 async def _read(database_url: str, work: Callable[[Connection], T]) -> T:
     """`work(connection)` on a connection of its own, writing nothing."""
-    engine = create_async_engine(async_url(database_url), poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(work)
-    finally:
-        await engine.dispose()
+    return await _on_own_connection(database_url, work, transaction=False)
 
 
 def upgrade(
@@ -229,13 +224,17 @@ async def _adopt(database_url: str, schema: AuthSchema | None) -> MigrationResul
 
 async def _in_transaction(database_url: str, work: Callable[[Connection], T]) -> T:
     """`work(connection)` in one transaction of its own, DDL included (all or nothing on SQLite too)."""
+    return await _on_own_connection(database_url, work, transaction=True)
+
+
+async def _on_own_connection(database_url: str, work: Callable[[Connection], T], *, transaction: bool) -> T:
     engine = create_async_engine(async_url(database_url), poolclass=NullPool)
-    if engine.dialect.name == "sqlite":
+    if transaction and engine.dialect.name == "sqlite":
         # pysqlite commits DDL as it goes; with BEGIN sent explicitly the work is all or nothing there too.
         event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     try:
-        async with engine.begin() as connection:
+        async with engine.begin() if transaction else engine.connect() as connection:
             return await connection.run_sync(work)
     finally:
         await engine.dispose()

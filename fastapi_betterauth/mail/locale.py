@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 _TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _MAX_LANGUAGES = 10
 
-_request_locales: ContextVar[tuple[str, ...]] = ContextVar("fastapi_betterauth_request_locales", default=())
-"""The languages of the request being answered, best first. Emails sent after the response (background tasks copy
-the context when they start) still see their request's."""
+_accept_language: ContextVar[str | None] = ContextVar("fastapi_betterauth_accept_language", default=None)
+"""The `Accept-Language` header of the request being answered, parsed only when an email is written. Emails sent
+after the response (background tasks copy the context when they start) still see their request's."""
 
 
 def accepted_languages(header: str | None) -> tuple[str, ...]:
@@ -45,12 +45,12 @@ def accepted_languages(header: str | None) -> tuple[str, ...]:
 
 async def remember_request_locale(request: Request) -> None:
     """Router dependency: keep the request's `Accept-Language` for the emails it sends."""
-    _request_locales.set(accepted_languages(request.headers.get("accept-language")))
+    _accept_language.set(request.headers.get("accept-language"))
 
 
 def request_locales() -> tuple[str, ...]:
     """The languages of the request being answered (none outside a request)."""
-    return _request_locales.get()
+    return accepted_languages(_accept_language.get())
 
 
 def user_locale(user: User | None, field: str | None) -> str | None:

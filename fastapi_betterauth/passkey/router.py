@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ..audit import audit
 from ..cookies import request_cookies
-from ..crypto.tokens import sign_value
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
 from ..routing import NO_STORE, AuthRouter, answers, body_openapi, json_answer, parse_body
@@ -57,8 +56,7 @@ def build_router(plugin: Passkey) -> APIRouter:
     async def options_answer(response: Response, answer: dict[str, Any], challenge: Challenge) -> Response:
         """The ceremony options, with the signed challenge cookie of their kept challenge."""
         token = await ceremonies.open(challenge)
-        signed = sign_value(context.keyring.current, token)
-        response.headers.append("set-cookie", cookies.serialize(cookie_name, signed, options.challenge_max_age))
+        response.headers.append("set-cookie", cookies.serialize_signed(cookie_name, token, options.challenge_max_age))
         response.headers.update(NO_STORE)
         return json_answer(answer, response)
 

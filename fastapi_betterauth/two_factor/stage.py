@@ -42,16 +42,14 @@ class TwoFactorStage:
         if presented is not None and await plugin.challenges.is_trusted(user_id, presented):
             # Trusted: sign in as usual, with the trust renewed under a new identifier (the old one is spent).
             await plugin.challenges.forget(presented)
-            renewed = sign_value(context.keyring.current, await plugin.challenges.trust(user_id))
-            return attempt.with_cookies(cookies.serialize(trust_name, renewed, trust_max_age))
+            renewed = await plugin.challenges.trust(user_id)
+            return attempt.with_cookies(cookies.serialize_signed(trust_name, renewed, trust_max_age))
         identifier = await plugin.challenges.open(user_id)
         audit("two_factor.challenged", user=user_id, ip=attempt.client.ip_address, method=attempt.method)
         methods = await plugin.methods_for(user_id)
         present = attempt.client.cookies
-        challenge = cookies.serialize(
-            cookies.name(TWO_FACTOR_COOKIE),
-            sign_value(context.keyring.current, identifier),
-            plugin.options.two_factor_cookie_max_age,
+        challenge = cookies.serialize_signed(
+            cookies.name(TWO_FACTOR_COOKIE), identifier, plugin.options.two_factor_cookie_max_age
         )
         remember_me = attempt.remember_me
 

@@ -11,7 +11,6 @@ from fastapi import Request, Response
 
 from ..audit import audit
 from ..cookies import request_cookies
-from ..crypto.tokens import sign_value
 from ..db.models import User
 from ..errors import AuthError, ErrorCode
 from ..hooks import HookVetoError
@@ -101,9 +100,10 @@ class Verifying:
         )
         cookies.expire(response, cookies.name(TWO_FACTOR_COOKIE))
         if trust_device:
-            value = sign_value(context.keyring.current, await self.plugin.challenges.trust(self.user.id))
+            value = await self.plugin.challenges.trust(self.user.id)
             max_age = self.plugin.options.trust_device_max_age
-            response.headers.append("set-cookie", cookies.serialize(cookies.name(TRUST_DEVICE_COOKIE), value, max_age))
+            trust_cookie = cookies.serialize_signed(cookies.name(TRUST_DEVICE_COOKIE), value, max_age)
+            response.headers.append("set-cookie", trust_cookie)
             cookies.expire(response, cookies.dont_remember)
         return {"token": session.session.token, "user": user_json(self.user)}
 
