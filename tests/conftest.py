@@ -4,6 +4,7 @@ emptied per test), an app with `auth.lifespan` run, and httpx clients at https:/
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.message
 import email.policy
@@ -67,6 +68,10 @@ from .services import (
 LIFESPAN_TIMEOUTS = {"startup_timeout": 60, "shutdown_timeout": 60}
 """asgi-lifespan's 5 s defaults are too short on a busy 2-core machine (a PostgreSQL connect and the schema check in
 start-up); a timeout there leaks the half-opened connections into later tests."""
+
+TEST_CONNECT_TIMEOUT_SECONDS = 30
+"""The apps' database connect timeout (3 s by default): on a loaded 2-core machine an event loop waiting for CPU can
+see a loopback connect take longer, and a test that is not about outages must not answer 503 for it."""
 
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 BASE_URL = "https://testserver"
@@ -156,6 +161,27 @@ timing) are marked `real_password_hashing` and get the production parameters."""
 
 
 @pytest.fixture(autouse=True)
+async def _engines_disposed(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """Every `Database` made during the test (an app's own, built from its settings, included) has its pooled
+    connections closed at the end, in the test's own event loop. A pool left to the garbage collector is finalised
+    whenever a later test happens to collect it, after this loop is closed: the driver's connection then fails
+    to close ("Event loop is closed") and pytest reports that in whichever test was running."""
+    made: list[Database] = []
+    original = Database.__init__
+
+    def recording(self: Database, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Database, "__init__", recording)
+    yield
+    for database in made:
+        # One made and used in another event loop (a sync test's `asyncio.run`) is that test's to close.
+        with contextlib.suppress(RuntimeError):
+            await database.dispose()
+
+
+@pytest.fixture(autouse=True)
 def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every `PasswordHasher` made during the test hashes with `CHEAP_ARGON2`, unless the test is marked
     `real_password_hashing`. Only the cost changes: hashes are still argon2id, verified and rehashed as in
@@ -213,6 +239,7 @@ def settings(**overrides: Any) -> AuthSettings:
         "url": BASE_URL,
         "environment": "test",
         "rate_limit": {"enabled": False},
+        "connections": {"database_connect_timeout": TEST_CONNECT_TIMEOUT_SECONDS},
     }
     values.update(overrides)
     return AuthSettings(**values)

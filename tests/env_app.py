@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from fastapi_betterauth import AuthSettings, BetterAuth
 
-from .conftest import BASE_URL, LIFESPAN_TIMEOUTS, ORIGIN, TEST_SECRET
+from .conftest import BASE_URL, LIFESPAN_TIMEOUTS, ORIGIN, TEST_CONNECT_TIMEOUT_SECONDS, TEST_SECRET
 
 Client = Callable[[], httpx.AsyncClient]
 """A new browser on the app's auth routes (`client.post("/sign-up/email", ...)`), sending the app's `Origin`."""
@@ -26,8 +26,10 @@ TEST_ENVIRONMENT = {
     "BETTER_AUTH_RATE_LIMIT__ENABLED": "false",
     "BETTER_AUTH_PASSWORD_HASHING__ARGON2__MEMORY_COST": "256",
     "BETTER_AUTH_PASSWORD_HASHING__ARGON2__ROUNDS": "1",
+    "BETTER_AUTH_CONNECTIONS__DATABASE_CONNECT_TIMEOUT": str(TEST_CONNECT_TIMEOUT_SECONDS),
 }
-"""What every such app gets: the test secret and URL, no rate limits, cheap password hashing."""
+"""What every such app gets: the test secret and URL, no rate limits, cheap password hashing, a connect timeout for
+a loaded machine."""
 
 
 def env_auth(
