@@ -25,7 +25,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from .crypto.keyring import Keyring
-from .crypto.tokens import sign_value, unsign_value
+from .crypto.tokens import sign_value
 from .settings import AuthSettings
 
 SESSION_TOKEN = "session_token"
@@ -105,7 +105,7 @@ class AuthCookies:
         raw = cookies.get(name)
         if not raw:
             return None
-        return unsign_value(percent_decode(raw), self._keyring.secrets)
+        return self._keyring.unsign(percent_decode(raw))
 
     def set_session(self, response: Response, token: str, *, max_age: timedelta | None) -> None:
         """Set the signed session cookie; `max_age=None` for rememberMe=false sessions (plus `dont_remember`)."""

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Final, Protocol
 from fastapi import Depends, HTTPException, Request, Response, Security
 
 from ..cookies import percent_decode, request_cookies
-from ..crypto.tokens import unsign_value
 from ..db.models import User
 from ..errors import AuthError, ErrorCode, answered_as_http, is_outage, unauthorized, unavailable
 from ..security.origins import SAFE_METHODS
@@ -92,7 +91,7 @@ def read_session_token(auth: AuthParts, request: Request) -> tuple[str | None, b
     if auth.settings.bearer.enabled:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credentials.strip():
-            return unsign_value(percent_decode(credentials.strip()), auth.keyring.secrets), False
+            return auth.keyring.unsign(percent_decode(credentials.strip())), False
     return auth.cookies.read_signed(request_cookies(request), auth.cookies.session_token), True
 
 
