@@ -1,5 +1,5 @@
 """`GET /passkey-demo`: a page where better-auth's own `passkeyClient` (from the bundled JS client) adds passkeys and
-signs in with them against this server (README "Passkeys"); the browser tests drive it."""
+signs in with them against this server (docs/plugins/passkeys.md); the browser tests drive it."""
 
 from __future__ import annotations
 

@@ -365,7 +365,7 @@ class BetterAuth:
     async def migrate(self) -> migrate.MigrationResult:
         """Bring the database schema to the newest revision (`alembic upgrade heads`: the core's chain and each
         enabled plugin's branch), off the event loop, adopting
-        first a database that better-auth's own migrator created (README "Database schema and migrations"). Raises
+        first a database that better-auth's own migrator created (docs/concepts/database.md). Raises
         `SchemaConflictError`, having changed nothing, for auth tables it can neither manage nor adopt. Without a
         database there is nothing to do."""
         if not self.has_database:

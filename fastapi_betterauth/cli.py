@@ -39,7 +39,7 @@ from .verification.service import VerificationService
 
 SHARING_HINT = (
     "If a Node better-auth app still uses this database, set BETTER_AUTH_SHARED_WITH_NODE=true in this app "
-    '(README "Sharing a database with a Node better-auth app").'
+    "(docs/migrating/better-auth.md#sharing-a-database)."
 )
 
 
@@ -193,8 +193,8 @@ def _read_password() -> str | None:
 
 DOWNGRADE_REFUSED = (
     "migrate only upgrades: --revision {revision} would be a downgrade, which drops auth tables and their rows. "
-    "To remove them, run `alembic downgrade base` with the toolkit's configuration (README \"Database schema and "
-    'migrations").'
+    "To remove them, run `alembic downgrade base` with the toolkit's configuration (the documentation's "
+    "'Database and migrations', docs/concepts/database.md)."
 )
 
 

@@ -73,7 +73,7 @@ class CamelModel(BaseModel):
 
 
 class UserOut(CamelModel):
-    """better-auth's user object, with the app's additional user fields (README "Extra user fields")."""
+    """better-auth's user object, with the app's additional user fields (docs/extra-fields.md)."""
 
     model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
 

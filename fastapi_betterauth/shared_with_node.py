@@ -1,5 +1,5 @@
 """`shared_with_node`: what sharing the database with a Node better-auth app implies, and the settings it refuses
-(README "Sharing a database with a Node better-auth app")."""
+(docs/migrating/better-auth.md#sharing-a-database)."""
 
 from __future__ import annotations
 

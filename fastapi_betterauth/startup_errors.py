@@ -1,6 +1,6 @@
 """Start-up errors whose message already names the fix: when nothing catches one (uvicorn importing an app that
 builds `BetterAuth(...)` at import time, or `python app.py`), it is printed as that one line instead of a traceback
-(README "Database schema and migrations")."""
+(docs/concepts/database.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Helpers for the tests of apps built on the toolkit (README "Testing your app"): a client that behaves like a
-browser on the app's own origin, and a sign-up that leaves it signed in.
+"""Helpers for the tests of apps built on the toolkit (docs/front-ends.md#testing-your-app): a client that behaves like
+a browser on the app's own origin, and a sign-up that leaves it signed in.
 
 ```python
 from fastapi_betterauth.testing import auth_client, sign_up

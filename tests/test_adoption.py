@@ -1,4 +1,4 @@
-"""Adopting a database that better-auth's own migrator created (README "Database schema and migrations").
+"""Adopting a database that better-auth's own migrator created (docs/concepts/database.md).
 
 The better-auth schemas are the DDL better-auth 1.7.25's migrator runs on an empty database, printed by that very
 migrator (tests/fixtures/better-auth-1.7.25-<dialect>.sql, see tests/node_app/schema.mjs). A database half-way
@@ -365,7 +365,7 @@ def test_better_auth_migrate_adopts_and_warns_unless_shared_with_node(
 def test_a_better_auth_database_with_additional_fields_is_adopted_when_they_are_declared(fresh_url: str) -> None:
     """A Node app with `user.additionalFields: {plan: {type: "string"}}` has a NOT NULL `plan` column without a
     default (better-auth's migrator): refused while nothing here writes it, adopted once the field is declared
-    (README "Extra user fields"), and its values are then read here."""
+    (docs/extra-fields.md), and its values are then read here."""
     statements = better_auth_statements(fresh_url)
     [create_user] = [statement for statement in statements if statement.startswith('create table "user"')]
     statements[statements.index(create_user)] = create_user.replace(

@@ -1,5 +1,4 @@
-"""Adopting a MariaDB/MySQL database that better-auth's own migrator created (README "Database schema and
-migrations").
+"""Adopting a MariaDB/MySQL database that better-auth's own migrator created (docs/concepts/database.md).
 
 The DDL below is derived by hand from better-auth 1.7.25's MySQL type mapping (`getMigrations`: `varchar(36)` ids and
 foreign keys, `varchar(255)` unique and indexed strings, `text`, `boolean`, `timestamp(3)` with `CURRENT_TIMESTAMP(3)`

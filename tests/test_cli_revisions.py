@@ -1,5 +1,5 @@
 """`python -m fastapi_betterauth migrate` only upgrades: a downgrade target is refused in one line, not run as a
-silent no-op that claims to have reached it (README "Database schema and migrations")."""
+silent no-op that claims to have reached it (docs/concepts/database.md)."""
 
 from __future__ import annotations
 

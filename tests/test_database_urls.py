@@ -1,5 +1,5 @@
-"""Database URLs as hosting platforms write them (README "Database URLs"): one mapping to the async drivers, used by
-the engine, the migrations and the CLI."""
+"""Database URLs as hosting platforms write them (docs/concepts/database.md#database-urls): one mapping to the async
+drivers, used by the engine, the migrations and the CLI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`shared_with_node` (README "Sharing a database with a Node better-auth app"): every password stays in better-auth's
+"""`shared_with_node` (docs/migrating/better-auth.md#sharing-a-database): every password stays in better-auth's
 scrypt format, and start-up refuses the settings that would break a Node app on the same database.
 
 That a Node better-auth app really signs these users in is checked against a live one in tests/interop/.

@@ -1,4 +1,4 @@
-"""Database problems said in one line that names the fix (README "Database schema and migrations"): the auth tables
+"""Database problems said in one line that names the fix (docs/concepts/database.md): the auth tables
 missing, at start-up and at request time; the database unreachable, at start-up, in `auth.migrate()` and the CLI."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A start-up error whose message names the fix (a missing secret, a database URL the toolkit cannot use) reaches a
-person running `uvicorn app:app` as that one line, not a traceback; other errors keep theirs (README "Database
-schema and migrations")."""
+person running `uvicorn app:app` as that one line, not a traceback; other errors keep theirs
+(docs/concepts/database.md)."""
 
 from __future__ import annotations
 

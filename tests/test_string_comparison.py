@@ -1,5 +1,6 @@
-"""Strings compare byte for byte on every database (README "Database URLs"): MySQL's and MariaDB's default
-collations would take `Ann` for `ann` and `é` for `e`, so their string columns are `utf8mb4_bin` (db/columns.py)."""
+"""Strings compare byte for byte on every database (docs/concepts/database.md#database-urls): MySQL's and MariaDB's
+default collations would take `Ann` for `ann` and `é` for `e`, so their string columns are `utf8mb4_bin`
+(db/columns.py)."""
 
 from __future__ import annotations
 

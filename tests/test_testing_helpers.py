@@ -1,5 +1,5 @@
-"""`fastapi_betterauth.testing`, the helpers for the tests of apps built on the toolkit (README "Testing your
-app"), used here as an app's own tests would use them."""
+"""`fastapi_betterauth.testing`, the helpers for the tests of apps built on the toolkit
+(docs/front-ends.md#testing-your-app), used here as an app's own tests would use them."""
 
 from __future__ import annotations
 

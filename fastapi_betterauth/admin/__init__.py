@@ -1,4 +1,4 @@
-"""better-auth's admin plugin: roles and permissions, user management, bans, impersonation (README "Admin")."""
+"""better-auth's admin plugin: roles and permissions, user management, bans, impersonation (docs/plugins/admin.md)."""
 
 from .access import ADMIN_ROLE, DEFAULT_ROLES, DEFAULT_STATEMENTS, USER_ROLE, AccessControl, Role, has_permission
 from .deps import require_permission

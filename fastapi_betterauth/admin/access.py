@@ -1,5 +1,5 @@
 """Access control as better-auth's: statements (resource -> actions) that exist, roles that grant some of them, and
-the check of a user's roles against the permissions an operation needs (README "Admin: roles and permissions").
+the check of a user's roles against the permissions an operation needs (docs/plugins/admin.md).
 
 ```python
 statements = {**DEFAULT_STATEMENTS, "project": ["create", "share", "delete"]}

@@ -1,5 +1,5 @@
-"""User administration from the command line (README "Admin"): `set-role` (how an operator makes the first admin),
-`create-user`, `ban`, `unban` and `list-users`. Each runs the admin plugin's own service, so the command line
+"""User administration from the command line (docs/plugins/admin.md): `set-role` (how an operator makes the first
+admin), `create-user`, `ban`, `unban` and `list-users`. Each runs the admin plugin's own service, so the command line
 validates, hashes, ends sessions and audits as the `/admin/*` routes do; the operator is the actor (`by=cli` in the
 audit log, docs/security.md L7)."""
 

@@ -1,4 +1,4 @@
-"""`require_permission`: guard an app's own routes with the admin plugin's roles (README "Admin").
+"""`require_permission`: guard an app's own routes with the admin plugin's roles (docs/plugins/admin.md).
 
 ```python
 from fastapi_betterauth.admin import require_permission

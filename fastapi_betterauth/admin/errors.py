@@ -33,8 +33,8 @@ class AdminErrorCode(StrEnum):
     YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PHONE_NUMBER = "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PHONE_NUMBER"
     PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER = "PASSWORD_CANNOT_BE_UPDATED_VIA_UPDATE_USER"
     USER_ID_CANNOT_BE_UPDATED = "USER_ID_CANNOT_BE_UPDATED"
-    # Ours, not better-auth's (README "Differences from better-auth"): list-users names what it cannot sort or filter
-    # by instead of answering an empty list.
+    # Ours, not better-auth's (docs/better-auth.md#differences-on-purpose): list-users names what it cannot sort or
+    # filter by instead of answering an empty list.
     INVALID_SORT_FIELD = "INVALID_SORT_FIELD"
     INVALID_FILTER_FIELD = "INVALID_FILTER_FIELD"
     # Ours: an app's route guarded by `require_permission` (admin/deps.py) refuses a user without the permission.

@@ -25,7 +25,7 @@ class AdminOptions(PluginOptions):
     """The roles that make a user an admin (whom only `user:impersonate-admins` may impersonate); each must be one
     of `roles`."""
     admin_user_ids: list[str] = Field(default_factory=list)
-    """Users who may do anything, whatever their role: how the first admin is made (README "Admin")."""
+    """Users who may do anything, whatever their role: how the first admin is made (docs/plugins/admin.md)."""
     roles: dict[str, Role] | None = None
     """The roles and what each grants (default: `admin` and `user`, `fastapi_betterauth.admin.access`). Only these
     may then be set as a user's role."""

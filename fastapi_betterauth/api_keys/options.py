@@ -76,4 +76,4 @@ class ApiKeyOptions(PluginOptions):
     rate_limit: ApiKeyRateLimitSettings = Field(default_factory=ApiKeyRateLimitSettings)
     invalid_keys: RateLimitRule = Field(default_factory=lambda: RateLimitRule(window=60, max=20))
     """Unknown keys per client network, in every route that reads keys (`api_key(...)`, mock sessions): past `max`
-    per `window`, further attempts get 429 before any lookup (README "API keys")."""
+    per `window`, further attempts get 429 before any lookup (docs/api-keys.md)."""

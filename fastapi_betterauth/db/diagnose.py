@@ -1,5 +1,5 @@
-"""Database problems a person can act on, each said in one line that names the fix (README "Database schema and
-migrations"): the auth tables are missing, or the database cannot be reached."""
+"""Database problems a person can act on, each said in one line that names the fix (docs/concepts/database.md): the auth
+tables are missing, or the database cannot be reached."""
 
 from __future__ import annotations
 

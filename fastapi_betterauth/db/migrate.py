@@ -1,5 +1,5 @@
 """Run the toolkit's Alembic chain from code or the CLI, from a checkout or an installed package, adopting first a
-database that better-auth's own migrator created (README "Database schema and migrations")."""
+database that better-auth's own migrator created (docs/concepts/database.md)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,8 @@ IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
 def without_auth_tables(*more: str) -> IncludeObject:
     """An `include_object` for your app's own Alembic `env.py`, so its autogenerate leaves the toolkit's tables
     (and their columns, indexes and constraints), its version table and the tables named in `more` (a plugin's)
-    alone: they are migrated by `python -m fastapi_betterauth migrate`. README "Your own Alembic migrations"."""
+    alone: they are migrated by `python -m fastapi_betterauth migrate`
+    (docs/extra-fields.md#your-own-alembic-migrations)."""
     skipped = {table.name for table in shipped_tables()} | {VERSION_TABLE, *more}
 
     def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -90,7 +91,7 @@ def migrations_path() -> Path:
 
 def alembic_config(database_url: str, plugin_versions: Sequence[Path] = ()) -> Config:
     """The toolkit's Alembic configuration; `plugin_versions`: the revision folders of plugins, each a branch of
-    its own (README "Writing a plugin"), applied with the core's."""
+    its own (docs/plugins/writing-a-plugin.md), applied with the core's."""
     config = Config()
     config.set_main_option("script_location", str(migrations_path()))
     config.set_main_option("sqlalchemy.url", async_url_string(database_url).replace("%", "%%"))

@@ -1,4 +1,4 @@
-"""What a database already holds, compared with the toolkit's tables (README "Database schema and migrations").
+"""What a database already holds, compared with the toolkit's tables (docs/concepts/database.md).
 
 `inspect_schema` sorts a database into one of four states:
 

@@ -1,6 +1,6 @@
 """Database URLs as people and hosting platforms write them, mapped to the async drivers the toolkit runs on
-(README "Database URLs"). The one place a URL is read: the engine, the migrations and the CLI all go through
-`async_url`."""
+(docs/concepts/database.md#database-urls). The one place a URL is read: the engine, the migrations and the CLI all go
+through `async_url`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ..startup_errors import OneLineWhenUncaught
 
 ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite", "mysql": "aiomysql"}
 """The driver each supported database runs on (`postgres://`, `sqlite:///x.db`, `mysql://`): MySQL and MariaDB always
-run on aiomysql, whatever driver the URL names (README "Database URLs" says why that one)."""
+run on aiomysql, whatever driver the URL names (docs/concepts/database.md#database-urls says why that one)."""
 SCHEME_ALIASES = {"postgres": "postgresql", "mariadb": "mysql"}
 """`postgres://`, as Heroku, Render, Railway and docker-compose examples write it; `mariadb://`, which SQLAlchemy's
 MySQL dialect serves too (it tells MariaDB from MySQL by the server's version once connected)."""

@@ -1,5 +1,5 @@
 """better-auth's email-otp plugin: one-time codes mailed to sign in, verify an address or reset a password
-(README "Email one-time codes")."""
+(docs/plugins/email-otp.md)."""
 
 from .errors import EmailOTPErrorCode
 from .options import EmailOTPOptions

@@ -29,7 +29,7 @@ class EmailOTPOptions(PluginOptions):
     (better-auth's `overrideDefaultEmailVerification`)."""
     accept_plain_otps: bool = True
     """Also accept codes a Node better-auth app sharing the database stored in plain text (its default
-    `storeOTP: "plain"`). Ours are always stored hashed (`storeOTP: "hashed"`), README "Email one-time codes"."""
+    `storeOTP: "plain"`). Ours are always stored hashed (`storeOTP: "hashed"`), docs/plugins/email-otp.md."""
     rate_limit_window: int = Field(default=60, ge=1)
     """Seconds of the rate-limit window of each route (better-auth's `rateLimit.window`)."""
     rate_limit_max: int = Field(default=3, ge=1)

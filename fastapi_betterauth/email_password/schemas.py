@@ -12,7 +12,7 @@ from ..schemas import CamelModel, EmailAddress, RequestBody, UserOut, omitted
 
 
 class SignUpBody(RequestBody):
-    """`POST /sign-up/email`; its other keys are the app's additional user fields (README "Extra user fields")."""
+    """`POST /sign-up/email`; its other keys are the app's additional user fields (docs/extra-fields.md)."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -1,4 +1,4 @@
-"""Additional fields: the app's (and plugins') own columns on `user` and `session` (README "Extra user fields")."""
+"""Additional fields: the app's (and plugins') own columns on `user` and `session` (docs/extra-fields.md)."""
 
 from .model import FieldDeclarationError, ModelFields
 from .schema import AuthSchema, FieldDeclarations

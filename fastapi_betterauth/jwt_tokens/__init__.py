@@ -1,4 +1,4 @@
-"""better-auth's jwt plugin: `GET /jwks`, `GET /token` and `set-auth-jwt` (README "JWT and JWKS"), and `JWTUser`,
+"""better-auth's jwt plugin: `GET /jwks`, `GET /token` and `set-auth-jwt` (docs/plugins/jwt.md), and `JWTUser`,
 which verifies those tokens in another FastAPI service."""
 
 from .keys import ALGORITHMS, Algorithm

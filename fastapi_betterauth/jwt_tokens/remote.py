@@ -1,5 +1,5 @@
 """`JWTUser`: protect a separate FastAPI service with the JWTs of the jwt plugin (ours, or a Node better-auth app's),
-verified against the auth server's JWKS. No database, no shared secret (README "JWT and JWKS", docs/security.md T9).
+verified against the auth server's JWKS. No database, no shared secret (docs/plugins/jwt.md, docs/security.md T9).
 
 ```python
 jwt_user = JWTUser("https://auth.example.com/api/auth/jwks", issuer="https://auth.example.com",

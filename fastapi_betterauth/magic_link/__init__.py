@@ -1,4 +1,4 @@
-"""better-auth's magic-link plugin: sign in (and up) with a link mailed to the address (README "Magic links")."""
+"""better-auth's magic-link plugin: sign in (and up) with a link mailed to the address (docs/plugins/magic-link.md)."""
 
 from .options import MagicLinkOptions
 from .plugin import MagicLink

@@ -17,7 +17,7 @@ class MagicLinkOptions(PluginOptions):
     `error=new_user_signup_disabled` instead of creating the user (better-auth's `disableSignUp`)."""
     accept_plain_tokens: bool = True
     """Also accept links whose token a Node better-auth app sharing the database stored in plain text (its default
-    `storeToken: "plain"`). Ours are always stored hashed (`storeToken: "hashed"`), README "Magic links"."""
+    `storeToken: "plain"`). Ours are always stored hashed (`storeToken: "hashed"`), docs/plugins/magic-link.md."""
     rate_limit_window: int = Field(default=60, ge=1)
     """Seconds of the rate-limit window of each route (better-auth's `rateLimit.window`)."""
     rate_limit_max: int = Field(default=5, ge=1)

@@ -1,4 +1,4 @@
-"""Email templates from a folder of Jinja2 files, per type and per locale (README "Email templates").
+"""Email templates from a folder of Jinja2 files, per type and per locale (docs/concepts/email-templates.md).
 
 For an email of type `reset-password` in locale `de-at`, the first folder of `de-at/`, `de/` and the folder itself
 that has `reset-password.txt` gives the email: `reset-password.txt` (plain text, required),

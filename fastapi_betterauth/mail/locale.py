@@ -1,5 +1,5 @@
 """Which language an email is written in: the user's own locale field when the app has one, else the request's
-`Accept-Language` (README "Email templates")."""
+`Accept-Language` (docs/concepts/email-templates.md)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ A template is a callable `(TemplateContext) -> (subject, text, html)`. `Template
 replaces the wording of one type and keeps the defaults for the rest; `Templates(folder=...)` reads Jinja2 files per
 type and locale (`folder.py`). A template that builds HTML must escape what it interpolates (`html.escape`): user
 names and addresses come from users. Every template sees the recipient `user` (None when there is no account yet)
-and the `locale` the email should be written in (README "Email templates").
+and the `locale` the email should be written in (docs/concepts/email-templates.md).
 """
 
 from __future__ import annotations

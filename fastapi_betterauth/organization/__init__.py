@@ -1,4 +1,5 @@
-"""better-auth's organization plugin: organizations, members, invitations, teams, roles (README "Organizations")."""
+"""better-auth's organization plugin: organizations, members, invitations, teams, roles
+(docs/plugins/organizations.md)."""
 
 from .access import ADMIN_ROLE, DEFAULT_ROLES, DEFAULT_STATEMENTS, MEMBER_ROLE, ORG_AC, OWNER_ROLE
 from .deps import Membership, active_organization, current_member, require_org_permission

@@ -1,5 +1,5 @@
 """The organization plugin's access control: better-auth's default statements and its `owner`, `admin` and `member`
-roles, made with the same `AccessControl` and `Role` as the admin plugin's (README "Organizations").
+roles, made with the same `AccessControl` and `Role` as the admin plugin's (docs/plugins/organizations.md).
 
 ```python
 from fastapi_betterauth.organization.access import DEFAULT_STATEMENTS, ORG_AC, OWNER_ROLE

@@ -1,4 +1,4 @@
-"""FastAPI providers that scope an app's own routes to the caller's active organization (README "Organizations").
+"""FastAPI providers that scope an app's own routes to the caller's active organization (docs/plugins/organizations.md).
 
 ```python
 from fastapi_betterauth.organization import Membership, current_member, require_org_permission

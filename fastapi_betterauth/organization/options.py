@@ -44,6 +44,8 @@ class OrganizationOptions(PluginOptions):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     allow_user_to_create_organization: bool = True
+    """Whether users may create organizations (false: `/organization/create` answers 403
+    `YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_ORGANIZATION`)."""
     organization_limit: int | None = Field(default=None, gt=0)
     """Organizations one user may be a member of when creating another (default: no limit)."""
     creator_role: str = "owner"
@@ -69,6 +71,7 @@ class OrganizationOptions(PluginOptions):
     roles: dict[str, Role] | None = None
     """Roles and what each grants (default: `owner`, `admin`, `member`). Custom ones are added to the defaults."""
     hooks: OrganizationHooks = Field(default_factory=OrganizationHooks)
+    """Functions run around creating an organization, inviting, accepting and removing members: in code only."""
 
     @field_validator("roles", mode="before")
     @classmethod

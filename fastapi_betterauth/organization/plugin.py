@@ -1,5 +1,5 @@
 """`Organization`: better-auth's organization plugin on the plugin seam: organizations, members and roles,
-invitations (mailed), teams, and the session's active organization and team (README "Organizations").
+invitations (mailed), teams, and the session's active organization and team (docs/plugins/organizations.md).
 
 ```python
 auth = BetterAuth(settings, plugins=[Organization(OrganizationOptions(teams=TeamsOptions(enabled=True)))])

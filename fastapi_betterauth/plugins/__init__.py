@@ -1,4 +1,4 @@
-"""The plugin seam: `Plugin`, its options base, and the `AuthContext` it is given (README "Writing a plugin")."""
+"""The plugin seam: `Plugin`, its options base, and the `AuthContext` it is given (docs/plugins/writing-a-plugin.md)."""
 
 from ..users.service import UserCleanup
 from .base import Plugin, PluginOptions

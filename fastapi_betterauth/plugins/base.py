@@ -4,7 +4,7 @@ A plugin is a small object. It names itself (`id`), brings an options model (rea
 so `BETTER_AUTH_PLUGINS__<ID>__...` works), and is then set up once with an `AuthContext`. After that, `BetterAuth`
 asks it for what it contributes: routes, error codes, rate-limit rules, sessions made from other credentials,
 clean-ups when a user is deleted, its tables, and what to undo when a user secures their account. Every contribution
-has a default of "nothing", so a plugin overrides only what it brings. See README "Writing a plugin".
+has a default of "nothing", so a plugin overrides only what it brings. See docs/plugins/writing-a-plugin.md.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Plugin(Generic[OptionsT]):
 
     user_fields: ClassVar[FieldDeclarations] = {}
     """Columns it adds to `user` (better-auth's plugin `schema.user.fields`), carried and answered like the app's
-    additional fields (README "Extra user fields"); its Alembic branch adds them to the database."""
+    additional fields (docs/extra-fields.md); its Alembic branch adds them to the database."""
     session_fields: ClassVar[FieldDeclarations] = {}
     """Columns it adds to `session`, likewise."""
 

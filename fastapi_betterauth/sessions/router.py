@@ -208,7 +208,7 @@ def build_router(auth: AuthParts) -> APIRouter:
             },
             codeless={400: '"No fields to update"'},
         ),
-        summary='Set the session\'s additional fields (README "Extra user fields")',
+        summary="Set the session's additional fields (docs/extra-fields.md)",
         openapi_extra=object_body_openapi(),
     )
     async def update_session(request: Request, response: Response) -> dict[str, Any]:

@@ -81,8 +81,8 @@ class UserSettings(BaseModel):
     delete_user: DeleteUserSettings = Field(default_factory=DeleteUserSettings)
     additional_fields: dict[str, FieldSpec] = Field(default_factory=dict)
     """The app's own user columns (better-auth `user.additionalFields`), by field name; from the environment as
-    JSON: `BETTER_AUTH_USER__ADDITIONAL_FIELDS='{"plan": {"type": "string", "defaultValue": "free"}}'`. README
-    "Extra user fields"."""
+    JSON: `BETTER_AUTH_USER__ADDITIONAL_FIELDS='{"plan": {"type": "string", "defaultValue": "free"}}'`.
+    docs/extra-fields.md."""
 
 
 class EmailSettings(BaseModel):
@@ -96,7 +96,7 @@ class EmailSettings(BaseModel):
     app_name: str = "fastapi-betterauth"
     """Shown in subjects and bodies of the default templates."""
     templates_dir: str | None = None
-    """A folder of Jinja2 email templates per type and locale (README "Email templates"); needs the `templates`
+    """A folder of Jinja2 email templates per type and locale (docs/concepts/email-templates.md); needs the `templates`
     extra. Types without files there keep the built-in wording."""
     locale_field: str | None = None
     """An additional user field holding the user's locale (e.g. `locale`): emails to the user are written in it;

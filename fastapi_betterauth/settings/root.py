@@ -46,7 +46,7 @@ class AuthSettings(BaseSettings):
     )
     """`postgresql://user:password@host/db` (or `postgres://`, with `?sslmode=require` if needed),
     `mysql://user:password@host/db` (or `mariadb://`) or `sqlite:///./file.db`; mapped to the async drivers (asyncpg,
-    aiomysql, aiosqlite), README "Database URLs"."""
+    aiomysql, aiosqlite), docs/concepts/database.md#database-urls."""
     environment: Environment = "production"
     """`development` tolerates a missing secret (a random one is generated per process, with a warning)."""
     trusted_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -75,7 +75,8 @@ class RateLimitRule(BaseModel):
 
 
 class AccountThrottleSettings(BaseModel):
-    """Throttling of failed email/password sign-ins per account (docs/security.md L2, L4; README "Rate limiting")."""
+    """Throttling of failed email/password sign-ins per account (docs/security.md L2, L4;
+    docs/concepts/rate-limiting.md)."""
 
     enabled: bool = True
     """Throttle failed password sign-ins per account (below); off: only the per-IP rules apply."""
@@ -102,7 +103,7 @@ class RateLimitSettings(BaseModel):
     """Requests per `window` of the default rule."""
     fail_open: bool = False
     """The `fail_open` of the default rule: with it, a limiter storage outage lets requests of routes without a
-    rule of their own through instead of answering 503 (README "Rate limiting")."""
+    rule of their own through instead of answering 503 (docs/concepts/rate-limiting.md)."""
     storage: Literal["memory", "database", "secondary-storage"] | None = None
     """None: `secondary-storage` when secondary storage is configured, else `memory`."""
     custom_rules: dict[str, RateLimitRule | Literal[False]] = Field(default_factory=dict)

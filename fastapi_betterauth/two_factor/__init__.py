@@ -1,5 +1,5 @@
-"""better-auth's two-factor plugin: TOTP, backup codes, emailed codes and trusted devices (README "Two-factor
-authentication")."""
+"""better-auth's two-factor plugin: TOTP, backup codes, emailed codes and trusted devices
+(docs/plugins/two-factor.md)."""
 
 from .deps import require_two_factor
 from .errors import TwoFactorErrorCode

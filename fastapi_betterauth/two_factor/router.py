@@ -141,7 +141,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
         if row is None:
             raise two_factor_error(TwoFactorErrorCode.TOTP_NOT_ENABLED, 400)
         await check_password(found.user, body.password)
-        # As better-auth: the application's name, not the plugin's issuer (README "Two-factor authentication").
+        # As better-auth: the application's name, not the plugin's issuer (docs/plugins/two-factor.md).
         return {"totpURI": service.uri(service.secret_of(row), context.settings.email.app_name, found.user.email)}
 
     @router.post(
@@ -172,7 +172,7 @@ def build_router(plugin: TwoFactor) -> APIRouter:
             if attempt is not None:
                 await attempt.restore()
             raise
-        # During a sign-in each code counts once (README "Two-factor authentication"): a replayed one is a wrong one.
+        # During a sign-in each code counts once (docs/plugins/two-factor.md): a replayed one is a wrong one.
         if step is not None and check.signing_in:
             step = step if await plugin.challenges.use_step(check.user.id, step, service.step_lifetime()) else None
         if step is None:

@@ -1,4 +1,4 @@
-"""better-auth's username plugin: sign-up and sign-in with a username (README "Usernames")."""
+"""better-auth's username plugin: sign-up and sign-in with a username (docs/plugins/username.md)."""
 
 from .errors import UsernameErrorCode
 from .options import UsernameOptions

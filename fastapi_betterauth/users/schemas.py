@@ -9,7 +9,7 @@ from ..schemas import CamelModel, EmailAddress, RequestBody
 
 class UpdateUserBody(RequestBody):
     """`POST /update-user`. `email` is accepted only to be refused with better-auth's code; the other keys are the
-    app's additional user fields (README "Extra user fields")."""
+    app's additional user fields (docs/extra-fields.md)."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -78,8 +78,8 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWOR
 
 @pytest.fixture
 async def admin(auth: BetterAuth, new_client: Client) -> Person:
-    """A signed-in admin: signed up, then given the role `admin` in the database, as README "Admin" tells operators
-    to make the first one."""
+    """A signed-in admin: signed up, then given the role `admin` in the database, as docs/plugins/admin.md tells
+    operators to make the first one."""
     person = await sign_up(new_client, "admin@example.com")
     user = await auth.users.get(person.id)
     assert user is not None

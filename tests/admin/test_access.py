@@ -1,4 +1,4 @@
-"""Roles and permissions (README "Admin: roles and permissions"): the default roles, `admin_user_ids`, roles set in
+"""Roles and permissions (docs/plugins/admin.md): the default roles, `admin_user_ids`, roles set in
 code or settings, `POST /admin/has-permission`, and the empty 401 of admin routes without a session."""
 
 from __future__ import annotations

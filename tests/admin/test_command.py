@@ -1,6 +1,6 @@
-"""User administration from the command line (README "Admin"): `set-role` (how an operator makes the first admin),
-`create-user`, `ban`, `unban`, `list-users`, over the app's real database, with the admin plugin's own validation,
-password policy, session ending and audit log (docs/security.md S7, L7)."""
+"""User administration from the command line (docs/plugins/admin.md): `set-role` (how an operator makes the first
+admin), `create-user`, `ban`, `unban`, `list-users`, over the app's real database, with the admin plugin's own
+validation, password policy, session ending and audit log (docs/security.md S7, L7)."""
 
 from __future__ import annotations
 

@@ -123,8 +123,13 @@ async def test_the_generated_settings_page_snippets_run(page_env: Path, monkeypa
 
 
 def test_every_setting_is_in_the_generated_reference() -> None:
-    """The reference lists every environment name the settings and the built-in plugins' options have."""
+    """The reference lists every environment name the settings and the built-in plugins' options have, and says
+    what each option means."""
     page = REFERENCE.render()
     assert sorted(name for name in KNOWN if f"`{name}`" not in page) == []
+    described = [option for option in REFERENCE.options(AuthSettings) if option.path != "plugins"]
+    for plugin_id in BUILT_IN:
+        described += REFERENCE.options(built_in(plugin_id).options_model, f"plugins.{plugin_id}.", "")
+    assert [option.path for option in described if option.description.strip() in ("", REFERENCE.NONE)] == []
     assert "BETTER_AUTH_SESSION__COOKIE_CACHE__STRATEGY" in KNOWN
     assert "BETTER_AUTH_PLUGINS__API_KEY__INVALID_KEYS__WINDOW" in KNOWN

@@ -1,4 +1,4 @@
-"""Your own Alembic history beside the toolkit's (README "Your own Alembic migrations"): with
+"""Your own Alembic history beside the toolkit's (docs/extra-fields.md#your-own-alembic-migrations): with
 `without_auth_tables()` as `include_object`, autogenerate over `SQLModel.metadata` (which holds the toolkit's models
 too) proposes your tables only, never to drop or alter the auth tables, not even the columns of additional fields
 that the models do not have; and your table's foreign key to `user` works."""

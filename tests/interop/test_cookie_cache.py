@@ -1,4 +1,4 @@
-"""Cookie-cache copies (`session_data`, README "Sessions") made on one side are believed by the other, for each
+"""Cookie-cache copies (`session_data`, docs/concepts/sessions.md) made on one side are believed by the other, for each
 strategy, with a Node instance and our app configured alike (the `compact`, `jwt` and `jwe` instances)."""
 
 from __future__ import annotations

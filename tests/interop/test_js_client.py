@@ -89,7 +89,7 @@ def run_script(node: Node, app: RunningApp, script: str, **env: str) -> str:
 
 
 def make_admin(app: RunningApp) -> dict[str, str]:
-    """An admin as README "Admin" tells operators to make the first one: signed up over HTTP, then given the role
+    """An admin as docs/plugins/admin.md tells operators to make the first one: signed up over HTTP, then given the role
     with `python -m fastapi_betterauth set-role` and the app's environment.
     Its credentials, as the script reads them."""
     email, password = f"admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)

@@ -2,7 +2,7 @@
 
 Ours are stored hashed (better-auth's `storeToken` / `storeOTP: "hashed"` formats); better-auth stores them plain by
 default. So a Node app's links and codes work here either way, and ours work on a Node app configured with
-`"hashed"`; a Node app left on `"plain"` cannot read ours (README "Magic links", "Email one-time codes").
+`"hashed"`; a Node app left on `"plain"` cannot read ours (docs/plugins/magic-link.md, "Email one-time codes").
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ async def test_sessions_and_jwe_copies_made_after_rotating_cross_both_ways(
 async def test_a_session_signed_before_rotating_survives_here_but_not_on_node(
     node: NodeFactory, here: HereFactory
 ) -> None:
-    """The deliberate difference (README "Differences from better-auth"): here every listed secret verifies signed
+    """The deliberate difference (docs/better-auth.md#differences-on-purpose): here every listed secret verifies signed
     cookies; better-auth checks them against the newest secret only, so rotating signs its users out."""
     made, cookies = await node("plain").sign_up(new_email())  # signed with the old secret, version 1
 

@@ -1,5 +1,5 @@
 """Emails in development show in the terminal without any logging configured; production without a way to deliver
-them says so once at start-up (README "Email")."""
+them says so once at start-up (docs/email-password.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Invitations: mailed through the app's mailer and templates (the file outbox records their facts), expired ones
-refused by the injected clock, and the decisions on better-auth's quirks (README "Organizations")."""
+refused by the injected clock, and the decisions on better-auth's quirks (docs/plugins/organizations.md)."""
 
 from __future__ import annotations
 

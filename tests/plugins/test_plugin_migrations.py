@@ -1,6 +1,6 @@
-"""A plugin's own Alembic branch is applied by `auth.migrate()` with the core's chain (README "Writing a plugin"):
-its table and a new column on `user`, on SQLite and PostgreSQL; a second run changes nothing, and the
-plugin's revision is recorded in the toolkit's version table."""
+"""A plugin's own Alembic branch is applied by `auth.migrate()` with the core's chain
+(docs/plugins/writing-a-plugin.md): its table and a new column on `user`, on SQLite and PostgreSQL; a second run changes
+nothing, and the plugin's revision is recorded in the toolkit's version table."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sign-in stages: a plugin joins every sign-in path through `SessionIssuer` (README "Writing a plugin"). A stage
+"""Sign-in stages: a plugin joins every sign-in path through `SessionIssuer` (docs/plugins/writing-a-plugin.md). A stage
 lets an attempt through, changes its session, refuses it, or answers instead (two-factor's `twoFactorRedirect`);
 a refused or halted sign-in leaves no session, and a refused sign-up no user."""
 
