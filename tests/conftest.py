@@ -160,12 +160,13 @@ KiB, t=2), which thousands of sign-ups and sign-ins would spend. Tests of hashin
 timing) are marked `real_password_hashing` and get the production parameters."""
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 async def _engines_disposed(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    """Every `Database` made during the test (an app's own, built from its settings, included) has its pooled
-    connections closed at the end, in the test's own event loop. A pool left to the garbage collector is finalised
-    whenever a later test happens to collect it, after this loop is closed: the driver's connection then fails
-    to close ("Event loop is closed") and pytest reports that in whichever test was running."""
+    """Every `Database` made during an async test (an app's own, built from its settings, included) has its pooled
+    connections closed at the end, in the test's own event loop (`pytest_collection_modifyitems` makes every async
+    test ask for it first, so it is torn down last). A pool left to the garbage collector is finalised whenever a
+    later test happens to collect it, after this loop is closed: the driver's connection then fails to close ("Event
+    loop is closed") and pytest reports that in whichever test was running."""
     made: list[Database] = []
     original = Database.__init__
 
@@ -301,6 +302,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("resilience") is not None:
             item.add_marker(pytest.mark.xdist_group("resilience"))
+        # Async tests only: a sync test may run an event loop of its own (Playwright's, `asyncio.run`). Items of one
+        # parametrized test share their list of fixture names.
+        if (
+            isinstance(item, pytest.Function)
+            and inspect.iscoroutinefunction(item.function)
+            and "_engines_disposed" not in item.fixturenames
+        ):
+            item.fixturenames.insert(0, "_engines_disposed")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

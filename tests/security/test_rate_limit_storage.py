@@ -239,7 +239,9 @@ async def test_the_sign_in_rule_on_each_storage(
     refused = await client.post(SIGN_IN, json=WRONG)
     assert refused.status_code == 429
     assert refused.json()["code"] == "RATE_LIMITED"
-    assert 9 <= int(refused.headers["retry-after"]) <= 10
+    # What is left of the 10 s window; Redis counts real seconds, several of which a loaded machine can spend on
+    # the four requests.
+    assert 1 <= int(refused.headers["retry-after"]) <= 10
 
 
 async def test_two_app_instances_share_one_limit(
