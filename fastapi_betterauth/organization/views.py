@@ -23,7 +23,7 @@ def parse_metadata(text: str | None) -> Any:
 
 def org_json(org: Organization, metadata: MetadataForm = "raw") -> dict[str, Any]:
     """An organization. better-auth answers `metadata` as the stored JSON text from reads, and parsed from create and
-    update (where the key is left out when there is none): docs/plugins/organizations.md, differences."""
+    update (where the key is left out when there is none): docs/better-auth.md#differences-on-purpose."""
     answer: dict[str, Any] = {
         "id": org.id,
         "name": org.name,
