@@ -177,7 +177,8 @@ async def _engines_disposed(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[No
     monkeypatch.setattr(Database, "__init__", recording)
     yield
     for database in made:
-        # One made and used in another event loop (a sync test's `asyncio.run`) is that test's to close.
+        # One made and used in another event loop (a CLI command the test ran in a thread, with its own
+        # `asyncio.run`) is closed by whoever made it.
         with contextlib.suppress(RuntimeError):
             await database.dispose()
 
