@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response, Security
+from fastapi import Depends, Request, Response
 from sqlalchemy import event
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from example_app.main import app, auth
 from fastapi_betterauth import VerifiedApiKey, api_key
-from fastapi_betterauth.security.schemes import BEARER_SCHEME, DocumentedScheme, SessionCookieScheme, bearer_model
+from fastapi_betterauth.security.schemes import SessionCookieScheme
 
 __all__ = ["app", "counted_app"]
 
@@ -75,15 +75,10 @@ async def api_key_owner(found: Annotated[VerifiedApiKey, Depends(api_key())]) ->
 _FLOOR_USER = {"id": "0" * 32, "email": "floor@example.com", "name": "Floor", "emailVerified": False}
 
 
-_bearer_scheme = DocumentedScheme(bearer_model(), BEARER_SCHEME)
-
-
 class _FloorProvider(SessionCookieScheme):
     """`current_user`'s shape, doing nothing."""
 
-    async def __call__(
-        self, request: Request, response: Response, _bearer: Annotated[None, Security(_bearer_scheme)] = None
-    ) -> dict[str, Any]:
+    async def __call__(self, request: Request, response: Response) -> dict[str, Any]:
         return _FLOOR_USER
 
 

@@ -50,7 +50,7 @@ MODES: dict[str, dict[str, str]] = {
 ROUTES = ("/", "/bench/deps-floor", "/me")
 FLOORS = ("/inprocess/no-dependency", "/inprocess/function", "/inprocess/provider-alone")
 """With `--floors`: where FastAPI's cost under `/me` goes. A route taking the request and no dependency; one plain
-`async def` dependency; `/bench/deps-floor`'s provider class without the bearer scheme under it."""
+`async def` dependency; `/bench/deps-floor`'s provider class again, declared last like the other two."""
 
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 

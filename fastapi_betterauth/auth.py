@@ -49,6 +49,7 @@ from .routing import AuthRouter, body_fields
 from .security.client_ip import ClientIPResolver
 from .security.origins import SAFE_METHODS, OriginPolicy
 from .security.ratelimit import RateLimiter, RuleValue, SignInThrottle, limit_backend
+from .security.schemes import offer_bearer_in_openapi
 from .sessions import router as sessions_router
 from .sessions.assembly import cookie_cache_for, revocations_for, stateless_cookie, store_for
 from .sessions.cache import CacheVersion
@@ -345,6 +346,7 @@ class BetterAuth:
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         """Attach this instance to `app.state` for the providers, and close the engine at shutdown."""
         setattr(app.state, STATE_KEY, self)
+        offer_bearer_in_openapi(app, enabled=self.settings.bearer.enabled)
         if self.has_database:
             await check_at_startup(self.database)  # logs a missing schema or an unreachable database; starts anyway
         try:

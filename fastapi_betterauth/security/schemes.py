@@ -5,15 +5,20 @@ The session providers (`current_user`, ...) are security classes in the style of
 route costs one dependency, not a chain. Their base, `SessionCookieScheme`, is here; the providers themselves are in
 `sessions/deps.py`.
 
+A provider is one dependency, and FastAPI documents one scheme per dependency: the providers declare the cookie.
+The bearer token, its alternative when `bearer.enabled`, is added to the app's OpenAPI by `offer_bearer_in_openapi`
+(run by `auth.lifespan`), so that no second, documentation-only dependency runs on every protected request.
+
 The auth routes read their session inside the route (`require_session`), so they declare it to OpenAPI with
 `session_security(...)`: dependencies that document the schemes and do nothing at run time.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from fastapi import Security, params
+from fastapi import FastAPI, Security, params
+from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.models import APIKey, APIKeyIn, HTTPBearer
 from fastapi.openapi.models import SecurityBase as SecuritySchemeModel
 from fastapi.security.base import SecurityBase
@@ -86,3 +91,51 @@ def session_security(cookies: AuthCookies, *, bearer: bool) -> list[params.Depen
     if bearer:
         schemes.append(DocumentedScheme(bearer_model(), BEARER_SCHEME))
     return [Security(scheme) for scheme in schemes]
+
+
+_COOKIE_REQUIREMENT: dict[str, list[str]] = {SESSION_COOKIE_SCHEME: []}
+_BEARER_REQUIREMENT: dict[str, list[str]] = {BEARER_SCHEME: []}
+
+
+class _BearerOffering:
+    """`app.openapi`, wrapped: the schema with the bearer token offered next to the session cookie."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.build = app.openapi
+        self.enabled = False
+
+    def __call__(self) -> dict[str, Any]:
+        schema = self.build()
+        if self.enabled:
+            offer_bearer(schema)
+        return schema
+
+
+def offer_bearer_in_openapi(app: FastAPI, *, enabled: bool) -> None:
+    """Make `app`'s OpenAPI (so `/docs`' "Authorize") offer the bearer token wherever it asks for the session cookie,
+    while `enabled`. Wraps `app.openapi` once, as FastAPI's "Extending OpenAPI" recipe does; a later call (another
+    lifespan of the same app) only switches the offer, and drops a schema cached before it changed."""
+    offering = app.openapi
+    if not isinstance(offering, _BearerOffering):
+        offering = _BearerOffering(app)
+        app.openapi = offering  # type: ignore[method-assign]
+    if offering.enabled != enabled:
+        offering.enabled = enabled
+        app.openapi_schema = None
+
+
+def offer_bearer(schema: dict[str, Any]) -> None:
+    """Add the bearer token as the alternative to the session cookie in each operation of `schema` (an OpenAPI
+    document) that asks for the cookie and does not offer it yet, and its scheme to the components."""
+    offered = False
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            security = operation.get("security") if isinstance(operation, dict) else None
+            if not security or _COOKIE_REQUIREMENT not in security:
+                continue
+            offered = True
+            if _BEARER_REQUIREMENT not in security:
+                security.insert(security.index(_COOKIE_REQUIREMENT) + 1, dict(_BEARER_REQUIREMENT))
+    if offered:
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes.setdefault(BEARER_SCHEME, jsonable_encoder(bearer_model(), by_alias=True, exclude_none=True))

@@ -2,9 +2,9 @@
 
 Each provider is one object, a security class in the style of FastAPI's `APIKeyCookie` (`security/schemes.py`): its
 `__call__` is the whole dependency, so a protected route runs one dependency, and its OpenAPI scheme puts the session
-cookie and the bearer token in `/docs`' "Authorize". The providers find the `BetterAuth` instance that
-`auth.lifespan` put on `app.state`, so they are module-level objects users can put in any route and replace with
-`app.dependency_overrides[current_user] = ...`.
+cookie in `/docs`' "Authorize" (the bearer token is added to the app's OpenAPI by `auth.lifespan`). The providers
+find the `BetterAuth` instance that `auth.lifespan` put on `app.state`, so they are module-level objects users can
+put in any route and replace with `app.dependency_overrides[current_user] = ...`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Final, Protocol
 
-from fastapi import Depends, HTTPException, Request, Response, Security
+from fastapi import Depends, HTTPException, Request, Response
 
 from ..cookies import percent_decode, request_cookies
 from ..db.models import User
 from ..errors import AuthError, ErrorCode, answered_as_http, is_outage, unauthorized, unavailable
 from ..security.origins import SAFE_METHODS
-from ..security.schemes import BEARER_SCHEME, DocumentedScheme, SessionCookieScheme, bearer_model
+from ..security.schemes import SessionCookieScheme
 from .service import AuthSession, SessionLookup
 
 if TYPE_CHECKING:
@@ -233,17 +233,11 @@ async def require_session(
     return found
 
 
-# Puts the bearer token next to the cookie in each provider's OpenAPI security (FastAPI lists one scheme per
-# dependency); at run time it does nothing (about 8 µs in-process, see bench/README.md).
-_bearer_scheme = DocumentedScheme(bearer_model(), BEARER_SCHEME)
-_Bearer = Annotated[None, Security(_bearer_scheme)]
-
-
 class OptionalSessionProvider(SessionCookieScheme):
     """`optional_session`: the current session and user, or None."""
 
     @answered_as_http
-    async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> AuthSession | None:
+    async def __call__(self, request: Request, response: Response) -> AuthSession | None:
         return await resolve_session(request, response)
 
 
@@ -251,7 +245,7 @@ class CurrentSessionProvider(SessionCookieScheme):
     """`current_session`: the current session and user; 401 `UNAUTHORIZED` without one."""
 
     @answered_as_http
-    async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> AuthSession:
+    async def __call__(self, request: Request, response: Response) -> AuthSession:
         found = await resolve_session(request, response)
         if found is None:
             raise unauthorized()
@@ -263,7 +257,7 @@ class FreshSessionProvider(SessionCookieScheme):
     `SESSION_NOT_FRESH` when it is older."""
 
     @answered_as_http
-    async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> AuthSession:
+    async def __call__(self, request: Request, response: Response) -> AuthSession:
         found = await resolve_session(request, response)
         if found is None:
             raise unauthorized()
@@ -276,7 +270,7 @@ class OptionalUserProvider(SessionCookieScheme):
     """`optional_user`: the signed-in user, or None."""
 
     @answered_as_http
-    async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> User | None:
+    async def __call__(self, request: Request, response: Response) -> User | None:
         found = await resolve_session(request, response)
         return found.user if found else None
 
@@ -285,7 +279,7 @@ class CurrentUserProvider(SessionCookieScheme):
     """`current_user`: the signed-in user; 401 `UNAUTHORIZED` without one."""
 
     @answered_as_http
-    async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> User:
+    async def __call__(self, request: Request, response: Response) -> User:
         found = await resolve_session(request, response)
         if found is None:
             raise unauthorized()
@@ -297,7 +291,7 @@ class VerifiedUserProvider(SessionCookieScheme):
     `EMAIL_NOT_VERIFIED` when the email is not verified."""
 
     @answered_as_http
-    async def __call__(self, request: Request, response: Response, _bearer: _Bearer = None) -> User:
+    async def __call__(self, request: Request, response: Response) -> User:
         found = await resolve_session(request, response)
         if found is None:
             raise unauthorized()

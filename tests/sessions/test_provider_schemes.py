@@ -1,5 +1,6 @@
 """The providers as security classes: one dependency each, replaceable with `dependency_overrides`, and documented
-in OpenAPI (the session cookie, the bearer token, API keys), like the auth routes that need a session."""
+in OpenAPI (the session cookie, the bearer token when enabled, API keys), like the auth routes that need a
+session."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ PROVIDERS: dict[str, Callable[..., Any]] = {
     "verified_user": verified_user,
 }
 SESSION: list[dict[str, list[str]]] = [{"betterAuthSession": []}, {"betterAuthBearer": []}]
+COOKIE_ONLY: list[dict[str, list[str]]] = [{"betterAuthSession": []}]
 
 # Every auth route that needs a session (with the `/api-key/*` routes mounted).
 SESSION_ROUTES = {
@@ -99,10 +101,26 @@ async def post(app: FastAPI, path: str) -> httpx.Response:
 
 
 def openapi(auth: BetterAuth, *routes: tuple[str, Any]) -> dict[str, Any]:
+    """The OpenAPI of `build_app` plus `routes`, as built before the lifespan (e.g. exported by a script)."""
+    schema: dict[str, Any] = app_with(auth, *routes).openapi()
+    return schema
+
+
+def app_with(auth: BetterAuth, *routes: tuple[str, Any]) -> FastAPI:
     app = build_app(auth)
     for path, provider in routes:
         app.add_api_route(path, _answer_none, dependencies=[Depends(provider)])
-    schema: dict[str, Any] = app.openapi()
+    return app
+
+
+async def served_openapi(app: FastAPI) -> dict[str, Any]:
+    """`/openapi.json` as `/docs` reads it, from the running app."""
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+            response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    schema: dict[str, Any] = response.json()
     return schema
 
 
@@ -155,20 +173,21 @@ async def test_each_provider_needs_the_lifespan(auth: BetterAuth, name: str) -> 
 
 @pytest.mark.parametrize("name", PROVIDERS)
 def test_a_provider_is_one_dependency(name: str) -> None:
-    """The hot path: a route with a provider runs that one dependency (and the bearer scheme, which only documents
-    and does nothing), not a chain of providers."""
+    """The hot path: a route with a provider runs that one dependency, with nothing under it (not even a scheme
+    that only documents: the bearer token is offered by the lifespan's OpenAPI)."""
     app = FastAPI()
     app.add_api_route("/x", _answer_none, dependencies=[Depends(PROVIDERS[name])])
     route = next(r for r in app.routes if isinstance(r, APIRoute) and r.path == "/x")
     [provider] = route.dependant.dependencies
     assert provider.call is PROVIDERS[name]
     assert isinstance(provider.call, SecurityBase)
-    assert [type(d.call).__name__ for d in provider.dependencies] == ["DocumentedScheme"]
+    assert provider.dependencies == []
 
 
 @pytest.mark.parametrize("name", PROVIDERS)
-def test_app_routes_list_the_session_schemes(make_auth: AuthFactory, name: str) -> None:
-    schema = openapi(make_auth(advanced={"cookie_prefix": "shop"}), ("/x", PROVIDERS[name]))
+async def test_app_routes_list_the_session_schemes(make_auth: AuthFactory, name: str) -> None:
+    auth = make_auth(advanced={"cookie_prefix": "shop"}, bearer={"enabled": True})
+    schema = await served_openapi(app_with(auth, ("/x", PROVIDERS[name])))
     assert schema["paths"]["/x"]["get"]["security"] == SESSION
     schemes = schema["components"]["securitySchemes"]
     assert schemes["betterAuthSession"] == {
@@ -179,6 +198,42 @@ def test_app_routes_list_the_session_schemes(make_auth: AuthFactory, name: str) 
     }
     assert schemes["betterAuthBearer"]["type"] == "http"
     assert schemes["betterAuthBearer"]["scheme"] == "bearer"
+
+
+@pytest.mark.parametrize("bearer", [True, False])
+async def test_the_bearer_token_is_offered_once_the_app_runs_when_enabled(make_auth: AuthFactory, bearer: bool) -> None:
+    """Before the lifespan (a schema exported by a script) the providers' routes ask for the cookie; the running app
+    offers the bearer token as its alternative there, as on the auth routes, only when bearer tokens are enabled."""
+    app = app_with(make_auth(bearer={"enabled": bearer}), ("/x", current_user))
+    assert app.openapi()["paths"]["/x"]["get"]["security"] == COOKIE_ONLY  # and cached by FastAPI
+    schema = await served_openapi(app)
+    expected = SESSION if bearer else COOKIE_ONLY
+    assert schema["paths"]["/x"]["get"]["security"] == expected
+    assert schema["paths"]["/me"]["get"]["security"] == expected
+    assert schema["paths"]["/api/auth/list-sessions"]["get"]["security"] == expected
+    assert schema["paths"]["/api/auth/sign-in/email"]["post"].get("security") is None
+    assert ("betterAuthBearer" in schema["components"]["securitySchemes"]) is bearer
+
+
+async def test_the_bearer_offer_follows_the_running_instance(make_auth: AuthFactory) -> None:
+    """An app's own `openapi` override is kept (wrapped once), and a later lifespan with other settings (tests that
+    reuse an app) changes the offer instead of serving the schema cached before it."""
+    app = app_with(make_auth(bearer={"enabled": True}), ("/x", current_user))
+    build = app.openapi
+
+    def own_openapi() -> dict[str, Any]:
+        schema = build()
+        schema["info"]["x-logo"] = {"url": "/logo.png"}
+        return schema
+
+    app.openapi = own_openapi  # type: ignore[method-assign]
+    first = await served_openapi(app)
+    assert first["paths"]["/x"]["get"]["security"] == SESSION
+    assert first["info"]["x-logo"] == {"url": "/logo.png"}
+    assert await served_openapi(app) == first  # a second run of the same instance: wrapped once, offered once
+    other = make_auth(bearer={"enabled": False})
+    app.router.lifespan_context = other.lifespan
+    assert (await served_openapi(app))["paths"]["/x"]["get"]["security"] == COOKIE_ONLY
 
 
 def test_the_cookie_name_follows_the_settings(make_auth: AuthFactory) -> None:
