@@ -57,7 +57,7 @@ WRK_SCRIPT = BENCH / "wrk" / "report.lua"
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 IN_VENV = "FASTAPI_BETTERAUTH_BENCH_IN_VENV"
 
-FBA_REQUIREMENTS = ["uvicorn[standard]"]  # and this checkout, editable
+FBA_REQUIREMENTS = ["uvicorn[standard]"]  # and this checkout, editable, with the example app's extra (its pages)
 FU_REQUIREMENTS = ["fastapi-users[sqlalchemy]", "aiosqlite", "asyncpg"]  # and the fba venv's uvicorn[standard]
 
 BENCH_DATABASES = ("bench_fba", "bench_fu", "bench_ba")
@@ -98,8 +98,9 @@ def ensure_venv(folder: Path, requirements: list[str], stamp: str, *, refresh: b
 
 
 def ensure_fba_venv(refresh: bool) -> Path:
-    stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + repr(FBA_REQUIREMENTS).encode()).hexdigest()
-    return ensure_venv(FBA_VENV, ["-e", str(ROOT), *FBA_REQUIREMENTS], stamp, refresh=refresh)
+    requirements = ["-e", f"{ROOT}[example]", *FBA_REQUIREMENTS]
+    stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + repr(requirements).encode()).hexdigest()
+    return ensure_venv(FBA_VENV, requirements, stamp, refresh=refresh)
 
 
 def installed_version(python: Path, distribution: str) -> str:
