@@ -14,8 +14,9 @@ README = (ROOT / "README.md").read_text()
 
 def test_the_readme_is_a_front_page_that_links_every_page() -> None:
     """The README stays short and points at the documentation site's pages, each of which exists (the settings
-    reference is generated at build time, docs/hooks/settings_reference.py)."""
-    assert len(README.splitlines()) < 400
+    reference is generated at build time, docs/hooks/settings_reference.py). Its longest parts are the ones issues
+    asked for there: the social providers' table, and the examples of extra fields and of a plugin."""
+    assert len(README.splitlines()) < 450
     linked = set(re.findall(r"\]\((docs/[\w/-]+\.md)(?:#[\w-]+)?\)", README))
     pages = {f"docs/{page.relative_to(ROOT / 'docs').as_posix()}" for page in (ROOT / "docs").rglob("*.md")}
     pages -= {"docs/README.md", "docs/design.md"}  # the maintainers' pages, linked from "Development"

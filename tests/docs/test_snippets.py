@@ -16,7 +16,7 @@ from fastapi_betterauth.db.migrate import upgrade
 from fastapi_betterauth.plugins.registry import BUILT_IN, built_in
 
 from ..conftest import TEST_SECRET
-from .snippets import DOCS, Block, blocks, pages, run_python, run_shell, runnable_shell
+from .snippets import DOCS, ROOT, Block, blocks, pages, run_python, run_shell, runnable_shell
 
 
 def _reference() -> ModuleType:
@@ -116,6 +116,23 @@ async def run_page(page: str, workdir: Path, monkeypatch: pytest.MonkeyPatch, te
 @pytest.mark.parametrize("page", pages())
 async def test_page_snippets_run(page: str, page_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     await run_page(page, page_env, monkeypatch)
+
+
+README_EXAMPLES = {"Extra user fields": 3, "Writing a plugin": 2}
+"""The README's sections with running examples, and how many snippets each runs."""
+
+
+def readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end]
+
+
+@pytest.mark.parametrize("title", README_EXAMPLES)
+async def test_the_readme_examples_run(title: str, page_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's own examples of extra fields and of a plugin run as written, with their hidden checks."""
+    assert await run_page("README.md", page_env, monkeypatch, text=readme_section(title)) == README_EXAMPLES[title]
 
 
 async def test_the_generated_settings_page_snippets_run(page_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
