@@ -94,10 +94,15 @@ def provider_app(auth: BetterAuth, provider: Any) -> FastAPI:
 
 
 async def post(app: FastAPI, path: str) -> httpx.Response:
+    return await request(app, "POST", path)
+
+
+async def request(app: FastAPI, method: str, path: str) -> httpx.Response:
+    """One request to the running app (its lifespan entered and left around it)."""
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
-            return await client.post(path)
+            return await client.request(method, path)
 
 
 def openapi(auth: BetterAuth, *routes: tuple[str, Any]) -> dict[str, Any]:
@@ -115,10 +120,7 @@ def app_with(auth: BetterAuth, *routes: tuple[str, Any]) -> FastAPI:
 
 async def served_openapi(app: FastAPI) -> dict[str, Any]:
     """`/openapi.json` as `/docs` reads it, from the running app."""
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
-            response = await client.get("/openapi.json")
+    response = await request(app, "GET", "/openapi.json")
     assert response.status_code == 200
     schema: dict[str, Any] = response.json()
     return schema
